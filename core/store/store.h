@@ -1,0 +1,100 @@
+// The one interface every storage backend implements.
+//
+// Signals are an append-only log ordered by a store-assigned sequence number;
+// accounts and plugin key-value entries are keyed records. Everything is
+// scoped to a tenant. Payloads are serialized protobuf messages: the store
+// never interprets them, so a backend is a few hundred lines.
+#ifndef RETAIN_CORE_STORE_STORE_H_
+#define RETAIN_CORE_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace retain::store {
+
+struct StoredSignal {
+  // Assigned by AppendSignals; strictly increasing in commit order.
+  int64_t seq = 0;
+  std::string tenant;
+  std::string signal_id;
+  std::string account_id;
+  int32_t kind = 0;  // retain.signal.v1.SignalKind
+  absl::Time occur_time;
+  absl::Time record_time;
+  // Serialized retain.signal.v1.Signal.
+  std::string payload;
+};
+
+struct StoredAccount {
+  std::string tenant;
+  std::string account_id;
+  // Serialized retain.account.v1.Account.
+  std::string payload;
+};
+
+// One write of a key-value batch; no value means delete.
+struct KvOp {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+enum class Durability {
+  // fsync on every commit: survives power loss.
+  kFull,
+  // fsync at checkpoints: survives a process crash, may lose the last
+  // commits on power loss.
+  kNormal,
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Accounts. A non-empty request_id is remembered with the account so a
+  // retried create can be answered without creating twice.
+  virtual absl::Status PutAccount(const StoredAccount& account,
+                                  const std::string& request_id) = 0;
+  // Deletes the account and its signals; returns how many signals went.
+  virtual absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
+                                                const std::string& id) = 0;
+  virtual absl::Status ForEachAccount(
+      const std::function<void(const StoredAccount&)>& fn) = 0;
+  // The account id a create with this request_id produced, if any.
+  virtual absl::StatusOr<std::optional<std::string>> LookupRequest(
+      const std::string& tenant, const std::string& request_id) = 0;
+
+  // Appends the signals in one transaction and sets their seq. Either all
+  // are durable when this returns OK, or none are.
+  virtual absl::Status AppendSignals(std::vector<StoredSignal>& signals) = 0;
+  // Visits signals with seq > after_seq in seq order until fn returns false.
+  virtual absl::Status ForEachSignal(
+      int64_t after_seq,
+      const std::function<bool(const StoredSignal&)>& fn) = 0;
+  // The signals with these seqs, in the order given (missing ones skipped).
+  virtual absl::StatusOr<std::vector<StoredSignal>> GetSignals(
+      const std::vector<int64_t>& seqs) = 0;
+  virtual absl::StatusOr<int64_t> LastSignalSeq() = 0;
+
+  // Key-value entries in a namespace (one per plugin; "_host/..." for the
+  // server's own bookkeeping). A batch is applied atomically.
+  virtual absl::StatusOr<std::optional<std::string>> KvGet(
+      const std::string& ns, const std::string& key) = 0;
+  virtual absl::Status KvApply(const std::string& ns,
+                               const std::vector<KvOp>& batch) = 0;
+  // Entries whose key starts with prefix and is > start_after, key order.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  KvScan(const std::string& ns, const std::string& prefix,
+         const std::string& start_after, int limit) = 0;
+};
+
+}  // namespace retain::store
+
+#endif  // RETAIN_CORE_STORE_STORE_H_
