@@ -1,0 +1,360 @@
+#include "core/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/store/sqlite_util.h"
+
+namespace retain::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+  tenant TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  PRIMARY KEY (tenant, account_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS create_requests (
+  tenant TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  PRIMARY KEY (tenant, request_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signals (
+  seq INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  signal_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  occur_us INTEGER NOT NULL,
+  record_us INTEGER NOT NULL,
+  payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kv (
+  ns TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+)sql";
+
+absl::StatusOr<sqlite3*> OpenConnection(const std::string& path,
+                                        Durability durability) {
+  sqlite3* db = nullptr;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    absl::Status s = absl::UnavailableError(absl::StrCat(
+        "store: cannot open ", path, ": ",
+        db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  const char* sync = durability == Durability::kFull
+                         ? "PRAGMA synchronous=FULL"
+                         : "PRAGMA synchronous=NORMAL";
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", sync, "PRAGMA cache_size=-65536",
+        "PRAGMA wal_autocheckpoint=20000", "PRAGMA temp_store=MEMORY"}) {
+    if (absl::Status s = Exec(db, pragma); !s.ok()) {
+      sqlite3_close(db);
+      return s;
+    }
+  }
+  return db;
+}
+
+StoredSignal ReadSignalRow(const Statement& st) {
+  StoredSignal s;
+  s.seq = st.Int(0);
+  s.tenant = st.Text(1);
+  s.signal_id = st.Text(2);
+  s.account_id = st.Text(3);
+  s.kind = static_cast<int32_t>(st.Int(4));
+  s.occur_time = absl::FromUnixMicros(st.Int(5));
+  s.record_time = absl::FromUnixMicros(st.Int(6));
+  s.payload = st.Text(7);
+  return s;
+}
+
+constexpr const char* kSignalColumns =
+    "seq, tenant, signal_id, account_id, kind, occur_us, record_us, payload";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
+    const std::string& path, Durability durability) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  if (absl::Status s = store->Init(path, durability); !s.ok()) return s;
+  return store;
+}
+
+absl::Status SqliteStore::Init(const std::string& path,
+                               Durability durability) {
+  absl::MutexLock w(&write_mu_);
+  absl::MutexLock r(&read_mu_);
+  absl::StatusOr<sqlite3*> writer = OpenConnection(path, durability);
+  if (!writer.ok()) return writer.status();
+  writer_ = *writer;
+  if (absl::Status s = Exec(writer_, kSchema); !s.ok()) return s;
+
+  absl::StatusOr<Statement> get = Statement::Prepare(
+      writer_, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!get.ok()) return get.status();
+  absl::StatusOr<bool> row = get->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    const int64_t version = std::stoll(get->Text(0));
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store: ", path, " has schema version ", version,
+          ", newer than this retaind understands (", kSchemaVersion, ")"));
+    }
+  } else {
+    absl::Status s =
+        Exec(writer_, absl::StrCat("INSERT INTO meta VALUES ('schema_version', '",
+                                   kSchemaVersion, "')")
+                          .c_str());
+    if (!s.ok()) return s;
+  }
+
+  absl::StatusOr<sqlite3*> reader = OpenConnection(path, durability);
+  if (!reader.ok()) return reader.status();
+  reader_ = *reader;
+  return absl::OkStatus();
+}
+
+SqliteStore::~SqliteStore() {
+  absl::MutexLock w(&write_mu_);
+  absl::MutexLock r(&read_mu_);
+  sqlite3_close(reader_);
+  sqlite3_close(writer_);
+}
+
+absl::Status SqliteStore::PutAccount(const StoredAccount& account,
+                                     const std::string& request_id) {
+  absl::MutexLock lock(&write_mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> put = Statement::Prepare(
+      writer_, "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)");
+  if (!put.ok()) return put.status();
+  put->Bind(1, account.tenant);
+  put->Bind(2, account.account_id);
+  put->BindBlob(3, account.payload);
+  if (absl::Status s = put->Run(); !s.ok()) return s;
+  if (!request_id.empty()) {
+    absl::StatusOr<Statement> req = Statement::Prepare(
+        writer_, "INSERT OR REPLACE INTO create_requests VALUES (?, ?, ?)");
+    if (!req.ok()) return req.status();
+    req->Bind(1, account.tenant);
+    req->Bind(2, request_id);
+    req->Bind(3, account.account_id);
+    if (absl::Status s = req->Run(); !s.ok()) return s;
+  }
+  return tx->Commit();
+}
+
+absl::StatusOr<int64_t> SqliteStore::DeleteAccount(const std::string& tenant,
+                                                   const std::string& id) {
+  absl::MutexLock lock(&write_mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> del = Statement::Prepare(
+      writer_, "DELETE FROM accounts WHERE tenant = ? AND account_id = ?");
+  if (!del.ok()) return del.status();
+  del->Bind(1, tenant);
+  del->Bind(2, id);
+  if (absl::Status s = del->Run(); !s.ok()) return s;
+  // Deleting is rare, so a scan of the signal log is accepted here rather
+  // than an index that would slow every append.
+  absl::StatusOr<Statement> sig = Statement::Prepare(
+      writer_, "DELETE FROM signals WHERE tenant = ? AND account_id = ?");
+  if (!sig.ok()) return sig.status();
+  sig->Bind(1, tenant);
+  sig->Bind(2, id);
+  if (absl::Status s = sig->Run(); !s.ok()) return s;
+  const int64_t removed = sqlite3_changes(writer_);
+  if (absl::Status s = tx->Commit(); !s.ok()) return s;
+  return removed;
+}
+
+absl::Status SqliteStore::ForEachAccount(
+    const std::function<void(const StoredAccount&)>& fn) {
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_, "SELECT tenant, account_id, payload FROM accounts");
+  if (!st.ok()) return st.status();
+  while (true) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    fn(StoredAccount{st->Text(0), st->Text(1), st->Text(2)});
+  }
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::LookupRequest(
+    const std::string& tenant, const std::string& request_id) {
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_,
+      "SELECT account_id FROM create_requests WHERE tenant = ? AND "
+      "request_id = ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, tenant);
+  st->Bind(2, request_id);
+  absl::StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(st->Text(0));
+}
+
+absl::Status SqliteStore::AppendSignals(std::vector<StoredSignal>& signals) {
+  if (signals.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&write_mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> ins = Statement::Prepare(
+      writer_,
+      "INSERT INTO signals (tenant, signal_id, account_id, kind, occur_us, "
+      "record_us, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  for (StoredSignal& s : signals) {
+    ins->Bind(1, s.tenant);
+    ins->Bind(2, s.signal_id);
+    ins->Bind(3, s.account_id);
+    ins->Bind(4, static_cast<int64_t>(s.kind));
+    ins->Bind(5, absl::ToUnixMicros(s.occur_time));
+    ins->Bind(6, absl::ToUnixMicros(s.record_time));
+    ins->BindBlob(7, s.payload);
+    if (absl::Status st = ins->Run(); !st.ok()) return st;
+    s.seq = sqlite3_last_insert_rowid(writer_);
+  }
+  return tx->Commit();
+}
+
+absl::Status SqliteStore::ForEachSignal(
+    int64_t after_seq, const std::function<bool(const StoredSignal&)>& fn) {
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_, absl::StrCat("SELECT ", kSignalColumns,
+                            " FROM signals WHERE seq > ? ORDER BY seq")
+                   .c_str());
+  if (!st.ok()) return st.status();
+  st->Bind(1, after_seq);
+  while (true) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !fn(ReadSignalRow(*st))) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<std::vector<StoredSignal>> SqliteStore::GetSignals(
+    const std::vector<int64_t>& seqs) {
+  std::vector<StoredSignal> out;
+  out.reserve(seqs.size());
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_, absl::StrCat("SELECT ", kSignalColumns,
+                            " FROM signals WHERE seq = ?")
+                   .c_str());
+  if (!st.ok()) return st.status();
+  for (int64_t seq : seqs) {
+    st->Bind(1, seq);
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) out.push_back(ReadSignalRow(*st));
+    st->Reset();
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastSignalSeq() {
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st =
+      Statement::Prepare(reader_, "SELECT COALESCE(MAX(seq), 0) FROM signals");
+  if (!st.ok()) return st.status();
+  absl::StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0);
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::KvGet(
+    const std::string& ns, const std::string& key) {
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_, "SELECT value FROM kv WHERE ns = ? AND key = ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ns);
+  st->Bind(2, key);
+  absl::StatusOr<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(st->Text(0));
+}
+
+absl::Status SqliteStore::KvApply(const std::string& ns,
+                                  const std::vector<KvOp>& batch) {
+  absl::MutexLock lock(&write_mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> put = Statement::Prepare(
+      writer_, "INSERT OR REPLACE INTO kv VALUES (?, ?, ?)");
+  if (!put.ok()) return put.status();
+  absl::StatusOr<Statement> del =
+      Statement::Prepare(writer_, "DELETE FROM kv WHERE ns = ? AND key = ?");
+  if (!del.ok()) return del.status();
+  for (const KvOp& op : batch) {
+    Statement& st = op.value ? *put : *del;
+    st.Bind(1, ns);
+    st.Bind(2, op.key);
+    if (op.value) st.BindBlob(3, *op.value);
+    if (absl::Status s = st.Run(); !s.ok()) return s;
+  }
+  return tx->Commit();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+SqliteStore::KvScan(const std::string& ns, const std::string& prefix,
+                    const std::string& start_after, int limit) {
+  std::vector<std::pair<std::string, std::string>> out;
+  absl::MutexLock lock(&read_mu_);
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      reader_,
+      "SELECT key, value FROM kv WHERE ns = ? AND key > ? AND "
+      "substr(key, 1, ?) = ? ORDER BY key LIMIT ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ns);
+  st->Bind(2, start_after > prefix ? start_after : prefix);
+  st->Bind(3, static_cast<int64_t>(prefix.size()));
+  st->Bind(4, prefix);
+  st->Bind(5, static_cast<int64_t>(limit <= 0 ? 1000 : limit));
+  // "key > prefix" skips a key equal to the prefix itself; handle it.
+  if (start_after.empty()) {
+    absl::StatusOr<Statement> exact = Statement::Prepare(
+        reader_, "SELECT key, value FROM kv WHERE ns = ? AND key = ?");
+    if (!exact.ok()) return exact.status();
+    exact->Bind(1, ns);
+    exact->Bind(2, prefix);
+    absl::StatusOr<bool> row = exact->Step();
+    if (!row.ok()) return row.status();
+    if (*row) out.emplace_back(exact->Text(0), exact->Text(1));
+  }
+  while (static_cast<int>(out.size()) < (limit <= 0 ? 1000 : limit)) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(st->Text(0), st->Text(1));
+  }
+  return out;
+}
+
+}  // namespace retain::store
