@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Generates the Python client from proto/ and runs its end-to-end tests
+# against a real retaind ($RETAIND_BIN, default bazel-bin/core/server/retaind,
+# built by `bazel build //core/server:retaind` or `bazel test //...`).
+# Needs Debian's python3-grpcio, python3-protobuf, python3-pytest,
+# protobuf-compiler and protobuf-compiler-grpc; uses /usr/bin/python3.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export RETAIND_BIN="${RETAIND_BIN:-$root/bazel-bin/core/server/retaind}"
+if [ ! -x "$RETAIND_BIN" ]; then
+  echo "python client: building //core/server:retaind" >&2
+  (cd "$root" && bazel build //core/server:retaind)
+fi
+"$here/gen.sh"
+cd "$here"
+exec /usr/bin/python3 -m pytest -p no:cacheprovider "$@"

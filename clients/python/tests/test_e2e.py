@@ -1,0 +1,144 @@
+"""End to end: the generated Python client and its wrapper against a real
+retaind — accounts, streamed signals, health and the portfolio report."""
+
+import datetime as dt
+
+import grpc
+import pytest
+
+import retain
+from retain.account.v1 import account_pb2
+from retain.report.v1 import report_pb2
+from retain.signal.v1 import signal_pb2
+
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+DAY = dt.timedelta(days=1)
+
+
+def test_generated_modules_import_through_the_package():
+    # Generated code (gen/) and the wrapper (src/) share the `retain` package.
+    assert retain.Client is not None
+    assert account_pb2.Account.DESCRIPTOR.full_name == "retain.account.v1.Account"
+    assert "StreamSignals" in [m.name for m in
+                               signal_pb2.DESCRIPTOR.services_by_name["SignalService"].methods]
+
+
+def test_accounts_create_list_update_get(client):
+    acme = client.accounts.create(
+        "acme", display_name="Acme Corp", arr=120000, licensed_seats=100,
+        contract_start_time=NOW - 500 * DAY, renewal_time=NOW + 200 * DAY,
+        csm_owner="dana@retain.example", lifecycle_stage="adoption",
+        contacts=[{"display_name": "Ada", "email": "ada@acme.example", "exec_sponsor": True}],
+        request_id="py-create-acme")
+    assert acme.name == "accounts/acme"
+    assert acme.segment == account_pb2.SEGMENT_DEDICATED
+    # Same request_id: the first result again, not a second account or error.
+    again = client.accounts.create(
+        "acme", display_name="Acme Corp", arr=120000, licensed_seats=100,
+        contract_start_time=NOW - 500 * DAY, request_id="py-create-acme")
+    assert again.name == acme.name
+
+    client.accounts.create("globex", display_name="Globex", arr=12000, licensed_seats=20,
+                           contract_start_time=NOW - 400 * DAY, csm_owner="sam")
+    client.accounts.create("initech", display_name="Initech", arr=3000, licensed_seats=10,
+                           contract_start_time=NOW - 300 * DAY, csm_owner="sam")
+
+    # page_size 2 forces the iterator to follow a page token.
+    names = [a.name for a in client.accounts.list(page_size=2)]
+    assert names == ["accounts/acme", "accounts/globex", "accounts/initech"]
+    assert [a.name for a in client.accounts.list(csm_owner="sam")] == [
+        "accounts/globex", "accounts/initech"]
+
+    updated = client.accounts.update("globex", arr=25000)
+    assert updated.arr == 25000
+    assert updated.segment == account_pb2.SEGMENT_NAMED
+    assert updated.display_name == "Globex"  # untouched by the field mask
+    assert client.accounts.get("accounts/globex").arr == 25000
+
+
+def test_get_missing_account_raises_not_found(client):
+    with pytest.raises(retain.RetainError) as err:
+        client.accounts.get("no-such-account")
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
+
+
+def _usage_history(account, seats_used, weeks):
+    return [retain.usage(f"py-{account}-usage-{w}", account, NOW - (weeks - w) * 7 * DAY,
+                         active_users=seats_used) for w in range(weeks)]
+
+
+def test_signal_writer_streams_batches_idempotently(client):
+    signals = _usage_history("acme", 90, 40) + _usage_history("initech", 1, 20)
+    signals.append(retain.touchpoint("py-acme-qbr", "acme", NOW - 3 * DAY, channel="qbr",
+                                     exec_involved=True, csm="dana@retain.example"))
+    signals.append(retain.survey("py-acme-nps", "acme", NOW - 2 * DAY, kind="nps", score=10))
+    signals.append(retain.survey("py-initech-nps", "initech", NOW - 2 * DAY, kind="nps",
+                                 score=2, comment="too slow"))
+    signals.append(retain.ticket("py-initech-t1", "initech", NOW - DAY, ticket_id="T-1",
+                                 status="opened", severity="critical", escalated=True))
+    total = len(signals)
+
+    with client.signals.writer(batch_size=7) as writer:
+        writer.extend(signals)
+    assert writer.result.recorded == total
+    assert writer.result.duplicates == 0
+    assert writer.result.batches == -(-total // 7)
+
+    # Re-running the same load is a no-op: every id is already stored.
+    with client.signals.writer(batch_size=50) as writer:
+        writer.extend(signals)
+    assert (writer.result.recorded, writer.result.duplicates) == (0, total)
+
+    listed = list(client.signals.list("acme", page_size=9))
+    assert len(listed) == 42
+    times = [s.occur_time.ToDatetime() for s in listed]
+    assert times == sorted(times)
+    usage_only = list(client.signals.list("acme", kind="usage"))
+    assert len(usage_only) == 40
+    assert all(s.kind == signal_pb2.SIGNAL_KIND_USAGE for s in usage_only)
+
+
+def test_rejected_batch_ends_the_stream_and_keeps_earlier_batches(client):
+    good = [retain.usage(f"py-globex-usage-{i}", "globex", NOW - (10 - i) * DAY,
+                         active_users=15) for i in range(5)]
+    bad = signal_pb2.Signal(account="accounts/globex")  # no signal_id, no time
+    writer = client.signals.writer(batch_size=5)
+    writer.extend(good)  # one full batch, sent
+    writer.flush()
+    writer.add(bad)
+    with pytest.raises(retain.RetainError) as err:
+        writer.close()
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert len(list(client.signals.list("globex", kind="usage"))) == 5
+
+
+def test_health_and_at_risk(client):
+    health = client.reports.health("acme")
+    assert health.account == "accounts/acme"
+    assert 0 <= health.score <= 10
+    engagement = [c for c in health.components if c.name == "engagement"]
+    assert engagement and engagement[0].has_data
+    assert health.band == account_pb2.HEALTH_BAND_GREEN
+
+    at_risk = list(client.reports.at_risk(page_size=1))
+    names = [a.account for a in at_risk]
+    assert "accounts/initech" in names
+    assert "accounts/acme" not in names
+    assert all(a.band == account_pb2.HEALTH_BAND_RED for a in at_risk)
+
+
+def test_portfolio_report(client):
+    report = client.reports.portfolio()
+    assert isinstance(report, report_pb2.PortfolioReport)
+    assert report.retention.accounts_end == 3
+    scored = sum(s.green + s.yellow + s.red for s in report.health_by_segment)
+    assert scored == 3
+    assert len(report.retention_trend) == 4
+    assert {c.segment for c in report.coverage} >= {account_pb2.SEGMENT_DEDICATED}
+
+
+def test_delete_removes_signals(client):
+    assert client.accounts.delete("initech") == 22
+    with pytest.raises(retain.RetainError) as err:
+        client.accounts.get("initech")
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
