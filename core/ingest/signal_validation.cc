@@ -1,0 +1,250 @@
+#include "core/ingest/signal_validation.h"
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/model/proto_time.h"
+
+namespace retain::ingest {
+namespace {
+
+using signal::v1::Signal;
+
+absl::Status Invalid(const std::string& path, const std::string& field,
+                     const std::string& rule) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ".", field, ": ", rule));
+}
+
+bool IsPrintable(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+absl::Status CheckText(const std::string& path, const std::string& field,
+                       const std::string& value, size_t max) {
+  if (value.size() > max) {
+    return Invalid(path, field,
+                   absl::StrCat("must be at most ", max, " bytes, got ",
+                                value.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSurvey(const signal::v1::SurveyAnswer& s,
+                            const std::string& path) {
+  const int score = s.score();
+  switch (s.kind()) {
+    case signal::v1::SURVEY_KIND_NPS:
+      if (score < 0 || score > 10) {
+        return Invalid(path, "survey.score",
+                       absl::StrCat("an NPS answer must be 0-10, got ", score));
+      }
+      break;
+    case signal::v1::SURVEY_KIND_CSAT:
+      if (score < 1 || score > 5) {
+        return Invalid(path, "survey.score",
+                       absl::StrCat("a CSAT answer must be 1-5, got ", score));
+      }
+      break;
+    case signal::v1::SURVEY_KIND_CES:
+      if (score < 1 || score > 7) {
+        return Invalid(path, "survey.score",
+                       absl::StrCat("a CES answer must be 1-7, got ", score));
+      }
+      break;
+    default:
+      return Invalid(path, "survey.kind", "must be NPS, CSAT or CES");
+  }
+  if (auto st = CheckText(path, "survey.comment", s.comment(), 16384);
+      !st.ok()) {
+    return st;
+  }
+  return CheckText(path, "survey.respondent", s.respondent(), 256);
+}
+
+absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
+                                const std::string& path) {
+  const double d = c.arr_delta();
+  if (!std::isfinite(d)) {
+    return Invalid(path, "commercial.arr_delta", "must be a finite number");
+  }
+  switch (c.kind()) {
+    case signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO:
+      if (d <= 0) {
+        return Invalid(path, "commercial.arr_delta",
+                       absl::StrCat("a new logo must bring ARR > 0, got ", d));
+      }
+      break;
+    case signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION:
+      if (d <= 0) {
+        return Invalid(path, "commercial.arr_delta",
+                       absl::StrCat("an expansion must be > 0, got ", d));
+      }
+      break;
+    case signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION:
+      if (d >= 0) {
+        return Invalid(path, "commercial.arr_delta",
+                       absl::StrCat("a contraction must be < 0, got ", d));
+      }
+      break;
+    case signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL:
+    case signal::v1::COMMERCIAL_EVENT_KIND_CHURN:
+    case signal::v1::COMMERCIAL_EVENT_KIND_PAYMENT_OVERDUE:
+    case signal::v1::COMMERCIAL_EVENT_KIND_PAYMENT_RECEIVED:
+      break;
+    default:
+      return Invalid(path, "commercial.kind",
+                     "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
+                     "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
+  }
+  return CheckText(path, "commercial.reason", c.reason(), 4096);
+}
+
+absl::Status ValidatePayload(const Signal& s, const std::string& path,
+                             bool allow_reserved_types) {
+  switch (s.payload_case()) {
+    case Signal::kUsage:
+      if (s.usage().active_users() < 0) {
+        return Invalid(path, "usage.active_users",
+                       absl::StrCat("must be >= 0, got ",
+                                    s.usage().active_users()));
+      }
+      if (s.usage().window_days() < 0 || s.usage().window_days() > 90) {
+        return Invalid(path, "usage.window_days",
+                       absl::StrCat("must be 1-90 (0 means 7), got ",
+                                    s.usage().window_days()));
+      }
+      for (const auto& [feature, users] : s.usage().feature_users()) {
+        if (users < 0) {
+          return Invalid(path, absl::StrCat("usage.feature_users[", feature, "]"),
+                         "must be >= 0");
+        }
+      }
+      return absl::OkStatus();
+    case Signal::kTicket:
+      if (s.ticket().ticket_id().empty()) {
+        return Invalid(path, "ticket.ticket_id", "is required");
+      }
+      if (auto st = CheckText(path, "ticket.ticket_id", s.ticket().ticket_id(),
+                              256);
+          !st.ok()) {
+        return st;
+      }
+      if (s.ticket().status() == signal::v1::TICKET_STATUS_UNSPECIFIED ||
+          !signal::v1::TicketStatus_IsValid(s.ticket().status())) {
+        return Invalid(path, "ticket.status",
+                       "must be OPENED, UPDATED or CLOSED");
+      }
+      if (!signal::v1::TicketSeverity_IsValid(s.ticket().severity())) {
+        return Invalid(path, "ticket.severity", "unknown severity");
+      }
+      if (s.ticket().status() == signal::v1::TICKET_STATUS_OPENED &&
+          s.ticket().severity() == signal::v1::TICKET_SEVERITY_UNSPECIFIED) {
+        return Invalid(path, "ticket.severity",
+                       "is required when a ticket is opened");
+      }
+      return CheckText(path, "ticket.subject", s.ticket().subject(), 4096);
+    case Signal::kSurvey:
+      return ValidateSurvey(s.survey(), path);
+    case Signal::kTouchpoint:
+      if (!signal::v1::TouchpointChannel_IsValid(s.touchpoint().channel())) {
+        return Invalid(path, "touchpoint.channel", "unknown channel");
+      }
+      return CheckText(path, "touchpoint.notes", s.touchpoint().notes(), 16384);
+    case Signal::kCommercial:
+      return ValidateCommercial(s.commercial(), path);
+    case Signal::kLifecycle:
+      if (s.lifecycle().stage() == account::v1::LIFECYCLE_STAGE_UNSPECIFIED ||
+          !account::v1::LifecycleStage_IsValid(s.lifecycle().stage())) {
+        return Invalid(path, "lifecycle.stage", "must be a lifecycle stage");
+      }
+      return absl::OkStatus();
+    case Signal::kCustom:
+      if (s.custom().type().empty()) {
+        return Invalid(path, "custom.type", "is required");
+      }
+      if (s.custom().type().size() > 128 || !IsPrintable(s.custom().type())) {
+        return Invalid(path, "custom.type",
+                       "must be 1-128 printable ASCII characters");
+      }
+      if (!allow_reserved_types &&
+          absl::StartsWith(s.custom().type(), "retain.")) {
+        return Invalid(path, "custom.type",
+                       "types starting with \"retain.\" are reserved for the "
+                       "server");
+      }
+      if (s.custom().attributes_size() > 64) {
+        return Invalid(path, "custom.attributes", "at most 64 attributes");
+      }
+      return absl::OkStatus();
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          path,
+          ": a payload is required (usage, ticket, survey, touchpoint, "
+          "commercial, lifecycle or custom)"));
+  }
+}
+
+}  // namespace
+
+bool IsValidAccountId(const std::string& id) {
+  if (id.empty() || id.size() > 63) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.'))) return false;
+  }
+  return true;
+}
+
+absl::Status ParseAccountName(const std::string& name,
+                              const std::string& field, std::string* id) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": is required (\"accounts/{account_id}\")"));
+  }
+  if (!absl::StartsWith(name, "accounts/") ||
+      !IsValidAccountId(name.substr(9))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": must be \"accounts/{account_id}\" with an id of 1-63 "
+               "characters [a-z0-9-_.], got \"",
+        name.substr(0, 100), "\""));
+  }
+  *id = name.substr(9);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSignal(const Signal& s, const std::string& path,
+                            absl::Time now, bool allow_reserved_types) {
+  if (s.signal_id().empty()) {
+    return Invalid(path, "signal_id",
+                   "is required (a client-chosen id makes retries safe)");
+  }
+  if (s.signal_id().size() > 128 || !IsPrintable(s.signal_id())) {
+    return Invalid(path, "signal_id",
+                   "must be 1-128 printable ASCII characters");
+  }
+  std::string id;
+  if (auto st = ParseAccountName(s.account(), path + ".account", &id);
+      !st.ok()) {
+    return st;
+  }
+  if (!s.has_occur_time()) return Invalid(path, "occur_time", "is required");
+  if (s.occur_time().seconds() < 0 || s.occur_time().nanos() < 0 ||
+      s.occur_time().nanos() > 999999999) {
+    return Invalid(path, "occur_time", "must be a valid time after 1970");
+  }
+  const absl::Time t = model::FromProto(s.occur_time());
+  if (t > now + absl::Hours(24)) {
+    return Invalid(path, "occur_time",
+                   absl::StrCat("must not be more than 1 day in the future, "
+                                "got ",
+                                absl::FormatTime(t)));
+  }
+  return ValidatePayload(s, path, allow_reserved_types);
+}
+
+}  // namespace retain::ingest
