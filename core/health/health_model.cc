@@ -1,0 +1,65 @@
+#include "core/health/health_model.h"
+
+#include <cmath>
+
+#include "core/health/component_rules.h"
+#include "core/health/leading_indicators.h"
+#include "core/health/segments.h"
+
+namespace retain::health {
+
+model::HealthBand BandForScore(const HealthConfig& config, double score) {
+  if (score >= config.bands.green_min) return account::v1::HEALTH_BAND_GREEN;
+  if (score >= config.bands.yellow_min) return account::v1::HEALTH_BAND_YELLOW;
+  return account::v1::HEALTH_BAND_RED;
+}
+
+bool CombineComponents(std::vector<ComponentResult>& components,
+                       double* score) {
+  double weight_with_data = 0;
+  for (const ComponentResult& c : components) {
+    if (c.has_data) weight_with_data += c.weight;
+  }
+  *score = 0;
+  if (weight_with_data <= 0) {
+    for (ComponentResult& c : components) c.effective_weight = 0;
+    return false;
+  }
+  for (ComponentResult& c : components) {
+    c.effective_weight = c.has_data ? c.weight / weight_with_data : 0;
+    *score += c.effective_weight * c.score;
+  }
+  // Weights like 0.3 are not exact in binary; round so that a score that is
+  // 7.5 on paper is not banded yellow as 7.4999999999.
+  *score = std::round(*score * 1e6) / 1e6;
+  return true;
+}
+
+HealthResult ComputeHealth(const HealthConfig& config,
+                           const model::AccountState& account,
+                           absl::Time as_of) {
+  HealthResult r;
+  r.as_of = as_of;
+  r.arr = model::ArrAt(account.timeline, as_of);
+  r.segment = SegmentAt(config, account, as_of);
+
+  r.components.push_back(ScoreEngagement(config, account, as_of));
+  r.components.push_back(ScoreRelationship(config, account, as_of));
+  r.components.push_back(ScoreSupport(config, account, as_of));
+  r.components.push_back(ScoreCommercial(config, account, as_of));
+  r.components[0].weight = config.weights.engagement;
+  r.components[1].weight = config.weights.relationship;
+  r.components[2].weight = config.weights.support;
+  r.components[3].weight = config.weights.commercial;
+
+  r.has_score = CombineComponents(r.components, &r.score);
+  r.band = r.has_score ? BandForScore(config, r.score)
+                       : account::v1::HEALTH_BAND_UNSPECIFIED;
+  for (ComponentResult& c : r.components) {
+    if (!c.has_data) c.score = 0;
+  }
+  r.indicators = LeadingIndicators(config, account, as_of, r.band);
+  return r;
+}
+
+}  // namespace retain::health
