@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Generates the TypeScript client from proto/, type-checks it and runs its
+# end-to-end tests (node's test runner through tsx) against a real retaind
+# ($RETAIND_BIN, default bazel-bin/core/server/retaind). Needs `npm ci` here
+# (scripts/setup.sh runs it), node >= 20, protoc.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export RETAIND_BIN="${RETAIND_BIN:-$root/bazel-bin/core/server/retaind}"
+export npm_config_nodedir=  # silences npm's "unknown user config" warning
+if [ ! -d "$here/node_modules" ]; then
+  echo "typescript client: node_modules missing; run scripts/setup.sh (npm ci in clients/typescript)" >&2
+  exit 2
+fi
+if [ ! -x "$RETAIND_BIN" ]; then
+  echo "typescript client: building //core/server:retaind" >&2
+  (cd "$root" && bazel build //core/server:retaind)
+fi
+cd "$here"
+./gen.sh
+echo "typescript client: tsc --noEmit"
+node_modules/.bin/tsc --noEmit -p tsconfig.json
+exec node --import tsx --test --test-reporter=spec "$@" test/*.test.ts

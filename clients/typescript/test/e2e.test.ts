@@ -1,0 +1,165 @@
+// End to end: the generated TypeScript client and its wrapper against a real
+// retaind — accounts, streamed signals, health, at-risk and the portfolio report.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import {
+  Code,
+  ConnectError,
+  HealthBand,
+  RetainClient,
+  Segment,
+  SignalKind,
+  SignalSchema,
+  SurveyKind,
+  TicketSeverity,
+  TouchpointChannel,
+  survey,
+  ticket,
+  touchpoint,
+  usage,
+  type Signal,
+} from "../src/index.js";
+import { create } from "@bufbuild/protobuf";
+import { startRetaind, type Retaind } from "./retaind.js";
+
+const DAY = 86_400_000;
+const now = Date.now();
+const daysAgo = (d: number) => new Date(now - d * DAY);
+
+let server: Retaind;
+let retain: RetainClient;
+
+before(async () => {
+  server = await startRetaind();
+  retain = new RetainClient({ server: server.address, token: "test-token" });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function code(p: Promise<unknown>): Promise<Code | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return ConnectError.from(e).code;
+  }
+}
+
+function usageHistory(account: string, activeUsers: number, weeks: number): Signal[] {
+  return Array.from({ length: weeks }, (_, w) =>
+    usage(`ts-${account}-usage-${w}`, account, daysAgo((weeks - w) * 7), { activeUsers }),
+  );
+}
+
+test("accounts: create (idempotent), paginated list, update with a mask, get", async () => {
+  const acme = await retain.accounts.create(
+    "acme",
+    {
+      displayName: "Acme Corp",
+      arr: 120_000,
+      licensedSeats: 100,
+      contractStartTime: daysAgo(500),
+      renewalTime: daysAgo(-200),
+      csmOwner: "dana@retain.example",
+      contacts: [{ displayName: "Ada", email: "ada@acme.example", execSponsor: true }],
+    },
+    "ts-create-acme",
+  );
+  assert.equal(acme.name, "accounts/acme");
+  assert.equal(acme.segment, Segment.DEDICATED);
+  const again = await retain.accounts.create("acme", { displayName: "Acme Corp", arr: 120_000 }, "ts-create-acme");
+  assert.equal(again.name, "accounts/acme");
+
+  await retain.accounts.create("globex", { displayName: "Globex", arr: 12_000, licensedSeats: 20, contractStartTime: daysAgo(400), csmOwner: "sam" });
+  await retain.accounts.create("initech", { displayName: "Initech", arr: 3_000, licensedSeats: 10, contractStartTime: daysAgo(300), csmOwner: "sam" });
+
+  const names = (await collect(retain.accounts.list({ pageSize: 2 }))).map((a) => a.name);
+  assert.deepEqual(names, ["accounts/acme", "accounts/globex", "accounts/initech"]);
+  const sams = (await collect(retain.accounts.list({ csmOwner: "sam" }))).map((a) => a.name);
+  assert.deepEqual(sams, ["accounts/globex", "accounts/initech"]);
+
+  const updated = await retain.accounts.update("globex", { arr: 25_000 });
+  assert.equal(updated.arr, 25_000);
+  assert.equal(updated.segment, Segment.NAMED);
+  assert.equal(updated.displayName, "Globex");
+  assert.equal((await retain.accounts.get("accounts/globex")).arr, 25_000);
+  assert.equal(await code(retain.accounts.get("no-such-account")), Code.NotFound);
+});
+
+test("signals: the batching writer streams, re-runs are no-ops, lists page in time order", async () => {
+  const signals = [
+    ...usageHistory("acme", 90, 40),
+    ...usageHistory("initech", 1, 20),
+    touchpoint("ts-acme-qbr", "acme", daysAgo(3), { channel: TouchpointChannel.QBR, execInvolved: true, csm: "dana@retain.example" }),
+    survey("ts-acme-nps", "acme", daysAgo(2), { kind: SurveyKind.NPS, score: 10 }),
+    survey("ts-initech-nps", "initech", daysAgo(2), { kind: SurveyKind.NPS, score: 2, comment: "too slow" }),
+    ticket("ts-initech-t1", "initech", daysAgo(1), { ticketId: "T-1", severity: TicketSeverity.CRITICAL, escalated: true }),
+  ];
+  const total = BigInt(signals.length);
+
+  const writer = retain.signals.writer({ batchSize: 7 });
+  await writer.addAll(signals);
+  const first = await writer.close();
+  assert.equal(first.recorded, total);
+  assert.equal(first.duplicates, 0n);
+  assert.equal(first.batches, BigInt(Math.ceil(signals.length / 7)));
+
+  const rerun = retain.signals.writer({ batchSize: 50 });
+  await rerun.addAll(signals);
+  const second = await rerun.close();
+  assert.equal(second.recorded, 0n);
+  assert.equal(second.duplicates, total);
+
+  const listed = await collect(retain.signals.list("acme", { pageSize: 9 }));
+  assert.equal(listed.length, 42);
+  const times = listed.map((s) => Number(s.occurTime!.seconds));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  const usageOnly = await collect(retain.signals.list("acme", { kind: SignalKind.USAGE }));
+  assert.equal(usageOnly.length, 40);
+  assert.ok(usageOnly.every((s) => s.kind === SignalKind.USAGE));
+});
+
+test("signals: a rejected batch ends the stream; earlier batches stay recorded", async () => {
+  const writer = retain.signals.writer({ batchSize: 5 });
+  for (let i = 0; i < 5; i++) {
+    await writer.add(usage(`ts-globex-usage-${i}`, "globex", daysAgo(10 - i), { activeUsers: 15 }));
+  }
+  await writer.add(create(SignalSchema, { account: "accounts/globex" })); // no id, no time
+  assert.equal(await code(writer.close()), Code.InvalidArgument);
+  const listed = await collect(retain.signals.list("globex", { kind: SignalKind.USAGE }));
+  assert.equal(listed.length, 5);
+});
+
+test("reports: explained health, at-risk list, portfolio", async () => {
+  const health = await retain.reports.health("acme");
+  assert.equal(health.account, "accounts/acme");
+  assert.ok(health.score >= 0 && health.score <= 10);
+  assert.ok(health.components.some((c) => c.name === "engagement" && c.hasData));
+  assert.equal(health.band, HealthBand.GREEN);
+
+  const atRisk = await collect(retain.reports.atRisk({ pageSize: 1 }));
+  const names = atRisk.map((a) => a.account);
+  assert.ok(names.includes("accounts/initech"), `at risk: ${names}`);
+  assert.ok(!names.includes("accounts/acme"));
+  assert.ok(atRisk.every((a) => a.band === HealthBand.RED));
+
+  const report = await retain.reports.portfolio();
+  assert.equal(report.retention?.accountsEnd, 3);
+  const scored = report.healthBySegment.reduce((n, s) => n + s.green + s.yellow + s.red, 0);
+  assert.equal(scored, 3);
+  assert.equal(report.retentionTrend.length, 4);
+});
+
+test("accounts: delete removes the signal history", async () => {
+  assert.equal(await retain.accounts.delete("initech"), 22n);
+  assert.equal(await code(retain.accounts.get("initech")), Code.NotFound);
+});
