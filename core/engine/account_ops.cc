@@ -1,0 +1,407 @@
+// Account create/get/list/update/delete.
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/engine/engine.h"
+#include "core/health/segments.h"
+#include "core/ingest/signal_validation.h"
+#include "core/model/apply_signal.h"
+#include "core/model/proto_time.h"
+
+namespace retain::engine {
+namespace {
+
+using account::v1::Account;
+using model::FromProto;
+using model::ToProto;
+
+absl::Status Invalid(const std::string& field, const std::string& rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+}
+
+// Rules every stored account satisfies, checked after a create or update
+// has been applied to a copy.
+absl::Status ValidateProfile(const Account& a) {
+  if (a.display_name().empty()) {
+    return Invalid("account.display_name", "is required");
+  }
+  if (a.display_name().size() > 256) {
+    return Invalid("account.display_name", "must be at most 256 bytes");
+  }
+  if (!std::isfinite(a.arr()) || a.arr() < 0) {
+    return Invalid("account.arr",
+                   absl::StrCat("must be a number >= 0, got ", a.arr()));
+  }
+  if (a.licensed_seats() < 0) {
+    return Invalid("account.licensed_seats",
+                   absl::StrCat("must be >= 0, got ", a.licensed_seats()));
+  }
+  if (a.has_contract_start_time() && a.has_renewal_time() &&
+      FromProto(a.renewal_time()) < FromProto(a.contract_start_time())) {
+    return Invalid("account.renewal_time",
+                   "must not be before contract_start_time");
+  }
+  if (!account::v1::Segment_IsValid(a.segment())) {
+    return Invalid("account.segment", "unknown segment");
+  }
+  if (!account::v1::LifecycleStage_IsValid(a.lifecycle_stage())) {
+    return Invalid("account.lifecycle_stage", "unknown lifecycle stage");
+  }
+  if (a.csm_owner().size() > 256) {
+    return Invalid("account.csm_owner", "must be at most 256 bytes");
+  }
+  if (a.contacts_size() > 200) {
+    return Invalid("account.contacts", "at most 200 contacts");
+  }
+  for (int i = 0; i < a.contacts_size(); ++i) {
+    if (a.contacts(i).display_name().empty() && a.contacts(i).email().empty()) {
+      return Invalid(absl::StrCat("account.contacts[", i, "]"),
+                     "needs a display_name or an email");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool HasExecSponsor(const Account& a) {
+  for (const auto& c : a.contacts()) {
+    if (c.exec_sponsor()) return true;
+  }
+  return false;
+}
+
+// The fields a client may write; the rest are output only.
+void CopyWritable(const Account& from, Account* to) {
+  Account copy = from;
+  copy.clear_name();
+  copy.clear_segment_overridden();
+  copy.clear_lifecycle_stage_time();
+  copy.clear_create_time();
+  copy.clear_update_time();
+  copy.clear_health_score();
+  copy.clear_health_band();
+  copy.clear_initial_arr();
+  *to = copy;
+}
+
+constexpr const char* kWritablePaths[] = {
+    "display_name",     "arr",        "licensed_seats",
+    "contract_start_time", "renewal_time", "segment",
+    "lifecycle_stage",  "csm_owner",  "contacts"};
+
+}  // namespace
+
+absl::Status Engine::PersistProfile(const model::AccountState& state,
+                                    const std::string& request_id) {
+  store::StoredAccount row{state.tenant, state.id, ""};
+  state.profile.SerializeToString(&row.payload);
+  return store_->PutAccount(row, request_id);
+}
+
+Account Engine::View(const AccountEntry& entry) const {
+  Account a = entry.state.profile;
+  const model::AccountTimeline& tl = entry.state.timeline;
+  a.set_name(health::AccountName(entry.state));
+  a.set_arr(model::ArrAt(tl, absl::InfiniteFuture()));
+  a.set_segment(a.segment_overridden()
+                    ? a.segment()
+                    : health::SegmentForArr(options_.health, a.arr()));
+  if (!tl.lifecycle.empty()) {
+    a.set_lifecycle_stage(tl.lifecycle.back().stage);
+    *a.mutable_lifecycle_stage_time() = ToProto(tl.lifecycle.back().time);
+  }
+  a.set_health_score(entry.health.score);
+  a.set_health_band(entry.health.band);
+  return a;
+}
+
+absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
+                                              const std::string& account_id,
+                                              const Account& input,
+                                              const std::string& request_id) {
+  if (request_id.size() > 128) {
+    return Invalid("request_id", "must be at most 128 bytes");
+  }
+  if (!request_id.empty()) {
+    auto prior = store_->LookupRequest(tenant, request_id);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) {
+      absl::ReaderMutexLock lock(&mu_);
+      if (AccountEntry* e = FindAccount(tenant, **prior)) return View(*e);
+    }
+  }
+  std::string id = account_id;
+  if (id.empty()) {
+    id = absl::StrCat("a", absl::ToUnixMicros(absl::Now()),
+                      system_signal_counter_++);
+  } else if (!ingest::IsValidAccountId(id)) {
+    return Invalid("account_id",
+                   "must be 1-63 characters of [a-z0-9-_.] starting with a "
+                   "letter or digit");
+  }
+  Account profile;
+  CopyWritable(input, &profile);
+  if (absl::Status s = ValidateProfile(profile); !s.ok()) return s;
+  const absl::Time now = absl::Now();
+  profile.set_name(absl::StrCat("accounts/", id));
+  profile.set_initial_arr(profile.arr());
+  profile.set_segment_overridden(profile.segment() !=
+                                 account::v1::SEGMENT_UNSPECIFIED);
+  *profile.mutable_create_time() = ToProto(now);
+  *profile.mutable_update_time() = ToProto(now);
+  {
+    absl::MutexLock lock(&mu_);
+    TenantState& ts = Tenant(tenant);
+    if (ts.accounts.count(id)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("account_id: accounts/", id, " already exists"));
+    }
+    auto entry = std::make_unique<AccountEntry>();
+    entry->state.tenant = tenant;
+    entry->state.id = id;
+    entry->state.profile = profile;
+    model::SeedTimelineFromProfile(entry->state);
+    if (absl::Status s = PersistProfile(entry->state, request_id); !s.ok()) {
+      return s;
+    }
+    ts.accounts[id] = std::move(entry);
+  }
+  // The first points of the sponsor and lifecycle history, as signals so
+  // point-in-time reports see them after a restart too.
+  std::vector<signal::v1::Signal> history;
+  signal::v1::Signal contacts;
+  contacts.set_signal_id(absl::StrCat("retain:", id, ":created:contacts:",
+                                      absl::ToUnixMicros(now)));
+  contacts.set_account(profile.name());
+  *contacts.mutable_occur_time() = ToProto(now);
+  contacts.mutable_custom()->set_type(model::kContactsChangedType);
+  (*contacts.mutable_custom()->mutable_attributes())["exec_sponsor"] =
+      HasExecSponsor(profile) ? "true" : "false";
+  history.push_back(contacts);
+  if (profile.lifecycle_stage() != account::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+    signal::v1::Signal stage;
+    stage.set_signal_id(absl::StrCat("retain:", id, ":created:stage:",
+                                     absl::ToUnixMicros(now)));
+    stage.set_account(profile.name());
+    *stage.mutable_occur_time() = ToProto(now);
+    stage.mutable_lifecycle()->set_stage(profile.lifecycle_stage());
+    stage.mutable_lifecycle()->set_reason("account created");
+    history.push_back(stage);
+  }
+  if (absl::Status s = RecordSystemSignals(tenant, std::move(history));
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  AccountEntry* e = FindAccount(tenant, id);
+  if (!e) return absl::NotFoundError("account deleted during creation");
+  RefreshHealth(tenant, *e, absl::Now());
+  return View(*e);
+}
+
+absl::StatusOr<Account> Engine::GetAccount(const std::string& tenant,
+                                           const std::string& name) {
+  std::string id;
+  if (auto s = ingest::ParseAccountName(name, "name", &id); !s.ok()) return s;
+  absl::ReaderMutexLock lock(&mu_);
+  AccountEntry* e = FindAccount(tenant, id);
+  if (!e) return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));
+  return View(*e);
+}
+
+absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
+    const std::string& tenant, const account::v1::ListAccountsRequest& req) {
+  if (req.page_size() < 0 || req.page_size() > 1000) {
+    return Invalid("page_size", absl::StrCat("must be 0-1000, got ",
+                                             req.page_size()));
+  }
+  const int page_size = req.page_size() == 0 ? 50 : req.page_size();
+  std::string after;
+  if (!req.page_token().empty()) {
+    if (req.page_token().rfind("a:", 0) != 0) {
+      return Invalid("page_token", "not a token from a previous response");
+    }
+    after = req.page_token().substr(2);
+  }
+  account::v1::ListAccountsResponse resp;
+  absl::ReaderMutexLock lock(&mu_);
+  const TenantState* ts = FindTenant(tenant);
+  if (!ts) return resp;
+  int total = 0;
+  std::string last;
+  for (const auto& [id, entry] : ts->accounts) {
+    Account view = View(*entry);
+    if (req.segment() && view.segment() != req.segment()) continue;
+    if (!req.csm_owner().empty() && view.csm_owner() != req.csm_owner()) {
+      continue;
+    }
+    if (req.lifecycle_stage() &&
+        view.lifecycle_stage() != req.lifecycle_stage()) {
+      continue;
+    }
+    if (req.health_band() && view.health_band() != req.health_band()) continue;
+    ++total;
+    if (!after.empty() && id <= after) continue;
+    if (resp.accounts_size() < page_size) {
+      *resp.add_accounts() = std::move(view);
+      last = id;
+    } else if (resp.next_page_token().empty()) {
+      resp.set_next_page_token(absl::StrCat("a:", last));
+    }
+  }
+  resp.set_total_size(total);
+  return resp;
+}
+
+absl::StatusOr<Account> Engine::UpdateAccount(
+    const std::string& tenant, const Account& input,
+    const google::protobuf::FieldMask& mask) {
+  std::string id;
+  if (auto s = ingest::ParseAccountName(input.name(), "account.name", &id);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<std::string> paths(mask.paths().begin(), mask.paths().end());
+  if (paths.empty()) paths.assign(std::begin(kWritablePaths), std::end(kWritablePaths));
+  for (const std::string& p : paths) {
+    if (std::find(std::begin(kWritablePaths), std::end(kWritablePaths), p) ==
+        std::end(kWritablePaths)) {
+      return Invalid("update_mask",
+                     absl::StrCat("\"", p, "\" is not a writable field (",
+                                  absl::StrJoin(kWritablePaths, ", "), ")"));
+    }
+  }
+  const absl::Time now = absl::Now();
+  std::vector<signal::v1::Signal> history;
+  auto system_signal = [&](const std::string& what) {
+    signal::v1::Signal s;
+    s.set_signal_id(absl::StrCat("retain:", id, ":update:", what, ":",
+                                 absl::ToUnixMicros(now), ":",
+                                 system_signal_counter_++));
+    s.set_account(input.name());
+    *s.mutable_occur_time() = ToProto(now);
+    return s;
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    AccountEntry* e = FindAccount(tenant, id);
+    if (!e) {
+      return absl::NotFoundError(absl::StrCat("no account \"", input.name(), "\""));
+    }
+    Account updated = e->state.profile;
+    const Account current = View(*e);
+    updated.set_arr(current.arr());
+    updated.set_lifecycle_stage(current.lifecycle_stage());
+    for (const std::string& p : paths) {
+      if (p == "display_name") updated.set_display_name(input.display_name());
+      if (p == "arr") updated.set_arr(input.arr());
+      if (p == "licensed_seats") updated.set_licensed_seats(input.licensed_seats());
+      if (p == "contract_start_time") {
+        if (input.has_contract_start_time()) {
+          *updated.mutable_contract_start_time() = input.contract_start_time();
+        } else {
+          updated.clear_contract_start_time();
+        }
+      }
+      if (p == "renewal_time") {
+        if (input.has_renewal_time()) {
+          *updated.mutable_renewal_time() = input.renewal_time();
+        } else {
+          updated.clear_renewal_time();
+        }
+      }
+      if (p == "segment") {
+        updated.set_segment(input.segment());
+        updated.set_segment_overridden(input.segment() !=
+                                       account::v1::SEGMENT_UNSPECIFIED);
+      }
+      if (p == "lifecycle_stage") updated.set_lifecycle_stage(input.lifecycle_stage());
+      if (p == "csm_owner") updated.set_csm_owner(input.csm_owner());
+      if (p == "contacts") *updated.mutable_contacts() = input.contacts();
+    }
+    if (absl::Status s = ValidateProfile(updated); !s.ok()) return s;
+
+    // Changes that point-in-time reports must see become signals.
+    if (updated.arr() != current.arr()) {
+      signal::v1::Signal s = system_signal("arr");
+      auto* c = s.mutable_commercial();
+      c->set_reason("account update");
+      if (updated.arr() == 0) {
+        c->set_kind(signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
+      } else if (current.arr() == 0) {
+        c->set_kind(signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO);
+        c->set_arr_delta(updated.arr());
+      } else {
+        c->set_kind(updated.arr() > current.arr()
+                        ? signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION
+                        : signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
+        c->set_arr_delta(updated.arr() - current.arr());
+      }
+      history.push_back(std::move(s));
+    }
+    if (updated.lifecycle_stage() != current.lifecycle_stage() &&
+        updated.lifecycle_stage() != account::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+      signal::v1::Signal s = system_signal("stage");
+      s.mutable_lifecycle()->set_stage(updated.lifecycle_stage());
+      s.mutable_lifecycle()->set_reason("account update");
+      history.push_back(std::move(s));
+    }
+    if (HasExecSponsor(updated) != HasExecSponsor(current)) {
+      signal::v1::Signal s = system_signal("contacts");
+      s.mutable_custom()->set_type(model::kContactsChangedType);
+      (*s.mutable_custom()->mutable_attributes())["exec_sponsor"] =
+          HasExecSponsor(updated) ? "true" : "false";
+      history.push_back(std::move(s));
+    }
+    // ARR and stage live in the timeline; the stored profile keeps the
+    // values given at creation.
+    updated.set_arr(e->state.profile.arr());
+    updated.set_lifecycle_stage(e->state.profile.lifecycle_stage());
+    *updated.mutable_update_time() = ToProto(now);
+    const bool start_moved =
+        updated.contract_start_time().SerializeAsString() !=
+        e->state.profile.contract_start_time().SerializeAsString();
+    model::AccountState next = e->state;
+    next.profile = updated;
+    if (absl::Status s = PersistProfile(next, ""); !s.ok()) return s;
+    e->state.profile = updated;
+    if (start_moved) {
+      auto& changes = e->state.timeline.arr_changes;
+      changes.erase(std::remove_if(changes.begin(), changes.end(),
+                                   [](const model::ArrChange& c) {
+                                     return c.kind ==
+                                            signal::v1::
+                                                COMMERCIAL_EVENT_KIND_UNSPECIFIED;
+                                   }),
+                    changes.end());
+      model::SeedTimelineFromProfile(e->state);
+    }
+  }
+  if (absl::Status s = RecordSystemSignals(tenant, std::move(history));
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  AccountEntry* e = FindAccount(tenant, id);
+  if (!e) return absl::NotFoundError("account deleted during update");
+  if (auto alert = RefreshHealth(tenant, *e, absl::Now())) {
+    alerts_.Publish(tenant, *alert);
+  }
+  return View(*e);
+}
+
+absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
+                                              const std::string& name) {
+  std::string id;
+  if (auto s = ingest::ParseAccountName(name, "name", &id); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (!FindAccount(tenant, id)) {
+    return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));
+  }
+  absl::StatusOr<int64_t> removed = store_->DeleteAccount(tenant, id);
+  if (!removed.ok()) return removed.status();
+  Tenant(tenant).accounts.erase(id);
+  return removed;
+}
+
+}  // namespace retain::engine

@@ -1,0 +1,57 @@
+// Fan-out of health-band changes to WatchHealth subscribers.
+//
+// Publishing never blocks ingestion: each subscriber has a bounded queue and
+// a subscriber that falls behind loses its oldest alerts (and is told how
+// many) rather than slowing the writer.
+#ifndef RETAIN_CORE_ENGINE_ALERT_HUB_H_
+#define RETAIN_CORE_ENGINE_ALERT_HUB_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "retain/report/v1/report.pb.h"
+
+namespace retain::engine {
+
+class AlertHub {
+ public:
+  // Called (on the publisher's thread, without locks held) when a
+  // subscriber's queue goes from empty to non-empty.
+  using Wakeup = std::function<void()>;
+
+  struct Subscription {
+    std::string tenant;
+    Wakeup wakeup;
+    std::deque<report::v1::HealthAlert> queue;
+    int64_t dropped = 0;
+  };
+
+  explicit AlertHub(size_t max_queue = 10000) : max_queue_(max_queue) {}
+
+  int64_t Subscribe(const std::string& tenant, Wakeup wakeup);
+  void Unsubscribe(int64_t id);
+  void Publish(const std::string& tenant, const report::v1::HealthAlert& a);
+  // Pops the next alert for a subscriber; false when none is queued.
+  bool Pop(int64_t id, report::v1::HealthAlert* out);
+  // Closes all subscriptions (wakes them so streams can finish).
+  void CloseAll();
+  bool closed() const;
+  int subscriber_count() const;
+
+ private:
+  const size_t max_queue_;
+  mutable absl::Mutex mu_;
+  int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<int64_t, std::unique_ptr<Subscription>> subs_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace retain::engine
+
+#endif  // RETAIN_CORE_ENGINE_ALERT_HUB_H_

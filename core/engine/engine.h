@@ -1,0 +1,221 @@
+// The engine: Retain's in-memory model over its durable store.
+//
+// The store holds the truth (accounts, the append-only signal log); the
+// engine keeps, per tenant and account, the timeline that health and
+// reports are computed from, plus a per-account index of signal positions.
+// Signals are written by one group-commit thread: many concurrent batches
+// share one transaction (one fsync), are applied to the model, and only
+// then acknowledged. See docs/decisions/0002-embedded-store.md and
+// 0006-ingest-group-commit.md.
+#ifndef RETAIN_CORE_ENGINE_ENGINE_H_
+#define RETAIN_CORE_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/engine/alert_hub.h"
+#include "core/health/health_config.h"
+#include "core/model/account_state.h"
+#include "core/store/store.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "retain/account/v1/account.pb.h"
+#include "retain/report/v1/report.pb.h"
+#include "retain/signal/v1/signal.pb.h"
+
+namespace retain::engine {
+
+struct EngineOptions {
+  // Directory of the store file (created if missing).
+  std::string data_dir;
+  store::Durability durability = store::Durability::kFull;
+  health::HealthConfig health;
+  // Largest number of signals committed in one transaction.
+  int max_group_signals = 20000;
+  // How often every account's current health is re-evaluated, so that bands
+  // move with the passage of time (e.g. "no contact in 30 days") too.
+  absl::Duration sweep_interval = absl::Seconds(60);
+  // Called with the last durable seq after every commit (plugin delivery).
+  std::function<void(int64_t)> on_durable;
+};
+
+struct IngestCounts {
+  int64_t recorded = 0;
+  int64_t duplicates = 0;
+};
+
+struct EngineStats {
+  int64_t accounts = 0;
+  int64_t signals = 0;
+  int64_t commits = 0;
+  int64_t committed_signals = 0;
+  absl::Duration load_time;
+};
+
+class Engine {
+ public:
+  using IngestDone = std::function<void(absl::StatusOr<IngestCounts>)>;
+
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(EngineOptions options);
+  ~Engine();
+
+  // Stops accepting signals, commits what is queued, stops threads.
+  void Shutdown();
+
+  // --- Accounts -----------------------------------------------------------
+  absl::StatusOr<account::v1::Account> CreateAccount(
+      const std::string& tenant, const std::string& account_id,
+      const account::v1::Account& account, const std::string& request_id);
+  absl::StatusOr<account::v1::Account> GetAccount(const std::string& tenant,
+                                                  const std::string& name);
+  absl::StatusOr<account::v1::ListAccountsResponse> ListAccounts(
+      const std::string& tenant, const account::v1::ListAccountsRequest& req);
+  absl::StatusOr<account::v1::Account> UpdateAccount(
+      const std::string& tenant, const account::v1::Account& account,
+      const google::protobuf::FieldMask& mask);
+  absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
+                                        const std::string& name);
+
+  // --- Signals ------------------------------------------------------------
+  // Validates the whole batch (field rules and that accounts exist); on
+  // success queues it for the group-commit writer and calls `done` once it
+  // is durable and applied (on the writer thread). On a validation error
+  // `done` is not called and nothing is written.
+  absl::Status RecordSignalsAsync(const std::string& tenant,
+                                  std::vector<signal::v1::Signal> signals,
+                                  IngestDone done);
+  // Blocking form of the above.
+  absl::StatusOr<IngestCounts> RecordSignals(
+      const std::string& tenant, std::vector<signal::v1::Signal> signals);
+  absl::StatusOr<signal::v1::ListSignalsResponse> ListSignals(
+      const std::string& tenant, const signal::v1::ListSignalsRequest& req);
+
+  // --- Reports ------------------------------------------------------------
+  absl::StatusOr<report::v1::AccountHealth> GetAccountHealth(
+      const std::string& tenant, const std::string& account_name,
+      std::optional<absl::Time> as_of);
+  absl::StatusOr<report::v1::ListAtRiskAccountsResponse> ListAtRisk(
+      const std::string& tenant,
+      const report::v1::ListAtRiskAccountsRequest& req);
+  absl::StatusOr<report::v1::PortfolioReport> GetPortfolioReport(
+      const std::string& tenant,
+      const report::v1::GetPortfolioReportRequest& req);
+  absl::StatusOr<report::v1::HealthModelValidation> ValidateHealthModel(
+      const std::string& tenant,
+      const report::v1::ValidateHealthModelRequest& req);
+  // Current red accounts as alerts (for WatchHealth's initial burst).
+  std::vector<report::v1::HealthAlert> CurrentRedAlerts(
+      const std::string& tenant);
+
+  AlertHub& alerts() { return alerts_; }
+  store::Store& store() { return *store_; }
+  const health::HealthConfig& health_config() const {
+    return options_.health;
+  }
+  EngineStats stats();
+  int64_t last_durable_seq() const { return last_seq_.load(); }
+
+  // Re-evaluates every account's current health now (the periodic sweep).
+  void SweepHealth();
+
+ private:
+  struct SignalRef {
+    absl::Time time;
+    int64_t seq;
+    int32_t kind;
+  };
+  struct CurrentHealth {
+    bool has_score = false;
+    double score = 0;
+    account::v1::HealthBand band = account::v1::HEALTH_BAND_UNSPECIFIED;
+  };
+  struct AccountEntry {
+    model::AccountState state;
+    std::vector<SignalRef> refs;  // sorted by time
+    CurrentHealth health;
+  };
+  struct TenantState {
+    std::map<std::string, std::unique_ptr<AccountEntry>> accounts;
+    absl::flat_hash_set<std::string> signal_ids;
+  };
+  struct PendingBatch {
+    std::string tenant;
+    std::vector<signal::v1::Signal> signals;
+    IngestDone done;
+  };
+
+  explicit Engine(EngineOptions options);
+  absl::Status Load();
+  void WriterLoop();
+  void CommitGroup(std::vector<PendingBatch>& group);
+  void Enqueue(PendingBatch batch);
+
+  TenantState& Tenant(const std::string& tenant)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const TenantState* FindTenant(const std::string& tenant) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  AccountEntry* FindAccount(const std::string& tenant, const std::string& id)
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  std::vector<const model::AccountState*> TenantAccounts(
+      const std::string& tenant) ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // The account as the API shows it: stored fields plus output-only ones
+  // derived from the timeline and the health cache.
+  account::v1::Account View(const AccountEntry& entry) const;
+  absl::Status PersistProfile(const model::AccountState& state,
+                              const std::string& request_id);
+  void ApplyStored(const std::string& tenant, const std::string& account_id,
+                   int64_t seq, const signal::v1::Signal& signal)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes an account's current health; returns an alert when its band
+  // changed.
+  std::optional<report::v1::HealthAlert> RefreshHealth(
+      const std::string& tenant, AccountEntry& entry, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ValidateBatch(const std::string& tenant,
+                             const std::vector<signal::v1::Signal>& signals,
+                             bool allow_reserved) ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Records server-generated signals (contacts changes, ARR updates).
+  absl::Status RecordSystemSignals(const std::string& tenant,
+                                   std::vector<signal::v1::Signal> signals);
+
+  EngineOptions options_;
+  std::unique_ptr<store::Store> store_;
+  AlertHub alerts_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, TenantState> tenants_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> last_seq_{0};
+  std::atomic<int64_t> system_signal_counter_{0};
+
+  // Group-commit queue.
+  absl::Mutex queue_mu_;
+  std::deque<PendingBatch> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread writer_;
+  std::thread sweeper_;
+  absl::Mutex sweep_mu_;
+  bool sweep_stop_ ABSL_GUARDED_BY(sweep_mu_) = false;
+
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> committed_signals_{0};
+  absl::Duration load_time_;
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace retain::engine
+
+#endif  // RETAIN_CORE_ENGINE_ENGINE_H_
