@@ -15,12 +15,14 @@ int64_t AlertHub::Subscribe(const std::string& tenant, Wakeup wakeup) {
 }
 
 void AlertHub::Unsubscribe(int64_t id) {
+  absl::MutexLock wake(&wake_mu_);
   absl::MutexLock lock(&mu_);
   subs_.erase(id);
 }
 
 void AlertHub::Publish(const std::string& tenant,
                        const report::v1::HealthAlert& alert) {
+  absl::MutexLock wake(&wake_mu_);
   std::vector<Wakeup> to_wake;
   {
     absl::MutexLock lock(&mu_);
@@ -48,6 +50,7 @@ bool AlertHub::Pop(int64_t id, report::v1::HealthAlert* out) {
 }
 
 void AlertHub::CloseAll() {
+  absl::MutexLock wake(&wake_mu_);
   std::vector<Wakeup> to_wake;
   {
     absl::MutexLock lock(&mu_);

@@ -20,8 +20,8 @@ namespace retain::engine {
 
 class AlertHub {
  public:
-  // Called (on the publisher's thread, without locks held) when a
-  // subscriber's queue goes from empty to non-empty.
+  // Called on the publisher's thread when a subscriber's queue goes from
+  // empty to non-empty. It may call Pop, not Subscribe/Unsubscribe.
   using Wakeup = std::function<void()>;
 
   struct Subscription {
@@ -45,6 +45,10 @@ class AlertHub {
 
  private:
   const size_t max_queue_;
+  // Held while wakeups run, and by Unsubscribe: once Unsubscribe returns no
+  // wakeup of that subscriber is running or will run, so its owner may be
+  // destroyed. Taken before mu_, never while holding it.
+  absl::Mutex wake_mu_;
   mutable absl::Mutex mu_;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

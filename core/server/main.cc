@@ -1,0 +1,188 @@
+// retaind: Retain's gRPC server on its embedded store.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/engine/engine.h"
+#include "core/health/health_config.h"
+#include "core/server/account_service.h"
+#include "core/server/demo_portfolio.h"
+#include "core/server/log.h"
+#include "core/server/plugin_wiring.h"
+#include "core/server/report_service.h"
+#include "core/server/signal_service.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1",
+          "Address to listen on (0.0.0.0 for every interface).");
+ABSL_FLAG(int, port, 7443, "Port to listen on; 0 picks a free port.");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the chosen port is written here once the server listens.");
+ABSL_FLAG(std::string, data_dir, "retain-data",
+          "Directory of the embedded store (created if missing).");
+ABSL_FLAG(std::string, durability, "full",
+          "full: every acknowledged signal survives power loss (fsync per "
+          "group commit). normal: survives a crash of retaind, may lose the "
+          "last commits on power loss; faster.");
+ABSL_FLAG(std::string, health_config, "",
+          "JSON file overriding health weights, rules, bands, coverage and "
+          "KPI targets (see config/health.json). Defaults when empty.");
+ABSL_FLAG(bool, demo, true,
+          "Load a demo portfolio when the store is empty.");
+ABSL_FLAG(int, sweep_seconds, 60,
+          "How often every account's health is re-evaluated as time passes.");
+ABSL_FLAG(int, drain_seconds, 10,
+          "On SIGTERM/SIGINT, how long in-flight calls may finish.");
+
+namespace retain::server {
+namespace {
+
+int Run() {
+  engine::EngineOptions options;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string durability = absl::GetFlag(FLAGS_durability);
+  if (durability == "full") {
+    options.durability = store::Durability::kFull;
+  } else if (durability == "normal") {
+    options.durability = store::Durability::kNormal;
+  } else {
+    Log("error", "--durability must be full or normal",
+        {{"got", durability}});
+    return 2;
+  }
+  if (!absl::GetFlag(FLAGS_health_config).empty()) {
+    auto config = health::LoadHealthConfig(absl::GetFlag(FLAGS_health_config));
+    if (!config.ok()) {
+      Log("error", "health config rejected",
+          {{"error", std::string(config.status().message())}});
+      return 2;
+    }
+    options.health = *config;
+  } else {
+    options.health = health::DefaultHealthConfig();
+  }
+  options.sweep_interval = absl::Seconds(absl::GetFlag(FLAGS_sweep_seconds));
+
+  // Signals must reach plugins once durable; the plugin host exists before
+  // the engine so the engine can notify it.
+  PluginWiring plugins;
+  options.on_durable = [&plugins](int64_t seq) { plugins.NotifyDurable(seq); };
+
+  auto engine = engine::Engine::Open(options);
+  if (!engine.ok()) {
+    Log("error", "cannot open the store",
+        {{"data_dir", options.data_dir},
+         {"error", std::string(engine.status().message())}});
+    return 1;
+  }
+  engine::EngineStats st = (*engine)->stats();
+  Log("info", "store loaded",
+      {{"data_dir", options.data_dir},
+       {"durability", durability},
+       {"accounts", st.accounts},
+       {"signals", st.signals},
+       {"load_ms", absl::ToInt64Milliseconds(st.load_time)}});
+
+  if (absl::GetFlag(FLAGS_demo) && st.accounts == 0) {
+    auto loaded = LoadDemoPortfolio(**engine, "default");
+    if (!loaded.ok()) {
+      Log("error", "demo portfolio failed",
+          {{"error", std::string(loaded.message())}});
+      return 1;
+    }
+    st = (*engine)->stats();
+    Log("info", "demo portfolio loaded",
+        {{"accounts", st.accounts}, {"signals", st.signals}});
+  }
+
+  if (absl::Status s = plugins.Start(engine->get()); !s.ok()) {
+    Log("error", "plugin host failed to start",
+        {{"error", std::string(s.message())}});
+    return 1;
+  }
+
+  AccountServiceImpl accounts(engine->get());
+  SignalServiceImpl signals(engine->get());
+  ReportServiceImpl reports(engine->get(), plugins.Decorator());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(
+      absl::StrCat(absl::GetFlag(FLAGS_listen), ":", absl::GetFlag(FLAGS_port)),
+      grpc::InsecureServerCredentials(), &port);
+  // A 10,000-signal batch with comments can exceed gRPC's 4 MiB default.
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.RegisterService(&accounts);
+  builder.RegisterService(&signals);
+  builder.RegisterService(&reports);
+  plugins.Register(builder);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    Log("error", "cannot listen",
+        {{"listen", absl::GetFlag(FLAGS_listen)},
+         {"port", absl::GetFlag(FLAGS_port)}});
+    return 1;
+  }
+  plugins.OnServerStarted(server.get());
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    const std::string path = absl::GetFlag(FLAGS_port_file);
+    const std::string tmp = path + ".tmp";
+    { std::ofstream(tmp) << port << "\n"; }
+    std::rename(tmp.c_str(), path.c_str());
+  }
+  Log("info", "retaind serving",
+      {{"address", absl::StrCat(absl::GetFlag(FLAGS_listen), ":", port)},
+       {"port", port}});
+
+  // Wait for SIGTERM/SIGINT on this thread (blocked in every thread).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  Log("info", "draining", {{"signal", sig}});
+  (*engine)->alerts().CloseAll();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  plugins.Shutdown();
+  (*engine)->Shutdown();
+  st = (*engine)->stats();
+  Log("info", "stopped",
+      {{"accounts", st.accounts}, {"signals", st.signals},
+       {"commits", st.commits}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace retain::server
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts so only sigwait sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  absl::SetProgramUsageMessage(
+      "retaind: Retain's customer-success server.\n"
+      "  retaind --data_dir=DIR [--port=7443] [--demo=false]\n"
+      "Serves retain.account.v1, retain.signal.v1, retain.report.v1, plugin "
+      "services, grpc.health.v1 and server reflection.");
+  absl::ParseCommandLine(argc, argv);
+  return retain::server::Run();
+}

@@ -1,0 +1,158 @@
+#include "core/server/signal_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/server/grpc_status.h"
+#include "core/server/tenant.h"
+#include "core/server/unary.h"
+
+namespace retain::server {
+namespace {
+
+using signal::v1::StreamSignalsRequest;
+using signal::v1::StreamSignalsResponse;
+
+// Reads batches and hands each to the engine without waiting for the
+// previous one to be durable, up to kMaxInFlight batches, so a stream keeps
+// the group-commit writer busy; the response is sent once every batch read
+// is durable.
+class StreamReactor final
+    : public grpc::ServerReadReactor<StreamSignalsRequest> {
+ public:
+  static constexpr int kMaxInFlight = 8;
+
+  StreamReactor(engine::Engine* engine, std::string tenant,
+                StreamSignalsResponse* resp)
+      : engine_(engine), tenant_(std::move(tenant)), resp_(resp) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      absl::MutexLock lock(&mu_);
+      read_done_ = true;
+      MaybeFinishLocked();
+      return;
+    }
+    std::vector<signal::v1::Signal> batch(
+        std::make_move_iterator(request_.mutable_signals()->begin()),
+        std::make_move_iterator(request_.mutable_signals()->end()));
+    request_.Clear();
+    int64_t batch_no;
+    {
+      absl::MutexLock lock(&mu_);
+      batch_no = batches_++;
+      ++in_flight_;
+    }
+    absl::Status s = engine_->RecordSignalsAsync(
+        tenant_, std::move(batch),
+        [this](absl::StatusOr<engine::IngestCounts> r) { OnBatchDone(r); });
+    absl::MutexLock lock(&mu_);
+    if (!s.ok()) {
+      --in_flight_;
+      if (error_.ok()) {
+        error_ = absl::Status(
+            s.code(), absl::StrCat("batch ", batch_no, " rejected, nothing of "
+                                   "it was recorded: ",
+                                   s.message()));
+      }
+      read_done_ = true;
+      MaybeFinishLocked();
+      return;
+    }
+    if (in_flight_ < kMaxInFlight) {
+      StartRead(&request_);
+    } else {
+      paused_ = true;
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnBatchDone(const absl::StatusOr<engine::IngestCounts>& r) {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    if (r.ok()) {
+      recorded_ += r->recorded;
+      duplicates_ += r->duplicates;
+    } else if (error_.ok()) {
+      error_ = r.status();
+      read_done_ = true;
+    }
+    if (paused_ && error_.ok()) {
+      paused_ = false;
+      StartRead(&request_);
+    }
+    MaybeFinishLocked();
+  }
+
+  void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || in_flight_ > 0 || !read_done_) return;
+    finished_ = true;
+    resp_->set_recorded(recorded_);
+    resp_->set_duplicates(duplicates_);
+    resp_->set_batches(batches_);
+    if (error_.ok()) {
+      Finish(grpc::Status::OK);
+    } else {
+      Finish(ToGrpcStatus(absl::Status(
+          error_.code(),
+          absl::StrCat(error_.message(), " (", recorded_,
+                       " signals of earlier batches were recorded; resend "
+                       "safely, ids make it idempotent)"))));
+    }
+  }
+
+  engine::Engine* engine_;
+  const std::string tenant_;
+  StreamSignalsResponse* resp_;
+  StreamSignalsRequest request_;
+  absl::Mutex mu_;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t recorded_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* SignalServiceImpl::RecordSignals(
+    grpc::CallbackServerContext* ctx,
+    const signal::v1::RecordSignalsRequest* req,
+    signal::v1::RecordSignalsResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  std::vector<signal::v1::Signal> batch(req->signals().begin(),
+                                        req->signals().end());
+  absl::Status s = engine_->RecordSignalsAsync(
+      TenantOf(ctx), std::move(batch),
+      [reactor, resp](absl::StatusOr<engine::IngestCounts> r) {
+        if (!r.ok()) {
+          reactor->Finish(ToGrpcStatus(r.status()));
+          return;
+        }
+        resp->set_recorded(static_cast<int32_t>(r->recorded));
+        resp->set_duplicates(static_cast<int32_t>(r->duplicates));
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!s.ok()) reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
+grpc::ServerReadReactor<StreamSignalsRequest>* SignalServiceImpl::StreamSignals(
+    grpc::CallbackServerContext* ctx, StreamSignalsResponse* resp) {
+  return new StreamReactor(engine_, TenantOf(ctx), resp);
+}
+
+grpc::ServerUnaryReactor* SignalServiceImpl::ListSignals(
+    grpc::CallbackServerContext* ctx,
+    const signal::v1::ListSignalsRequest* req,
+    signal::v1::ListSignalsResponse* resp) {
+  return Reply(ctx, engine_->ListSignals(TenantOf(ctx), *req), resp);
+}
+
+}  // namespace retain::server

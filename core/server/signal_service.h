@@ -1,0 +1,34 @@
+#ifndef RETAIN_CORE_SERVER_SIGNAL_SERVICE_H_
+#define RETAIN_CORE_SERVER_SIGNAL_SERVICE_H_
+
+#include "core/engine/engine.h"
+#include "retain/signal/v1/signal.grpc.pb.h"
+
+namespace retain::server {
+
+class SignalServiceImpl final
+    : public signal::v1::SignalService::CallbackService {
+ public:
+  explicit SignalServiceImpl(engine::Engine* engine) : engine_(engine) {}
+
+  // Acknowledged from the group-commit thread once durable: no gRPC thread
+  // waits for the fsync.
+  grpc::ServerUnaryReactor* RecordSignals(
+      grpc::CallbackServerContext* ctx,
+      const signal::v1::RecordSignalsRequest* req,
+      signal::v1::RecordSignalsResponse* resp) override;
+  grpc::ServerReadReactor<signal::v1::StreamSignalsRequest>* StreamSignals(
+      grpc::CallbackServerContext* ctx,
+      signal::v1::StreamSignalsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListSignals(
+      grpc::CallbackServerContext* ctx,
+      const signal::v1::ListSignalsRequest* req,
+      signal::v1::ListSignalsResponse* resp) override;
+
+ private:
+  engine::Engine* engine_;
+};
+
+}  // namespace retain::server
+
+#endif  // RETAIN_CORE_SERVER_SIGNAL_SERVICE_H_
