@@ -1,0 +1,73 @@
+// What plugins may ask of the server's in-memory model. The server
+// implements this interface; PluginHost turns plugin callbacks (see
+// plugins/sdk/retain_plugin_abi.h) into calls on it.
+//
+// Every method may be called concurrently from plugin worker and delivery
+// threads (never from a gRPC thread of the plugin host), and must not call
+// back into PluginHost (e.g. GetHealth returns core components only), so a
+// plugin asking for something can never wait on itself.
+#ifndef RETAIN_CORE_PLUGIN_HOST_HOST_SERVICES_H_
+#define RETAIN_CORE_PLUGIN_HOST_HOST_SERVICES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "retain/account/v1/account.pb.h"
+#include "retain/plugin/v1/abi.pb.h"
+#include "retain/report/v1/report.pb.h"
+#include "retain/signal/v1/signal.pb.h"
+
+namespace retain::plugin_host {
+
+class HostServices {
+ public:
+  virtual ~HostServices() = default;
+
+  // The tenant a gRPC call to a plugin method runs for, from the caller's
+  // identity exactly as for core services (an error status is returned to
+  // the caller as is, e.g. UNAUTHENTICATED).
+  virtual absl::StatusOr<std::string> TenantForCall(
+      const grpc::CallbackServerContext& context) = 0;
+
+  // The account, with output-only fields current (health score and band);
+  // NOT_FOUND when the tenant has no such account.
+  virtual absl::StatusOr<account::v1::Account> GetAccount(
+      const std::string& tenant, const std::string& account_id) = 0;
+
+  // Accounts in name order, filtered and paged exactly like
+  // AccountService.ListAccounts.
+  virtual absl::StatusOr<account::v1::ListAccountsResponse> ListAccounts(
+      const std::string& tenant,
+      const account::v1::ListAccountsRequest& request) = 0;
+
+  // One account's signals in time order: request.account names it; kind,
+  // [start_time, end_time) and page_size (<= 1000) filter and limit, exactly
+  // like SignalService.ListSignals.
+  virtual absl::StatusOr<signal::v1::ListSignalsResponse> ListSignals(
+      const std::string& tenant,
+      const signal::v1::ListSignalsRequest& request) = 0;
+
+  // Records signals through normal ingestion (validation, dedup by
+  // signal_id, all or nothing). Returns once they are durable; the server
+  // then calls PluginHost::NotifySignalsDurable as for any other batch.
+  virtual absl::Status RecordSignals(
+      const std::string& tenant, std::vector<signal::v1::Signal> signals) = 0;
+
+  // The account's current health from the core components only (the
+  // server adds plugin components with MergeHealthComponents when it
+  // answers clients).
+  virtual absl::StatusOr<report::v1::AccountHealth> GetHealth(
+      const std::string& tenant, const std::string& account_id) = 0;
+
+  // An alert raised by a plugin (alert.plugin is set by the host). How it
+  // reaches people (log, WatchHealth, ...) is the server's choice.
+  virtual absl::Status PublishAlert(const std::string& tenant,
+                                    const plugin::v1::PluginAlert& alert) = 0;
+};
+
+}  // namespace retain::plugin_host
+
+#endif  // RETAIN_CORE_PLUGIN_HOST_HOST_SERVICES_H_

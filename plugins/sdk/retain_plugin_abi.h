@@ -1,0 +1,228 @@
+/*
+ * Retain plugin ABI: the whole contract between retaind and a plugin.
+ *
+ * Pure C, no dependencies beyond <stddef.h>/<stdint.h>. No C++ object,
+ * exception or RTTI crosses this boundary; structured data crosses as
+ * protobuf-encoded bytes (schemas: proto/retain/plugin/v1/abi.proto and the
+ * core protos under proto/retain/). See docs/decisions/0005-plugin-abi.md.
+ *
+ * Naming says direction (after Envoy's dynamic modules):
+ *   retain_plugin_on_*        hooks the PLUGIN implements, the host calls;
+ *   retain_host_callback_*    functions the HOST implements, the plugin calls.
+ *
+ * Versioning:
+ *   - A plugin exports exactly one symbol, RETAIN_PLUGIN_ENTRY_SYMBOL.
+ *   - The host refuses a plugin whose abi_major differs from its own.
+ *   - Minor versions only append: new fields go at the END of
+ *     retain_host_api / retain_plugin_module, and each struct starts with
+ *     its struct_size, so either side can tell whether a field exists
+ *     (use RETAIN_ABI_HAS_FIELD). A host callback the host lacks is NULL.
+ *
+ * Ownership (every pointer says who owns it):
+ *   - "borrowed": valid only for the duration of the call it is passed to;
+ *     copy what you keep.
+ *   - Results travel through a retain_sink owned by the CALLER of a function:
+ *     the callee calls sink->write(sink->ctx, data, size) zero or more times;
+ *     the sink copies (appends) the bytes. So memory never changes owner and
+ *     host and plugin may use different allocators.
+ *   - On a non-zero status code the sink holds a UTF-8 error message instead
+ *     of a result.
+ *
+ * Status codes are gRPC canonical codes (0 OK, 2 UNKNOWN, 3 INVALID_ARGUMENT,
+ * 4 DEADLINE_EXCEEDED, 5 NOT_FOUND, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED,
+ * 8 RESOURCE_EXHAUSTED, 9 FAILED_PRECONDITION, 12 UNIMPLEMENTED, 13 INTERNAL,
+ * 14 UNAVAILABLE). The host counts UNKNOWN, INTERNAL and DATA_LOSS returned
+ * by a hook, and hooks that overrun their deadline, as plugin failures;
+ * every other code is an ordinary answer passed on to the caller.
+ *
+ * Threading: the host may call on_call, on_report_section and
+ * on_health_component concurrently from several host-owned worker threads,
+ * and on_signal from one delivery thread (one signal at a time, in sequence
+ * order). Never from a gRPC thread. Host callbacks are thread-safe and may be
+ * called from any thread the plugin owns, but only between on_init returning
+ * successfully and on_destroy being called.
+ */
+#ifndef RETAIN_PLUGIN_ABI_H_
+#define RETAIN_PLUGIN_ABI_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RETAIN_PLUGIN_ABI_MAJOR 1
+#define RETAIN_PLUGIN_ABI_MINOR 0
+
+/* The one symbol a plugin exports (see retain_plugin_on_load_fn). */
+#define RETAIN_PLUGIN_ENTRY_SYMBOL "retain_plugin_on_load"
+
+/* Whether a struct that starts with struct_size contains `field`. */
+#define RETAIN_ABI_HAS_FIELD(ptr, type, field) \
+  ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
+/* A byte string. `data` is borrowed (see above); it is NOT NUL-terminated. */
+typedef struct retain_str {
+  const char* data;
+  size_t size;
+} retain_str;
+
+/* Where a callee writes its result. Owned by the caller; `write` appends a
+ * copy of [data, data+size) and may be called several times. */
+typedef struct retain_sink {
+  void* ctx;
+  void (*write)(void* ctx, const char* data, size_t size);
+} retain_sink;
+
+/* Log levels for retain_host_callback_log. */
+enum {
+  RETAIN_LOG_DEBUG = 0,
+  RETAIN_LOG_INFO = 1,
+  RETAIN_LOG_WARNING = 2,
+  RETAIN_LOG_ERROR = 3
+};
+
+/*
+ * A host callback that takes a protobuf request and yields a protobuf
+ * response. `host_ctx` is the per-plugin context given to on_init (owned by
+ * the host, valid until on_destroy returns). `tenant` is the tenant the
+ * operation runs for (plugins see every tenant; a call or signal says which
+ * one it belongs to). `request` is borrowed. The response (or error message)
+ * goes to `out`. Returns a status code.
+ */
+typedef int32_t (*retain_host_callback_rpc)(void* host_ctx, retain_str tenant,
+                                            retain_str request,
+                                            retain_sink* out);
+
+/*
+ * The table of host functions. Static, owned by the host, valid for the
+ * life of the process. Fields are only ever appended.
+ */
+typedef struct retain_host_api {
+  /* sizeof(retain_host_api) as compiled into the host. */
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /* Writes one log line attributed to the plugin. `message` is borrowed. */
+  void (*retain_host_callback_log)(void* host_ctx, int32_t level,
+                                   retain_str message);
+  /* The host clock: microseconds since the Unix epoch. */
+  int64_t (*retain_host_callback_now_micros)(void* host_ctx);
+
+  /* Key-value store of this plugin (its own namespace, per tenant), kept in
+   * the server's store: survives restarts and moves with the backend.
+   *   kv_get:   request = retain.plugin.v1.KvGetRequest,
+   *             response = retain.plugin.v1.KvGetResponse.
+   *   kv_apply: request = retain.plugin.v1.KvBatch, applied atomically;
+   *             empty response.
+   *   kv_scan:  request = retain.plugin.v1.KvScanRequest,
+   *             response = retain.plugin.v1.KvScanResponse. */
+  retain_host_callback_rpc retain_host_callback_kv_get;
+  retain_host_callback_rpc retain_host_callback_kv_apply;
+  retain_host_callback_rpc retain_host_callback_kv_scan;
+
+  /* Accounts and signal history (core protos, read-only):
+   *   get_account:   retain.account.v1.GetAccountRequest -> Account
+   *   list_accounts: retain.account.v1.ListAccountsRequest
+   *                  -> ListAccountsResponse
+   *   list_signals:  retain.signal.v1.ListSignalsRequest
+   *                  -> ListSignalsResponse
+   *   get_health:    retain.report.v1.GetAccountHealthRequest
+   *                  -> AccountHealth (core components only, so a plugin
+   *                  asking never re-enters plugins). */
+  retain_host_callback_rpc retain_host_callback_get_account;
+  retain_host_callback_rpc retain_host_callback_list_accounts;
+  retain_host_callback_rpc retain_host_callback_list_signals;
+  retain_host_callback_rpc retain_host_callback_get_health;
+
+  /* Emitting:
+   *   record_signals: retain.signal.v1.RecordSignalsRequest
+   *                   -> RecordSignalsResponse; returns once durable, through
+   *                   normal ingestion (ids make retries no-ops).
+   *   publish_alert:  retain.plugin.v1.PluginAlert -> empty. */
+  retain_host_callback_rpc retain_host_callback_record_signals;
+  retain_host_callback_rpc retain_host_callback_publish_alert;
+  /* ABI 1.0 ends here. Append new callbacks below. */
+} retain_host_api;
+
+/*
+ * What a plugin is. Returned by the entry point; static, owned by the plugin,
+ * valid as long as the library is loaded (the host never unloads a library
+ * it has called into). Fields are only ever appended.
+ */
+typedef struct retain_plugin_module {
+  /* sizeof(retain_plugin_module) as compiled into the plugin. */
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  /* NUL-terminated, static. name: [a-z][a-z0-9_]{0,62}, unique per server;
+   * also the KV namespace and the config block key. */
+  const char* name;
+  const char* version;
+
+  /*
+   * Creates the plugin instance. `host` and `host_ctx` are owned by the host
+   * and valid until on_destroy returns. `config` is a borrowed
+   * retain.plugin.v1.PluginConfig. On success stores an instance pointer
+   * (owned by the plugin) in *instance and returns 0; on failure returns a
+   * code, writes the reason to `err` and must leave nothing running.
+   */
+  int32_t (*retain_plugin_on_init)(const retain_host_api* host, void* host_ctx,
+                                   retain_str config, void** instance,
+                                   retain_sink* err);
+  /* Destroys the instance. Called once, after every other hook returned. */
+  void (*retain_plugin_on_destroy)(void* instance);
+
+  /* Writes a retain.plugin.v1.PluginDescriptor (methods served, signal
+   * kinds wanted, report section, health component) to `out`. Called once,
+   * right after on_init. */
+  int32_t (*retain_plugin_on_describe)(void* instance, retain_sink* out);
+
+  /* Serves one unary call. `method` is the full gRPC method name
+   * ("/retain.plugins.x.v1.XService/Get"), `request` the serialized request
+   * message (both borrowed). The serialized response, or the error message,
+   * goes to `out`; the return value is the call's status code. */
+  int32_t (*retain_plugin_on_call)(void* instance, retain_str tenant,
+                                   retain_str method, retain_str request,
+                                   retain_sink* out);
+
+  /* Delivers one durable signal of a kind the plugin subscribed to.
+   * `signal` is a borrowed serialized retain.signal.v1.Signal; `seq` its
+   * position in the log (strictly increasing per plugin; a signal may be
+   * delivered again after a crash, never skipped). A failure (non-zero)
+   * is retried with the same signal; error message to `err`. */
+  int32_t (*retain_plugin_on_signal)(void* instance, retain_str tenant,
+                                     retain_str account_id, int64_t seq,
+                                     retain_str signal, retain_sink* err);
+
+  /* Optional (NULL when absent). Writes a retain.report.v1.ReportSection
+   * for the account, or returns 5 (NOT_FOUND) when it has none. */
+  int32_t (*retain_plugin_on_report_section)(void* instance, retain_str tenant,
+                                             retain_str account_id,
+                                             retain_sink* out);
+  /* Optional (NULL when absent). Writes a retain.report.v1.HealthComponent
+   * (name, weight, score, has_data, explanation, inputs), or returns 5. */
+  int32_t (*retain_plugin_on_health_component)(void* instance,
+                                               retain_str tenant,
+                                               retain_str account_id,
+                                               retain_sink* out);
+  /* ABI 1.0 ends here. Append new hooks below. */
+} retain_plugin_module;
+
+/*
+ * The entry point, exported as RETAIN_PLUGIN_ENTRY_SYMBOL with C linkage.
+ * Called once, right after the library is loaded, with the host's table
+ * (owned by the host). Returns the plugin's module (owned by the plugin), or
+ * NULL to refuse the host (e.g. it lacks a callback the plugin requires).
+ * Must not call host callbacks.
+ */
+typedef const retain_plugin_module* (*retain_plugin_on_load_fn)(
+    const retain_host_api* host);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* RETAIN_PLUGIN_ABI_H_ */
