@@ -1,0 +1,26 @@
+// The KPIs a CS team reports against, with their configured targets.
+#ifndef RETAIN_CORE_REPORTS_KPIS_H_
+#define RETAIN_CORE_REPORTS_KPIS_H_
+
+#include <vector>
+
+#include "core/health/health_config.h"
+#include "retain/report/v1/report.pb.h"
+
+namespace retain::reports {
+
+// customer_retention (1 − logo churn), nrr, logo_churn, nps, csat_average,
+// ces_average, in that order. A KPI without data is never met.
+std::vector<report::v1::Kpi> ComputeKpis(
+    const health::HealthConfig& config, const report::v1::Retention& retention,
+    const report::v1::SurveyStats& surveys);
+
+// Whether `actual` meets `target` in `direction` ("min" or "max"). Values
+// within 1e-9 of the target count as equal to it, so 1 − 0.05 meets
+// ">= 0.95" despite binary rounding.
+bool KpiMet(const health::KpiTarget& target, const char* direction,
+            double actual);
+
+}  // namespace retain::reports
+
+#endif  // RETAIN_CORE_REPORTS_KPIS_H_

@@ -1,0 +1,46 @@
+#include "core/reports/report_util.h"
+
+#include "absl/time/civil_time.h"
+
+namespace retain::reports {
+
+void ForEachArrStep(
+    const model::AccountTimeline& timeline, absl::Time until,
+    const std::function<void(const model::ArrChange&, double, double)>& fn) {
+  double arr = 0;
+  const size_t end = model::EndAsOf(timeline.arr_changes, until);
+  for (size_t i = 0; i < end; ++i) {
+    const model::ArrChange& c = timeline.arr_changes[i];
+    double next = c.op == model::ArrOp::kSet ? c.amount : arr + c.amount;
+    // Same floor as model::ArrAt: ARR never goes below 0.
+    const double shown = next < 0 ? 0 : next;
+    fn(c, arr < 0 ? 0 : arr, shown);
+    arr = next;
+  }
+}
+
+int WholeMonthsBetween(absl::Time from, absl::Time to) {
+  if (to <= from) return 0;
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilSecond a = absl::ToCivilSecond(from, utc);
+  const absl::CivilSecond b = absl::ToCivilSecond(to, utc);
+  int months =
+      static_cast<int>((b.year() - a.year()) * 12 + (b.month() - a.month()));
+  // Not a whole month yet if the day/time within the month is earlier.
+  const auto within = [](const absl::CivilSecond& c) {
+    return ((c.day() * 24 + c.hour()) * 60 + c.minute()) * 60 + c.second();
+  };
+  if (within(b) < within(a)) --months;
+  return months < 0 ? 0 : months;
+}
+
+double InitialArr(const model::AccountTimeline& timeline, absl::Time until) {
+  double first = 0;
+  ForEachArrStep(timeline, until,
+                 [&first](const model::ArrChange&, double, double after) {
+                   if (first == 0 && after > 0) first = after;
+                 });
+  return first;
+}
+
+}  // namespace retain::reports
