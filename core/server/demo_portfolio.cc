@@ -135,19 +135,23 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
       c.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CSAT);
       c.mutable_survey()->set_score(archetype >= 3 ? 2 : 4 + (archetype == 0));
     }
-    // Commercial history.
+    // Commercial history, dated after the contract started.
+    const double age_days = absl::ToDoubleHours(now - start) / 24;
+    auto event_time = [&] {
+      return now - absl::Hours(24 * uniform(20, std::min(300.0, age_days - 5)));
+    };
     if (i % 9 == 4) {
-      auto& s = add(now - absl::Hours(24 * uniform(20, 300)));
+      auto& s = add(event_time());
       s.mutable_commercial()->set_kind(signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
       s.mutable_commercial()->set_reason("Moved to a competitor");
     } else if (i % 5 == 1) {
-      auto& s = add(now - absl::Hours(24 * uniform(20, 300)));
+      auto& s = add(event_time());
       s.mutable_commercial()->set_kind(
           signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
       s.mutable_commercial()->set_arr_delta(static_cast<int>(arr * 0.3));
       s.mutable_commercial()->set_reason("Added seats");
     } else if (i % 7 == 3) {
-      auto& s = add(now - absl::Hours(24 * uniform(20, 300)));
+      auto& s = add(event_time());
       s.mutable_commercial()->set_kind(
           signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
       s.mutable_commercial()->set_arr_delta(-static_cast<int>(arr * 0.2));
