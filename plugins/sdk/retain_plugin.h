@@ -1131,7 +1131,7 @@ class Plugin {
     return std::nullopt;
   }
   // The health component (name and weight as declared), or nullopt.
-  virtual std::optional<HealthComponent> HealthComponent(
+  virtual std::optional<HealthComponent> AccountHealthComponent(
       const std::string& /*tenant*/, const std::string& /*account_id*/) {
     return std::nullopt;
   }
@@ -1169,18 +1169,20 @@ struct Glue {
     return static_cast<int32_t>(s.code());
   }
 
-#define RETAIN_SDK_GUARD(out, body)        \
-  try {                                    \
-    body                                   \
-  } catch (const std::exception& e) {      \
-    return Fail(out, e.what());            \
-  } catch (...) {                          \
-    return Fail(out, "unknown exception"); \
+  template <typename F>
+  static int32_t Guard(retain_sink* out, F&& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return Fail(out, e.what());
+    } catch (...) {
+      return Fail(out, "unknown exception");
+    }
   }
 
   static int32_t OnInit(const retain_host_api* host, void* host_ctx,
                         retain_str config, void** instance, retain_sink* err) {
-    RETAIN_SDK_GUARD(err, {
+    return Guard(err, [&]() -> int32_t {
       auto inst = std::make_unique<Instance>();
       inst->plugin = std::make_unique<T>();
       static_cast<Plugin*>(inst->plugin.get())->host_ = Host(host, host_ctx);
@@ -1191,7 +1193,7 @@ struct Glue {
       inst->descriptor = setup.EncodeDescriptor();
       *instance = inst.release();
       return 0;
-    })
+    });
   }
   static void OnDestroy(void* instance) {
     try {
@@ -1200,14 +1202,14 @@ struct Glue {
     }
   }
   static int32_t OnDescribe(void* instance, retain_sink* out) {
-    RETAIN_SDK_GUARD(out, {
+    return Guard(out, [&]() -> int32_t {
       const auto* inst = static_cast<Instance*>(instance);
       return Finish(Status(), inst->descriptor, out);
-    })
+    });
   }
   static int32_t OnCall(void* instance, retain_str tenant, retain_str method,
                         retain_str request, retain_sink* out) {
-    RETAIN_SDK_GUARD(out, {
+    return Guard(out, [&]() -> int32_t {
       auto* inst = static_cast<Instance*>(instance);
       Call call{std::string(internal::View(tenant)),
                 std::string(internal::View(method)), internal::View(request)};
@@ -1220,12 +1222,12 @@ struct Glue {
       std::string response;
       Status s = it->second(call, &response);
       return Finish(s, response, out);
-    })
+    });
   }
   static int32_t OnSignal(void* instance, retain_str tenant,
                           retain_str account_id, int64_t seq, retain_str signal,
                           retain_sink* err) {
-    RETAIN_SDK_GUARD(err, {
+    return Guard(err, [&]() -> int32_t {
       auto* inst = static_cast<Instance*>(instance);
       Signal s;
       if (!codec::DecodeSignal(internal::View(signal), &s)) {
@@ -1236,31 +1238,30 @@ struct Glue {
       if (s.account_id.empty())
         s.account_id = std::string(internal::View(account_id));
       return Finish(inst->plugin->OnSignal(s), "", err);
-    })
+    });
   }
   static int32_t OnReportSection(void* instance, retain_str tenant,
                                  retain_str account_id, retain_sink* out) {
-    RETAIN_SDK_GUARD(out, {
+    return Guard(out, [&]() -> int32_t {
       auto* inst = static_cast<Instance*>(instance);
       auto section =
           inst->plugin->ReportSection(std::string(internal::View(tenant)),
                                       std::string(internal::View(account_id)));
       if (!section) return static_cast<int32_t>(Code::kNotFound);
       return Finish(Status(), codec::EncodeSection(*section), out);
-    })
+    });
   }
   static int32_t OnHealthComponent(void* instance, retain_str tenant,
                                    retain_str account_id, retain_sink* out) {
-    RETAIN_SDK_GUARD(out, {
+    return Guard(out, [&]() -> int32_t {
       auto* inst = static_cast<Instance*>(instance);
-      auto c = inst->plugin->HealthComponent(
+      auto c = inst->plugin->AccountHealthComponent(
           std::string(internal::View(tenant)),
           std::string(internal::View(account_id)));
       if (!c) return static_cast<int32_t>(Code::kNotFound);
       return Finish(Status(), codec::EncodeComponent(*c), out);
-    })
+    });
   }
-#undef RETAIN_SDK_GUARD
 
   static const retain_plugin_module* Module(const char* name,
                                             const char* version) {
