@@ -19,6 +19,7 @@ import grpc
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from retain.account.v1 import account_pb2, account_pb2_grpc
+from retain.plugin.v1 import plugin_service_pb2, plugin_service_pb2_grpc
 from retain.report.v1 import report_pb2, report_pb2_grpc
 from retain.signal.v1 import signal_pb2, signal_pb2_grpc
 
@@ -172,9 +173,11 @@ class Client:
         self.account_stub = account_pb2_grpc.AccountServiceStub(self._channel)
         self.signal_stub = signal_pb2_grpc.SignalServiceStub(self._channel)
         self.report_stub = report_pb2_grpc.ReportServiceStub(self._channel)
+        self.plugin_stub = plugin_service_pb2_grpc.PluginServiceStub(self._channel)
         self.accounts = Accounts(self)
         self.signals = Signals(self)
         self.reports = Reports(self)
+        self.plugins = Plugins(self)
 
     def call(self, method, request):
         """Calls a unary stub method with the client's metadata and timeout,
@@ -439,3 +442,12 @@ class Reports:
                 raise RetainError.from_rpc_error(err) from None
         finally:
             call.cancel()
+
+
+class Plugins:
+    def __init__(self, client: Client):
+        self._c = client
+
+    def list(self) -> plugin_service_pb2.ListPluginsResponse:
+        """Every plugin the server tried to load, with its state and counters."""
+        return self._c.call(self._c.plugin_stub.ListPlugins, plugin_service_pb2.ListPluginsRequest())

@@ -1,0 +1,26 @@
+// retainctl's command tree. Each resource adds its subcommands to the root
+// app; a plugin's verbs are one more Add*Commands function listed in
+// main.cc (see cmd_plugins.cc for the pattern).
+#ifndef RETAIN_CLIENTS_CLI_COMMANDS_H_
+#define RETAIN_CLIENTS_CLI_COMMANDS_H_
+
+#include "CLI/CLI.hpp"
+#include "clients/cli/common.h"
+
+namespace retain::cli {
+
+void AddAccountCommands(CLI::App& app, Globals& globals);
+void AddSignalCommands(CLI::App& app, Globals& globals);
+// health, at-risk, report portfolio, report health-model.
+void AddReportCommands(CLI::App& app, Globals& globals);
+void AddPluginCommands(CLI::App& app, Globals& globals);
+
+// Prints an import's outcome (stdout) and turns rejected rows into
+// kExitPartial.
+struct ImportSummary;
+int ReportImport(const Globals& globals, const std::string& what,
+                 const ImportSummary& summary, bool accounts);
+
+}  // namespace retain::cli
+
+#endif  // RETAIN_CLIENTS_CLI_COMMANDS_H_
