@@ -41,13 +41,12 @@ grpc::ServerUnaryReactor* AccountServiceImpl::DeleteAccount(
     DeleteAccountResponse* resp) {
   absl::StatusOr<int64_t> removed =
       engine_->DeleteAccount(TenantOf(ctx), req->name());
-  absl::StatusOr<DeleteAccountResponse> result = removed.status();
-  if (removed.ok()) {
-    DeleteAccountResponse r;
-    r.set_deleted_signals(*removed);
-    result = r;
+  if (!removed.ok()) {
+    return Reply<DeleteAccountResponse>(ctx, removed.status(), resp);
   }
-  return Reply(ctx, std::move(result), resp);
+  DeleteAccountResponse r;
+  r.set_deleted_signals(*removed);
+  return Reply<DeleteAccountResponse>(ctx, std::move(r), resp);
 }
 
 }  // namespace retain::server

@@ -3,6 +3,7 @@
 #define RETAIN_TESTS_INTEGRATION_CLIENT_FIXTURE_H_
 
 #include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -1,0 +1,91 @@
+// Client-streaming ingestion and the server-streaming health watch.
+#include "tests/integration/client_fixture.h"
+
+namespace retain::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class StreamingTest : public ServerTest {};
+
+TEST_F(StreamingTest, StreamsBatchesIdempotently) {
+  StartServer();
+  const std::string a = CreateAccount("stream", 40000, 50, DaysAgo(200)).name();
+  auto send = [&](int first_batch, int batches, int bad_batch,
+                  signal::v1::StreamSignalsResponse* resp) {
+    auto ctx = Ctx();
+    auto writer = signals_->StreamSignals(ctx.get(), resp);
+    for (int b = first_batch; b < first_batch + batches; ++b) {
+      signal::v1::StreamSignalsRequest req;
+      for (int i = 0; i < 1000; ++i) {
+        *req.add_signals() = Usage(absl::StrCat("s-", b, "-", i), a,
+                                   DaysAgo(150 - b - i * 0.0001), 20);
+      }
+      if (b == bad_batch) req.mutable_signals(7)->mutable_usage()->set_window_days(400);
+      if (!writer->Write(req)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  signal::v1::StreamSignalsResponse first;
+  ASSERT_TRUE(send(0, 20, -1, &first).ok());
+  EXPECT_EQ(first.recorded(), 20000);
+  EXPECT_EQ(first.duplicates(), 0);
+  EXPECT_EQ(first.batches(), 20);
+
+  // Re-running an import (half of it already recorded) records only the rest.
+  signal::v1::StreamSignalsResponse rerun;
+  ASSERT_TRUE(send(10, 20, -1, &rerun).ok());
+  EXPECT_EQ(rerun.recorded(), 10000);
+  EXPECT_EQ(rerun.duplicates(), 10000);
+
+  // A bad batch ends the stream with its position and the rule.
+  signal::v1::StreamSignalsResponse bad;
+  grpc::Status s = send(100, 5, 102, &bad);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("batch 2 rejected"));
+  EXPECT_THAT(s.error_message(), HasSubstr("signals[7].usage.window_days"));
+
+  RestartServer();
+  signal::v1::StreamSignalsResponse after;
+  ASSERT_TRUE(send(0, 30, -1, &after).ok());
+  EXPECT_EQ(after.recorded(), 0);
+  EXPECT_EQ(after.duplicates(), 30000);
+}
+
+TEST_F(StreamingTest, WatchEmitsAnAlertWhenABandChanges) {
+  StartServer();
+  // Red from the start: low usage, never contacted, no sponsor.
+  const std::string red = CreateAccount("red", 5000, 100, DaysAgo(200), false).name();
+  signal::v1::RecordSignalsResponse r;
+  ASSERT_TRUE(Record({Usage("red-u", red, DaysAgo(2), 3)}, &r).ok());
+  // Green: 90% of seats active, contacted yesterday.
+  const std::string acct = CreateAccount("turning", 60000, 100, DaysAgo(300), false).name();
+  ASSERT_TRUE(Record({Usage("g-u", acct, DaysAgo(3), 90),
+                      Touch("g-t", acct, DaysAgo(1))},
+                     &r)
+                  .ok());
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  report::v1::WatchHealthRequest req;
+  req.set_include_current_red(true);
+  auto reader = reports_->WatchHealth(&ctx, req);
+  report::v1::HealthAlert alert;
+  // The current red account arrives first: the watch is now subscribed.
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.account(), red);
+  EXPECT_EQ(alert.band(), account::v1::HEALTH_BAND_RED);
+
+  // Usage collapses: engagement 1, relationship 6, commercial 10 -> 4.0.
+  ASSERT_TRUE(Record({Usage("g-u2", acct, DaysAgo(0.5), 5)}, &r).ok());
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.account(), acct);
+  EXPECT_EQ(alert.previous_band(), account::v1::HEALTH_BAND_GREEN);
+  EXPECT_EQ(alert.band(), account::v1::HEALTH_BAND_RED);
+  EXPECT_NEAR(alert.score(), 4.0, 1e-9);
+  ctx.TryCancel();
+}
+
+}  // namespace
+}  // namespace retain::testing
