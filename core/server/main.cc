@@ -158,6 +158,7 @@ int Run() {
   (*engine)->alerts().CloseAll();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  Log("info", "grpc drained");
   plugins.Shutdown();
   (*engine)->Shutdown();
   st = (*engine)->stats();
