@@ -35,8 +35,8 @@ absl::Status EngineHostServices::RecordSignals(
 
 absl::StatusOr<report::v1::AccountHealth> EngineHostServices::GetHealth(
     const std::string& tenant, const std::string& account_id) {
-  return engine_->GetAccountHealth(tenant, absl::StrCat("accounts/", account_id),
-                                   std::nullopt);
+  return engine_->GetAccountHealth(
+      tenant, absl::StrCat("accounts/", account_id), std::nullopt);
 }
 
 absl::Status EngineHostServices::PublishAlert(
@@ -46,9 +46,10 @@ absl::Status EngineHostServices::PublishAlert(
     alerts_.emplace_back(tenant, alert);
     if (alerts_.size() > 1000) alerts_.pop_front();
   }
-  std::fprintf(stderr, "plugin_host: alert tenant=%s plugin=%s account=%s %s: %s\n",
-               tenant.c_str(), alert.plugin().c_str(), alert.account_id().c_str(),
-               alert.code().c_str(), alert.message().c_str());
+  std::fprintf(
+      stderr, "plugin_host: alert tenant=%s plugin=%s account=%s %s: %s\n",
+      tenant.c_str(), alert.plugin().c_str(), alert.account_id().c_str(),
+      alert.code().c_str(), alert.message().c_str());
   if (on_alert_) on_alert_(tenant, alert);
   return absl::OkStatus();
 }

@@ -15,8 +15,8 @@ namespace retain::plugin_host {
 
 class EngineHostServices : public HostServices {
  public:
-  using TenantFn =
-      std::function<absl::StatusOr<std::string>(const grpc::CallbackServerContext&)>;
+  using TenantFn = std::function<absl::StatusOr<std::string>(
+      const grpc::CallbackServerContext&)>;
   using AlertFn = std::function<void(const std::string& tenant,
                                      const plugin::v1::PluginAlert& alert)>;
 

@@ -1189,8 +1189,8 @@ struct Glue {
       Setup setup(Config::Decode(internal::View(config)));
       Status s = inst->plugin->Init(setup);
       if (!s.ok()) return Finish(s, "", err);
-      inst->handlers = std::move(setup.handlers());
       inst->descriptor = setup.EncodeDescriptor();
+      inst->handlers = std::move(setup.handlers());
       *instance = inst.release();
       return 0;
     });

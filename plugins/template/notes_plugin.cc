@@ -27,10 +27,10 @@ constexpr char kService[] = "/retain.plugins.notes.v1.NotesService/";
 
 // Fields of notes.proto, by number.
 struct Note {
-  std::string account_id;  // 1
-  std::string note_id;     // 2
-  std::string text;        // 3
-  std::string author;      // 4
+  std::string account_id;     // 1
+  std::string note_id;        // 2
+  std::string text;           // 3
+  std::string author;         // 4
   int64_t create_micros = 0;  // 5 (Timestamp)
 
   std::string Encode() const {
@@ -47,11 +47,21 @@ struct Note {
     wire::Reader r(bytes);
     while (r.Next()) {
       switch (r.field()) {
-        case 1: n.account_id = r.AsString(); break;
-        case 2: n.note_id = r.AsString(); break;
-        case 3: n.text = r.AsString(); break;
-        case 4: n.author = r.AsString(); break;
-        case 5: n.create_micros = r.AsTimestampMicros(); break;
+        case 1:
+          n.account_id = r.AsString();
+          break;
+        case 2:
+          n.note_id = r.AsString();
+          break;
+        case 3:
+          n.text = r.AsString();
+          break;
+        case 4:
+          n.author = r.AsString();
+          break;
+        case 5:
+          n.create_micros = r.AsTimestampMicros();
+          break;
       }
     }
     return n;
@@ -63,10 +73,12 @@ class NotesPlugin : public retain::sdk::Plugin {
   Status Init(retain::sdk::Setup& setup) override {
     max_text_ = setup.config().GetInt("max_text_bytes", 4096);
     setup.Subscribe(SignalKind::kTouchpoint);
-    setup.Handle(std::string(kService) + "AddNote",
-                 [this](const Call& c, std::string* out) { return AddNote(c, out); });
-    setup.Handle(std::string(kService) + "ListNotes",
-                 [this](const Call& c, std::string* out) { return ListNotes(c, out); });
+    setup.Handle(
+        std::string(kService) + "AddNote",
+        [this](const Call& c, std::string* out) { return AddNote(c, out); });
+    setup.Handle(
+        std::string(kService) + "ListNotes",
+        [this](const Call& c, std::string* out) { return ListNotes(c, out); });
     setup.ProvideReportSection();
     host().Info("notes plugin ready");
     return Status();
@@ -81,8 +93,9 @@ class NotesPlugin : public retain::sdk::Plugin {
     if (!last.ok()) return last.status();
     if (*last && std::stoll(**last) >= s.seq) return Status();
     int64_t count = Counter(s.tenant, "touchpoints/" + s.account_id) + 1;
-    return host().KvApply(s.tenant, {{"touchpoints/" + s.account_id, std::to_string(count)},
-                                     {seq_key, std::to_string(s.seq)}});
+    return host().KvApply(
+        s.tenant, {{"touchpoints/" + s.account_id, std::to_string(count)},
+                   {seq_key, std::to_string(s.seq)}});
   }
 
   std::optional<Section> ReportSection(const std::string& tenant,
@@ -94,7 +107,8 @@ class NotesPlugin : public retain::sdk::Plugin {
     s.fields.push_back({"notes", std::to_string(notes->size())});
     s.fields.push_back({"latest", Note::Decode(notes->back().value).text});
     s.fields.push_back(
-        {"touchpoints_seen", std::to_string(Counter(tenant, "touchpoints/" + account_id))});
+        {"touchpoints_seen",
+         std::to_string(Counter(tenant, "touchpoints/" + account_id))});
     return s;
   }
 
@@ -105,8 +119,17 @@ class NotesPlugin : public retain::sdk::Plugin {
   }
 
   Status AddNote(const Call& call, std::string* out) {
-    Note n = Note::Decode(call.request);
-    if (n.account_id.empty()) return retain::sdk::InvalidArgument("account_id is required");
+    // AddNoteRequest: 1 account_id, 2 text, 3 author.
+    Note n;
+    wire::Reader r(call.request);
+    while (r.Next()) {
+      if (r.field() == 1) n.account_id = r.AsString();
+      if (r.field() == 2) n.text = r.AsString();
+      if (r.field() == 3) n.author = r.AsString();
+    }
+    if (!r.ok()) return retain::sdk::InvalidArgument("malformed request");
+    if (n.account_id.empty())
+      return retain::sdk::InvalidArgument("account_id is required");
     if (n.text.empty()) return retain::sdk::InvalidArgument("text is required");
     if (static_cast<int64_t>(n.text.size()) > max_text_) {
       return retain::sdk::InvalidArgument("text is too long");
@@ -120,9 +143,9 @@ class NotesPlugin : public retain::sdk::Plugin {
     // Zero-padded so key order is creation order.
     char seq[32];
     std::snprintf(seq, sizeof seq, "%012lld", static_cast<long long>(next));
-    Status s = host().KvApply(call.tenant,
-                              {{"next/" + n.account_id, std::to_string(next)},
-                               {"note/" + n.account_id + "/" + seq, n.Encode()}});
+    Status s = host().KvApply(
+        call.tenant, {{"next/" + n.account_id, std::to_string(next)},
+                      {"note/" + n.account_id + "/" + seq, n.Encode()}});
     if (!s.ok()) return s;
     *out = n.Encode();
     return Status();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "core/health/health_config.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
@@ -21,7 +22,8 @@ std::string Runfile(const std::string& path) {
   if (!path.empty() && path[0] == '/') return path;
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* ws = std::getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir ? srcdir : ".", "/", ws ? ws : "retain", "/", path);
+  return absl::StrCat(srcdir ? srcdir : ".", "/", ws ? ws : "retain", "/",
+                      path);
 }
 
 std::string TempDir(const std::string& prefix) {
@@ -41,8 +43,10 @@ std::string WriteFile(const std::string& path, const std::string& text) {
 
 std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   std::unique_ptr<PluginEnv> env(new PluginEnv());
-  env->data_dir_ = options.data_dir.empty() ? TempDir("store") : options.data_dir;
-  env->notify_ = std::make_shared<std::atomic<plugin_host::PluginHost*>>(nullptr);
+  env->data_dir_ =
+      options.data_dir.empty() ? TempDir("store") : options.data_dir;
+  env->notify_ =
+      std::make_shared<std::atomic<plugin_host::PluginHost*>>(nullptr);
 
   engine::EngineOptions eo;
   eo.data_dir = env->data_dir_;
@@ -65,7 +69,8 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   plugin_host::PluginHostOptions ho;
   for (const auto& p : options.plugins) ho.plugin_paths.push_back(Runfile(p));
   if (!options.config_json.empty()) {
-    ho.config_path = WriteFile(TempDir("config") + "/plugins.json", options.config_json);
+    ho.config_path =
+        WriteFile(TempDir("config") + "/plugins.json", options.config_json);
   }
   ho.clock = options.clock;
   ho.call_timeout = options.call_timeout;
@@ -78,7 +83,8 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
   env->host_->RegisterServices(builder);
   env->server_ = builder.BuildAndStart();
   EXPECT_TRUE(env->server_ != nullptr && port != 0);
@@ -89,7 +95,9 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
 }
 
 void PluginEnv::Stop() {
-  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (server_)
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
   if (notify_) notify_->store(nullptr);
   if (host_) host_->Shutdown();
   if (engine_) engine_->Shutdown();
@@ -102,8 +110,10 @@ PluginEnv::~PluginEnv() {
   engine_.reset();
 }
 
-grpc::Status PluginEnv::CallRaw(const std::string& method, const std::string& request,
-                                std::string* response, absl::Duration deadline) {
+grpc::Status PluginEnv::CallRaw(const std::string& method,
+                                const std::string& request,
+                                std::string* response,
+                                absl::Duration deadline) {
   grpc::GenericStub stub(channel_);
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
@@ -121,25 +131,31 @@ grpc::Status PluginEnv::CallRaw(const std::string& method, const std::string& re
     std::vector<grpc::Slice> slices;
     (void)resp.Dump(&slices);
     response->clear();
-    for (auto& s : slices) response->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (auto& s : slices)
+      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   return status;
 }
 
-grpc::Status PluginEnv::CallText(const std::string& method, const std::string& request_text,
-                                 std::unique_ptr<google::protobuf::Message>* response) {
+grpc::Status PluginEnv::CallText(
+    const std::string& method, const std::string& request_text,
+    std::unique_ptr<google::protobuf::Message>* response) {
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const auto* md = pool->FindMethodByName(method);
   if (md == nullptr) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no method descriptor " + method);
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "no method descriptor " + method);
   }
   auto* factory = google::protobuf::MessageFactory::generated_factory();
-  std::unique_ptr<google::protobuf::Message> req(factory->GetPrototype(md->input_type())->New());
+  std::unique_ptr<google::protobuf::Message> req(
+      factory->GetPrototype(md->input_type())->New());
   if (!google::protobuf::TextFormat::ParseFromString(request_text, req.get())) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad request text: " + request_text);
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "bad request text: " + request_text);
   }
   std::string out;
-  std::string full = absl::StrCat("/", md->service()->full_name(), "/", md->name());
+  std::string full =
+      absl::StrCat("/", md->service()->full_name(), "/", md->name());
   grpc::Status s = CallRaw(full, req->SerializeAsString(), &out);
   if (s.ok() && response != nullptr) {
     response->reset(factory->GetPrototype(md->output_type())->New());
@@ -165,7 +181,8 @@ void PluginEnv::CreateAccount(const std::string& id, double arr, int seats,
   ASSERT_TRUE(r.ok()) << r.status();
 }
 
-void PluginEnv::Record(const std::vector<std::string>& texts, const std::string& tenant) {
+void PluginEnv::Record(const std::vector<std::string>& texts,
+                       const std::string& tenant) {
   std::vector<signal::v1::Signal> signals;
   for (const auto& t : texts) {
     signal::v1::Signal s;

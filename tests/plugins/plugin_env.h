@@ -62,7 +62,8 @@ class PluginEnv {
   // Call with request/response in protobuf text format, message types taken
   // from the method's descriptor as registered by the loaded plugin.
   // `method` is "package.Service.Method".
-  grpc::Status CallText(const std::string& method, const std::string& request_text,
+  grpc::Status CallText(const std::string& method,
+                        const std::string& request_text,
                         std::unique_ptr<google::protobuf::Message>* response);
 
   plugin::v1::PluginState StateOf(const std::string& name);

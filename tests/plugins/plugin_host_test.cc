@@ -1,0 +1,357 @@
+// The plugin host with real plugins loaded from disk: the template plugin
+// (notes) and one failure fixture per failure mode.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/health/health_config.h"
+#include "core/plugin_host/health_merge.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "retain_plugin_wire.h"
+#include "tests/plugins/plugin_env.h"
+
+namespace retain::testing {
+namespace {
+
+using plugin::v1::PluginState;
+namespace wire = sdk::wire;
+
+constexpr char kNotes[] = "plugins/template/libnotes.so";
+constexpr char kAddNote[] = "/retain.plugins.notes.v1.NotesService/AddNote";
+constexpr char kListNotes[] = "/retain.plugins.notes.v1.NotesService/ListNotes";
+
+std::string AddNoteRequest(const std::string& account,
+                           const std::string& text) {
+  wire::Writer w;
+  w.String(1, account);
+  w.String(2, text);
+  w.String(3, "csm@example.com");
+  return w.Take();
+}
+
+struct NotesList {
+  std::vector<std::string> texts;
+  int64_t touchpoints = 0;
+};
+
+NotesList ListNotes(PluginEnv& env, const std::string& account) {
+  wire::Writer w;
+  w.String(1, account);
+  std::string out;
+  grpc::Status s = env.CallRaw(kListNotes, w.Take(), &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  NotesList list;
+  wire::Reader r(out);
+  while (r.Next()) {
+    if (r.field() == 1) {
+      wire::Reader n(r.AsBytes());
+      while (n.Next()) {
+        if (n.field() == 3) list.texts.push_back(n.AsString());
+      }
+    }
+    if (r.field() == 2) list.touchpoints = r.AsInt64();
+  }
+  return list;
+}
+
+std::string Touchpoint(const std::string& id, const std::string& account) {
+  return absl::StrCat(
+      "signal_id: '", id, "' account: 'accounts/", account,
+      "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
+      " } touchpoint { channel: TOUCHPOINT_CHANNEL_CALL csm: 'ann' }");
+}
+
+std::string Usage(const std::string& id, const std::string& account) {
+  return absl::StrCat(
+      "signal_id: '", id, "' account: 'accounts/", account,
+      "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
+      " } usage { active_users: 10 }");
+}
+
+// grpc.health.v1.Health/Check, encoded by hand (SERVING = 1).
+bool Serving(PluginEnv& env, const std::string& service) {
+  wire::Writer w;
+  w.String(1, service);
+  std::string out;
+  if (!env.CallRaw("/grpc.health.v1.Health/Check", w.Take(), &out).ok())
+    return false;
+  wire::Reader r(out);
+  int status = 0;
+  while (r.Next()) {
+    if (r.field() == 1) status = r.AsInt32();
+  }
+  return status == 1;
+}
+
+TEST(PluginHostTest, LoadsTemplatePluginAndServesItOverGrpc) {
+  auto env = PluginEnv::Start({.plugins = {kNotes}});
+  ASSERT_NE(env, nullptr);
+  auto info = env->host().GetPlugin("notes");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(info->version(), "1.0.0");
+  EXPECT_EQ(info->abi_major(), 1);
+  ASSERT_EQ(info->services_size(), 1);
+  EXPECT_EQ(info->services(0), "retain.plugins.notes.v1.NotesService");
+  EXPECT_TRUE(info->report_section());
+
+  env->CreateAccount("acme", 50000);
+  std::string out;
+  ASSERT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "kickoff went well"), &out)
+          .ok());
+  ASSERT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "sponsor changed"), &out)
+          .ok());
+  NotesList list = ListNotes(*env, "acme");
+  EXPECT_EQ(list.texts,
+            (std::vector<std::string>{"kickoff went well", "sponsor changed"}));
+
+  // The plugin's own answers pass through unchanged and are not failures.
+  grpc::Status s = env->CallRaw(kAddNote, AddNoteRequest("nobody", "x"), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  s = env->CallRaw(kAddNote, AddNoteRequest("acme", ""), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  info = env->host().GetPlugin("notes");
+  EXPECT_EQ(info->counters().call_errors(), 2);
+  EXPECT_EQ(info->counters().call_failures(), 0);
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+
+  // Unknown methods are UNIMPLEMENTED, not routed anywhere.
+  s = env->CallRaw("/retain.plugins.notes.v1.NotesService/Nope", "", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+
+  // Report section.
+  auto sections = env->host().AccountSections("default", "acme");
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0].plugin(), "notes");
+  EXPECT_EQ(sections[0].title(), "Notes");
+  EXPECT_EQ(sections[0].fields(0).value(), "2");
+  EXPECT_TRUE(env->host().AccountSections("default", "nobody").empty());
+}
+
+TEST(PluginHostTest, KvIsPerTenantAndSurvivesRestart) {
+  std::string dir = TempDir("kv");
+  {
+    auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+    env->CreateAccount("acme", 1000, 10, "default");
+    env->CreateAccount("acme", 1000, 10, "other");
+    std::string out;
+    ASSERT_TRUE(
+        env->CallRaw(kAddNote, AddNoteRequest("acme", "default's note"), &out)
+            .ok());
+  }
+  auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+  EXPECT_EQ(ListNotes(*env, "acme").texts,
+            std::vector<std::string>{"default's note"});
+  EXPECT_TRUE(env->host().AccountSections("other", "acme").empty());
+  EXPECT_EQ(env->host().AccountSections("default", "acme").size(), 1u);
+}
+
+TEST(PluginHostTest, DeliversDurableSignalsInOrderAndResumesAfterRestart) {
+  std::string dir = TempDir("delivery");
+  {
+    auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+    env->CreateAccount("acme", 1000);
+    env->Record({Touchpoint("t1", "acme"), Usage("u1", "acme"),
+                 Touchpoint("t2", "acme")});
+    ASSERT_TRUE(PluginEnv::Eventually(
+        [&] { return ListNotes(*env, "acme").touchpoints == 2; }));
+    auto info = env->host().GetPlugin("notes");
+    EXPECT_EQ(info->counters().signals_delivered(), 2);  // usage not subscribed
+    EXPECT_TRUE(PluginEnv::Eventually([&] {
+      return env->host().GetPlugin("notes")->counters().delivery_cursor() ==
+             env->engine().last_durable_seq();
+    }));
+  }
+  {
+    // Signals recorded while no plugin host runs.
+    engine::EngineOptions eo;
+    eo.data_dir = dir;
+    eo.health = health::DefaultHealthConfig();
+    auto engine = engine::Engine::Open(eo);
+    ASSERT_TRUE(engine.ok());
+    std::vector<signal::v1::Signal> signals(1);
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        Touchpoint("t3", "acme"), &signals[0]));
+    ASSERT_TRUE((*engine)->RecordSignals("default", signals).ok());
+    (*engine)->Shutdown();
+  }
+  auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+  // Nothing skipped, nothing counted twice.
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return ListNotes(*env, "acme").touchpoints == 3; }));
+  env->Record({Touchpoint("t4", "acme")});
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return ListNotes(*env, "acme").touchpoints == 4; }));
+  EXPECT_EQ(env->host().GetPlugin("notes")->counters().signals_delivered(), 2);
+}
+
+TEST(PluginHostTest, RefusesLibrariesItCannotServe) {
+  auto env = PluginEnv::Start({.plugins = {
+                                   "plugins/fixtures/libno_entry.so",
+                                   "plugins/fixtures/libabi_mismatch.so",
+                                   "plugins/fixtures/libinit_fails.so",
+                                   "/nonexistent/libmissing.so",
+                                   kNotes,
+                               }});
+  auto plugins = env->host().ListPlugins();
+  ASSERT_EQ(plugins.size(), 5u);
+  EXPECT_EQ(plugins[0].state(), plugin::v1::PLUGIN_STATE_REFUSED);
+  EXPECT_NE(
+      plugins[0].last_error().find("no entry point 'retain_plugin_on_load'"),
+      std::string::npos)
+      << plugins[0].last_error();
+  EXPECT_EQ(plugins[1].state(), plugin::v1::PLUGIN_STATE_REFUSED);
+  EXPECT_EQ(plugins[1].abi_major(), 2);
+  EXPECT_NE(plugins[1].last_error().find(
+                "built for plugin ABI 2.0; this server speaks 1.0"),
+            std::string::npos)
+      << plugins[1].last_error();
+  EXPECT_EQ(plugins[2].state(), plugin::v1::PLUGIN_STATE_INIT_FAILED);
+  EXPECT_EQ(plugins[2].name(), "init_fails");
+  EXPECT_NE(
+      plugins[2].last_error().find("required config 'api_key' is missing"),
+      std::string::npos)
+      << plugins[2].last_error();
+  EXPECT_EQ(plugins[3].state(), plugin::v1::PLUGIN_STATE_REFUSED);
+  EXPECT_NE(plugins[3].last_error().find("cannot load the library"),
+            std::string::npos);
+  // The good one still serves.
+  EXPECT_EQ(plugins[4].state(), plugin::v1::PLUGIN_STATE_READY);
+  env->CreateAccount("acme", 1000);
+  std::string out;
+  EXPECT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "still here"), &out).ok());
+}
+
+TEST(PluginHostTest, ThrowingHandlerIsParkedAndCanBeResumed) {
+  auto env = PluginEnv::Start(
+      {.plugins = {"plugins/fixtures/libhandler_throws.so", kNotes},
+       .config_json =
+           R"({"plugins": {"handler_throws": {"max_consecutive_failures": 3}}})"});
+  const std::string kThrow =
+      "/retain.plugins.handler_throws.v1.ThrowService/Throw";
+  const std::string kPing =
+      "/retain.plugins.handler_throws.v1.ThrowService/Ping";
+  std::string out;
+  ASSERT_TRUE(env->CallRaw(kPing, "hi", &out).ok());
+  EXPECT_EQ(out, "hi");
+  auto serving = [&](const std::string& service) {
+    return Serving(*env, service);
+  };
+  EXPECT_TRUE(serving("handler_throws"));
+  EXPECT_TRUE(serving("retain.plugins.handler_throws.v1.ThrowService"));
+
+  for (int i = 0; i < 3; ++i) {
+    grpc::Status s = env->CallRaw(kThrow, "", &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+    EXPECT_NE(s.error_message().find("plugin threw: boom (fixture)"),
+              std::string::npos);
+  }
+  EXPECT_EQ(env->StateOf("handler_throws"), plugin::v1::PLUGIN_STATE_PARKED);
+  grpc::Status s = env->CallRaw(kPing, "hi", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_FALSE(serving("handler_throws"));
+  EXPECT_FALSE(serving("retain.plugins.handler_throws.v1.ThrowService"));
+  auto info = env->host().GetPlugin("handler_throws");
+  EXPECT_EQ(info->counters().call_failures(), 3);
+  EXPECT_EQ(info->counters().calls_rejected(), 1);
+  EXPECT_NE(info->last_error().find("3 consecutive failures"),
+            std::string::npos);
+
+  // The other plugin and the host are unaffected.
+  EXPECT_TRUE(serving("notes"));
+  env->CreateAccount("acme", 1000);
+  EXPECT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "fine"), &out).ok());
+
+  // Resume: serving again.
+  auto resumed = env->host().ResumePlugin("handler_throws");
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(resumed->state(), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_TRUE(env->CallRaw(kPing, "again", &out).ok());
+  EXPECT_TRUE(serving("handler_throws"));
+  EXPECT_EQ(env->host().ResumePlugin("notes").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(PluginHostTest, HungHandlerTimesOutAndIsParked) {
+  auto env = PluginEnv::Start(
+      {.plugins = {"plugins/fixtures/libhandler_hangs.so", kNotes},
+       .config_json = R"({"plugins": {"handler_hangs":
+           {"max_consecutive_failures": 2, "call_timeout_ms": 200, "workers": 1}}})"});
+  const std::string kHang = "/retain.plugins.handler_hangs.v1.HangService/Hang";
+  std::string out;
+  for (int i = 0; i < 2; ++i) {
+    grpc::Status s = env->CallRaw(kHang, "", &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+        << s.error_message();
+  }
+  EXPECT_EQ(env->StateOf("handler_hangs"), plugin::v1::PLUGIN_STATE_PARKED);
+  auto info = env->host().GetPlugin("handler_hangs");
+  EXPECT_EQ(info->counters().call_timeouts(), 2);
+  EXPECT_NE(info->last_error().find("did not answer within"),
+            std::string::npos);
+  grpc::Status s = env->CallRaw(
+      "/retain.plugins.handler_hangs.v1.HangService/Ping", "", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  env->CreateAccount("acme", 1000);
+  EXPECT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "fine"), &out).ok());
+  // Shutdown does not wait for the hung handler (the env's destructor).
+}
+
+TEST(PluginHostTest, DisabledAndBadConfig) {
+  auto env = PluginEnv::Start(
+      {.plugins = {kNotes},
+       .config_json = R"({"plugins": {"notes": {"enabled": false}}})"});
+  EXPECT_EQ(env->StateOf("notes"), plugin::v1::PLUGIN_STATE_DISABLED);
+
+  plugin_host::PluginHostOptions o;
+  o.config_path = WriteFile(TempDir("bad") + "/plugins.json", "{not json");
+  plugin_host::PluginHost host(o, &env->engine().store(), &env->services());
+  EXPECT_EQ(host.LoadAll().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(HealthMergeTest, RespreadsWeightsOverComponentsWithData) {
+  report::v1::AccountHealth h;
+  auto add = [&](const std::string& name, double w, double score, bool data) {
+    auto* c = h.add_components();
+    c->set_name(name);
+    c->set_weight(w);
+    c->set_score(score);
+    c->set_has_data(data);
+  };
+  add("engagement", 0.4, 10, true);
+  add("relationship", 0.3, 6, true);
+  add("support", 0.2, 0, false);
+  add("commercial", 0.1, 10, true);
+  report::v1::HealthComponent onboarding;
+  onboarding.set_name("onboarding");
+  onboarding.set_weight(0.2);
+  onboarding.set_score(0);
+  onboarding.set_has_data(true);
+  plugin_host::MergeHealthComponents(&h, {onboarding});
+  ASSERT_EQ(h.components_size(), 5);
+  // Weights with data: 0.4 + 0.3 + 0.1 + 0.2 = 1.0.
+  EXPECT_DOUBLE_EQ(h.components(0).effective_weight(), 0.4);
+  EXPECT_DOUBLE_EQ(h.components(2).effective_weight(), 0.0);
+  EXPECT_DOUBLE_EQ(h.components(4).effective_weight(), 0.2);
+  EXPECT_NEAR(h.score(), 4 + 1.8 + 1 + 0, 1e-9);
+  EXPECT_EQ(h.band(), account::v1::HEALTH_BAND_YELLOW);
+
+  report::v1::AccountHealth empty;
+  plugin_host::MergeHealthComponents(&empty, {});
+  EXPECT_EQ(empty.band(), account::v1::HEALTH_BAND_UNSPECIFIED);
+  EXPECT_EQ(plugin_host::BandForScore(7.5, {}), account::v1::HEALTH_BAND_GREEN);
+  EXPECT_EQ(plugin_host::BandForScore(7.49, {}),
+            account::v1::HEALTH_BAND_YELLOW);
+  EXPECT_EQ(plugin_host::BandForScore(5.0, {}),
+            account::v1::HEALTH_BAND_YELLOW);
+  EXPECT_EQ(plugin_host::BandForScore(4.99, {}), account::v1::HEALTH_BAND_RED);
+}
+
+}  // namespace
+}  // namespace retain::testing
