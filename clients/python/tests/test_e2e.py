@@ -89,7 +89,10 @@ def test_signal_writer_streams_batches_idempotently(client):
         writer.extend(signals)
     assert (writer.result.recorded, writer.result.duplicates) == (0, total)
 
-    listed = list(client.signals.list("acme", page_size=9))
+    # The server may add its own signals (e.g. for the account's creation);
+    # count the ones this test wrote.
+    listed = [s for s in client.signals.list("acme", page_size=9)
+              if s.signal_id.startswith("py-")]
     assert len(listed) == 42
     times = [s.occur_time.ToDatetime() for s in listed]
     assert times == sorted(times)
@@ -138,7 +141,8 @@ def test_portfolio_report(client):
 
 
 def test_delete_removes_signals(client):
-    assert client.accounts.delete("initech") == 22
+    # 22 written by the tests, plus any the server recorded itself.
+    assert client.accounts.delete("initech") >= 22
     with pytest.raises(retain.RetainError) as err:
         client.accounts.get("initech")
     assert err.value.code == grpc.StatusCode.NOT_FOUND
