@@ -29,14 +29,6 @@ std::string Band(account::v1::HealthBand band, bool color) {
   return Colorize(name, c, color);
 }
 
-// KPI values: ratios ("ratio", "%") as percentages, others with their unit.
-std::string FormatKpi(double v, const std::string& unit) {
-  if (unit == "ratio" || unit == "%" || unit == "percent") {
-    return FormatPercent(v);
-  }
-  return absl::StrFormat("%.1f%s%s", v, unit.empty() ? "" : " ", unit);
-}
-
 std::string Seg(int s) {
   return EnumShortName(account::v1::Segment_descriptor(), s);
 }

@@ -102,6 +102,8 @@ int ReportImport(const Globals& g, const std::string& what,
       j["recorded"] = s.recorded;
       j["duplicates"] = s.duplicates;
       j["batches"] = s.batches;
+      j["skipped"] = s.skipped;
+      j["uncertain"] = s.uncertain;
     }
     j["rejected"] = s.rejected.size();
     nlohmann::json rows = nlohmann::json::array();
@@ -124,6 +126,18 @@ int ReportImport(const Globals& g, const std::string& what,
         what, FormatCount(s.rows), FormatCount(s.recorded),
         FormatCount(s.duplicates), FormatCount(s.rejected.size()),
         FormatCount(s.batches));
+    if (s.skipped > 0) {
+      std::cout << absl::StrFormat(
+          "skipped %s server-generated signals (custom type retain.*)\n",
+          FormatCount(s.skipped));
+    }
+    if (s.uncertain > 0) {
+      std::cout << absl::StrFormat(
+          "note: a batch was rejected mid-stream; %s of the rows counted as "
+          "already present were in that stream and may have been recorded "
+          "by this run\n",
+          FormatCount(s.uncertain));
+    }
   }
   return s.rejected.empty() ? kExitOk : kExitPartial;
 }
@@ -167,7 +181,8 @@ void AddSignalCommands(CLI::App& app, Globals& g) {
     cmd->add_option("--at", o->at, "when it happened")->capture_default_str();
     cmd->footer(columns +
                 "\nExample: retainctl signals record acme survey "
-                "survey_kind=nps score=9 --at 2024-05-01");
+                "survey_kind=nps score=9 --at 2024-05-01\n\n" +
+                std::string(ExitCodesHelp()));
     cmd->callback([&g, o] {
       Fields fields = {{"account", o->account},
                        {"kind", o->kind},

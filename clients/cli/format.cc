@@ -128,6 +128,14 @@ std::string FormatPercent(double ratio, int decimals) {
 
 std::string FormatCount(int64_t n) { return WithThousands(n); }
 
+std::string FormatKpi(double v, const std::string& unit) {
+  if (unit == "ratio" || unit == "%" || unit == "percent") {
+    return FormatPercent(v);
+  }
+  if (unit.empty() || unit == "score") return absl::StrFormat("%.1f", v);
+  return absl::StrFormat("%.1f (%s)", v, unit);
+}
+
 std::string FormatScore(double score) { return absl::StrFormat("%.1f", score); }
 
 std::string EnumShortName(const google::protobuf::EnumDescriptor* type,

@@ -34,6 +34,9 @@ std::string FormatMoneyShort(double amount);
 std::string FormatPercent(double ratio, int decimals = 1);
 // "1,234".
 std::string FormatCount(int64_t n);
+// A KPI value by its unit: ratios ("ratio", "%") as percentages, scores
+// plain, anything else with the unit: "4.0 (1-5)".
+std::string FormatKpi(double value, const std::string& unit);
 // 7.25 -> "7.3"
 std::string FormatScore(double score);
 

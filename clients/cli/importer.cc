@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -55,7 +56,7 @@ void OpenInput(const std::string& path, Input& input) {
     input.size = st.st_size;
   }
   input.in = &input.file;
-  input.label = path;
+  input.label = path.substr(path.find_last_of('/') + 1);
 }
 
 std::unique_ptr<Progress> MakeProgress(const ImportOptions& opts,
@@ -139,7 +140,9 @@ class SignalSender {
     // Some batch of the window was rejected; batches before it are stored.
     // Replaying them all with RecordSignals is safe (ids make stored ones
     // duplicates) and finds the bad rows.
+    const int64_t before = summary_.duplicates;
     for (auto& batch : window) Replay(batch, 0, batch.size());
+    summary_.uncertain += summary_.duplicates - before;
   }
 
  private:
@@ -262,6 +265,11 @@ ImportSummary ImportSignals(const Connection& conn, const ImportOptions& opts,
       reporter.Reject(row.line, std::string(signal.status().message()));
       continue;
     }
+    if (signal->has_custom() &&
+        absl::StartsWith(signal->custom().type(), "retain.")) {
+      ++summary.skipped;  // server-generated (e.g. from an export)
+      continue;
+    }
     EnsureSignalId(*signal);
     if (auto st = ValidateSignal(*signal, now); !st.ok()) {
       reporter.Reject(row.line, std::string(st.message()));
@@ -321,6 +329,22 @@ ImportSummary ImportAccounts(const Connection& conn, const ImportOptions& opts,
       reporter.Reject(row.line, "display_name: is required");
       continue;
     }
+    if (!parsed->account_id.empty()) {
+      account::v1::GetAccountRequest get;
+      get.set_name("accounts/" + parsed->account_id);
+      account::v1::Account existing;
+      auto gctx = conn.Context();
+      grpc::Status gs = stub->GetAccount(gctx.get(), get, &existing);
+      if (gs.ok() && !opts.update_existing) {
+        ++summary.unchanged;
+        continue;
+      }
+      if (!gs.ok() && gs.error_code() != grpc::StatusCode::NOT_FOUND) {
+        Check(gs, absl::StrCat("accounts import stopped at line ", row.line,
+                               " (rows before it are stored; re-run to "
+                               "resume)"));
+      }
+    }
     account::v1::CreateAccountRequest req;
     req.set_account_id(parsed->account_id);
     *req.mutable_account() = parsed->account;
@@ -333,7 +357,10 @@ ImportSummary ImportAccounts(const Connection& conn, const ImportOptions& opts,
     auto ctx = conn.Context();
     grpc::Status st = stub->CreateAccount(ctx.get(), req, &created);
     if (st.ok()) {
-      if (FromProto(created.create_time()) < started) {
+      // A replayed request_id (a re-run of a row without an id) returns the
+      // account the first run created.
+      if (parsed->account_id.empty() &&
+          FromProto(created.create_time()) < started) {
         ++summary.unchanged;
       } else {
         ++summary.created;

@@ -47,6 +47,13 @@ struct ImportSummary {
   int64_t updated = 0;
   int64_t unchanged = 0;
   int64_t batches = 0;
+  // Signals: server-generated ones (custom type "retain.*") in an export,
+  // which only the server may record.
+  int64_t skipped = 0;
+  // Signals counted as duplicates after a batch was rejected mid-stream:
+  // the server does not say which of the stream's earlier rows it had just
+  // recorded, so some of these may be new.
+  int64_t uncertain = 0;
   std::vector<RejectedRow> rejected;
 };
 

@@ -145,7 +145,9 @@ std::string TrendChart(const PortfolioReport& r) {
   const int plot_w = width - left - right;
   const int n = r.retention_trend_size();
   auto xs = [&](int i) {
-    return n == 1 ? left + plot_w / 2.0 : left + plot_w * i / (n - 1.0);
+    // Inset so the first and last date labels stay inside the chart.
+    return n == 1 ? left + plot_w / 2.0
+                  : left + 40 + (plot_w - 80) * i / (n - 1.0);
   };
   auto ys = [&](double v) { return top + plot_h * (hi - v) / (hi - lo); };
   std::string body = Legend(left, 16, {{kBlue, "NRR"}, {kPurple, "GRR"}});
@@ -232,7 +234,7 @@ std::string CoverageChart(const PortfolioReport& r) {
   if (r.coverage_size() == 0 || max_v == 0) {
     return EmptyChart("coverage", label, "No accounts to cover yet");
   }
-  const int left = 40, top = 30, plot_h = 150, width = 560;
+  const int left = 40, top = 44, plot_h = 150, width = 560;
   const int group_w = (width - left - 10) / r.coverage_size();
   auto ys = [&](double v) { return top + plot_h - plot_h * v / max_v; };
   std::string body =
@@ -488,11 +490,7 @@ std::string RenderPortfolioHtml(
     h += "<section id=\"targets\"><h2>Targets</h2><table>";
     h += Row({"KPI", "Target", "Actual", "Met"}, true);
     for (const auto& k : r.kpis()) {
-      auto fmt = [&](double v) {
-        return k.unit() == "ratio" || k.unit() == "%"
-                   ? FormatPercent(v)
-                   : absl::StrFormat("%.1f %s", v, k.unit());
-      };
+      auto fmt = [&](double v) { return cli::FormatKpi(v, k.unit()); };
       h += Row({k.name(),
                 (k.direction() == "max" ? "≤ " : "≥ ") + fmt(k.target()),
                 k.has_data() ? fmt(k.actual()) : "–",
