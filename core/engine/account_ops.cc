@@ -164,7 +164,7 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
     if (absl::Status s = PersistProfile(entry->state, request_id); !s.ok()) {
       return s;
     }
-    ts.accounts[id] = std::move(entry);
+    AddAccount(ts, std::move(entry));
   }
   // The first points of the sponsor and lifecycle history, as signals so
   // point-in-time reports see them after a restart too.
@@ -400,6 +400,7 @@ absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
   }
   absl::StatusOr<int64_t> removed = store_->DeleteAccount(tenant, id);
   if (!removed.ok()) return removed.status();
+  Tenant(tenant).by_id.erase(id);
   Tenant(tenant).accounts.erase(id);
   return removed;
 }

@@ -33,6 +33,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->store_ = std::move(*store);
   if (absl::Status s = engine->Load(); !s.ok()) return s;
   engine->writer_ = std::thread([e = engine.get()] { e->WriterLoop(); });
+  engine->refresher_ = std::thread([e = engine.get()] { e->RefreshLoop(); });
   engine->sweeper_ = std::thread([e = engine.get()] {
     while (true) {
       {
@@ -64,6 +65,11 @@ void Engine::Shutdown() {
     sweep_stop_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  {
+    absl::MutexLock lock(&refresh_mu_);
+    refresh_stop_ = true;
+  }
+  if (refresher_.joinable()) refresher_.join();
   if (sweeper_.joinable()) sweeper_.join();
   alerts_.CloseAll();
 }
@@ -82,7 +88,7 @@ absl::Status Engine::Load() {
       return;
     }
     model::SeedTimelineFromProfile(entry->state);
-    Tenant(a.tenant).accounts[a.account_id] = std::move(entry);
+    AddAccount(Tenant(a.tenant), std::move(entry));
   });
   if (!s.ok()) return s;
   if (!parse_error.ok()) return parse_error;
@@ -125,8 +131,14 @@ Engine::AccountEntry* Engine::FindAccount(const std::string& tenant,
                                           const std::string& id) {
   const TenantState* ts = FindTenant(tenant);
   if (!ts) return nullptr;
-  auto it = ts->accounts.find(id);
-  return it == ts->accounts.end() ? nullptr : it->second.get();
+  auto it = ts->by_id.find(id);
+  return it == ts->by_id.end() ? nullptr : it->second;
+}
+
+void Engine::AddAccount(TenantState& ts, std::unique_ptr<AccountEntry> entry) {
+  const std::string id = entry->state.id;
+  ts.by_id[id] = entry.get();
+  ts.accounts[id] = std::move(entry);
 }
 
 std::vector<const model::AccountState*> Engine::TenantAccounts(
@@ -144,9 +156,9 @@ void Engine::ApplyStored(const std::string& tenant,
                          const signal::v1::Signal& signal) {
   TenantState& ts = Tenant(tenant);
   ts.signal_ids.insert(signal.signal_id());
-  auto it = ts.accounts.find(account_id);
+  auto it = ts.by_id.find(account_id);
   // A signal of an account deleted since is kept out of the model.
-  if (it == ts.accounts.end()) return;
+  if (it == ts.by_id.end()) return;
   AccountEntry& entry = *it->second;
   model::ApplySignal(signal, entry.state);
   const absl::Time t = FromProto(signal.occur_time());
@@ -157,8 +169,12 @@ void Engine::ApplyStored(const std::string& tenant,
 
 std::optional<report::v1::HealthAlert> Engine::RefreshHealth(
     const std::string& tenant, AccountEntry& entry, absl::Time now) {
-  const health::HealthResult r =
-      health::ComputeHealth(options_.health, entry.state, now);
+  return StoreHealth(entry, health::ComputeHealth(options_.health, entry.state, now),
+                     now);
+}
+
+std::optional<report::v1::HealthAlert> Engine::StoreHealth(
+    AccountEntry& entry, const health::HealthResult& r, absl::Time now) {
   const CurrentHealth before = entry.health;
   entry.health = CurrentHealth{r.has_score, r.score, r.band};
   if (before.band == r.band) return std::nullopt;
@@ -349,15 +365,17 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
   const absl::Time now = absl::Now();
   {
     absl::ReaderMutexLock lock(&mu_);
-    absl::flat_hash_set<std::string> in_group;
+    // (tenant, id) pairs seen earlier in this group; views into the batches,
+    // which outlive the set.
+    absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>>
+        in_group;
     for (size_t b = 0; b < group.size(); ++b) {
       const TenantState* ts = FindTenant(group[b].tenant);
       fresh[b].assign(group[b].signals.size(), false);
       for (size_t i = 0; i < group[b].signals.size(); ++i) {
         signal::v1::Signal& sig = group[b].signals[i];
-        const std::string key = absl::StrCat(group[b].tenant, "\x1f", sig.signal_id());
         if ((ts && ts->signal_ids.contains(sig.signal_id())) ||
-            !in_group.insert(key).second) {
+            !in_group.emplace(group[b].tenant, sig.signal_id()).second) {
           ++counts[b].duplicates;
           continue;
         }
@@ -390,7 +408,7 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
     return;
   }
 
-  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
+  CommittedGroup committed;
   {
     absl::MutexLock lock(&mu_);
     size_t r = 0;
@@ -400,14 +418,11 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
         if (!fresh[b][i]) continue;
         const store::StoredSignal& row = rows[r++];
         ApplyStored(row.tenant, row.account_id, row.seq, group[b].signals[i]);
-        if (AccountEntry* e = FindAccount(row.tenant, row.account_id)) {
-          touched.insert(e);
+        AccountEntry* e = FindAccount(row.tenant, row.account_id);
+        if (e && touched.insert(e).second) {
+          committed.touched.emplace_back(row.tenant, row.account_id);
         }
       }
-    }
-    for (AccountEntry* e : touched) {
-      auto alert = RefreshHealth(e->state.tenant, *e, now);
-      if (alert) alerts.emplace_back(e->state.tenant, std::move(*alert));
     }
   }
   if (!rows.empty()) {
@@ -416,8 +431,70 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
     committed_signals_ += rows.size();
     if (options_.on_durable) options_.on_durable(rows.back().seq);
   }
+  committed.batches = std::move(group);
+  committed.counts = std::move(counts);
+  absl::MutexLock lock(&refresh_mu_);
+  refresh_queue_.push_back(std::move(committed));
+}
+
+void Engine::RefreshLoop() {
+  while (true) {
+    std::vector<CommittedGroup> groups;
+    {
+      absl::MutexLock lock(&refresh_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_) {
+        return !refresh_queue_.empty() || refresh_stop_;
+      };
+      refresh_mu_.Await(absl::Condition(&ready));
+      if (refresh_queue_.empty()) return;  // stopping and drained
+      while (!refresh_queue_.empty()) {
+        groups.push_back(std::move(refresh_queue_.front()));
+        refresh_queue_.pop_front();
+      }
+    }
+    RefreshAndAcknowledge(groups);
+  }
+}
+
+void Engine::RefreshAndAcknowledge(std::vector<CommittedGroup>& groups) {
+  // Groups that queued up while the previous refresh ran are refreshed
+  // together: an account touched by all of them is scored once.
+  absl::flat_hash_set<std::pair<std::string, std::string>> seen;
+  std::vector<std::pair<std::string, std::string>> touched;
+  for (const CommittedGroup& g : groups) {
+    for (const auto& key : g.touched) {
+      if (seen.insert(key).second) touched.push_back(key);
+    }
+  }
+  const absl::Time now = absl::Now();
+  // Scores are computed under the shared lock (ingest validation proceeds),
+  // then stored under the exclusive one.
+  std::vector<health::HealthResult> results(touched.size());
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (size_t i = 0; i < touched.size(); ++i) {
+      if (AccountEntry* e = FindAccount(touched[i].first, touched[i].second)) {
+        results[i] = health::ComputeHealth(options_.health, e->state, now);
+      }
+    }
+  }
+  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < touched.size(); ++i) {
+      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
+      if (!e) continue;
+      if (auto alert = StoreHealth(*e, results[i], now)) {
+        alerts.emplace_back(touched[i].first, std::move(*alert));
+      }
+    }
+  }
   for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
-  for (size_t b = 0; b < group.size(); ++b) group[b].done(counts[b]);
+  for (CommittedGroup& g : groups) {
+    for (size_t b = 0; b < g.batches.size(); ++b) {
+      g.batches[b].done(g.counts[b]);
+    }
+  }
 }
 
 }  // namespace retain::engine

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/engine/alert_hub.h"
+#include "core/health/health_result.h"
 #include "core/health/health_config.h"
 #include "core/model/account_state.h"
 #include "core/store/store.h"
@@ -148,7 +149,9 @@ class Engine {
     CurrentHealth health;
   };
   struct TenantState {
+    // Ordered for listing; by_id for the per-signal lookups of ingestion.
     std::map<std::string, std::unique_ptr<AccountEntry>> accounts;
+    absl::flat_hash_map<std::string, AccountEntry*> by_id;
     absl::flat_hash_set<std::string> signal_ids;
   };
   struct PendingBatch {
@@ -157,7 +160,19 @@ class Engine {
     IngestDone done;
   };
 
+  // A committed group waiting for its accounts' health to be refreshed
+  // before it is acknowledged.
+  struct CommittedGroup {
+    std::vector<PendingBatch> batches;
+    std::vector<IngestCounts> counts;
+    std::vector<std::pair<std::string, std::string>> touched;  // tenant, id
+  };
+
   explicit Engine(EngineOptions options);
+  void RefreshLoop();
+  void RefreshAndAcknowledge(std::vector<CommittedGroup>& groups);
+  void AddAccount(TenantState& ts, std::unique_ptr<AccountEntry> entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Load();
   void WriterLoop();
   void CommitGroup(std::vector<PendingBatch>& group);
@@ -185,6 +200,10 @@ class Engine {
   std::optional<report::v1::HealthAlert> RefreshHealth(
       const std::string& tenant, AccountEntry& entry, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores a computed health in the cache; an alert when the band changed.
+  std::optional<report::v1::HealthAlert> StoreHealth(
+      AccountEntry& entry, const health::HealthResult& result, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ValidateBatch(const std::string& tenant,
                              const std::vector<signal::v1::Signal>& signals,
                              bool allow_reserved) ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -206,6 +225,12 @@ class Engine {
   std::deque<PendingBatch> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread writer_;
+  // Second pipeline stage: health refresh and acknowledgement, so the
+  // writer is already committing the next group meanwhile.
+  absl::Mutex refresh_mu_;
+  std::deque<CommittedGroup> refresh_queue_ ABSL_GUARDED_BY(refresh_mu_);
+  bool refresh_stop_ ABSL_GUARDED_BY(refresh_mu_) = false;
+  std::thread refresher_;
   std::thread sweeper_;
   absl::Mutex sweep_mu_;
   bool sweep_stop_ ABSL_GUARDED_BY(sweep_mu_) = false;
