@@ -1,5 +1,7 @@
 #include "core/plugin_host/plugin_host.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -563,8 +565,10 @@ void PluginHost::Impl::LoadOne(const std::string& path, const Json& host_block,
   // Loaded libraries are never unloaded: a plugin's static initialisers may
   // already have registered descriptors or threads (see 0005-plugin-abi.md).
   try {
-    p->library.load(path, boost::dll::load_mode::rtld_now |
-                              boost::dll::load_mode::rtld_local);
+    // RTLD_NODELETE: dlclose (e.g. when a host object goes away) never
+    // unmaps the code.
+    p->library.load(path, static_cast<boost::dll::load_mode::type>(
+                              RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
   } catch (const std::exception& e) {
     return refuse(absl::StrCat("cannot load the library: ", e.what()));
   }

@@ -1,0 +1,96 @@
+// Helpers shared by the bundled plugins (which use the protobuf runtime for
+// their own messages). Header-only; not part of the SDK contract.
+#ifndef RETAIN_PLUGINS_COMMON_PLUGIN_UTIL_H_
+#define RETAIN_PLUGINS_COMMON_PLUGIN_UTIL_H_
+
+#include <time.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/timestamp.pb.h"
+#include "retain_plugin.h"
+
+namespace retain::plugins {
+
+using sdk::Host;
+using sdk::KvOp;
+using sdk::Result;
+using sdk::Status;
+
+// Reads a message stored under key; nullopt when absent.
+template <typename M>
+Result<std::optional<M>> LoadMessage(const Host& host,
+                                     const std::string& tenant,
+                                     const std::string& key) {
+  auto v = host.KvGet(tenant, key);
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<M>();
+  M m;
+  if (!m.ParseFromString(**v)) return sdk::Internal("corrupt state at " + key);
+  return std::optional<M>(std::move(m));
+}
+
+// Every message stored under prefix, key order.
+template <typename M>
+Result<std::vector<M>> LoadAll(const Host& host, const std::string& tenant,
+                               const std::string& prefix) {
+  auto rows = host.KvScanAll(tenant, prefix);
+  if (!rows.ok()) return rows.status();
+  std::vector<M> out;
+  for (const auto& e : *rows) {
+    M m;
+    if (!m.ParseFromString(e.value))
+      return sdk::Internal("corrupt state at " + e.key);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+template <typename M>
+KvOp Put(const std::string& key, const M& m) {
+  return KvOp{key, m.SerializeAsString()};
+}
+
+inline int64_t MicrosOf(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+
+inline google::protobuf::Timestamp TimestampOf(int64_t micros) {
+  google::protobuf::Timestamp t;
+  int64_t s = micros / 1000000, us = micros % 1000000;
+  if (us < 0) {
+    us += 1000000;
+    s -= 1;
+  }
+  t.set_seconds(s);
+  t.set_nanos(static_cast<int32_t>(us * 1000));
+  return t;
+}
+
+// "YYYY-MM-DD" (UTC).
+inline std::string FormatDate(int64_t micros) {
+  time_t secs = static_cast<time_t>(micros / 1000000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+inline std::string FormatDouble(double v, int decimals = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+inline double Days(int64_t micros) {
+  return static_cast<double>(micros) / static_cast<double>(sdk::kMicrosPerDay);
+}
+
+}  // namespace retain::plugins
+
+#endif  // RETAIN_PLUGINS_COMMON_PLUGIN_UTIL_H_
