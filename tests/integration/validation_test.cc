@@ -1,5 +1,8 @@
 // Bad input gets INVALID_ARGUMENT naming the field and the rule, nothing of a
 // rejected batch is written, and the server keeps answering.
+#include <cmath>
+#include <random>
+
 #include "tests/integration/client_fixture.h"
 
 namespace retain::testing {
@@ -179,6 +182,88 @@ TEST_F(ValidationTest, UpdateMaskChangesOnlyNamedFieldsAndArrBecomesSignal) {
   get.set_name(account_);
   EXPECT_EQ(accounts_->GetAccount(Ctx().get(), get, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace retain::testing
+
+namespace retain::testing {
+namespace {
+
+// Random field values (through the real proto encoding) never crash the
+// server: every batch is either recorded or rejected with INVALID_ARGUMENT.
+TEST_F(ValidationTest, RandomSignalsAreRecordedOrRejectedNeverCrash) {
+  std::mt19937 rng(7);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  int recorded = 0, rejected = 0;
+  for (int round = 0; round < 300; ++round) {
+    signal::v1::Signal s;
+    s.set_signal_id(pick(8) == 0 ? "" : absl::StrCat("r-", round));
+    s.set_account(pick(6) == 0 ? "accounts/NOPE" : account_);
+    if (pick(8) != 0) {
+      s.mutable_occur_time()->set_seconds(
+          static_cast<int64_t>(rng()) * (pick(2) ? 1 : -1) % 4000000000LL);
+      s.mutable_occur_time()->set_nanos(pick(10) == 0 ? -5 : pick(1000000000));
+    }
+    switch (pick(8)) {
+      case 0:
+        s.mutable_usage()->set_active_users(pick(200) - 50);
+        s.mutable_usage()->set_window_days(pick(120) - 10);
+        break;
+      case 1:
+        s.mutable_ticket()->set_ticket_id(pick(3) ? "T" : "");
+        s.mutable_ticket()->set_status(
+            static_cast<signal::v1::TicketStatus>(pick(6)));
+        s.mutable_ticket()->set_severity(
+            static_cast<signal::v1::TicketSeverity>(pick(7)));
+        break;
+      case 2:
+        s.mutable_survey()->set_kind(static_cast<signal::v1::SurveyKind>(pick(5)));
+        s.mutable_survey()->set_score(pick(20) - 5);
+        break;
+      case 3:
+        s.mutable_touchpoint()->set_channel(
+            static_cast<signal::v1::TouchpointChannel>(pick(7)));
+        break;
+      case 4:
+        s.mutable_commercial()->set_kind(
+            static_cast<signal::v1::CommercialEventKind>(pick(9)));
+        s.mutable_commercial()->set_arr_delta(
+            pick(5) == 0 ? std::nan("") : (pick(40000) - 20000.0));
+        break;
+      case 5:
+        s.mutable_lifecycle()->set_stage(
+            static_cast<account::v1::LifecycleStage>(pick(10)));
+        break;
+      case 6:
+        s.mutable_custom()->set_type(pick(4) ? "x.y" : std::string(200, 'z'));
+        break;
+      default:
+        break;  // no payload
+    }
+    signal::v1::RecordSignalsResponse resp;
+    grpc::Status st = Record({s}, &resp);
+    if (st.ok()) {
+      ++recorded;
+    } else {
+      ASSERT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << st.error_message();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(recorded, 0);
+  EXPECT_GT(rejected, 0);
+  // Still answering, and reports over whatever was accepted still work.
+  report::v1::GetAccountHealthRequest req;
+  req.set_account(account_);
+  report::v1::AccountHealth health;
+  EXPECT_TRUE(reports_->GetAccountHealth(Ctx().get(), req, &health).ok());
+  report::v1::PortfolioReport portfolio;
+  EXPECT_TRUE(reports_
+                  ->GetPortfolioReport(Ctx().get(),
+                                       report::v1::GetPortfolioReportRequest(),
+                                       &portfolio)
+                  .ok());
 }
 
 }  // namespace
