@@ -94,6 +94,7 @@ absl::Status Engine::Load() {
   if (!parse_error.ok()) return parse_error;
 
   int64_t last = 0;
+  int64_t replayed = 0;
   signal::v1::Signal signal;
   s = store_->ForEachSignal(0, [&](const store::StoredSignal& row) {
     last = row.seq;
@@ -103,6 +104,9 @@ absl::Status Engine::Load() {
       return false;
     }
     ApplyStored(row.tenant, row.account_id, row.seq, signal);
+    if (++replayed % 500000 == 0 && options_.on_load_progress) {
+      options_.on_load_progress(replayed);
+    }
     return true;
   });
   if (!s.ok()) return s;

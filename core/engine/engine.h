@@ -51,6 +51,8 @@ struct EngineOptions {
   absl::Duration sweep_interval = absl::Seconds(60);
   // Called with the last durable seq after every commit (plugin delivery).
   std::function<void(int64_t)> on_durable;
+  // Called every 500,000 signals while the log is replayed at start-up.
+  std::function<void(int64_t signals)> on_load_progress;
 };
 
 struct IngestCounts {

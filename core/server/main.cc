@@ -78,6 +78,9 @@ int Run() {
   // the engine so the engine can notify it.
   PluginWiring plugins;
   options.on_durable = [&plugins](int64_t seq) { plugins.NotifyDurable(seq); };
+  options.on_load_progress = [](int64_t n) {
+    Log("info", "replaying signal log", {{"signals", n}});
+  };
 
   auto engine = engine::Engine::Open(options);
   if (!engine.ok()) {
