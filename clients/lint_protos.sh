@@ -12,6 +12,15 @@ if [ ! -x "$BUF" ]; then
 fi
 # npm's wrapper warns about an unknown "nodedir" user config; not ours.
 export npm_config_nodedir=
+# Every plugin proto directory must be a module of buf.yaml, or it escapes lint.
+for d in plugins/*/proto; do
+  [ -d "$d" ] || continue
+  if ! grep -q -- "- path: $d\$" buf.yaml; then
+    echo "lint_protos: $d is not listed under modules in buf.yaml"
+    echo "lint_protos: 0 passed, 1 failed"
+    exit 1
+  fi
+done
 echo "lint_protos: buf lint ($("$BUF" --version 2>/dev/null)) over the modules in buf.yaml"
 if "$BUF" lint; then
   echo "lint_protos: 1 passed, 0 failed"

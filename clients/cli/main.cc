@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
   AddSignalCommands(app, g);
   AddReportCommands(app, g);
   AddPluginCommands(app, g);
-  // Plugin verbs (milestones, opportunities, referrals, feedback) go here.
+  // Bundled plugins' verbs; opportunities, referrals and feedback follow the
+  // same pattern when their plugins land.
+  AddOnboardingCommands(app, g);
 
   try {
     app.parse(argc, argv);
