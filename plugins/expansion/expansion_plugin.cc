@@ -1,0 +1,324 @@
+// Expansion pipeline (see expansion.proto and plugins/README.md).
+//
+// State (host KV, per tenant): "opp/<id>" -> Opportunity, "next_id" -> n,
+// "suggested/<account_id>" -> id of the open usage suggestion.
+// Config: stage_probability.{identified,qualified,proposal,negotiation}
+// (0.1, 0.25, 0.5, 0.75), seat_threshold (0.9 of licensed seats active),
+// seat_growth (0.2 of seats suggested), suggestion_close_days (60).
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "plugins/common/plugin_util.h"
+#include "retain/plugins/expansion/v1/expansion.pb.h"
+#include "retain_plugin.h"
+
+namespace retain::plugins::expansion {
+namespace {
+
+namespace pb = ::retain::plugins::expansion::v1;
+using sdk::Call;
+using sdk::Signal;
+using sdk::SignalKind;
+
+constexpr char kService[] = "/retain.plugins.expansion.v1.ExpansionService/";
+
+bool IsOpen(pb::Stage s) { return s != pb::STAGE_WON && s != pb::STAGE_LOST; }
+
+class ExpansionPlugin : public sdk::Plugin {
+ public:
+  Status Init(sdk::Setup& setup) override {
+    const auto& cfg = setup.config();
+    prob_[pb::STAGE_IDENTIFIED] =
+        cfg.GetDouble("stage_probability.identified", 0.1);
+    prob_[pb::STAGE_QUALIFIED] =
+        cfg.GetDouble("stage_probability.qualified", 0.25);
+    prob_[pb::STAGE_PROPOSAL] =
+        cfg.GetDouble("stage_probability.proposal", 0.5);
+    prob_[pb::STAGE_NEGOTIATION] =
+        cfg.GetDouble("stage_probability.negotiation", 0.75);
+    prob_[pb::STAGE_WON] = 1;
+    prob_[pb::STAGE_LOST] = 0;
+    seat_threshold_ = cfg.GetDouble("seat_threshold", 0.9);
+    seat_growth_ = cfg.GetDouble("seat_growth", 0.2);
+    close_days_ = cfg.GetInt("suggestion_close_days", 60);
+    for (const auto& [stage, p] : prob_) {
+      if (p < 0 || p > 1)
+        return sdk::InvalidArgument("stage probabilities must be within 0-1");
+    }
+
+    setup.Subscribe(SignalKind::kUsage);
+    std::string s = kService;
+    setup.HandleProto<pb::CreateOpportunityRequest, pb::Opportunity>(
+        s + "CreateOpportunity",
+        [this](const Call& c, const auto& req, auto* resp) {
+          return Create(c.tenant, req, "manual", resp);
+        });
+    setup.HandleProto<pb::GetOpportunityRequest, pb::Opportunity>(
+        s + "GetOpportunity",
+        [this](const Call& c, const auto& req, auto* resp) {
+          auto o = LoadMessage<pb::Opportunity>(host(), c.tenant,
+                                                "opp/" + req.opportunity_id());
+          if (!o.ok()) return o.status();
+          if (!*o)
+            return sdk::NotFound("no opportunity " + req.opportunity_id());
+          *resp = Flag(c.tenant, **o);
+          return Status();
+        });
+    setup.HandleProto<pb::ListOpportunitiesRequest,
+                      pb::ListOpportunitiesResponse>(
+        s + "ListOpportunities",
+        [this](const Call& c, const auto& req, auto* resp) {
+          auto all = LoadAll<pb::Opportunity>(host(), c.tenant, "opp/");
+          if (!all.ok()) return all.status();
+          for (const auto& o : *all) {
+            if (!req.account_id().empty() && o.account_id() != req.account_id())
+              continue;
+            if (!req.include_closed() && !IsOpen(o.stage())) continue;
+            *resp->add_opportunities() = Flag(c.tenant, o);
+          }
+          return Status();
+        });
+    setup.HandleProto<pb::UpdateStageRequest, pb::Opportunity>(
+        s + "UpdateStage", [this](const Call& c, const auto& req, auto* resp) {
+          return UpdateStage(c.tenant, req, resp);
+        });
+    setup.HandleProto<pb::GetForecastRequest, pb::Forecast>(
+        s + "GetForecast", [this](const Call& c, const auto&, auto* resp) {
+          return Forecast(c.tenant, "", resp);
+        });
+    setup.ProvideReportSection();
+    return Status();
+  }
+
+  // Seat utilisation over the threshold suggests a seats opportunity (one
+  // open suggestion per account; the id comes from the signal, so a
+  // redelivered signal changes nothing).
+  Status OnSignal(const Signal& s) override {
+    if (s.kind != SignalKind::kUsage) return Status();
+    auto account = host().GetAccount(s.tenant, s.account_id);
+    if (!account.ok())
+      return account.status().code() == sdk::Code::kNotFound ? Status()
+                                                             : account.status();
+    if (account->licensed_seats <= 0) return Status();
+    double utilisation =
+        static_cast<double>(s.usage.active_users) / account->licensed_seats;
+    if (utilisation < seat_threshold_) return Status();
+    auto open = host().KvGet(s.tenant, "suggested/" + s.account_id);
+    if (!open.ok()) return open.status();
+    if (*open) {
+      auto o = LoadMessage<pb::Opportunity>(host(), s.tenant, "opp/" + **open);
+      if (!o.ok()) return o.status();
+      if (*o && IsOpen((*o)->stage())) return Status();
+    }
+    int seats = std::max(
+        1, static_cast<int>(std::ceil(account->licensed_seats * seat_growth_)));
+    pb::CreateOpportunityRequest req;
+    req.set_opportunity_id("usage-" + s.account_id + "-" +
+                           std::to_string(s.seq));
+    req.set_account_id(s.account_id);
+    req.set_type(pb::OPPORTUNITY_TYPE_SEATS);
+    req.set_amount(seats * (account->arr / account->licensed_seats));
+    if (req.amount() <= 0)
+      req.set_amount(seats);  // no ARR known: a seat count placeholder
+    *req.mutable_close_time() =
+        TimestampOf(s.occur_micros + close_days_ * sdk::kMicrosPerDay);
+    req.set_description(std::to_string(s.usage.active_users) + " of " +
+                        std::to_string(account->licensed_seats) +
+                        " seats active (" + FormatDouble(utilisation * 100, 0) +
+                        "%): suggest " + std::to_string(seats) + " more seats");
+    pb::Opportunity created;
+    Status st = Create(s.tenant, req, "usage", &created);
+    if (!st.ok()) return st;
+    return host().KvPut(s.tenant, "suggested/" + s.account_id,
+                        created.opportunity_id());
+  }
+
+  std::optional<sdk::Section> ReportSection(
+      const std::string& tenant, const std::string& account_id) override {
+    pb::Forecast f;
+    if (!Forecast(tenant, account_id, &f).ok()) return std::nullopt;
+    if (f.open_count() + f.won_count() + f.lost_count() == 0)
+      return std::nullopt;
+    sdk::Section section;
+    section.title = "Expansion pipeline";
+    section.fields = {
+        {"open_opportunities", std::to_string(f.open_count())},
+        {"open_amount", FormatDouble(f.open_amount())},
+        {"weighted_forecast", FormatDouble(f.weighted_pipeline())},
+        {"won_amount", FormatDouble(f.won_amount())}};
+    if (f.flagged_red_count() > 0) {
+      section.fields.push_back(
+          {"flag", "account is red: fix health before expanding"});
+    }
+    return section;
+  }
+
+ private:
+  pb::Opportunity Flag(const std::string& tenant, pb::Opportunity o) {
+    auto account = host().GetAccount(tenant, o.account_id());
+    o.set_flagged_red(IsOpen(o.stage()) && account.ok() &&
+                      account->health_band == sdk::band::kRed);
+    return o;
+  }
+
+  Status Create(const std::string& tenant,
+                const pb::CreateOpportunityRequest& req,
+                const std::string& source, pb::Opportunity* out) {
+    if (req.account_id().empty())
+      return sdk::InvalidArgument("account_id is required");
+    if (!(req.amount() > 0)) return sdk::InvalidArgument("amount must be > 0");
+    if (req.type() == pb::OPPORTUNITY_TYPE_UNSPECIFIED)
+      return sdk::InvalidArgument("type is required");
+    if (req.probability() < 0 || req.probability() > 1)
+      return sdk::InvalidArgument("probability must be 0-1");
+    pb::Stage stage = req.stage() == pb::STAGE_UNSPECIFIED
+                          ? pb::STAGE_IDENTIFIED
+                          : req.stage();
+    if (!IsOpen(stage))
+      return sdk::InvalidArgument("create opportunities open, then move them");
+    auto account = host().GetAccount(tenant, req.account_id());
+    if (!account.ok()) return account.status();
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string id = req.opportunity_id();
+    std::vector<KvOp> ops;
+    if (id.empty()) {
+      auto next = host().KvGet(tenant, "next_id");
+      if (!next.ok()) return next.status();
+      int64_t n = (*next ? std::stoll(**next) : 0) + 1;
+      id = "opp-" + std::to_string(n);
+      ops.push_back({"next_id", std::to_string(n)});
+    } else {
+      auto existing = LoadMessage<pb::Opportunity>(host(), tenant, "opp/" + id);
+      if (!existing.ok()) return existing.status();
+      if (*existing) {  // idempotent create
+        *out = Flag(tenant, **existing);
+        return Status();
+      }
+    }
+    pb::Opportunity o;
+    o.set_opportunity_id(id);
+    o.set_account_id(req.account_id());
+    o.set_type(req.type());
+    o.set_amount(req.amount());
+    o.set_stage(stage);
+    o.set_probability(req.probability() > 0 ? req.probability() : prob_[stage]);
+    if (req.has_close_time()) *o.mutable_close_time() = req.close_time();
+    o.set_description(req.description());
+    o.set_source(source);
+    *o.mutable_create_time() = TimestampOf(host().NowMicros());
+    ops.push_back(Put("opp/" + id, o));
+    Status s = host().KvApply(tenant, ops);
+    if (!s.ok()) return s;
+    *out = Flag(tenant, o);
+    if (out->flagged_red()) {
+      host().PublishAlert(
+          tenant, o.account_id(), "expansion.red_account",
+          "expansion opportunity " + id + " is on a red account",
+          sdk::AlertSeverity::kWarning);
+    }
+    return Status();
+  }
+
+  Status UpdateStage(const std::string& tenant,
+                     const pb::UpdateStageRequest& req, pb::Opportunity* out) {
+    if (req.stage() == pb::STAGE_UNSPECIFIED)
+      return sdk::InvalidArgument("stage is required");
+    if (req.probability() < 0 || req.probability() > 1)
+      return sdk::InvalidArgument("probability must be 0-1");
+    pb::Opportunity o;
+    bool won_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto loaded = LoadMessage<pb::Opportunity>(host(), tenant,
+                                                 "opp/" + req.opportunity_id());
+      if (!loaded.ok()) return loaded.status();
+      if (!*loaded)
+        return sdk::NotFound("no opportunity " + req.opportunity_id());
+      o = **loaded;
+      if (!IsOpen(o.stage()) && o.stage() != req.stage()) {
+        return sdk::FailedPrecondition("opportunity is closed (" +
+                                       pb::Stage_Name(o.stage()) + ")");
+      }
+      if (o.stage() != req.stage()) {
+        auto* h = o.add_history();
+        h->set_from(o.stage());
+        h->set_to(req.stage());
+        *h->mutable_change_time() = TimestampOf(host().NowMicros());
+        won_now = req.stage() == pb::STAGE_WON;
+      }
+      o.set_stage(req.stage());
+      o.set_probability(req.probability() > 0 ? req.probability()
+                                              : prob_[req.stage()]);
+      if (!IsOpen(o.stage()) && !o.has_close_time())
+        *o.mutable_close_time() = TimestampOf(host().NowMicros());
+      Status s = host().KvApply(tenant, {Put("opp/" + o.opportunity_id(), o)});
+      if (!s.ok()) return s;
+    }
+    if (won_now || o.stage() == pb::STAGE_WON) {
+      // Idempotent by signal id: a retried WON records one expansion.
+      Signal sig;
+      sig.signal_id = "expansion-" + o.opportunity_id() + "-won";
+      sig.account_id = o.account_id();
+      sig.occur_micros = host().NowMicros();
+      sig.kind = SignalKind::kCommercial;
+      sig.commercial.kind = sdk::commercial_kind::kExpansion;
+      sig.commercial.arr_delta = o.amount();
+      sig.commercial.reason =
+          "expansion opportunity " + o.opportunity_id() + " won";
+      Status s = host().RecordSignals(tenant, {sig});
+      if (!s.ok()) return s;
+    }
+    *out = Flag(tenant, o);
+    return Status();
+  }
+
+  Status Forecast(const std::string& tenant, const std::string& account_id,
+                  pb::Forecast* f) {
+    auto all = LoadAll<pb::Opportunity>(host(), tenant, "opp/");
+    if (!all.ok()) return all.status();
+    std::map<int, pb::StageTotal> by_stage;
+    std::map<std::string, bool> red;
+    for (const auto& o : *all) {
+      if (!account_id.empty() && o.account_id() != account_id) continue;
+      auto& t = by_stage[o.stage()];
+      t.set_stage(o.stage());
+      t.set_count(t.count() + 1);
+      t.set_amount(t.amount() + o.amount());
+      if (o.stage() == pb::STAGE_WON) {
+        f->set_won_count(f->won_count() + 1);
+        f->set_won_amount(f->won_amount() + o.amount());
+      } else if (o.stage() == pb::STAGE_LOST) {
+        f->set_lost_count(f->lost_count() + 1);
+      } else {
+        double w = o.amount() * o.probability();
+        t.set_weighted(t.weighted() + w);
+        f->set_weighted_pipeline(f->weighted_pipeline() + w);
+        f->set_open_amount(f->open_amount() + o.amount());
+        f->set_open_count(f->open_count() + 1);
+        if (!red.count(o.account_id())) {
+          auto a = host().GetAccount(tenant, o.account_id());
+          red[o.account_id()] = a.ok() && a->health_band == sdk::band::kRed;
+        }
+        if (red[o.account_id()]) {
+          f->set_flagged_red_count(f->flagged_red_count() + 1);
+          f->set_flagged_red_amount(f->flagged_red_amount() + o.amount());
+        }
+      }
+    }
+    for (auto& [stage, t] : by_stage) *f->add_by_stage() = t;
+    return Status();
+  }
+
+  std::mutex mu_;
+  std::map<int, double> prob_;
+  double seat_threshold_ = 0.9;
+  double seat_growth_ = 0.2;
+  int64_t close_days_ = 60;
+};
+
+}  // namespace
+}  // namespace retain::plugins::expansion
+
+RETAIN_PLUGIN(retain::plugins::expansion::ExpansionPlugin, "expansion", "1.0.0")
