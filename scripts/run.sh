@@ -4,12 +4,12 @@
 # retaind, e.g. scripts/run.sh --demo=false --port=7443.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bazel build //core/server:retaind //plugins:bundled 2>/dev/null || bazel build //core/server:retaind
+bazel build //core/server:retaind //plugins:bundled //clients/cli:retainctl
 bin=$(bazel info bazel-bin 2>/dev/null)
+# The bundled plugins, each built in its own package.
+plugins=$(bazel cquery --output=files //plugins:bundled 2>/dev/null | sed "s|^|$PWD/|" | paste -sd, -)
 plugin_flags=()
-if [ -d "$bin/plugins/bundled" ]; then
-  plugin_flags+=("--plugin_dir=$bin/plugins/bundled")
-fi
+[ -n "$plugins" ] && plugin_flags+=("--plugins=$plugins")
 echo "retaind: listening on 127.0.0.1:${RETAIN_PORT:-7443}; stop with Ctrl-C"
 exec "$bin/core/server/retaind" --data_dir="$PWD/retain-data" \
   --port="${RETAIN_PORT:-7443}" "${plugin_flags[@]}" "$@"

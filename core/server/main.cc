@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -42,6 +43,13 @@ ABSL_FLAG(bool, demo, true,
           "Load a demo portfolio when the store is empty.");
 ABSL_FLAG(int, sweep_seconds, 60,
           "How often every account's health is re-evaluated as time passes.");
+ABSL_FLAG(std::string, plugin_dir, "",
+          "Load every *.so in this directory as a plugin.");
+ABSL_FLAG(std::vector<std::string>, plugins, {},
+          "Comma-separated plugin libraries to load (after --plugin_dir).");
+ABSL_FLAG(std::string, plugin_config, "",
+          "JSON file with host defaults and one block per plugin (see "
+          "plugins/README.md).");
 ABSL_FLAG(int, drain_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may finish.");
 
@@ -109,7 +117,11 @@ int Run() {
         {{"accounts", st.accounts}, {"signals", st.signals}});
   }
 
-  if (absl::Status s = plugins.Start(engine->get()); !s.ok()) {
+  PluginOptions plugin_options;
+  plugin_options.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
+  plugin_options.plugin_paths = absl::GetFlag(FLAGS_plugins);
+  plugin_options.config_path = absl::GetFlag(FLAGS_plugin_config);
+  if (absl::Status s = plugins.Start(engine->get(), plugin_options); !s.ok()) {
     Log("error", "plugin host failed to start",
         {{"error", std::string(s.message())}});
     return 1;

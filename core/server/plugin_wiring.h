@@ -1,4 +1,4 @@
-// Connects the plugin host to the server: flags, signal delivery, service
+// Connects the plugin host to the server: options, signal delivery, service
 // registration and plugin contributions to account health.
 #ifndef RETAIN_CORE_SERVER_PLUGIN_WIRING_H_
 #define RETAIN_CORE_SERVER_PLUGIN_WIRING_H_
@@ -7,16 +7,31 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/engine/engine.h"
+#include "core/plugin_host/engine_services.h"
+#include "core/plugin_host/plugin_host.h"
 #include "core/server/report_service.h"
 
 namespace retain::server {
 
+struct PluginOptions {
+  std::string plugin_dir;
+  std::vector<std::string> plugin_paths;
+  std::string config_path;
+};
+
 class PluginWiring {
  public:
-  absl::Status Start(engine::Engine* engine);
+  // Loads the plugins. Plugins that fail to load are reported as states,
+  // not errors; only an unreadable config file fails.
+  absl::Status Start(engine::Engine* engine, const PluginOptions& options);
+  // Safe to call before Start (signals committed while loading are picked
+  // up by delivery from the persisted cursor).
   void NotifyDurable(int64_t seq);
   void Register(grpc::ServerBuilder& builder);
   void OnServerStarted(grpc::Server* server);
@@ -24,7 +39,9 @@ class PluginWiring {
   void Shutdown();
 
  private:
-  engine::Engine* engine_ = nullptr;
+  std::unique_ptr<plugin_host::EngineHostServices> services_;
+  std::unique_ptr<plugin_host::PluginHost> host_;
+  std::atomic<plugin_host::PluginHost*> live_{nullptr};
 };
 
 }  // namespace retain::server
