@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 bazel build //core/server:retaind //plugins:bundled //clients/cli:retainctl
 bin=$(bazel info bazel-bin 2>/dev/null)
 # The bundled plugins, each built in its own package.
-plugins=$(bazel cquery --output=files //plugins:bundled 2>/dev/null | sed "s|^|$PWD/|" | paste -sd, -)
+exec_root=$(bazel info execution_root 2>/dev/null)
+plugins=$(bazel cquery --output=files //plugins:bundled 2>/dev/null | sed "s|^|$exec_root/|" | paste -sd, -)
 plugin_flags=()
 [ -n "$plugins" ] && plugin_flags+=("--plugins=$plugins")
 echo "retaind: listening on 127.0.0.1:${RETAIN_PORT:-7443}; stop with Ctrl-C"
