@@ -230,20 +230,31 @@ absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
   int total = 0;
   std::string last;
   for (const auto& [id, entry] : ts->accounts) {
-    Account view = View(*entry);
-    if (req.segment() && view.segment() != req.segment()) continue;
-    if (!req.csm_owner().empty() && view.csm_owner() != req.csm_owner()) {
+    // Filters read the model directly; only the page is rendered.
+    const model::AccountState& st = entry->state;
+    if (req.segment()) {
+      const account::v1::Segment seg =
+          st.profile.segment_overridden()
+              ? st.profile.segment()
+              : health::SegmentForArr(
+                    options_.health,
+                    model::ArrAt(st.timeline, absl::InfiniteFuture()));
+      if (seg != req.segment()) continue;
+    }
+    if (!req.csm_owner().empty() && st.profile.csm_owner() != req.csm_owner()) {
       continue;
     }
-    if (req.lifecycle_stage() &&
-        view.lifecycle_stage() != req.lifecycle_stage()) {
-      continue;
+    if (req.lifecycle_stage()) {
+      const auto stage = st.timeline.lifecycle.empty()
+                             ? st.profile.lifecycle_stage()
+                             : st.timeline.lifecycle.back().stage;
+      if (stage != req.lifecycle_stage()) continue;
     }
-    if (req.health_band() && view.health_band() != req.health_band()) continue;
+    if (req.health_band() && entry->health.band != req.health_band()) continue;
     ++total;
     if (!after.empty() && id <= after) continue;
     if (resp.accounts_size() < page_size) {
-      *resp.add_accounts() = std::move(view);
+      *resp.add_accounts() = View(*entry);
       last = id;
     } else if (resp.next_page_token().empty()) {
       resp.set_next_page_token(absl::StrCat("a:", last));
