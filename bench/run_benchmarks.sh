@@ -53,3 +53,12 @@ for mode in stream unary; do
   run_retaind full "$mode"
   run_retaind normal "$mode"
 done
+
+# Health read cost against history size (no rescans of history).
+rm -rf "$work/data" "$work/retaind.port"
+"$bin/core/server/retaind" --data_dir="$work/data" --port=0 \
+  --port_file="$work/retaind.port" --demo=false --durability=normal 2>/dev/null &
+pid=$!
+wait_port "$work/retaind.port"
+"$bin/bench/report_bench" --target="127.0.0.1:$(cat "$work/retaind.port")"
+kill -TERM $pid; wait $pid 2>/dev/null || true
