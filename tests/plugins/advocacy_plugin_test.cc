@@ -1,0 +1,161 @@
+// The advocacy plugin loaded from disk into a real host.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "tests/plugins/plugin_env.h"
+
+namespace retain::testing {
+namespace {
+
+using google::protobuf::Message;
+
+constexpr char kSvc[] = "retain.plugins.advocacy.v1.AdvocacyService.";
+
+int Count(const Message& m, const std::string& field) {
+  return m.GetReflection()->FieldSize(
+      m, m.GetDescriptor()->FindFieldByName(field));
+}
+double Double(const Message& m, const std::string& field) {
+  return m.GetReflection()->GetDouble(
+      m, m.GetDescriptor()->FindFieldByName(field));
+}
+int Int(const Message& m, const std::string& field) {
+  return m.GetReflection()->GetInt32(m,
+                                     m.GetDescriptor()->FindFieldByName(field));
+}
+
+class AdvocacyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    offset_ = std::make_shared<std::atomic<int64_t>>(0);
+    auto offset = offset_;
+    env_ = PluginEnv::Start(
+        {.plugins = {"plugins/advocacy/libadvocacy.so"},
+         .config_json = R"({"plugins": {"advocacy": {"config": {
+             "max_asks_per_year": 2, "cooldown_days": 30, "allow_red_references": true}}}})",
+         .clock = [offset] {
+           return absl::Now() + absl::Seconds(offset->load());
+         }});
+    ASSERT_EQ(env_->StateOf("advocacy"), plugin::v1::PLUGIN_STATE_READY);
+  }
+  std::unique_ptr<Message> Call(const std::string& method,
+                                const std::string& text,
+                                grpc::StatusCode want = grpc::StatusCode::OK) {
+    std::unique_ptr<Message> resp;
+    grpc::Status s = env_->CallText(kSvc + method, text, &resp);
+    EXPECT_EQ(s.error_code(), want) << method << ": " << s.error_message();
+    return resp;
+  }
+  std::shared_ptr<std::atomic<int64_t>> offset_;
+  std::unique_ptr<PluginEnv> env_;
+};
+
+TEST_F(AdvocacyTest, PromotersBecomeChampionsOnlyOnGreenAccounts) {
+  env_->CreateAccount("acme", 30000, 10);
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  env_->Record(
+      {absl::StrCat(
+           "signal_id: 'n1' account: 'accounts/acme' occur_time { seconds: ",
+           now - 60,
+           " } survey { kind: SURVEY_KIND_NPS score: 10 respondent: 'pat' }"),
+       absl::StrCat(
+           "signal_id: 'n2' account: 'accounts/acme' occur_time { seconds: ",
+           now - 50,
+           " } survey { kind: SURVEY_KIND_NPS score: 4 respondent: 'max' }")});
+  std::unique_ptr<Message> f;
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    f = Call("GetFlywheel", "");
+    return f && Int(*f, "promoters") == 1;
+  }));
+  auto account = env_->engine().GetAccount("default", "accounts/acme");
+  ASSERT_TRUE(account.ok());
+  bool green = account->health_band() == account::v1::HEALTH_BAND_GREEN;
+  auto champions = Call("ListChampions", "account_id: 'acme'");
+  EXPECT_EQ(Count(*champions, "champions"), green ? 1 : 0)
+      << account->DebugString();
+
+  // A promoter who turns detractor is no longer a promoter.
+  env_->Record({absl::StrCat(
+      "signal_id: 'n3' account: 'accounts/acme' occur_time { seconds: ",
+      now - 40,
+      " } survey { kind: SURVEY_KIND_NPS score: 5 respondent: 'pat' }")});
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    f = Call("GetFlywheel", "");
+    return f && Int(*f, "promoters") == 0;
+  }));
+}
+
+TEST_F(AdvocacyTest, ReferenceAskLimitAndCooldown) {
+  env_->CreateAccount("acme", 30000, 10);
+  Call("RequestReference",
+       "account_id: 'acme' contact: 'pat' purpose: 'call with Initech'");
+  Call("RequestReference", "account_id: 'acme' contact: 'pat'",
+       grpc::StatusCode::FAILED_PRECONDITION);
+  offset_->store(31 * 86400);
+  Call("RequestReference", "account_id: 'acme' contact: 'pat'");
+  offset_->store(62 * 86400);
+  grpc::Status s = env_->CallText(absl::StrCat(kSvc, "RequestReference"),
+                                  "account_id: 'acme'", nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("limit 2"), std::string::npos)
+      << s.error_message();
+  Call("UpdateReference",
+       "reference_id: 'ref1' status: REFERENCE_STATUS_COMPLETED");
+  auto f = Call("GetFlywheel", "");
+  EXPECT_EQ(Int(*f, "references_requested"), 2);
+  EXPECT_EQ(Int(*f, "references_completed"), 1);
+}
+
+TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
+  env_->CreateAccount("acme", 30000, 10);
+  Call("CreateCaseStudy", "account_id: 'acme' title: 'Acme cuts churn'");
+  Call("AdvanceCaseStudy",
+       "case_study_id: 'cs1' stage: CASE_STUDY_STAGE_PUBLISHED",
+       grpc::StatusCode::FAILED_PRECONDITION);
+  Call("AdvanceCaseStudy",
+       "case_study_id: 'cs1' stage: CASE_STUDY_STAGE_APPROVED");
+  Call("AdvanceCaseStudy",
+       "case_study_id: 'cs1' stage: CASE_STUDY_STAGE_DRAFTING");
+  Call("AdvanceCaseStudy",
+       "case_study_id: 'cs1' stage: CASE_STUDY_STAGE_PUBLISHED");
+
+  Call("CreateReferral",
+       "account_id: 'acme' advocate_contact: 'pat' prospect: 'Initech' "
+       "estimated_arr: 40000");
+  Call("CreateReferral",
+       "account_id: 'acme' advocate_contact: 'pat' prospect: 'Globex'");
+  Call("UpdateReferral", "referral_id: 'r1' status: REFERRAL_STATUS_CONVERTED",
+       grpc::StatusCode::INVALID_ARGUMENT);
+  Call("UpdateReferral",
+       "referral_id: 'r1' status: REFERRAL_STATUS_CONVERTED converted_arr: "
+       "45000");
+  Call("UpdateReferral", "referral_id: 'r2' status: REFERRAL_STATUS_LOST");
+  auto f = Call("GetFlywheel", "");
+  EXPECT_EQ(Int(*f, "case_studies_published"), 1);
+  EXPECT_EQ(Int(*f, "referrals_converted"), 1);
+  EXPECT_DOUBLE_EQ(Double(*f, "attributed_arr"), 45000);
+  EXPECT_DOUBLE_EQ(Double(*f, "referral_conversion_rate"), 0.5);
+
+  signal::v1::ListSignalsRequest req;
+  req.set_account("accounts/acme");
+  req.set_kind(signal::v1::SIGNAL_KIND_CUSTOM);
+  auto r = env_->engine().ListSignals("default", req);
+  ASSERT_TRUE(r.ok());
+  int converted = 0;
+  for (const auto& s : r->signals())
+    converted += s.custom().type() == "advocacy.referral_converted";
+  EXPECT_EQ(converted, 1);
+
+  auto sections = env_->host().AccountSections("default", "acme");
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0].title(), "Advocacy");
+}
+
+}  // namespace
+}  // namespace retain::testing
