@@ -1,0 +1,101 @@
+// A plugin built OUTSIDE the Bazel workspace, with a plain compiler command
+// against the SDK headers only, loads into the host and serves over gRPC.
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "retain_plugin_wire.h"
+#include "tests/plugins/plugin_env.h"
+
+namespace retain::testing {
+namespace {
+
+namespace wire = sdk::wire;
+
+// The guide's example (plugins/README.md), as a newcomer would write it.
+constexpr char kHelloSource[] = R"cc(
+#include "retain_plugin.h"
+
+  class Hello : public retain::sdk::Plugin {
+   public:
+    retain::sdk::Status Init(retain::sdk::Setup& setup) override {
+      greeting_ = setup.config().GetString("greeting", "hello");
+      setup.Subscribe(retain::sdk::SignalKind::kSurvey);
+      setup.Handle("/retain.plugins.hello.v1.HelloService/Greet",
+                   [this](const retain::sdk::Call& call, std::string* out) {
+                     retain::sdk::wire::Reader r(call.request);
+                     std::string name;
+                     while (r.Next())
+                       if (r.field() == 1) name = r.AsString();
+                     retain::sdk::wire::Writer w;
+                     w.String(
+                         1, greeting_ + ", " + name + " (" + call.tenant + ")");
+                     *out = w.Take();
+                     return retain::sdk::Status();
+                   });
+      setup.ProvideReportSection();
+      return {};
+    }
+    std::optional<retain::sdk::Section> ReportSection(
+        const std::string& tenant, const std::string& account_id) override {
+      return retain::sdk::Section{"Hello", {{"greeting", greeting_}}};
+    }
+
+   private:
+    std::string greeting_;
+  };
+
+  RETAIN_PLUGIN(Hello, "hello", "0.1.0")
+)cc";
+
+std::string Compile(const std::string& source, const std::string& out) {
+  std::string sdk_dir = Runfile("plugins/sdk");
+  std::string cmd =
+      absl::StrCat("g++ -std=c++17 -O1 -fPIC -shared -fvisibility=hidden -I",
+                   sdk_dir, " ", source, " -o ", out, " 2>&1");
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << cmd;
+  return out;
+}
+
+TEST(OutOfTreeTest, PlainCompilerCommandBuildsALoadablePlugin) {
+  std::string dir = TempDir("oot");
+  std::string hello_cc = WriteFile(dir + "/hello.cc", kHelloSource);
+  std::string hello = Compile(hello_cc, dir + "/libhello.so");
+  // The template plugin, copied out of the tree as the guide says.
+  std::string notes = Compile(Runfile("plugins/template/notes_plugin.cc"),
+                              dir + "/libnotes.so");
+
+  auto env = PluginEnv::Start(
+      {.plugins = {hello, notes},
+       .config_json =
+           R"({"plugins": {"hello": {"config": {"greeting": "hi"}}}})"});
+  ASSERT_EQ(env->StateOf("hello"), plugin::v1::PLUGIN_STATE_READY);
+  ASSERT_EQ(env->StateOf("notes"), plugin::v1::PLUGIN_STATE_READY);
+
+  wire::Writer w;
+  w.String(1, "Ada");
+  std::string out;
+  grpc::Status s = env->CallRaw("/retain.plugins.hello.v1.HelloService/Greet",
+                                w.Take(), &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  wire::Reader r(out);
+  ASSERT_TRUE(r.Next());
+  EXPECT_EQ(r.AsString(), "hi, Ada (default)");
+
+  env->CreateAccount("acme", 1000);
+  wire::Writer note;
+  note.String(1, "acme");
+  note.String(2, "built out of tree");
+  EXPECT_TRUE(env->CallRaw("/retain.plugins.notes.v1.NotesService/AddNote",
+                           note.Take(), &out)
+                  .ok());
+  auto sections = env->host().AccountSections("default", "acme");
+  ASSERT_EQ(sections.size(), 2u);
+  EXPECT_EQ(sections[0].title(), "Hello");
+  EXPECT_EQ(sections[1].title(), "Notes");
+}
+
+}  // namespace
+}  // namespace retain::testing

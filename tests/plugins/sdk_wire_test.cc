@@ -1,0 +1,187 @@
+// The SDK's hand-written codec against the core's generated code: the field
+// numbers it relies on are part of the plugin ABI.
+#include <random>
+#include <string>
+
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "retain/account/v1/account.pb.h"
+#include "retain/report/v1/report.pb.h"
+#include "retain/signal/v1/signal.pb.h"
+#include "retain_plugin.h"
+
+namespace retain::testing {
+namespace {
+
+namespace sdk = ::retain::sdk;
+
+TEST(SdkWireTest, DecodesGeneratedAccount) {
+  account::v1::Account a;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "accounts/acme"
+        display_name: "Acme"
+        arr: 12345.5
+        licensed_seats: 40
+        contract_start_time { seconds: 1700000000 nanos: 5000 }
+        renewal_time { seconds: 1731536000 }
+        segment: SEGMENT_NAMED
+        lifecycle_stage: LIFECYCLE_STAGE_ADOPTION
+        csm_owner: "ann"
+        contacts {
+          display_name: "Pat"
+          email: "pat@acme"
+          role: "VP"
+          exec_sponsor: true
+        }
+        contacts { display_name: "Sam" champion: true }
+        health_score: 7.75
+        health_band: HEALTH_BAND_GREEN
+      )pb",
+      &a));
+  sdk::Account got;
+  ASSERT_TRUE(sdk::codec::DecodeAccount(a.SerializeAsString(), &got));
+  EXPECT_EQ(got.id, "acme");
+  EXPECT_EQ(got.display_name, "Acme");
+  EXPECT_DOUBLE_EQ(got.arr, 12345.5);
+  EXPECT_EQ(got.licensed_seats, 40);
+  EXPECT_EQ(got.contract_start_micros, 1700000000LL * 1000000 + 5);
+  EXPECT_EQ(got.segment, sdk::segment::kNamed);
+  EXPECT_EQ(got.lifecycle_stage, 2);
+  EXPECT_EQ(got.csm_owner, "ann");
+  ASSERT_EQ(got.contacts.size(), 2u);
+  EXPECT_TRUE(got.contacts[0].exec_sponsor);
+  EXPECT_TRUE(got.contacts[1].champion);
+  EXPECT_DOUBLE_EQ(got.health_score, 7.75);
+  EXPECT_EQ(got.health_band, sdk::band::kGreen);
+}
+
+TEST(SdkWireTest, SignalsRoundTripThroughGeneratedCode) {
+  const char* texts[] = {
+      R"pb(signal_id: "u"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           usage {
+             active_users: 7
+             window_days: 30
+             feature_users { key: "x" value: 3 }
+           })pb",
+      R"pb(signal_id: "t"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           ticket {
+             ticket_id: "T1"
+             status: TICKET_STATUS_OPENED
+             severity: TICKET_SEVERITY_HIGH
+             escalated: true
+             subject: "down"
+           })pb",
+      R"pb(signal_id: "s"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           survey {
+             kind: SURVEY_KIND_NPS
+             score: 9
+             comment: "great"
+             respondent: "pat"
+           })pb",
+      R"pb(signal_id: "p"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           touchpoint {
+             channel: TOUCHPOINT_CHANNEL_QBR
+             with_contact: "pat"
+             exec_involved: true
+             csm: "ann"
+             notes: "n"
+           })pb",
+      R"pb(signal_id: "c"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           commercial {
+             kind: COMMERCIAL_EVENT_KIND_CONTRACTION
+             arr_delta: -250.5
+             reason: "r"
+             next_renewal_time { seconds: 1800000000 }
+           })pb",
+      R"pb(signal_id: "l"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           lifecycle { stage: LIFECYCLE_STAGE_RENEWAL reason: "r" })pb",
+      R"pb(signal_id: "x"
+           account: "accounts/a"
+           occur_time { seconds: 1700000000 }
+           custom {
+             type: "a.b"
+             attributes { key: "k" value: "v" }
+           })pb",
+  };
+  for (const char* text : texts) {
+    signal::v1::Signal in;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &in))
+        << text;
+    sdk::Signal decoded;
+    ASSERT_TRUE(sdk::codec::DecodeSignal(in.SerializeAsString(), &decoded))
+        << text;
+    EXPECT_EQ(decoded.account_id, "a");
+    signal::v1::Signal out;
+    ASSERT_TRUE(out.ParseFromString(sdk::codec::EncodeSignal(decoded))) << text;
+    EXPECT_EQ(out.SerializeAsString(), in.SerializeAsString())
+        << "in:  " << in.ShortDebugString()
+        << "\nout: " << out.ShortDebugString();
+  }
+}
+
+TEST(SdkWireTest, SectionsAndComponentsParseInTheHost) {
+  sdk::HealthComponent c{"onboarding",       0.1, 0, 6.5, true, "why",
+                         {{"overdue", "1"}}, ""};
+  report::v1::HealthComponent hc;
+  ASSERT_TRUE(hc.ParseFromString(sdk::codec::EncodeComponent(c)));
+  EXPECT_EQ(hc.name(), "onboarding");
+  EXPECT_DOUBLE_EQ(hc.score(), 6.5);
+  EXPECT_TRUE(hc.has_data());
+  EXPECT_EQ(hc.inputs(0).value(), "1");
+  report::v1::ReportSection rs;
+  ASSERT_TRUE(
+      rs.ParseFromString(sdk::codec::EncodeSection({"Title", {{"a", "b"}}})));
+  EXPECT_EQ(rs.title(), "Title");
+  EXPECT_EQ(rs.fields(0).name(), "a");
+
+  report::v1::AccountHealth h;
+  h.set_score(4.2);
+  h.set_band(account::v1::HEALTH_BAND_RED);
+  *h.add_components() = hc;
+  sdk::Health got;
+  ASSERT_TRUE(sdk::codec::DecodeHealth(h.SerializeAsString(), &got));
+  EXPECT_DOUBLE_EQ(got.score, 4.2);
+  EXPECT_EQ(got.band, sdk::band::kRed);
+  ASSERT_EQ(got.components.size(), 1u);
+}
+
+// Malformed input never reads out of bounds (run under ASan to be sure)
+// and is reported, not misread.
+TEST(SdkWireTest, MalformedInputIsRejected) {
+  sdk::Signal truncated;
+  EXPECT_FALSE(
+      sdk::codec::DecodeSignal(std::string("\x0a\x05\x61", 3), &truncated));
+  sdk::wire::Reader truncated_varint(std::string("\x08\xff", 2));
+  EXPECT_FALSE(truncated_varint.Next());
+  EXPECT_FALSE(truncated_varint.ok());
+  sdk::wire::Reader group(std::string("\x0b", 1));
+  EXPECT_FALSE(group.Next());
+  std::mt19937 rng(42);
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng() % 64, '\0');
+    for (char& b : bytes) b = static_cast<char>(rng());
+    sdk::Signal s;
+    sdk::Account a;
+    sdk::Health h;
+    sdk::codec::DecodeSignal(bytes, &s);
+    sdk::codec::DecodeAccount(bytes, &a);
+    sdk::codec::DecodeHealth(bytes, &h);
+    sdk::Config::Decode(bytes);
+  }
+}
+
+}  // namespace
+}  // namespace retain::testing
