@@ -35,8 +35,11 @@ else
   echo "setup: Debian packages already installed"
 fi
 
-# TypeScript client tooling (pinned by its package-lock.json).
+# TypeScript client tooling, at the versions package-lock.json pins.
+# `npm install --no-save` rather than `npm ci`: the lock records only this
+# platform's optional packages (the registry here does not list the others),
+# which `npm ci` rejects as out of sync.
 if [ -f clients/typescript/package.json ]; then
-  (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error)
+  (cd clients/typescript && npm install --no-save --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: done"
