@@ -303,6 +303,33 @@ TEST(PluginHostTest, HungHandlerTimesOutAndIsParked) {
   // Shutdown does not wait for the hung handler (the env's destructor).
 }
 
+TEST(PluginHostTest, FailedSignalsAreRetriedNeverSkippedAcrossParking) {
+  auto env =
+      PluginEnv::Start({.plugins = {"plugins/fixtures/libflaky_signals.so"},
+                        .config_json = R"({"plugins": {"flaky_signals":
+           {"max_consecutive_failures": 2, "config": {"fail_first": 3}}}})"});
+  env->CreateAccount("acme", 1000);
+  env->Record({Usage("u1", "acme"), Usage("u2", "acme"), Usage("u3", "acme")});
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    return env->StateOf("flaky_signals") == plugin::v1::PLUGIN_STATE_PARKED;
+  }));
+  auto info = env->host().GetPlugin("flaky_signals");
+  EXPECT_EQ(info->counters().signals_delivered(), 0);
+  EXPECT_EQ(info->counters().signal_failures(), 2);
+  EXPECT_NE(info->last_error().find("not yet (fixture)"), std::string::npos);
+  ASSERT_TRUE(env->host().ResumePlugin("flaky_signals").ok());
+  const std::string kSeen =
+      "/retain.plugins.flaky_signals.v1.FlakyService/Seen";
+  std::string seen;
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    return env->CallRaw(kSeen, "", &seen).ok() && seen == "u1,u2,u3";
+  })) << seen;
+  info = env->host().GetPlugin("flaky_signals");
+  EXPECT_EQ(info->counters().signals_delivered(), 3);
+  EXPECT_EQ(info->counters().signal_failures(), 3);
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+}
+
 TEST(PluginHostTest, DisabledAndBadConfig) {
   auto env = PluginEnv::Start(
       {.plugins = {kNotes},
