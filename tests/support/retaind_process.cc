@@ -42,7 +42,10 @@ absl::StatusOr<std::unique_ptr<RetaindProcess>> RetaindProcess::Start(
   p->log_path_ = run_dir + "/retaind.log";
   std::vector<std::string> args = {
       BinaryPath(), "--port=0", absl::StrCat("--port_file=", port_file),
-      absl::StrCat("--data_dir=", p->data_dir_), "--demo=false"};
+      absl::StrCat("--data_dir=", p->data_dir_), "--demo=false",
+      // Idle client connections hold a graceful shutdown until the drain
+      // deadline; tests stop the server only between calls.
+      "--drain_seconds=1"};
   for (auto& f : options.extra_flags) args.push_back(f);
 
   const pid_t pid = fork();
