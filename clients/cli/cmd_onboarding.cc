@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clients/cli/args.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/format.h"
-#include "clients/cli/records.h"
 #include "clients/cli/table.h"
 #include "retain/plugins/onboarding/v1/onboarding.grpc.pb.h"
 
@@ -16,19 +16,9 @@ namespace {
 
 namespace ob = ::retain::plugins::onboarding::v1;
 
-std::string Id(const std::string& ref) {
-  auto name = AccountResourceName(ref);
-  if (!name.ok())
-    throw CliError(kExitUsage, std::string(name.status().message()));
-  return AccountId(*name);
-}
+constexpr char kPlugin[] = "onboarding";
 
-void SetTime(const std::string& text, google::protobuf::Timestamp* ts) {
-  if (text.empty()) return;
-  auto t = ParseTime(text);
-  if (!t.ok()) throw CliError(kExitUsage, std::string(t.status().message()));
-  *ts = ToProto(*t);
-}
+std::string Id(const std::string& ref) { return AccountIdArg(ref); }
 
 void PrintPlan(const Globals& g, const ob::Plan& p) {
   if (g.format() == OutputFormat::kJson) {
@@ -86,13 +76,13 @@ void AddOnboardingCommands(CLI::App& app, Globals& g) {
       ob::StartOnboardingRequest req;
       req.set_account_id(Id(o->account));
       req.set_template_(o->template_name);
-      SetTime(o->start, req.mutable_start_time());
-      if (o->start.empty()) req.clear_start_time();
+      if (!o->start.empty()) *req.mutable_start_time() = TimeArg(o->start);
       Connection conn(g);
       auto stub = ob::OnboardingService::NewStub(conn.channel());
       ob::Plan p;
       auto ctx = conn.Context();
-      Check(stub->StartOnboarding(ctx.get(), req, &p), "starting onboarding");
+      CheckPlugin(stub->StartOnboarding(ctx.get(), req, &p),
+                  "starting onboarding", kPlugin);
       PrintPlan(g, p);
     });
   }
@@ -108,7 +98,8 @@ void AddOnboardingCommands(CLI::App& app, Globals& g) {
       auto stub = ob::OnboardingService::NewStub(conn.channel());
       ob::Plan p;
       auto ctx = conn.Context();
-      Check(stub->GetPlan(ctx.get(), req, &p), "onboarding plan");
+      CheckPlugin(stub->GetPlan(ctx.get(), req, &p), "onboarding plan",
+                  kPlugin);
       PrintPlan(g, p);
     });
   }
@@ -125,14 +116,13 @@ void AddOnboardingCommands(CLI::App& app, Globals& g) {
       ob::CompleteMilestoneRequest req;
       req.set_account_id(Id(o->account));
       req.set_milestone(o->milestone);
-      SetTime(o->at, req.mutable_complete_time());
-      if (o->at.empty()) req.clear_complete_time();
+      if (!o->at.empty()) *req.mutable_complete_time() = TimeArg(o->at);
       Connection conn(g);
       auto stub = ob::OnboardingService::NewStub(conn.channel());
       ob::Plan p;
       auto ctx = conn.Context();
-      Check(stub->CompleteMilestone(ctx.get(), req, &p),
-            "completing milestone");
+      CheckPlugin(stub->CompleteMilestone(ctx.get(), req, &p),
+                  "completing milestone", kPlugin);
       PrintPlan(g, p);
     });
   }
@@ -142,7 +132,8 @@ void AddOnboardingCommands(CLI::App& app, Globals& g) {
         auto stub = ob::OnboardingService::NewStub(conn.channel());
         ob::ListOverdueResponse resp;
         auto ctx = conn.Context();
-        Check(stub->ListOverdue(ctx.get(), {}, &resp), "overdue milestones");
+        CheckPlugin(stub->ListOverdue(ctx.get(), {}, &resp),
+                    "overdue milestones", kPlugin);
         if (g.format() == OutputFormat::kJson) {
           for (const auto& m : resp.milestones()) PrintJson(std::cout, m);
           return;
@@ -164,7 +155,8 @@ void AddOnboardingCommands(CLI::App& app, Globals& g) {
         auto stub = ob::OnboardingService::NewStub(conn.channel());
         ob::OnboardingMetrics m;
         auto ctx = conn.Context();
-        Check(stub->GetMetrics(ctx.get(), {}, &m), "onboarding metrics");
+        CheckPlugin(stub->GetMetrics(ctx.get(), {}, &m), "onboarding metrics",
+                    kPlugin);
         if (g.format() == OutputFormat::kJson) {
           PrintJson(std::cout, m);
           return;

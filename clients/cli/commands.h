@@ -16,6 +16,9 @@ void AddReportCommands(CLI::App& app, Globals& globals);
 void AddPluginCommands(CLI::App& app, Globals& globals);
 // Bundled plugins' verbs.
 void AddOnboardingCommands(CLI::App& app, Globals& globals);  // milestones
+void AddExpansionCommands(CLI::App& app, Globals& globals);   // opportunities
+void AddAdvocacyCommands(CLI::App& app, Globals& globals);    // referrals
+void AddVocCommands(CLI::App& app, Globals& globals);         // feedback
 
 // Prints an import's outcome (stdout) and turns rejected rows into
 // kExitPartial.

@@ -34,9 +34,11 @@ int main(int argc, char** argv) {
   AddSignalCommands(app, g);
   AddReportCommands(app, g);
   AddPluginCommands(app, g);
-  // Bundled plugins' verbs; opportunities, referrals and feedback follow the
-  // same pattern when their plugins land.
+  // Bundled plugins' verbs (exit 8 when the plugin is not loaded).
   AddOnboardingCommands(app, g);
+  AddExpansionCommands(app, g);
+  AddAdvocacyCommands(app, g);
+  AddVocCommands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,15 @@ if [ ! -x "$RETAIND_BIN" ]; then
   echo "python client: building //core/server:retaind" >&2
   (cd "$root" && bazel build //core/server:retaind)
 fi
+# The bundled plugins, for the plugin tests (--plugins=<dir>/<name>/lib<name>.so).
+export RETAIN_PLUGIN_DIR="${RETAIN_PLUGIN_DIR:-$root/bazel-bin/plugins}"
+for p in onboarding expansion advocacy voc; do
+  if [ ! -f "$RETAIN_PLUGIN_DIR/$p/lib$p.so" ]; then
+    echo "python client: building //plugins:bundled" >&2
+    (cd "$root" && bazel build //plugins:bundled)
+    break
+  fi
+done
 "$here/gen.sh"
 cd "$here"
 exec /usr/bin/python3 -m pytest -p no:cacheprovider "$@"

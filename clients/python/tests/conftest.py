@@ -1,9 +1,12 @@
 """Starts a real retaind for the end-to-end tests.
 
 The binary is $RETAIND_BIN, else bazel-bin/core/server/retaind under the
-repository root. Each test module gets its own server and empty data dir.
+repository root. Each test module gets its own server and empty data dir;
+``retaind_with_plugins`` also loads the bundled plugins from
+$RETAIN_PLUGIN_DIR (default bazel-bin/plugins).
 """
 
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -24,9 +27,24 @@ def _retaind_bin() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def retaind():
-    """Yields the address of a freshly started retaind with no data."""
+BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc")
+
+
+def bundled_plugin_paths() -> list:
+    """The four bundled plugin libraries: $RETAIN_PLUGIN_DIR/<name>/lib<name>.so
+    (run_tests.sh builds //plugins:bundled when they are missing)."""
+    plugin_dir = pathlib.Path(os.environ.get("RETAIN_PLUGIN_DIR") or REPO / "bazel-bin/plugins")
+    paths = [plugin_dir / name / f"lib{name}.so" for name in BUNDLED_PLUGINS]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        pytest.fail(f"plugin libraries missing: {missing}: build //plugins:bundled "
+                    "or set RETAIN_PLUGIN_DIR")
+    return [str(p) for p in paths]
+
+
+@contextlib.contextmanager
+def run_retaind(extra_args=()):
+    """Starts retaind on a free port with an empty data dir; yields its address."""
     with tempfile.TemporaryDirectory(prefix="retain-py-") as tmp:
         port_file = pathlib.Path(tmp) / "port"
         data_dir = pathlib.Path(tmp) / "data"
@@ -34,7 +52,7 @@ def retaind():
         log = open(pathlib.Path(tmp) / "retaind.log", "wb")
         proc = subprocess.Popen(
             [_retaind_bin(), "--port=0", f"--port_file={port_file}",
-             f"--data_dir={data_dir}", "--demo=false"],
+             f"--data_dir={data_dir}", "--demo=false", *extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
@@ -56,8 +74,29 @@ def retaind():
             log.close()
 
 
+@pytest.fixture(scope="module")
+def retaind():
+    """Yields the address of a freshly started retaind with no data."""
+    with run_retaind() as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def retaind_with_plugins():
+    """Like ``retaind``, with the four bundled plugins loaded (--plugins)."""
+    with run_retaind([f"--plugins={','.join(bundled_plugin_paths())}"]) as address:
+        yield address
+
+
 @pytest.fixture
 def client(retaind):
     with retain.Client(retaind, token="test-token") as c:
+        c.wait_ready(timeout=10)
+        yield c
+
+
+@pytest.fixture
+def plugin_client(retaind_with_plugins):
+    with retain.Client(retaind_with_plugins, token="test-token") as c:
         c.wait_ready(timeout=10)
         yield c

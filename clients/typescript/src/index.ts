@@ -14,7 +14,7 @@
 
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 
 import {
@@ -88,6 +88,11 @@ export class RetainClient {
   readonly signalService: Client<typeof SignalService>;
   readonly reportService: Client<typeof ReportService>;
   readonly pluginService: Client<typeof PluginService>;
+  /**
+   * The gRPC transport (token included), for services the wrapper does not
+   * cover, e.g. a plugin's: `createClient(ExpansionService, retain.transport)`.
+   */
+  readonly transport: Transport;
   readonly accounts: Accounts;
   readonly signals: Signals;
   readonly reports: Reports;
@@ -108,6 +113,7 @@ export class RetainClient {
       baseUrl: server.includes("://") ? server : `http://${server}`,
       interceptors,
     });
+    this.transport = transport;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.accountService = createClient(AccountService, transport);
     this.signalService = createClient(SignalService, transport);

@@ -1,5 +1,6 @@
 // Starts a real retaind ($RETAIND_BIN, default bazel-bin/core/server/retaind
-// under the repository root) on a free port with an empty data dir.
+// under the repository root) on a free port with an empty data dir,
+// optionally with plugins loaded (--plugins).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,24 @@ export interface Retaind {
   stop(): Promise<void>;
 }
 
-export async function startRetaind(): Promise<Retaind> {
+/** The bundled plugins, loaded by `startRetaind({ plugins: bundledPlugins() })`. */
+export const BUNDLED_PLUGINS = ["onboarding", "expansion", "advocacy", "voc"] as const;
+
+/**
+ * Paths of the bundled plugin libraries: $RETAIN_PLUGIN_DIR/<name>/lib<name>.so
+ * (default bazel-bin/plugins; run_tests.sh builds //plugins:bundled if missing).
+ */
+export function bundledPlugins(): string[] {
+  const dir = process.env.RETAIN_PLUGIN_DIR || join(repo, "bazel-bin/plugins");
+  const paths = BUNDLED_PLUGINS.map((name) => join(dir, name, `lib${name}.so`));
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length) {
+    throw new Error(`plugin libraries missing: ${missing.join(", ")}: build //plugins:bundled or set RETAIN_PLUGIN_DIR`);
+  }
+  return paths;
+}
+
+export async function startRetaind(options: { plugins?: string[] } = {}): Promise<Retaind> {
   const bin = process.env.RETAIND_BIN || join(repo, "bazel-bin/core/server/retaind");
   if (!existsSync(bin)) throw new Error(`retaind not found at ${bin}: build //core/server:retaind or set RETAIND_BIN`);
   const tmp = mkdtempSync(join(tmpdir(), "retain-ts-"));
@@ -21,7 +39,13 @@ export async function startRetaind(): Promise<Retaind> {
   let output = "";
   const child: ChildProcess = spawn(
     bin,
-    ["--port=0", `--port_file=${portFile}`, `--data_dir=${tmp}`, "--demo=false"],
+    [
+      "--port=0",
+      `--port_file=${portFile}`,
+      `--data_dir=${tmp}`,
+      "--demo=false",
+      ...(options.plugins?.length ? [`--plugins=${options.plugins.join(",")}`] : []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout!.on("data", (d) => (output += d));

@@ -187,6 +187,13 @@ class Client:
         except grpc.RpcError as err:
             raise RetainError.from_rpc_error(err) from None
 
+    @property
+    def channel(self) -> grpc.Channel:
+        """The channel, for stubs the wrapper does not cover (e.g. a plugin's
+        ``retain.plugins.expansion.v1.expansion_pb2_grpc.ExpansionServiceStub``);
+        pass their methods to ``call`` to get the token and the timeout."""
+        return self._channel
+
     def wait_ready(self, timeout: float = 10.0) -> None:
         grpc.channel_ready_future(self._channel).result(timeout=timeout)
 

@@ -1,0 +1,58 @@
+"""The bundled plugins through the Python client: a real retaind started with
+--plugins=<the four .so files>; the wrapper's plugins.list() sees them READY,
+and each plugin's generated stub answers over the same channel."""
+
+from retain.plugin.v1 import plugin_service_pb2
+from retain.plugins.advocacy.v1 import advocacy_pb2, advocacy_pb2_grpc
+from retain.plugins.expansion.v1 import expansion_pb2, expansion_pb2_grpc
+from retain.plugins.onboarding.v1 import onboarding_pb2, onboarding_pb2_grpc
+from retain.plugins.voc.v1 import voc_pb2, voc_pb2_grpc
+
+BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc")
+
+
+def test_plugins_list_shows_the_bundled_plugins_ready(plugin_client):
+    response = plugin_client.plugins.list()
+    by_name = {p.name: p for p in response.plugins}
+    assert sorted(by_name) == sorted(BUNDLED_PLUGINS)
+    for name in BUNDLED_PLUGINS:
+        plugin = by_name[name]
+        assert plugin.state == plugin_service_pb2.PLUGIN_STATE_READY, plugin
+        assert plugin.version
+        assert plugin.services, plugin
+        assert plugin.abi_major == response.host_abi_major
+        assert plugin.last_error == ""
+
+
+def test_each_plugin_service_answers_through_generated_stubs(plugin_client):
+    c = plugin_client
+    c.accounts.create("py-plugins", display_name="Py Plugins", arr=60000,
+                      licensed_seats=30, contract_start_time="2024-01-01")
+
+    onboarding = onboarding_pb2_grpc.OnboardingServiceStub(c.channel)
+    plan = c.call(onboarding.StartOnboarding,
+                  onboarding_pb2.StartOnboardingRequest(account_id="py-plugins"))
+    assert plan.account_id == "py-plugins"
+    assert len(plan.milestones) > 0
+
+    expansion = expansion_pb2_grpc.ExpansionServiceStub(c.channel)
+    opp = c.call(expansion.CreateOpportunity, expansion_pb2.CreateOpportunityRequest(
+        account_id="py-plugins", type=expansion_pb2.OPPORTUNITY_TYPE_UPSELL,
+        amount=12000, opportunity_id="py-opp"))
+    assert opp.stage == expansion_pb2.STAGE_IDENTIFIED
+    forecast = c.call(expansion.GetForecast, expansion_pb2.GetForecastRequest())
+    assert forecast.open_count == 1
+    assert forecast.open_amount == 12000
+
+    advocacy = advocacy_pb2_grpc.AdvocacyServiceStub(c.channel)
+    referral = c.call(advocacy.CreateReferral, advocacy_pb2.CreateReferralRequest(
+        account_id="py-plugins", prospect="Globex", estimated_arr=9000))
+    assert referral.status == advocacy_pb2.REFERRAL_STATUS_OPEN
+    assert c.call(advocacy.GetFlywheel, advocacy_pb2.GetFlywheelRequest()).referrals == 1
+
+    voc = voc_pb2_grpc.VocServiceStub(c.channel)
+    feedback = c.call(voc.CreateFeedback, voc_pb2.CreateFeedbackRequest(
+        account_id="py-plugins", text="Needs SSO", themes=["security"]))
+    assert feedback.source == voc_pb2.SOURCE_MANUAL
+    listed = c.call(voc.ListFeedback, voc_pb2.ListFeedbackRequest(theme="security"))
+    assert [f.feedback_id for f in listed.feedback] == [feedback.feedback_id]

@@ -1,0 +1,82 @@
+// The bundled plugins through the TypeScript client: a real retaind started
+// with --plugins=<the four .so files>; the wrapper's plugins.list() sees them
+// READY, and each plugin's generated service answers over the client's
+// transport.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { createClient } from "@connectrpc/connect";
+import { PluginState, RetainClient } from "../src/index.js";
+import { AdvocacyService, ReferralStatus } from "../src/gen/retain/plugins/advocacy/v1/advocacy_pb.js";
+import { ExpansionService, OpportunityType, Stage } from "../src/gen/retain/plugins/expansion/v1/expansion_pb.js";
+import { OnboardingService } from "../src/gen/retain/plugins/onboarding/v1/onboarding_pb.js";
+import { Source, VocService } from "../src/gen/retain/plugins/voc/v1/voc_pb.js";
+import { BUNDLED_PLUGINS, bundledPlugins, startRetaind, type Retaind } from "./retaind.js";
+
+let server: Retaind;
+let retain: RetainClient;
+
+before(async () => {
+  server = await startRetaind({ plugins: bundledPlugins() });
+  retain = new RetainClient({ server: server.address, token: "test-token" });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test("plugins.list() shows the four bundled plugins READY", async () => {
+  const response = await retain.plugins.list();
+  const byName = new Map(response.plugins.map((p) => [p.name, p]));
+  assert.deepEqual([...byName.keys()].sort(), [...BUNDLED_PLUGINS].sort());
+  for (const name of BUNDLED_PLUGINS) {
+    const plugin = byName.get(name)!;
+    assert.equal(plugin.state, PluginState.READY, `${name}: ${PluginState[plugin.state]} ${plugin.lastError}`);
+    assert.ok(plugin.version, name);
+    assert.ok(plugin.services.length > 0, name);
+    assert.equal(plugin.abiMajor, response.hostAbiMajor);
+    assert.equal(plugin.lastError, "");
+  }
+});
+
+test("each plugin's generated service answers over the client's transport", async () => {
+  await retain.accounts.create("ts-plugins", {
+    displayName: "TS Plugins",
+    arr: 60000,
+    licensedSeats: 30,
+    contractStartTime: new Date("2024-01-01T00:00:00Z"),
+  });
+  const opts = retain.callOptions;
+
+  const onboarding = createClient(OnboardingService, retain.transport);
+  const plan = await onboarding.startOnboarding({ accountId: "ts-plugins" }, opts);
+  assert.equal(plan.accountId, "ts-plugins");
+  assert.ok(plan.milestones.length > 0);
+
+  const expansion = createClient(ExpansionService, retain.transport);
+  const opp = await expansion.createOpportunity(
+    { accountId: "ts-plugins", type: OpportunityType.UPSELL, amount: 12000, opportunityId: "ts-opp" },
+    opts,
+  );
+  assert.equal(opp.stage, Stage.IDENTIFIED);
+  const forecast = await expansion.getForecast({}, opts);
+  assert.equal(forecast.openCount, 1);
+  assert.equal(forecast.openAmount, 12000);
+
+  const advocacy = createClient(AdvocacyService, retain.transport);
+  const referral = await advocacy.createReferral(
+    { accountId: "ts-plugins", prospect: "Globex", estimatedArr: 9000 },
+    opts,
+  );
+  assert.equal(referral.status, ReferralStatus.OPEN);
+  assert.equal((await advocacy.getFlywheel({}, opts)).referrals, 1);
+
+  const voc = createClient(VocService, retain.transport);
+  const feedback = await voc.createFeedback({ accountId: "ts-plugins", text: "Needs SSO", themes: ["security"] }, opts);
+  assert.equal(feedback.source, Source.MANUAL);
+  const listed = await voc.listFeedback({ theme: "security" }, opts);
+  assert.deepEqual(
+    listed.feedback.map((f) => f.feedbackId),
+    [feedback.feedbackId],
+  );
+});
