@@ -30,6 +30,15 @@ std::string State(const Plugin& p, bool color) {
   return Colorize(name, c, color);
 }
 
+// A refused library has no name yet: show its file name instead.
+std::string DisplayName(const Plugin& p) {
+  if (!p.name().empty()) return p.name();
+  const size_t slash = p.path().rfind('/');
+  const std::string file =
+      slash == std::string::npos ? p.path() : p.path().substr(slash + 1);
+  return file.empty() ? "-" : "(" + file + ")";
+}
+
 void PrintPlugin(const Plugin& p, bool color) {
   std::vector<std::string> kinds;
   for (int k : p.signal_kinds()) {
@@ -92,7 +101,8 @@ void AddPluginCommands(CLI::App& app, Globals& g) {
                      {"LAST ERROR"}});
         for (const auto& p : resp.plugins()) {
           table.AddRow(
-              {p.name(), p.version(), State(p, color),
+              {DisplayName(p), p.version().empty() ? "-" : p.version(),
+               State(p, color),
                p.services().empty() ? "-" : absl::StrJoin(p.services(), ", "),
                p.health_component().empty() ? "-" : p.health_component(),
                FormatCount(p.counters().delivery_lag()),

@@ -30,7 +30,9 @@ class RetainctlTest : public ::testing::Test {
     server_ = p->release();
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Stop().ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
     delete server_;
     server_ = nullptr;
   }

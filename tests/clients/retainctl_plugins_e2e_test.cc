@@ -62,7 +62,9 @@ class RetainctlPluginsTest : public ::testing::Test {
     ASSERT_EQ(acme.exit_code, 0) << acme;
   }
   static void TearDownTestSuite() {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Stop().ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
     delete server_;
     server_ = nullptr;
   }
@@ -112,7 +114,10 @@ TEST(RetainctlPluginHelp, EveryPluginVerbHasHelpAndExitCodes) {
 }
 
 TEST(RetainctlPluginsMissing, PluginVerbsExitEightWithoutThePlugin) {
-  auto server = RetaindProcess::Start({});
+  // The only "plugin" is a library without the entry point: refused.
+  auto server = RetaindProcess::Start(
+      {.extra_flags = {"--plugins=" +
+                       Runfile("plugins/fixtures/libno_entry.so")}});
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
   for (std::vector<std::string> cmd :
@@ -126,9 +131,12 @@ TEST(RetainctlPluginsMissing, PluginVerbsExitEightWithoutThePlugin) {
     EXPECT_TRUE(absl::StrContains(r.err, "UNIMPLEMENTED")) << r;
     EXPECT_TRUE(absl::StrContains(r.err, "plugin loaded?")) << r;
   }
+  // A refused library has no plugin name yet; the table shows its file.
   Result list = Retainctl({"--server", addr, "plugins", "list"});
   EXPECT_EQ(list.exit_code, 0) << list;
-  EXPECT_TRUE(absl::StrContains(list.out, "0 plugins")) << list;
+  EXPECT_TRUE(absl::StrContains(Row(list.out, "(libno_entry.so)"), "refused"))
+      << list;
+  EXPECT_TRUE(absl::StrContains(list.out, "\n1 plugins")) << list;
   EXPECT_TRUE((*server)->Stop().ok());
 }
 
