@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "clients/cli/args.h"
 #include "clients/cli/format.h"
 #include "clients/cli/input.h"
 #include "clients/cli/progress.h"
@@ -11,6 +12,7 @@
 #include "clients/cli/table.h"
 #include "clients/html/portfolio_html.h"
 #include "gtest/gtest.h"
+#include "retain/plugins/expansion/v1/expansion.pb.h"
 
 namespace retain::cli {
 namespace {
@@ -312,6 +314,53 @@ TEST(Html, RendersFourChartsEscapedAndSelfContained) {
   EXPECT_TRUE(
       absl::StrContains(empty, "data-chart=\"at-risk\" data-empty=\"true\""));
   EXPECT_TRUE(absl::StrContains(empty, "No account is at risk"));
+}
+
+TEST(Args, PluginVerbArgumentsAndUsageErrors) {
+  EXPECT_EQ(AccountIdArg("accounts/acme"), "acme");
+  EXPECT_EQ(AccountIdArg("acme"), "acme");
+  try {
+    AccountIdArg("not an id");
+    ADD_FAILURE() << "no error";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.code(), kExitUsage);
+  }
+  const auto* type = plugins::expansion::v1::OpportunityType_descriptor();
+  EXPECT_EQ(EnumArg(type, "cross-sell"),
+            plugins::expansion::v1::OPPORTUNITY_TYPE_CROSS_SELL);
+  EXPECT_EQ(EnumArg(type, "OPPORTUNITY_TYPE_SEATS"),
+            plugins::expansion::v1::OPPORTUNITY_TYPE_SEATS);
+  try {
+    EnumArg(type, "bogus");
+    ADD_FAILURE() << "no error";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.code(), kExitUsage);
+    EXPECT_TRUE(absl::StrContains(e.what(), "upsell, cross_sell, seats"))
+        << e.what();
+  }
+  EXPECT_EQ(FromProto(TimeArg("2025-06-30")),
+            absl::FromCivil(absl::CivilDay(2025, 6, 30), absl::UTCTimeZone()));
+}
+
+TEST(Args, UnimplementedNamesThePluginAndExitsEight) {
+  try {
+    CheckPlugin(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method"),
+                "listing opportunities", "expansion");
+    ADD_FAILURE() << "no error";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.code(), kExitUnimplemented);
+    EXPECT_TRUE(absl::StrContains(e.what(), "is the expansion plugin loaded?"))
+        << e.what();
+  }
+  try {
+    CheckPlugin(grpc::Status(grpc::StatusCode::NOT_FOUND, "no opportunity x"),
+                "opportunity x", "expansion");
+    ADD_FAILURE() << "no error";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.code(), kExitNotFound);
+    EXPECT_FALSE(absl::StrContains(e.what(), "plugin loaded")) << e.what();
+  }
+  CheckPlugin(grpc::Status::OK, "ok", "expansion");
 }
 
 }  // namespace
