@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/dll/shared_library.hpp"
@@ -106,6 +107,8 @@ struct Settings {
   int max_queue;
   double health_weight = -1;  // < 0: the plugin's declared weight
   bool deliver_from_now = false;
+  // Between periodic ticks; zero disables them.
+  absl::Duration tick_interval;
   Json config = Json::object();
 };
 
@@ -131,8 +134,18 @@ void ApplySettings(const Json& block, Settings* s) {
   if (block.contains("deliver_from")) {
     s->deliver_from_now = block["deliver_from"].get<std::string>() == "now";
   }
+  if (block.contains("tick_seconds")) {
+    double seconds = block["tick_seconds"].get<double>();
+    if (!(seconds >= 0)) {
+      throw std::invalid_argument("tick_seconds must be >= 0 (0 disables)");
+    }
+    s->tick_interval = absl::Seconds(seconds);
+  }
   if (block.contains("config")) s->config = block["config"];
 }
+
+// Which hook ran, for counters and failure accounting.
+enum class HookKind { kCall, kSignal, kReport, kTick };
 
 // What running a hook produced.
 struct Outcome {
@@ -178,11 +191,16 @@ class PluginHost::Impl {
   // the outcome, or with timed_out when `timeout` passes first.
   void RunAsync(const std::shared_ptr<Plugin>& p,
                 std::function<int32_t(retain_sink*)> hook,
-                absl::Duration timeout, bool counts_as_call,
+                absl::Duration timeout, HookKind kind,
                 std::function<void(Outcome)> done);
   Outcome RunSync(const std::shared_ptr<Plugin>& p,
                   std::function<int32_t(retain_sink*)> hook,
-                  absl::Duration timeout, bool counts_as_call);
+                  absl::Duration timeout, HookKind kind);
+
+  // Ticks every ready plugin that gets ticks, now; waits for the outcomes.
+  void RunTicks();
+  // Tenants with KV state in the plugin's namespace, in order.
+  absl::StatusOr<std::vector<std::string>> TenantsOf(const Plugin& p);
 
   // The host callback table given to every plugin.
   static const retain_host_api kHostApi;
@@ -193,7 +211,12 @@ class PluginHost::Impl {
   void StartPlugin(const std::shared_ptr<Plugin>& p);
   void DeliveryLoop(std::shared_ptr<Plugin> p);
   void SetState(Plugin* p, PluginState state, const std::string& error);
-  void RecordOutcome(Plugin* p, const Outcome& o, bool is_call);
+  void RecordOutcome(Plugin* p, const Outcome& o, HookKind kind);
+  // Starts one tick of p unless the previous one still runs; `done` (may
+  // be null) is called once the tick's outcome is known or it was skipped.
+  void StartTick(const std::shared_ptr<Plugin>& p, std::function<void()> done);
+  // The periodic ticker of p (on the timer thread; reschedules itself).
+  void ScheduleTick(const std::shared_ptr<Plugin>& p);
   void PublishHealth(Plugin* p);
   PluginInfo Info(const Plugin& p) const;
 
@@ -248,6 +271,18 @@ struct PluginHost::Impl::Plugin {
   Impl* host = nullptr;
   std::unique_ptr<Executor> executor;
   std::thread delivery;
+  // Whether the host ticks this plugin: ABI >= 1.1 with on_tick, the
+  // descriptor asks for ticks, and tick_interval > 0.
+  bool ticks = false;
+
+  // One tick in flight. state: queued -> running -> done, or queued ->
+  // abandoned (timed out before it started; it never runs).
+  struct TickRun {
+    enum { kQueued, kRunning, kDone, kAbandoned };
+    std::atomic<int> state{kQueued};
+    std::atomic<bool> finished{false};  // the outcome was recorded
+    std::atomic<bool> timed_out{false};
+  };
 
   // Host callbacks run under a reader lock and only while enabled, so
   // Shutdown can turn them off before the store and services go away.
@@ -264,6 +299,8 @@ struct PluginHost::Impl::Plugin {
   int64_t cursor ABSL_GUARDED_BY(mu) = 0;
   uint64_t wake_generation ABSL_GUARDED_BY(mu) = 0;
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  // The last tick started (null before the first).
+  std::shared_ptr<TickRun> tick ABSL_GUARDED_BY(mu);
 
   PluginState GetState() const {
     absl::MutexLock lock(&mu);
@@ -446,6 +483,20 @@ struct HostCallbacks {
                                                           std::move(signals)));
     });
   }
+  static int32_t ListTenants(void* ctx, retain_str /*tenant*/,
+                             retain_str request, retain_sink* out) {
+    return Guarded(ctx, out, [&](Plugin* p) {
+      plugin::v1::ListTenantsRequest req;
+      if (!req.ParseFromArray(request.data, request.size)) {
+        return Invalid(out, "ListTenantsRequest");
+      }
+      auto tenants = p->host->TenantsOf(*p);
+      if (!tenants.ok()) return Write(out, tenants.status());
+      plugin::v1::ListTenantsResponse resp;
+      for (auto& t : *tenants) resp.add_tenants(std::move(t));
+      return Write(out, 0, resp.SerializeAsString());
+    });
+  }
   static int32_t PublishAlert(void* ctx, retain_str tenant, retain_str request,
                               retain_sink* out) {
     return Guarded(ctx, out, [&](Plugin* p) {
@@ -461,13 +512,22 @@ struct HostCallbacks {
 };
 
 const retain_host_api PluginHost::Impl::kHostApi = {
-    sizeof(retain_host_api),       RETAIN_PLUGIN_ABI_MAJOR,
-    RETAIN_PLUGIN_ABI_MINOR,       &HostCallbacks::LogCb,
-    &HostCallbacks::NowCb,         &HostCallbacks::KvGet,
-    &HostCallbacks::KvApply,       &HostCallbacks::KvScan,
-    &HostCallbacks::GetAccount,    &HostCallbacks::ListAccounts,
-    &HostCallbacks::ListSignals,   &HostCallbacks::GetHealth,
-    &HostCallbacks::RecordSignals, &HostCallbacks::PublishAlert,
+    sizeof(retain_host_api),
+    RETAIN_PLUGIN_ABI_MAJOR,
+    RETAIN_PLUGIN_ABI_MINOR,
+    &HostCallbacks::LogCb,
+    &HostCallbacks::NowCb,
+    &HostCallbacks::KvGet,
+    &HostCallbacks::KvApply,
+    &HostCallbacks::KvScan,
+    &HostCallbacks::GetAccount,
+    &HostCallbacks::ListAccounts,
+    &HostCallbacks::ListSignals,
+    &HostCallbacks::GetHealth,
+    &HostCallbacks::RecordSignals,
+    &HostCallbacks::PublishAlert,
+    // ABI 1.1
+    &HostCallbacks::ListTenants,
 };
 
 // ---------------------------------------------------------------------------
@@ -553,6 +613,7 @@ void PluginHost::Impl::LoadOne(const std::string& path, const Json& host_block,
   p->settings.max_consecutive_failures = options_.max_consecutive_failures;
   p->settings.workers = options_.workers;
   p->settings.max_queue = options_.max_queue;
+  p->settings.tick_interval = options_.tick_interval;
   ApplySettings(host_block, &p->settings);
   p->settings.config = Json::object();  // "host" has no plugin config
   plugins_.push_back(p);
@@ -619,7 +680,11 @@ void PluginHost::Impl::LoadOne(const std::string& path, const Json& host_block,
   by_name_[p->name] = p;
 
   if (plugins_block.is_object() && plugins_block.contains(p->name)) {
-    ApplySettings(plugins_block[p->name], &p->settings);
+    try {
+      ApplySettings(plugins_block[p->name], &p->settings);
+    } catch (const std::exception& e) {
+      return refuse(absl::StrCat("bad config block: ", e.what()));
+    }
   }
   if (!p->settings.enabled) {
     SetState(p.get(), plugin::v1::PLUGIN_STATE_DISABLED,
@@ -696,16 +761,31 @@ void PluginHost::Impl::LoadOne(const std::string& path, const Json& host_block,
   if (p->settings.health_weight < 0) {
     p->settings.health_weight = p->descriptor.health_component().weight();
   }
+  // The tick hook exists only in modules built for ABI >= 1.1: never read
+  // past the plugin's struct_size.
+  bool has_tick_hook =
+      RETAIN_ABI_HAS_FIELD(m, retain_plugin_module, retain_plugin_on_tick) &&
+      m->retain_plugin_on_tick != nullptr;
+  if (p->descriptor.ticks() && !has_tick_hook) {
+    Log(absl::StrCat("plugin ", p->name,
+                     " asks for ticks but has no on_tick hook; no ticks"));
+  }
+  p->ticks = p->descriptor.ticks() && has_tick_hook &&
+             p->settings.tick_interval > absl::ZeroDuration();
   SetState(p.get(), plugin::v1::PLUGIN_STATE_READY, "");
-  Log(absl::StrCat("loaded plugin ", p->name, " ", p->version, " (ABI ",
-                   p->abi_major, ".", p->abi_minor, ") from ", path, ": ",
-                   p->descriptor.methods_size(), " methods, ", p->kinds.size(),
-                   " signal kinds"));
+  Log(absl::StrCat(
+      "loaded plugin ", p->name, " ", p->version, " (ABI ", p->abi_major, ".",
+      p->abi_minor, ") from ", path, ": ", p->descriptor.methods_size(),
+      " methods, ", p->kinds.size(), " signal kinds",
+      p->ticks ? absl::StrCat(", ticks every ",
+                              absl::FormatDuration(p->settings.tick_interval))
+               : ""));
 }
 
 void PluginHost::Impl::StartPlugin(const std::shared_ptr<Plugin>& p) {
   p->executor = std::make_unique<Executor>(p->name, p->settings.workers,
                                            p->settings.max_queue);
+  if (p->ticks) ScheduleTick(p);
   if (p->kinds.empty()) return;
   int64_t cursor = 0;
   auto stored = store_->KvGet(kCursorNamespace, p->name);
@@ -733,7 +813,7 @@ void PluginHost::Impl::StartPlugin(const std::shared_ptr<Plugin>& p) {
 
 void PluginHost::Impl::RunAsync(const std::shared_ptr<Plugin>& p,
                                 std::function<int32_t(retain_sink*)> hook,
-                                absl::Duration timeout, bool counts_as_call,
+                                absl::Duration timeout, HookKind kind,
                                 std::function<void(Outcome)> done) {
   struct Pending {
     std::atomic<bool> fired{false};
@@ -742,7 +822,7 @@ void PluginHost::Impl::RunAsync(const std::shared_ptr<Plugin>& p,
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
   std::shared_ptr<Alive> alive = alive_;
-  auto finish = [this, pending, p, alive, counts_as_call](Outcome o) {
+  auto finish = [this, pending, p, alive, kind](Outcome o) {
     if (pending->fired.exchange(true)) return;
     absl::ReaderMutexLock lock(&alive->mu);
     if (!alive->alive) return;
@@ -750,7 +830,7 @@ void PluginHost::Impl::RunAsync(const std::shared_ptr<Plugin>& p,
       o.output = absl::StrCat("invalid status code ", o.code, ": ", o.output);
       o.code = static_cast<int32_t>(grpc::StatusCode::UNKNOWN);
     }
-    RecordOutcome(p.get(), o, counts_as_call);
+    RecordOutcome(p.get(), o, kind);
     pending->done(std::move(o));
   };
   PluginState state = p->GetState();
@@ -797,14 +877,14 @@ void PluginHost::Impl::RunAsync(const std::shared_ptr<Plugin>& p,
 
 Outcome PluginHost::Impl::RunSync(const std::shared_ptr<Plugin>& p,
                                   std::function<int32_t(retain_sink*)> hook,
-                                  absl::Duration timeout, bool counts_as_call) {
+                                  absl::Duration timeout, HookKind kind) {
   struct Wait {
     absl::Mutex mu;
     bool done = false;
     Outcome outcome;
   };
   auto w = std::make_shared<Wait>();
-  RunAsync(p, std::move(hook), timeout, counts_as_call, [w](Outcome o) {
+  RunAsync(p, std::move(hook), timeout, kind, [w](Outcome o) {
     absl::MutexLock lock(&w->mu);
     w->outcome = std::move(o);
     w->done = true;
@@ -815,7 +895,8 @@ Outcome PluginHost::Impl::RunSync(const std::shared_ptr<Plugin>& p,
 }
 
 void PluginHost::Impl::RecordOutcome(Plugin* p, const Outcome& o,
-                                     bool is_call) {
+                                     HookKind kind) {
+  const bool is_call = kind == HookKind::kCall;
   bool failure = o.timed_out || (!o.rejected && IsFailureCode(o.code));
   bool park = false;
   std::string error;
@@ -833,6 +914,10 @@ void PluginHost::Impl::RecordOutcome(Plugin* p, const Outcome& o,
       }
       if (o.timed_out) c.set_call_timeouts(c.call_timeouts() + 1);
     }
+    if (kind == HookKind::kTick && !o.rejected) {
+      c.set_ticks(c.ticks() + 1);
+      if (failure) c.set_tick_failures(c.tick_failures() + 1);
+    }
     if (o.rejected) return;
     if (failure) {
       c.set_consecutive_failures(c.consecutive_failures() + 1);
@@ -844,7 +929,7 @@ void PluginHost::Impl::RecordOutcome(Plugin* p, const Outcome& o,
         error = absl::StrCat(c.consecutive_failures(),
                              " consecutive failures, last: ", o.output);
       }
-    } else if (is_call) {
+    } else if (is_call || kind == HookKind::kTick) {
       c.set_consecutive_failures(0);
     }
   }
@@ -852,6 +937,141 @@ void PluginHost::Impl::RecordOutcome(Plugin* p, const Outcome& o,
     Log(absl::StrCat("plugin ", p->name, " failed: ", o.output));
   }
   if (park) SetState(p, plugin::v1::PLUGIN_STATE_PARKED, error);
+}
+
+// ---------------------------------------------------------------------------
+// Periodic ticks: one timer entry per ticking plugin; the tick itself runs
+// on the plugin's workers under call_timeout, like a call.
+
+void PluginHost::Impl::StartTick(const std::shared_ptr<Plugin>& p,
+                                 std::function<void()> done) {
+  using TickRun = Plugin::TickRun;
+  auto skip = [&] {
+    if (done) done();
+  };
+  if (!p->ticks || p->GetState() != plugin::v1::PLUGIN_STATE_READY) {
+    return skip();
+  }
+  std::shared_ptr<TickRun> prev;
+  {
+    absl::MutexLock lock(&p->mu);
+    if (p->stopping) return skip();
+    prev = p->tick;
+  }
+  if (prev != nullptr) {
+    int state = prev->state.load();
+    if (state == TickRun::kQueued && prev->finished.load()) {
+      // Timed out before a worker took it: make sure it never runs.
+      if (prev->state.compare_exchange_strong(state, TickRun::kAbandoned)) {
+        state = TickRun::kAbandoned;
+      }
+    }
+    if (state == TickRun::kQueued || state == TickRun::kRunning) {
+      if (state == TickRun::kRunning && prev->timed_out.load()) {
+        // Hung past its deadline: every tick it holds up is another
+        // overrun, as another call to a hung handler would be (without
+        // tying up one more worker).
+        Outcome o;
+        o.timed_out = true;
+        o.code = static_cast<int32_t>(grpc::StatusCode::DEADLINE_EXCEEDED);
+        o.output = absl::StrCat("plugin ", p->name,
+                                " tick still running past its deadline of ",
+                                absl::FormatDuration(p->settings.call_timeout));
+        RecordOutcome(p.get(), o, HookKind::kTick);
+      }
+      return skip();  // never two ticks of one plugin at once
+    }
+  }
+  auto run = std::make_shared<TickRun>();
+  {
+    absl::MutexLock lock(&p->mu);
+    p->tick = run;
+  }
+  auto* module = p->module;
+  void* instance = p->instance;
+  std::function<absl::Time()> clock = options_.clock;
+  RunAsync(
+      p,
+      [module, instance, run, clock](retain_sink* out) -> int32_t {
+        int expected = TickRun::kQueued;
+        if (!run->state.compare_exchange_strong(expected, TickRun::kRunning)) {
+          return 0;  // abandoned; its outcome was recorded already
+        }
+        int32_t code = module->retain_plugin_on_tick(
+            instance, absl::ToUnixMicros(clock()), out);
+        run->state.store(TickRun::kDone);
+        return code;
+      },
+      p->settings.call_timeout, HookKind::kTick,
+      [run, done](Outcome o) {
+        run->timed_out.store(o.timed_out);
+        run->finished.store(true);
+        if (done) done();
+      });
+}
+
+void PluginHost::Impl::ScheduleTick(const std::shared_ptr<Plugin>& p) {
+  timer_.Schedule(absl::Now() + p->settings.tick_interval, [this, p] {
+    {
+      absl::MutexLock lock(&p->mu);
+      if (p->stopping) return;
+    }
+    StartTick(p, nullptr);
+    ScheduleTick(p);
+  });
+}
+
+void PluginHost::Impl::RunTicks() {
+  struct Wait {
+    absl::Mutex mu;
+    int pending = 0;
+  };
+  auto w = std::make_shared<Wait>();
+  std::vector<std::shared_ptr<Plugin>> ticking;
+  for (auto& p : plugins_) {
+    if (p->ticks && p->executor != nullptr) ticking.push_back(p);
+  }
+  w->pending = static_cast<int>(ticking.size());
+  for (auto& p : ticking) {
+    StartTick(p, [w] {
+      absl::MutexLock lock(&w->mu);
+      --w->pending;
+    });
+  }
+  absl::MutexLock lock(&w->mu);
+  w->mu.Await(absl::Condition(
+      +[](Wait* x) { return x->pending == 0; }, w.get()));
+}
+
+absl::StatusOr<std::vector<std::string>> PluginHost::Impl::TenantsOf(
+    const Plugin& p) {
+  // Keys are "<len>:<tenant><key>" (TenantKey): one indexed lookup per
+  // tenant, skipping past each tenant's keys.
+  std::vector<std::string> out;
+  std::string after;
+  for (;;) {
+    auto rows = store_->KvScan(p.name, "", after, 1);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    const std::string& key = rows->front().first;
+    size_t colon = key.find(':');
+    size_t len = 0;
+    if (colon == std::string::npos || colon == 0 || colon > 10 ||
+        !absl::SimpleAtoi(key.substr(0, colon), &len) ||
+        len > key.size() - colon - 1) {
+      after = key;  // not a tenant key; step over it
+      continue;
+    }
+    std::string tenant = key.substr(colon + 1, len);
+    if (out.empty() || out.back() != tenant) out.push_back(tenant);
+    // Every key with this tenant's prefix sorts before prefix + "\xff..."
+    // (a key that does not is stepped over one at a time).
+    std::string past = key.substr(0, colon + 1 + len) + std::string(16, '\xff');
+    after = std::max(key, past);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 void PluginHost::Impl::SetState(Plugin* p, PluginState state,
@@ -956,7 +1176,7 @@ void PluginHost::Impl::DeliveryLoop(std::shared_ptr<Plugin> p) {
                   instance, Str(sig.tenant), Str(sig.account_id), sig.seq,
                   Str(sig.payload), out);
             },
-            p->settings.call_timeout, /*counts_as_call=*/false);
+            p->settings.call_timeout, HookKind::kSignal);
         absl::MutexLock lock(&p->mu);
         auto& c = p->counters;
         if (o.code == 0 && !o.timed_out) {
@@ -1048,7 +1268,7 @@ std::vector<report::v1::ReportSection> PluginHost::Impl::AccountSections(
           return module->retain_plugin_on_report_section(instance, Str(tenant),
                                                          Str(account_id), out);
         },
-        p->settings.report_timeout, false,
+        p->settings.report_timeout, HookKind::kReport,
         [slot, i, name = p->name](Outcome o) {
           absl::MutexLock lock(&slot->mu);
           --slot->pending;
@@ -1100,7 +1320,7 @@ std::vector<report::v1::HealthComponent> PluginHost::Impl::HealthComponents(
           return module->retain_plugin_on_health_component(
               instance, Str(tenant), Str(account_id), out);
         },
-        p->settings.report_timeout, false,
+        p->settings.report_timeout, HookKind::kReport,
         [slot, i, p](Outcome o) {
           absl::MutexLock lock(&slot->mu);
           --slot->pending;
@@ -1142,6 +1362,9 @@ PluginInfo PluginHost::Impl::Info(const Plugin& p) const {
   for (const auto& s : p.services) info.add_services(s);
   for (int32_t k : p.kinds) info.add_signal_kinds(k);
   info.set_report_section(p.descriptor.report_section());
+  if (p.ticks) {
+    info.set_tick_seconds(absl::ToDoubleSeconds(p.settings.tick_interval));
+  }
   info.set_health_component(p.descriptor.health_component().name());
   if (!p.descriptor.health_component().name().empty()) {
     info.set_health_weight(p.settings.health_weight);
@@ -1263,7 +1486,7 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
           return module->retain_plugin_on_call(instance, Str(tenant),
                                                Str(method), Str(request), out);
         },
-        timeout, /*counts_as_call=*/true,
+        timeout, HookKind::kCall,
         [this, finished](Outcome o) {
           // Touch `this` only when this completion wins: the reactor lives
           // until OnDone, which cannot run before Finish.
@@ -1425,6 +1648,7 @@ std::vector<report::v1::ReportSection> PluginHost::AccountSections(
     const std::string& tenant, const std::string& account_id) {
   return impl_->AccountSections(tenant, account_id);
 }
+void PluginHost::RunTicks() { impl_->RunTicks(); }
 std::vector<report::v1::HealthComponent> PluginHost::HealthComponents(
     const std::string& tenant, const std::string& account_id) {
   return impl_->HealthComponents(tenant, account_id);

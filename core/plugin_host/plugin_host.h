@@ -42,6 +42,7 @@ struct PluginHostOptions {
   //    "plugins": {"<name>": {"enabled": true, "call_timeout_ms": 5000,
   //        "max_consecutive_failures": 5, "workers": 2, "max_queue": 256,
   //        "health_weight": 0.1, "deliver_from": "start" | "now",
+  //        "tick_seconds": 60,
   //        "config": {<the plugin's own config>}}}}
   std::string config_path;
 
@@ -57,6 +58,9 @@ struct PluginHostOptions {
   int delivery_batch = 256;
   // Retry delay after a failed delivery; doubles up to 32x.
   absl::Duration delivery_retry = absl::Milliseconds(100);
+  // Between periodic ticks of the plugins that ask for them (config
+  // "tick_seconds", fractions allowed); zero disables ticks.
+  absl::Duration tick_interval = absl::Seconds(60);
 
   // The clock offered to plugins; absl::Now when unset (tests set it).
   std::function<absl::Time()> clock;
@@ -104,6 +108,13 @@ class PluginHost {
   // Fold them in with MergeHealthComponents.
   std::vector<report::v1::HealthComponent> HealthComponents(
       const std::string& tenant, const std::string& account_id);
+
+  // Ticks, now, every ready plugin that gets periodic ticks (as the
+  // timer does every tick_interval) and waits until each tick finished,
+  // failed or overran its call timeout. A plugin whose previous tick is
+  // still running is skipped (an overrun one counts another failure).
+  // For tests and operators; the periodic ticks need no calls.
+  void RunTicks();
 
   // Every plugin the host tried to load, load order.
   std::vector<PluginInfo> ListPlugins() const;

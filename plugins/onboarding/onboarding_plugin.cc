@@ -1,6 +1,10 @@
 // Onboarding milestones (see onboarding.proto and plugins/README.md).
 //
-// State (host KV, per tenant): "plan/<account_id>" -> Plan.
+// State (host KV, per tenant): "plan/<account_id>" -> Plan (each
+// milestone remembers whether its overdue alert went out).
+// Overdue alerts: on every periodic tick (so an account that sends no
+// signals still gets them), after every signal of the account, and from
+// ListOverdue; once per milestone, also across restarts.
 // Config ("config" block of the plugin in the server's plugin config):
 //   templates.<template>.<milestone>: due offset in days from the start
 //     (templates: default, digital, pooled, named, dedicated);
@@ -123,7 +127,31 @@ class OnboardingPlugin : public sdk::Plugin {
         });
     setup.ProvideReportSection();
     setup.ProvideHealthComponent("onboarding", 0.1);
+    setup.WantTicks();
     return Status();
+  }
+
+  // Every tracked account of every tenant: milestones that became overdue
+  // since the last check raise their alert (once; see AlertOverdue).
+  Status OnTick(const sdk::Tick& tick) override {
+    auto tenants = host().ListTenants();
+    if (!tenants.ok()) return tenants.status();
+    Status first;
+    for (const auto& tenant : *tenants) {
+      auto plans = LoadAll<pb::Plan>(host(), tenant, "plan/");
+      if (!plans.ok()) {
+        if (first.ok()) first = plans.status();
+        continue;
+      }
+      for (const auto& raw : *plans) {
+        if (!HasUnalertedOverdue(raw, tick.now_micros)) continue;
+        Status s =
+            AlertOverdue(tenant, raw.account_id(), nullptr, tick.now_micros);
+        // One account's trouble does not hold up the others.
+        if (!s.ok() && first.ok()) first = s;
+      }
+    }
+    return first;
   }
 
   Status OnSignal(const Signal& s) override {
@@ -256,7 +284,9 @@ class OnboardingPlugin : public sdk::Plugin {
 
   // Recomputes statuses and totals as of now.
   pb::Plan Evaluate(pb::Plan plan) {
-    int64_t now = host().NowMicros();
+    return Evaluate(std::move(plan), host().NowMicros());
+  }
+  pb::Plan Evaluate(pb::Plan plan, int64_t now) {
     int completed = 0, overdue = 0;
     for (auto& m : *plan.mutable_milestones()) {
       if (m.has_complete_time()) {
@@ -368,16 +398,30 @@ class OnboardingPlugin : public sdk::Plugin {
     return Status();
   }
 
-  // Alerts once per overdue milestone of one account.
+  static bool HasUnalertedOverdue(const pb::Plan& plan, int64_t now) {
+    for (const auto& m : plan.milestones()) {
+      if (!m.has_complete_time() && !m.alerted() &&
+          now > MicrosOf(m.due_time())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Alerts once per overdue milestone of one account: the alert goes out,
+  // then "alerted" is persisted (a crash in between may repeat it; a
+  // restart never does). `now` = 0: the host clock.
   Status AlertOverdue(const std::string& tenant, const std::string& account_id,
-                      pb::ListOverdueResponse* list = nullptr) {
+                      pb::ListOverdueResponse* list = nullptr,
+                      int64_t now = 0) {
     std::lock_guard<std::mutex> lock(mu_);
     auto loaded = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
     if (!loaded.ok()) return loaded.status();
     if (!*loaded) return Status();
-    pb::Plan plan = Evaluate(**loaded);
+    if (now == 0) now = host().NowMicros();
+    pb::Plan plan = Evaluate(**loaded, now);
     bool changed = false;
-    int64_t now = host().NowMicros();
+    Status failed;
     for (auto& m : *plan.mutable_milestones()) {
       if (m.status() != pb::MILESTONE_STATUS_OVERDUE) continue;
       if (list != nullptr) {
@@ -387,19 +431,24 @@ class OnboardingPlugin : public sdk::Plugin {
         *o->mutable_due_time() = m.due_time();
         o->set_days_overdue(Days(now - MicrosOf(m.due_time())));
       }
-      if (m.alerted()) continue;
+      if (m.alerted() || !failed.ok()) continue;
       Status s = host().PublishAlert(
           tenant, account_id, "onboarding.milestone_overdue",
           "onboarding milestone '" + m.key() + "' was due " +
               FormatDate(MicrosOf(m.due_time())),
           sdk::AlertSeverity::kWarning);
-      if (!s.ok()) return s;
+      if (!s.ok()) {
+        failed = s;  // keep the alerts that went out; retry the rest later
+        continue;
+      }
       m.set_alerted(true);
       changed = true;
     }
-    if (changed)
-      return host().KvApply(tenant, {Put("plan/" + account_id, plan)});
-    return Status();
+    if (changed) {
+      Status s = host().KvApply(tenant, {Put("plan/" + account_id, plan)});
+      if (!s.ok()) return s;
+    }
+    return failed;
   }
 
   Status ListOverdue(const std::string& tenant, pb::ListOverdueResponse* out) {

@@ -1002,6 +1002,22 @@ class Host {
         .status();
   }
 
+  // Tenants for which this plugin has KV state, in order (ABI 1.1; an
+  // older host answers UNIMPLEMENTED). What OnTick walks: a plugin's
+  // state is per tenant, a tick is not.
+  Result<std::vector<std::string>> ListTenants() const {
+    auto r =
+        Rpc(Slot(&retain_host_api::retain_host_callback_list_tenants), "", "");
+    if (!r.ok()) return r.status();
+    std::vector<std::string> out;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() == 1) out.push_back(rd.AsString());
+    }
+    if (!rd.ok()) return Internal("malformed ListTenantsResponse");
+    return out;
+  }
+
   // Low level: calls a host rpc callback (NULL -> UNIMPLEMENTED).
   Result<std::string> Rpc(retain_host_callback_rpc fn,
                           const std::string& tenant,
@@ -1050,6 +1066,11 @@ struct Call {
 
 using Handler = std::function<Status(const Call& call, std::string* response)>;
 
+// One periodic tick (see Setup::WantTicks).
+struct Tick {
+  int64_t now_micros = 0;  // the host clock when the tick started
+};
+
 // What Init declares.
 class Setup {
  public:
@@ -1088,6 +1109,10 @@ class Setup {
     component_name_ = name;
     component_weight_ = weight;
   }
+  // The host calls OnTick periodically (every "tick_seconds" of the
+  // plugin's block in the server's plugin config; 60 by default, 0
+  // disables). Plugins that do not ask cost the host nothing.
+  void WantTicks() { ticks_ = true; }
 
   // Encodes a retain.plugin.v1.PluginDescriptor.
   std::string EncodeDescriptor() const {
@@ -1101,6 +1126,7 @@ class Setup {
       c.Double(2, component_weight_);
       w.Message(4, c);
     }
+    w.Bool(5, ticks_);
     return w.Take();
   }
   std::map<std::string, Handler>& handlers() { return handlers_; }
@@ -1112,6 +1138,7 @@ class Setup {
   bool report_section_ = false;
   std::string component_name_;
   double component_weight_ = 0;
+  bool ticks_ = false;
 };
 
 class Plugin {
@@ -1135,6 +1162,13 @@ class Plugin {
       const std::string& /*tenant*/, const std::string& /*account_id*/) {
     return std::nullopt;
   }
+  // Periodic work, when Init called setup.WantTicks(): on a host worker,
+  // never concurrently with another tick, under the call deadline; an
+  // exception or INTERNAL/UNKNOWN counts towards parking like a failed
+  // call. Not tenant-scoped: walk host().ListTenants(). Timing is
+  // best-effort (a tick may be skipped or late), so compare against
+  // tick.now_micros and persist what was done (e.g. "alerted") in the KV.
+  virtual Status OnTick(const Tick& /*tick*/) { return Status(); }
 
   const Host& host() const { return host_; }
 
@@ -1263,6 +1297,15 @@ struct Glue {
     });
   }
 
+  static int32_t OnTick(void* instance, int64_t now_micros, retain_sink* err) {
+    return Guard(err, [&]() -> int32_t {
+      auto* inst = static_cast<Instance*>(instance);
+      Tick tick;
+      tick.now_micros = now_micros;
+      return Finish(inst->plugin->OnTick(tick), "", err);
+    });
+  }
+
   static const retain_plugin_module* Module(const char* name,
                                             const char* version) {
     static const retain_plugin_module module = {
@@ -1278,6 +1321,7 @@ struct Glue {
         &OnSignal,
         &OnReportSection,
         &OnHealthComponent,
+        &OnTick,
     };
     return &module;
   }

@@ -10,7 +10,8 @@
  *   retain_plugin_on_*        hooks the PLUGIN implements, the host calls;
  *   retain_host_callback_*    functions the HOST implements, the plugin calls.
  *
- * Versioning:
+ * Versioning (history: 1.0 initial; 1.1 appended retain_plugin_on_tick and
+ * retain_host_callback_list_tenants):
  *   - A plugin exports exactly one symbol, RETAIN_PLUGIN_ENTRY_SYMBOL.
  *   - The host refuses a plugin whose abi_major differs from its own.
  *   - Minor versions only append: new fields go at the END of
@@ -35,10 +36,11 @@
  * by a hook, and hooks that overrun their deadline, as plugin failures;
  * every other code is an ordinary answer passed on to the caller.
  *
- * Threading: the host may call on_call, on_report_section and
- * on_health_component concurrently from several host-owned worker threads,
- * and on_signal from one delivery thread (one signal at a time, in sequence
- * order). Never from a gRPC thread. Host callbacks are thread-safe and may be
+ * Threading: the host may call on_call, on_report_section,
+ * on_health_component and on_tick concurrently from several host-owned worker
+ * threads (on_tick never concurrently with another on_tick of the same
+ * plugin), and on_signal from one delivery thread (one signal at a time, in
+ * sequence order). Never from a gRPC thread. Host callbacks are thread-safe and may be
  * called from any thread the plugin owns, but only between on_init returning
  * successfully and on_destroy being called.
  */
@@ -53,7 +55,7 @@ extern "C" {
 #endif
 
 #define RETAIN_PLUGIN_ABI_MAJOR 1
-#define RETAIN_PLUGIN_ABI_MINOR 0
+#define RETAIN_PLUGIN_ABI_MINOR 1
 
 /* The one symbol a plugin exports (see retain_plugin_on_load_fn). */
 #define RETAIN_PLUGIN_ENTRY_SYMBOL "retain_plugin_on_load"
@@ -144,7 +146,15 @@ typedef struct retain_host_api {
    *   publish_alert:  retain.plugin.v1.PluginAlert -> empty. */
   retain_host_callback_rpc retain_host_callback_record_signals;
   retain_host_callback_rpc retain_host_callback_publish_alert;
-  /* ABI 1.0 ends here. Append new callbacks below. */
+  /* ABI 1.0 ends here. */
+
+  /* ABI 1.1.
+   *   list_tenants: retain.plugin.v1.ListTenantsRequest
+   *                 -> ListTenantsResponse: the tenants for which this
+   *                 plugin has key-value state, in order (`tenant` is
+   *                 ignored). What a periodic hook (on_tick) walks. */
+  retain_host_callback_rpc retain_host_callback_list_tenants;
+  /* ABI 1.1 ends here. Append new callbacks below. */
 } retain_host_api;
 
 /*
@@ -208,7 +218,23 @@ typedef struct retain_plugin_module {
                                                retain_str tenant,
                                                retain_str account_id,
                                                retain_sink* out);
-  /* ABI 1.0 ends here. Append new hooks below. */
+  /* ABI 1.0 ends here. */
+
+  /* ABI 1.1. Optional (NULL when absent). The periodic tick: called on a
+   * host worker every `tick_seconds` of the plugin's config (60 by default,
+   * 0 disables) while the plugin is READY, and only when its descriptor
+   * asks for ticks (PluginDescriptor.ticks), so time-based work (deadlines,
+   * overdue checks) happens for accounts that send no signals. `now_micros`
+   * is the host clock (as retain_host_callback_now_micros) when the tick
+   * started. Never runs concurrently with another tick of the same plugin;
+   * a tick still running when the next is due makes the host skip that one.
+   * Same deadline (call_timeout_ms) and failure rules as on_call: a
+   * non-zero failure code, an exception or an overrun counts towards
+   * parking; error message to `err`. Ticks are best-effort timing, so the
+   * work must be idempotent and must not assume a fixed period. */
+  int32_t (*retain_plugin_on_tick)(void* instance, int64_t now_micros,
+                                   retain_sink* err);
+  /* ABI 1.1 ends here. Append new hooks below. */
 } retain_plugin_module;
 
 /*

@@ -4,6 +4,9 @@
 // Action, "next/fb", "next/action" counters.
 // Config: follow_up_days (7), themes.<theme>: comma-separated keywords
 // matched (case-insensitively) in feedback text.
+// Detractor follow-ups past their deadline raise an alert once per
+// feedback ("follow_up_alerted" persisted), on every periodic tick (so it
+// also fires for customers who go quiet) and from CheckFollowUps.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -165,7 +168,20 @@ class VocPlugin : public sdk::Plugin {
           return Metrics(c.tenant, "", resp);
         });
     setup.ProvideReportSection();
+    setup.WantTicks();
     return Status();
+  }
+
+  Status OnTick(const sdk::Tick& tick) override {
+    auto tenants = host().ListTenants();
+    if (!tenants.ok()) return tenants.status();
+    Status first;
+    for (const auto& tenant : *tenants) {
+      pb::ListFeedbackResponse overdue;
+      Status s = CheckFollowUps(tenant, &overdue, tick.now_micros);
+      if (!s.ok() && first.ok()) first = s;
+    }
+    return first;
   }
 
   // Survey comments and opened tickets become feedback; ids derive from
@@ -351,12 +367,14 @@ class VocPlugin : public sdk::Plugin {
     return Status();
   }
 
+  // Overdue detractor follow-ups to `out`; alerts each one once (the alert
+  // goes out, then "alerted" is persisted). `now` = 0: the host clock.
   Status CheckFollowUps(const std::string& tenant,
-                        pb::ListFeedbackResponse* out) {
+                        pb::ListFeedbackResponse* out, int64_t now = 0) {
     std::lock_guard<std::mutex> lock(mu_);
     auto all = LoadAll<pb::Feedback>(host(), tenant, "fb/");
     if (!all.ok()) return all.status();
-    int64_t now = host().NowMicros();
+    if (now == 0) now = host().NowMicros();
     for (auto& f : *all) {
       if (!f.detractor() || f.has_follow_up_time() ||
           now <= MicrosOf(f.follow_up_due_time()))

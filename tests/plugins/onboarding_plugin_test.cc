@@ -179,6 +179,131 @@ TEST_F(OnboardingTest, OverdueMilestonesAlertOnceAndFeedHealth) {
   EXPECT_NEAR(Double(*metrics, "completion_rate"), 1.0 / 3, 1e-9);
 }
 
+// Milestone keys of the overdue alerts published so far, in order.
+std::vector<std::string> OverdueAlerts(PluginEnv& env) {
+  std::vector<std::string> out;
+  for (const auto& [tenant, alert] : env.services().RecentAlerts()) {
+    EXPECT_EQ(alert.plugin(), "onboarding");
+    EXPECT_EQ(alert.code(), "onboarding.milestone_overdue");
+    out.push_back(absl::StrCat(
+        tenant, "/", alert.account_id(), ": ",
+        alert.message().substr(0, alert.message().find(" was due"))));
+  }
+  return out;
+}
+
+TEST_F(OnboardingTest,
+       QuietAccountsGetOverdueAlertsFromTicksOnceAcrossRestart) {
+  std::string dir = TempDir("quiet");
+  auto offset = offset_;
+  PluginEnv::Options options{
+      .plugins = {"plugins/onboarding/libonboarding.so"},
+      // Only the test ticks (RunTicks); the timer would tick in an hour.
+      .config_json = R"({"plugins": {"onboarding": {"tick_seconds": 3600}}})",
+      .data_dir = dir,
+      .clock = [offset] {
+        return absl::Now() + absl::Seconds(offset->load());
+      }};
+  env_.reset();
+  env_ = PluginEnv::Start(options);
+  EXPECT_DOUBLE_EQ(env_->host().GetPlugin("onboarding")->tick_seconds(), 3600);
+  // Two quiet accounts (pooled: kickoff 5 days, technical_setup 14,
+  // integration 28, training 35, ...), one in another tenant, whose plan
+  // started from a new-logo signal. After that: no signal, no API call.
+  env_->CreateAccount("beta", 10000, 20);
+  env_->CreateAccount("gamma", 10000, 20, "other");
+  Call("StartOnboarding",
+       absl::StrCat("account_id: 'beta' start_time ", At(now_)));
+  env_->Record(
+      {absl::StrCat("signal_id: 'c1' account: 'accounts/gamma' "
+                    "occur_time ",
+                    At(now_),
+                    " commercial { kind: COMMERCIAL_EVENT_KIND_NEW_LOGO "
+                    "arr_delta: 10000 }")},
+      "other");
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return !env_->host().AccountSections("other", "gamma").empty(); }));
+  Call("CompleteMilestone", "account_id: 'beta' milestone: 'kickoff'");
+  // Every signal (the completion's own too) handled before time moves on,
+  // so from here only ticks can notice anything.
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    return env_->host().GetPlugin("onboarding")->counters().delivery_cursor() ==
+           env_->engine().last_durable_seq();
+  }));
+
+  env_->host().RunTicks();  // nothing due yet
+  EXPECT_TRUE(OverdueAlerts(*env_).empty());
+
+  // 30 days on, still nobody says anything: ticks alone raise the alerts.
+  offset_->store(30 * 86400);
+  env_->host().RunTicks();
+  EXPECT_EQ(OverdueAlerts(*env_),
+            (std::vector<std::string>{
+                "default/beta: onboarding milestone 'technical_setup'",
+                "default/beta: onboarding milestone 'integration'",
+                "other/gamma: onboarding milestone 'kickoff'",
+                "other/gamma: onboarding milestone 'technical_setup'",
+                "other/gamma: onboarding milestone 'integration'"}));
+  env_->host().RunTicks();
+  env_->host().RunTicks();
+  EXPECT_EQ(OverdueAlerts(*env_).size(), 5u);  // once per milestone
+  auto info = env_->host().GetPlugin("onboarding");
+  EXPECT_EQ(info->counters().ticks(), 4);
+  EXPECT_EQ(info->counters().tick_failures(), 0);
+  // ListOverdue still lists them but does not alert again.
+  auto overdue = Call("ListOverdue", "");
+  EXPECT_EQ(
+      overdue->GetReflection()->FieldSize(
+          *overdue, overdue->GetDescriptor()->FindFieldByName("milestones")),
+      2);
+  EXPECT_EQ(OverdueAlerts(*env_).size(), 5u);
+  // Health reflects the overdue milestones.
+  auto comps = env_->host().HealthComponents("default", "beta");
+  ASSERT_EQ(comps.size(), 1u);
+  EXPECT_NEAR(comps[0].score(), 10.0 / 3, 1e-9);
+
+  // A restart (new host, same store): the "alerted" marks persisted.
+  env_.reset();
+  env_ = PluginEnv::Start(options);
+  env_->host().RunTicks();
+  EXPECT_TRUE(OverdueAlerts(*env_).empty());
+
+  // Later, training (35 days) becomes overdue: exactly its alerts.
+  offset_->store(36 * 86400);
+  env_->host().RunTicks();
+  env_->host().RunTicks();
+  EXPECT_EQ(OverdueAlerts(*env_),
+            (std::vector<std::string>{
+                "default/beta: onboarding milestone 'training'",
+                "other/gamma: onboarding milestone 'training'"}));
+}
+
+TEST_F(OnboardingTest, TheTimerRaisesTheAlertWithoutAnyCall) {
+  auto offset = offset_;
+  env_.reset();
+  env_ = PluginEnv::Start(
+      {.plugins = {"plugins/onboarding/libonboarding.so"},
+       .config_json = R"({"plugins": {"onboarding": {"tick_seconds": 0.02}}})",
+       .clock = [offset] {
+         return absl::Now() + absl::Seconds(offset->load());
+       }});
+  env_->CreateAccount("delta", 10000, 20);
+  Call("StartOnboarding",
+       absl::StrCat("account_id: 'delta' start_time ", At(now_)));
+  offset_->store(6 * 86400);  // kickoff (5 days) overdue
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return !env_->services().RecentAlerts().empty(); }));
+  // Several more ticks later, still exactly one alert.
+  int64_t ticks = env_->host().GetPlugin("onboarding")->counters().ticks();
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    return env_->host().GetPlugin("onboarding")->counters().ticks() >=
+           ticks + 3;
+  }));
+  EXPECT_EQ(OverdueAlerts(*env_),
+            std::vector<std::string>{
+                "default/delta: onboarding milestone 'kickoff'"});
+}
+
 TEST_F(OnboardingTest, ConfiguredTemplatesAndMatches) {
   env_.reset();
   env_ = PluginEnv::Start(

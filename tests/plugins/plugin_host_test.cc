@@ -206,7 +206,7 @@ TEST(PluginHostTest, RefusesLibrariesItCannotServe) {
   EXPECT_EQ(plugins[1].state(), plugin::v1::PLUGIN_STATE_REFUSED);
   EXPECT_EQ(plugins[1].abi_major(), 2);
   EXPECT_NE(plugins[1].last_error().find(
-                "built for plugin ABI 2.0; this server speaks 1.0"),
+                "built for plugin ABI 2.0; this server speaks 1.1"),
             std::string::npos)
       << plugins[1].last_error();
   EXPECT_EQ(plugins[2].state(), plugin::v1::PLUGIN_STATE_INIT_FAILED);
@@ -340,6 +340,189 @@ TEST(PluginHostTest, DisabledAndBadConfig) {
   o.config_path = WriteFile(TempDir("bad") + "/plugins.json", "{not json");
   plugin_host::PluginHost host(o, &env->engine().store(), &env->services());
   EXPECT_EQ(host.LoadAll().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// --- Periodic ticks (ABI 1.1).
+
+constexpr char kTicks[] = "plugins/fixtures/libticks.so";
+constexpr char kCount[] = "/retain.plugins.ticks.v1.TickService/Count";
+
+// "<ticks>:<now_micros of the last tick>" from the ticks fixture.
+std::string TickCount(PluginEnv& env) {
+  std::string out;
+  grpc::Status s = env.CallRaw(kCount, "", &out);
+  return s.ok() ? out : "error: " + s.error_message();
+}
+
+// A fixed host clock: ticks must see it, not the wall clock.
+const absl::Time kClock = absl::FromUnixSeconds(1700000000);
+
+TEST(PluginTicksTest, TicksRunWithTheHostClockOnlyForPluginsThatAsk) {
+  auto env = PluginEnv::Start(
+      {.plugins = {kTicks, kNotes},
+       .config_json = R"({"plugins": {"ticks": {"tick_seconds": 3600}}})",
+       .clock = [] { return kClock; }});
+  ASSERT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
+  auto info = env->host().GetPlugin("ticks");
+  EXPECT_EQ(info->abi_major(), 1);
+  EXPECT_EQ(info->abi_minor(), 1);
+  EXPECT_DOUBLE_EQ(info->tick_seconds(), 3600);
+  // notes does not ask for ticks: nothing scheduled, nothing called.
+  EXPECT_DOUBLE_EQ(env->host().GetPlugin("notes")->tick_seconds(), 0);
+  EXPECT_EQ(TickCount(*env), "0:0");
+
+  env->host().RunTicks();
+  env->host().RunTicks();
+  EXPECT_EQ(TickCount(*env), absl::StrCat("2:", absl::ToUnixMicros(kClock)));
+  info = env->host().GetPlugin("ticks");
+  EXPECT_EQ(info->counters().ticks(), 2);
+  EXPECT_EQ(info->counters().tick_failures(), 0);
+  EXPECT_EQ(info->counters().calls(), 2);  // the Count calls only
+  EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
+}
+
+TEST(PluginTicksTest, TheTimerTicksEveryTickSeconds) {
+  // No RunTicks: the host's own timer (host default overridden per plugin).
+  auto env = PluginEnv::Start(
+      {.plugins = {kTicks}, .config_json = R"({"host": {"tick_seconds": 3600},
+                          "plugins": {"ticks": {"tick_seconds": 0.02}}})"});
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return env->host().GetPlugin("ticks")->counters().ticks() >= 3; }));
+  EXPECT_EQ(env->host().GetPlugin("ticks")->counters().tick_failures(), 0);
+}
+
+TEST(PluginTicksTest, ZeroTickSecondsDisablesTicks) {
+  auto env = PluginEnv::Start(
+      {.plugins = {kTicks},
+       .config_json = R"({"plugins": {"ticks": {"tick_seconds": 0}}})"});
+  ASSERT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_DOUBLE_EQ(env->host().GetPlugin("ticks")->tick_seconds(), 0);
+  env->host().RunTicks();
+  EXPECT_EQ(TickCount(*env), "0:0");
+  EXPECT_EQ(env->host().GetPlugin("ticks")->counters().ticks(), 0);
+
+  auto bad = PluginEnv::Start(
+      {.plugins = {kTicks},
+       .config_json = R"({"plugins": {"ticks": {"tick_seconds": -1}}})"});
+  auto info = bad->host().GetPlugin("ticks");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_REFUSED);
+  EXPECT_NE(info->last_error().find("tick_seconds must be >= 0"),
+            std::string::npos)
+      << info->last_error();
+  EXPECT_EQ(bad->host().ListPlugins().size(), 1u);
+  env->host().RunTicks();
+  EXPECT_EQ(TickCount(*env), "0:0");
+}
+
+TEST(PluginTicksTest, ThrowingTickCountsTowardsParking) {
+  auto env = PluginEnv::Start(
+      {.plugins = {kTicks, kNotes},
+       .config_json = R"({"plugins": {"ticks": {"tick_seconds": 3600,
+           "max_consecutive_failures": 3, "config": {"mode": "throw"}}}})"});
+  env->host().RunTicks();
+  env->host().RunTicks();
+  EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
+  // A successful call in between resets the count, as for calls.
+  EXPECT_EQ(TickCount(*env).substr(0, 2), "2:");
+  for (int i = 0; i < 3; ++i) env->host().RunTicks();
+  EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_PARKED);
+  auto info = env->host().GetPlugin("ticks");
+  EXPECT_EQ(info->counters().ticks(), 5);
+  EXPECT_EQ(info->counters().tick_failures(), 5);
+  EXPECT_NE(info->last_error().find("3 consecutive failures"),
+            std::string::npos)
+      << info->last_error();
+  EXPECT_NE(info->last_error().find("plugin threw: tick boom (fixture)"),
+            std::string::npos)
+      << info->last_error();
+  // Parked: no ticks, calls UNAVAILABLE; the host and notes keep serving.
+  env->host().RunTicks();
+  EXPECT_EQ(env->host().GetPlugin("ticks")->counters().ticks(), 5);
+  std::string out;
+  EXPECT_EQ(env->CallRaw(kCount, "", &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_FALSE(Serving(*env, "ticks"));
+  env->CreateAccount("acme", 1000);
+  EXPECT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "fine"), &out).ok());
+  // Resumed, it ticks again.
+  ASSERT_TRUE(env->host().ResumePlugin("ticks").ok());
+  env->host().RunTicks();
+  EXPECT_EQ(env->host().GetPlugin("ticks")->counters().ticks(), 6);
+}
+
+TEST(PluginTicksTest, HungTickTimesOutAndIsParked) {
+  auto env = PluginEnv::Start(
+      {.plugins = {kTicks, kNotes},
+       .config_json = R"({"plugins": {"ticks": {"tick_seconds": 3600,
+           "call_timeout_ms": 200, "max_consecutive_failures": 2,
+           "workers": 2, "config": {"mode": "hang"}}}})"});
+  // The first tick overruns its deadline; RunTicks returns then.
+  env->host().RunTicks();
+  auto info = env->host().GetPlugin("ticks");
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(info->counters().tick_failures(), 1);
+  EXPECT_NE(info->last_error().find("did not answer within"), std::string::npos)
+      << info->last_error();
+  EXPECT_EQ(info->counters().ticks(), 1);
+  // The hung tick still holds its worker: the next one is not started
+  // (no second worker is tied up) but counts as another overrun.
+  env->host().RunTicks();
+  info = env->host().GetPlugin("ticks");
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_PARKED);
+  EXPECT_EQ(info->counters().tick_failures(), 2);
+  EXPECT_NE(info->last_error().find("tick still running past its deadline"),
+            std::string::npos)
+      << info->last_error();
+  std::string out;
+  EXPECT_EQ(env->CallRaw(kCount, "", &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  env->CreateAccount("acme", 1000);
+  EXPECT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "fine"), &out).ok());
+  // Shutdown does not wait for the hung tick (the env's destructor).
+}
+
+TEST(PluginTicksTest, PluginsBuiltForAbi10KeepLoadingAndServing) {
+  // The template built against the frozen SDK 1.0 headers.
+  auto env =
+      PluginEnv::Start({.plugins = {"plugins/fixtures/libnotes_abi_1_0.so",
+                                    "plugins/fixtures/libold_minor.so"},
+                        .config_json = R"({"host": {"tick_seconds": 0.01}})"});
+  auto info = env->host().GetPlugin("notes");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(info->abi_major(), 1);
+  EXPECT_EQ(info->abi_minor(), 0);
+  EXPECT_DOUBLE_EQ(info->tick_seconds(), 0);
+  env->CreateAccount("acme", 1000);
+  std::string out;
+  ASSERT_TRUE(
+      env->CallRaw(kAddNote, AddNoteRequest("acme", "still works"), &out).ok());
+  env->Record({Touchpoint("t1", "acme")});
+  ASSERT_TRUE(PluginEnv::Eventually(
+      [&] { return ListNotes(*env, "acme").touchpoints == 1; }));
+  EXPECT_EQ(ListNotes(*env, "acme").texts,
+            std::vector<std::string>{"still works"});
+  auto sections = env->host().AccountSections("default", "acme");
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0].title(), "Notes");
+
+  // A 1.0-sized module whose descriptor asks for ticks, with a hook that
+  // aborts sitting past its struct_size: loaded, served, never ticked.
+  info = env->host().GetPlugin("old_minor");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(info->abi_minor(), 0);
+  EXPECT_DOUBLE_EQ(info->tick_seconds(), 0);
+  env->host().RunTicks();
+  ASSERT_TRUE(
+      env->CallRaw("/retain.plugins.old_minor.v1.OldService/Ping", "ping", &out)
+          .ok());
+  EXPECT_EQ(out, "ping");
+  EXPECT_EQ(env->host().GetPlugin("old_minor")->counters().ticks(), 0);
+  EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
 }
 
 TEST(HealthMergeTest, RespreadsWeightsOverComponentsWithData) {

@@ -157,5 +157,62 @@ TEST_F(VocTest, DetractorFollowUpDeadlineAlertsOnce) {
   EXPECT_EQ(Int(*m, "follow_ups_overdue"), 1);
 }
 
+TEST_F(VocTest, QuietDetractorGetsFollowUpAlertFromTicksOnceAcrossRestart) {
+  std::string dir = TempDir("voc");
+  auto offset = offset_;
+  PluginEnv::Options options{
+      .plugins = {"plugins/voc/libvoc.so"},
+      .config_json = R"({"plugins": {"voc": {"tick_seconds": 3600,
+                           "config": {"follow_up_days": 7}}}})",
+      .data_dir = dir,
+      .clock = [offset] {
+        return absl::Now() + absl::Seconds(offset->load());
+      }};
+  env_.reset();
+  env_ = PluginEnv::Start(options);
+  env_->CreateAccount("acme", 30000);
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  // One detractor comment, one promoter; then the customer goes quiet.
+  env_->Record({absl::StrCat("signal_id: 's1' account: 'accounts/acme' "
+                             "occur_time { seconds: ",
+                             now,
+                             " } survey { kind: SURVEY_KIND_NPS score: 2 "
+                             "comment: 'Nothing works' respondent: 'jo' }"),
+                absl::StrCat("signal_id: 's2' account: 'accounts/acme' "
+                             "occur_time { seconds: ",
+                             now,
+                             " } survey { kind: SURVEY_KIND_NPS score: 10 "
+                             "comment: 'Love it' respondent: 'al' }")});
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    auto list = Call("ListFeedback", "account_id: 'acme'");
+    return list && Count(*list, "feedback") == 2;
+  }));
+  env_->host().RunTicks();
+  EXPECT_TRUE(env_->services().RecentAlerts().empty());
+
+  offset_->store(8 * 86400);  // past the 7-day follow-up deadline
+  env_->host().RunTicks();
+  env_->host().RunTicks();
+  auto alerts = env_->services().RecentAlerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].first, "default");
+  EXPECT_EQ(alerts[0].second.plugin(), "voc");
+  EXPECT_EQ(alerts[0].second.code(), "voc.detractor_follow_up_overdue");
+  EXPECT_EQ(alerts[0].second.account_id(), "acme");
+  EXPECT_NE(alerts[0].second.message().find("from jo"), std::string::npos)
+      << alerts[0].second.message();
+  EXPECT_EQ(env_->host().GetPlugin("voc")->counters().ticks(), 3);
+  // CheckFollowUps lists it without alerting again.
+  auto due = Call("CheckFollowUps", "");
+  EXPECT_EQ(Count(*due, "feedback"), 1);
+  EXPECT_EQ(env_->services().RecentAlerts().size(), 1u);
+
+  // Restart: not alerted again.
+  env_.reset();
+  env_ = PluginEnv::Start(options);
+  env_->host().RunTicks();
+  EXPECT_TRUE(env_->services().RecentAlerts().empty());
+}
+
 }  // namespace
 }  // namespace retain::testing
