@@ -6,6 +6,7 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "retain/account/v1/account.pb.h"
+#include "retain/plugin/v1/abi.pb.h"
 #include "retain/report/v1/report.pb.h"
 #include "retain/signal/v1/signal.pb.h"
 #include "retain_plugin.h"
@@ -156,6 +157,69 @@ TEST(SdkWireTest, SectionsAndComponentsParseInTheHost) {
   EXPECT_DOUBLE_EQ(got.score, 4.2);
   EXPECT_EQ(got.band, sdk::band::kRed);
   ASSERT_EQ(got.components.size(), 1u);
+}
+
+// ABI 1.1: the tick opt-in, the list_tenants callback, version skew.
+class TickingPlugin : public sdk::Plugin {
+ public:
+  sdk::Status Init(sdk::Setup& setup) override {
+    setup.WantTicks();
+    return {};
+  }
+};
+
+int32_t ListTenantsCb(void*, retain_str, retain_str, retain_sink* out) {
+  plugin::v1::ListTenantsResponse resp;
+  resp.add_tenants("acme");
+  resp.add_tenants("default");
+  std::string bytes = resp.SerializeAsString();
+  out->write(out->ctx, bytes.data(), bytes.size());
+  return 0;
+}
+
+TEST(SdkWireTest, Abi11TicksAndTenantsAcrossVersions) {
+  sdk::Setup setup{sdk::Config()};
+  plugin::v1::PluginDescriptor d;
+  ASSERT_TRUE(d.ParseFromString(setup.EncodeDescriptor()));
+  EXPECT_FALSE(d.ticks());
+  setup.WantTicks();
+  ASSERT_TRUE(d.ParseFromString(setup.EncodeDescriptor()));
+  EXPECT_TRUE(d.ticks());
+
+  // The SDK's module is 1.1-sized and its tick reaches OnTick (no-op here).
+  const retain_plugin_module* m =
+      sdk::Glue<TickingPlugin>::Module("ticking", "1.0.0");
+  EXPECT_EQ(m->abi_major, 1);
+  EXPECT_EQ(m->abi_minor, RETAIN_PLUGIN_ABI_MINOR);
+  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 1);
+  ASSERT_TRUE(
+      RETAIN_ABI_HAS_FIELD(m, retain_plugin_module, retain_plugin_on_tick));
+  void* instance = nullptr;
+  std::string err;
+  retain_sink sink = sdk::internal::StringSink(&err);
+  ASSERT_EQ(m->retain_plugin_on_init(nullptr, nullptr, {nullptr, 0}, &instance,
+                                     &sink),
+            0)
+      << err;
+  EXPECT_EQ(m->retain_plugin_on_tick(instance, 123, &sink), 0);
+  m->retain_plugin_on_destroy(instance);
+
+  // A 1.1 host: ListTenants decodes the generated response.
+  retain_host_api api{};
+  api.struct_size = sizeof(retain_host_api);
+  api.abi_major = 1;
+  api.abi_minor = 1;
+  api.retain_host_callback_list_tenants = &ListTenantsCb;
+  auto tenants = sdk::Host(&api, nullptr).ListTenants();
+  ASSERT_TRUE(tenants.ok()) << tenants.status().message();
+  EXPECT_EQ(*tenants, (std::vector<std::string>{"acme", "default"}));
+  // A 1.0 host's table ends before the callback: never read, UNIMPLEMENTED.
+  api.struct_size =
+      offsetof(retain_host_api, retain_host_callback_list_tenants);
+  api.abi_minor = 0;
+  tenants = sdk::Host(&api, nullptr).ListTenants();
+  ASSERT_FALSE(tenants.ok());
+  EXPECT_EQ(tenants.status().code(), sdk::Code::kUnimplemented);
 }
 
 // Malformed input never reads out of bounds (run under ASan to be sure)
