@@ -21,6 +21,9 @@ report::v1::ListAtRiskAccountsResponse ListAtRiskAccounts(
     }
     report::v1::AccountHealth p;
     health::ToProto(h, *a, &p);
+    // Where the account was 30 and 90 days ago: a team triages a fresh
+    // drop differently from a long decline.
+    health::FillTrends(config, *a, h, &p);
     red.push_back(std::move(p));
   }
   std::sort(red.begin(), red.end(), [](const auto& x, const auto& y) {

@@ -109,6 +109,8 @@ TEST_F(ReportsTest, AtRiskListsRedAccountsLargestArrFirst) {
   EXPECT_EQ(resp.accounts(1).account(), small);
   EXPECT_DOUBLE_EQ(resp.total_arr(), 98000);
   EXPECT_GT(resp.accounts(0).leading_indicators_size(), 0);
+  ASSERT_EQ(resp.accounts(0).trends_size(), 2);
+  EXPECT_EQ(resp.accounts(0).trends(0).days_ago(), 30);
 
   account::v1::ListAccountsRequest list;
   list.set_health_band(account::v1::HEALTH_BAND_GREEN);
