@@ -2,10 +2,13 @@
 // plugin built out of tree, and the failure fixtures; clients reach plugin
 // services with stubs generated from the plugins' protos.
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -195,6 +198,86 @@ TEST(RetaindPluginsE2eTest, FourBundledPluginsReachableAndInTheAccountReport) {
     onboarding_component |= c.source() == "onboarding";
   EXPECT_TRUE(onboarding_component) << health.ShortDebugString();
 
+  EXPECT_TRUE((*server)->Stop().ok());
+}
+
+// Lines of the server's log that contain every one of `needles`.
+int CountLogLines(const std::string& path,
+                  const std::vector<std::string>& needles) {
+  std::ifstream in(path);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    bool all = true;
+    for (const auto& needle : needles)
+      all = all && absl::StrContains(line, needle);
+    n += all;
+  }
+  return n;
+}
+
+// Polls until true or 60 s pass (a bound for broken tests, not a timing
+// assertion).
+bool Eventually(const std::function<bool()>& cond) {
+  absl::Time end = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < end) {
+    if (cond()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return cond();
+}
+
+TEST(RetaindPluginsE2eTest, QuietAccountGetsOverdueAlertsFromTicksOnce) {
+  std::string dir = RetaindProcess::MakeTempDir("ticks");
+  std::string config = WriteFile(dir + "/plugins.json", R"({
+    "plugins": {"onboarding": {"tick_seconds": 0.05}}})");
+  RetaindProcess::Options options{
+      .data_dir = RetaindProcess::MakeTempDir("ticks-data"),
+      .extra_flags = {
+          "--plugins=" + Runfile("plugins/onboarding/libonboarding.so"),
+          "--plugin_config=" + config}};
+  const std::vector<std::string> kAlert = {"plugin_host: alert ",
+                                           "onboarding.milestone_overdue"};
+  auto server = RetaindProcess::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel((*server)->address(),
+                                     grpc::InsecureChannelCredentials());
+  auto onboarding = [&] {
+    for (const auto& p : ListPlugins(channel)) {
+      if (p.name() == "onboarding") return p;
+    }
+    return plugin::v1::Plugin();
+  };
+  EXPECT_DOUBLE_EQ(onboarding().tick_seconds(), 0.05);
+
+  // Onboarding started 100 days ago: all six milestones of the named
+  // template are overdue. Then the account says nothing more.
+  CreateAccount(channel, "quiet", 50000, 100);
+  {
+    auto stub = plugins::onboarding::v1::OnboardingService::NewStub(channel);
+    plugins::onboarding::v1::StartOnboardingRequest req;
+    req.set_account_id("quiet");
+    req.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) -
+                                          100 * 86400);
+    plugins::onboarding::v1::Plan plan;
+    ASSERT_TRUE(stub->StartOnboarding(Ctx().get(), req, &plan).ok());
+    ASSERT_EQ(plan.milestones_size(), 6);
+  }
+  ASSERT_TRUE(Eventually(
+      [&] { return CountLogLines((*server)->log_path(), kAlert) >= 6; }));
+  int64_t ticks = onboarding().counters().ticks();
+  ASSERT_TRUE(
+      Eventually([&] { return onboarding().counters().ticks() >= ticks + 3; }));
+  EXPECT_EQ(CountLogLines((*server)->log_path(), kAlert), 6);
+  EXPECT_EQ(onboarding().counters().tick_failures(), 0);
+  EXPECT_TRUE((*server)->Stop().ok());
+
+  // Restarted on the same store: ticks again, alerts nothing again.
+  server = RetaindProcess::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  channel = grpc::CreateChannel((*server)->address(),
+                                grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(Eventually([&] { return onboarding().counters().ticks() >= 3; }));
+  EXPECT_EQ(CountLogLines((*server)->log_path(), kAlert), 0);
   EXPECT_TRUE((*server)->Stop().ok());
 }
 
