@@ -104,6 +104,7 @@ absl::Status Engine::Load() {
       return false;
     }
     ApplyStored(row.tenant, row.account_id, row.seq, signal);
+    writer_ids_[row.tenant].insert(row.signal_id);
     if (++replayed % 500000 == 0 && options_.on_load_progress) {
       options_.on_load_progress(replayed);
     }
@@ -112,6 +113,7 @@ absl::Status Engine::Load() {
   if (!s.ok()) return s;
   if (!parse_error.ok()) return parse_error;
   last_seq_ = last;
+  stored_signals_ = replayed;
 
   const absl::Time now = absl::Now();
   for (auto& [tenant, ts] : tenants_) {
@@ -132,7 +134,7 @@ const Engine::TenantState* Engine::FindTenant(
 }
 
 Engine::AccountEntry* Engine::FindAccount(const std::string& tenant,
-                                          const std::string& id) {
+                                          absl::string_view id) {
   const TenantState* ts = FindTenant(tenant);
   if (!ts) return nullptr;
   auto it = ts->by_id.find(id);
@@ -159,7 +161,6 @@ void Engine::ApplyStored(const std::string& tenant,
                          const std::string& account_id, int64_t seq,
                          const signal::v1::Signal& signal) {
   TenantState& ts = Tenant(tenant);
-  ts.signal_ids.insert(signal.signal_id());
   auto it = ts.by_id.find(account_id);
   // A signal of an account deleted since is kept out of the model.
   if (it == ts.by_id.end()) return;
@@ -219,286 +220,12 @@ EngineStats Engine::stats() {
   absl::ReaderMutexLock lock(&mu_);
   for (const auto& [tenant, ts] : tenants_) {
     s.accounts += ts.accounts.size();
-    s.signals += ts.signal_ids.size();
   }
+  s.signals = stored_signals_;
   s.commits = commits_;
   s.committed_signals = committed_signals_;
   s.load_time = load_time_;
   return s;
-}
-
-// --- Group commit -----------------------------------------------------------
-
-absl::Status Engine::ValidateBatch(
-    const std::string& tenant, const std::vector<signal::v1::Signal>& signals,
-    bool allow_reserved) {
-  if (signals.empty()) {
-    return absl::InvalidArgumentError("signals: at least one is required");
-  }
-  if (signals.size() > ingest::kMaxBatchSignals) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("signals: at most ", ingest::kMaxBatchSignals,
-                     " per batch, got ", signals.size()));
-  }
-  const absl::Time now = absl::Now();
-  for (size_t i = 0; i < signals.size(); ++i) {
-    const std::string path = absl::StrCat("signals[", i, "]");
-    if (absl::Status s =
-            ingest::ValidateSignal(signals[i], path, now, allow_reserved);
-        !s.ok()) {
-      return s;
-    }
-    const std::string id = signals[i].account().substr(9);
-    AccountEntry* entry = FindAccount(tenant, id);
-    if (!entry) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ".account: no account \"", signals[i].account(), "\""));
-    }
-    if (signals[i].has_commercial() &&
-        signals[i].commercial().kind() ==
-            signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
-      const double arr = model::ArrAt(entry->state.timeline,
-                                      FromProto(signals[i].occur_time()));
-      if (arr + signals[i].commercial().arr_delta() <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ".commercial.arr_delta: a contraction of ",
-            -signals[i].commercial().arr_delta(), " would take ARR ", arr,
-            " to 0 or below; record a CHURN instead"));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Engine::RecordSignalsAsync(const std::string& tenant,
-                                        std::vector<signal::v1::Signal> signals,
-                                        IngestDone done) {
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (absl::Status s = ValidateBatch(tenant, signals, false); !s.ok()) {
-      return s;
-    }
-  }
-  Enqueue(PendingBatch{tenant, std::move(signals), std::move(done)});
-  return absl::OkStatus();
-}
-
-void Engine::Enqueue(PendingBatch batch) {
-  absl::MutexLock lock(&queue_mu_);
-  if (stopping_) {
-    IngestDone done = std::move(batch.done);
-    queue_mu_.Unlock();
-    done(absl::UnavailableError("server is shutting down"));
-    queue_mu_.Lock();
-    return;
-  }
-  queue_.push_back(std::move(batch));
-}
-
-absl::StatusOr<IngestCounts> Engine::RecordSignals(
-    const std::string& tenant, std::vector<signal::v1::Signal> signals) {
-  absl::Mutex mu;
-  bool finished = false;
-  absl::StatusOr<IngestCounts> result;
-  absl::Status s = RecordSignalsAsync(
-      tenant, std::move(signals), [&](absl::StatusOr<IngestCounts> r) {
-        absl::MutexLock lock(&mu);
-        result = std::move(r);
-        finished = true;
-      });
-  if (!s.ok()) return s;
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&finished));
-  return result;
-}
-
-absl::Status Engine::RecordSystemSignals(
-    const std::string& tenant, std::vector<signal::v1::Signal> signals) {
-  if (signals.empty()) return absl::OkStatus();
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (absl::Status s = ValidateBatch(tenant, signals, true); !s.ok()) {
-      return s;
-    }
-  }
-  absl::Mutex mu;
-  bool finished = false;
-  absl::Status result;
-  Enqueue(PendingBatch{tenant, std::move(signals),
-                       [&](absl::StatusOr<IngestCounts> r) {
-                         absl::MutexLock lock(&mu);
-                         result = r.status();
-                         finished = true;
-                       }});
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&finished));
-  return result;
-}
-
-void Engine::WriterLoop() {
-  while (true) {
-    std::vector<PendingBatch> group;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-        return !queue_.empty() || stopping_;
-      };
-      queue_mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping and drained
-      size_t total = 0;
-      while (!queue_.empty() &&
-             (group.empty() ||
-              total + queue_.front().signals.size() <=
-                  static_cast<size_t>(options_.max_group_signals))) {
-        total += queue_.front().signals.size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    CommitGroup(group);
-  }
-}
-
-void Engine::CommitGroup(std::vector<PendingBatch>& group) {
-  std::vector<IngestCounts> counts(group.size());
-  std::vector<absl::Status> failed(group.size());
-  // Which signals of each batch are new: decided here, on the only thread
-  // that adds ids, so a check followed by the write below cannot race.
-  std::vector<std::vector<bool>> fresh(group.size());
-  std::vector<store::StoredSignal> rows;
-  const absl::Time now = absl::Now();
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    // (tenant, id) pairs seen earlier in this group; views into the batches,
-    // which outlive the set.
-    absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>>
-        in_group;
-    for (size_t b = 0; b < group.size(); ++b) {
-      const TenantState* ts = FindTenant(group[b].tenant);
-      fresh[b].assign(group[b].signals.size(), false);
-      for (size_t i = 0; i < group[b].signals.size(); ++i) {
-        signal::v1::Signal& sig = group[b].signals[i];
-        if ((ts && ts->signal_ids.contains(sig.signal_id())) ||
-            !in_group.emplace(group[b].tenant, sig.signal_id()).second) {
-          ++counts[b].duplicates;
-          continue;
-        }
-        fresh[b][i] = true;
-        ++counts[b].recorded;
-      }
-    }
-    for (size_t b = 0; b < group.size(); ++b) {
-      for (size_t i = 0; i < group[b].signals.size(); ++i) {
-        if (!fresh[b][i]) continue;
-        signal::v1::Signal& sig = group[b].signals[i];
-        sig.set_kind(model::KindOf(sig));
-        *sig.mutable_record_time() = ToProto(now);
-        store::StoredSignal row;
-        row.tenant = group[b].tenant;
-        row.signal_id = sig.signal_id();
-        row.account_id = sig.account().substr(9);
-        row.kind = sig.kind();
-        row.occur_time = FromProto(sig.occur_time());
-        row.record_time = now;
-        sig.SerializeToString(&row.payload);
-        rows.push_back(std::move(row));
-      }
-    }
-  }
-
-  absl::Status write = store_->AppendSignals(rows);
-  if (!write.ok()) {
-    for (PendingBatch& b : group) b.done(write);
-    return;
-  }
-
-  CommittedGroup committed;
-  {
-    absl::MutexLock lock(&mu_);
-    size_t r = 0;
-    absl::flat_hash_set<AccountEntry*> touched;
-    for (size_t b = 0; b < group.size(); ++b) {
-      for (size_t i = 0; i < group[b].signals.size(); ++i) {
-        if (!fresh[b][i]) continue;
-        const store::StoredSignal& row = rows[r++];
-        ApplyStored(row.tenant, row.account_id, row.seq, group[b].signals[i]);
-        AccountEntry* e = FindAccount(row.tenant, row.account_id);
-        if (e && touched.insert(e).second) {
-          committed.touched.emplace_back(row.tenant, row.account_id);
-        }
-      }
-    }
-  }
-  if (!rows.empty()) {
-    last_seq_ = rows.back().seq;
-    commits_++;
-    committed_signals_ += rows.size();
-    if (options_.on_durable) options_.on_durable(rows.back().seq);
-  }
-  committed.batches = std::move(group);
-  committed.counts = std::move(counts);
-  absl::MutexLock lock(&refresh_mu_);
-  refresh_queue_.push_back(std::move(committed));
-}
-
-void Engine::RefreshLoop() {
-  while (true) {
-    std::vector<CommittedGroup> groups;
-    {
-      absl::MutexLock lock(&refresh_mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_) {
-        return !refresh_queue_.empty() || refresh_stop_;
-      };
-      refresh_mu_.Await(absl::Condition(&ready));
-      if (refresh_queue_.empty()) return;  // stopping and drained
-      while (!refresh_queue_.empty()) {
-        groups.push_back(std::move(refresh_queue_.front()));
-        refresh_queue_.pop_front();
-      }
-    }
-    RefreshAndAcknowledge(groups);
-  }
-}
-
-void Engine::RefreshAndAcknowledge(std::vector<CommittedGroup>& groups) {
-  // Groups that queued up while the previous refresh ran are refreshed
-  // together: an account touched by all of them is scored once.
-  absl::flat_hash_set<std::pair<std::string, std::string>> seen;
-  std::vector<std::pair<std::string, std::string>> touched;
-  for (const CommittedGroup& g : groups) {
-    for (const auto& key : g.touched) {
-      if (seen.insert(key).second) touched.push_back(key);
-    }
-  }
-  const absl::Time now = absl::Now();
-  // Scores are computed under the shared lock (ingest validation proceeds),
-  // then stored under the exclusive one.
-  std::vector<health::HealthResult> results(touched.size());
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (size_t i = 0; i < touched.size(); ++i) {
-      if (AccountEntry* e = FindAccount(touched[i].first, touched[i].second)) {
-        results[i] = health::ComputeHealth(options_.health, e->state, now);
-      }
-    }
-  }
-  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
-  {
-    absl::MutexLock lock(&mu_);
-    for (size_t i = 0; i < touched.size(); ++i) {
-      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
-      if (!e) continue;
-      if (auto alert = StoreHealth(*e, results[i], now)) {
-        alerts.emplace_back(touched[i].first, std::move(*alert));
-      }
-    }
-  }
-  for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
-  for (CommittedGroup& g : groups) {
-    for (size_t b = 0; b < g.batches.size(); ++b) {
-      g.batches[b].done(g.counts[b]);
-    }
-  }
 }
 
 }  // namespace retain::engine

@@ -154,25 +154,31 @@ class Engine {
     // Ordered for listing; by_id for the per-signal lookups of ingestion.
     std::map<std::string, std::unique_ptr<AccountEntry>> accounts;
     absl::flat_hash_map<std::string, AccountEntry*> by_id;
-    absl::flat_hash_set<std::string> signal_ids;
   };
   struct PendingBatch {
     std::string tenant;
     std::vector<signal::v1::Signal> signals;
+    // The rows to append, serialized on the caller's thread so the single
+    // writer thread only deduplicates and writes.
+    std::vector<store::StoredSignal> rows;
     IngestDone done;
   };
 
-  // A committed group waiting for its accounts' health to be refreshed
-  // before it is acknowledged.
+  // A committed group waiting to be applied to the model and its accounts'
+  // health refreshed before it is acknowledged.
   struct CommittedGroup {
     std::vector<PendingBatch> batches;
     std::vector<IngestCounts> counts;
-    std::vector<std::pair<std::string, std::string>> touched;  // tenant, id
+    // Per batch, per signal: whether it was new (and so written).
+    std::vector<std::vector<bool>> fresh;
   };
 
   explicit Engine(EngineOptions options);
   void RefreshLoop();
-  void RefreshAndAcknowledge(std::vector<CommittedGroup>& groups);
+  void ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups);
+  PendingBatch PrepareBatch(const std::string& tenant,
+                            std::vector<signal::v1::Signal> signals,
+                            IngestDone done);
   void AddAccount(TenantState& ts, std::unique_ptr<AccountEntry> entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Load();
@@ -184,7 +190,7 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const TenantState* FindTenant(const std::string& tenant) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  AccountEntry* FindAccount(const std::string& tenant, const std::string& id)
+  AccountEntry* FindAccount(const std::string& tenant, absl::string_view id)
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::vector<const model::AccountState*> TenantAccounts(
       const std::string& tenant) ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -219,6 +225,12 @@ class Engine {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, TenantState> tenants_ ABSL_GUARDED_BY(mu_);
+  // Every stored signal id, per tenant. Read and written only by the writer
+  // thread (and by Load before it starts): deciding "new or replay" and
+  // recording the ids of a commit happen on one thread, so they cannot race.
+  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>
+      writer_ids_;
+  std::atomic<int64_t> stored_signals_{0};
   std::atomic<int64_t> last_seq_{0};
   std::atomic<int64_t> system_signal_counter_{0};
 

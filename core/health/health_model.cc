@@ -38,6 +38,14 @@ bool CombineComponents(std::vector<ComponentResult>& components,
 HealthResult ComputeHealth(const HealthConfig& config,
                            const model::AccountState& account,
                            absl::Time as_of) {
+  HealthResult r = ComputeHealthScore(config, account, as_of);
+  r.indicators = LeadingIndicators(config, account, as_of, r.band);
+  return r;
+}
+
+HealthResult ComputeHealthScore(const HealthConfig& config,
+                                const model::AccountState& account,
+                                absl::Time as_of) {
   HealthResult r;
   r.as_of = as_of;
   r.arr = model::ArrAt(account.timeline, as_of);
@@ -58,7 +66,6 @@ HealthResult ComputeHealth(const HealthConfig& config,
   for (ComponentResult& c : r.components) {
     if (!c.has_data) c.score = 0;
   }
-  r.indicators = LeadingIndicators(config, account, as_of, r.band);
   return r;
 }
 

@@ -18,6 +18,13 @@ HealthResult ComputeHealth(const HealthConfig& config,
                            const model::AccountState& account,
                            absl::Time as_of);
 
+// ComputeHealth without the leading indicators (the costliest part), for
+// callers that need the score and band of many accounts: the health cache,
+// band distributions, model validation.
+HealthResult ComputeHealthScore(const HealthConfig& config,
+                                const model::AccountState& account,
+                                absl::Time as_of);
+
 // Band of a 0-10 score by the configured cut-offs.
 model::HealthBand BandForScore(const HealthConfig& config, double score);
 

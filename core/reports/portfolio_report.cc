@@ -77,7 +77,7 @@ report::v1::PortfolioReport BuildPortfolioReport(
   std::vector<health::HealthResult> health;
   health.reserve(accounts.size());
   for (const model::AccountState* a : accounts) {
-    health.push_back(health::ComputeHealth(config, *a, as_of));
+    health.push_back(health::ComputeHealthScore(config, *a, as_of));
   }
   for (auto& s : HealthBySegment(accounts, health)) {
     *r.add_health_by_segment() = std::move(s);

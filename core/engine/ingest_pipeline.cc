@@ -1,0 +1,312 @@
+// The ingest pipeline (docs/decisions/0006-ingest-group-commit.md):
+//   caller's thread: validate the batch, serialize its rows, enqueue;
+//   writer thread:   take every queued batch, drop replayed ids, append all
+//                    rows in one transaction (one fsync), record the ids;
+//   refresh thread:  apply the committed signals to the model, refresh the
+//                    touched accounts' health, publish band changes, and
+//                    acknowledge each batch.
+// The writer starts the next transaction while the previous group is being
+// applied, and a signal is acknowledged only once durable and visible.
+#include "absl/strings/str_cat.h"
+#include "core/engine/engine.h"
+#include "core/health/health_model.h"
+#include "core/ingest/signal_validation.h"
+#include "core/model/apply_signal.h"
+#include "core/model/proto_time.h"
+
+namespace retain::engine {
+
+using model::FromProto;
+using model::ToProto;
+
+absl::Status Engine::ValidateBatch(
+    const std::string& tenant, const std::vector<signal::v1::Signal>& signals,
+    bool allow_reserved) {
+  if (signals.empty()) {
+    return absl::InvalidArgumentError("signals: at least one is required");
+  }
+  if (signals.size() > ingest::kMaxBatchSignals) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signals: at most ", ingest::kMaxBatchSignals,
+                     " per batch, got ", signals.size()));
+  }
+  const absl::Time now = absl::Now();
+  for (size_t i = 0; i < signals.size(); ++i) {
+    const signal::v1::Signal& sig = signals[i];
+    // The field path is only built for the message of a rejected signal.
+    if (!ingest::ValidateSignal(sig, "", now, allow_reserved).ok()) {
+      return ingest::ValidateSignal(sig, absl::StrCat("signals[", i, "]"), now,
+                                    allow_reserved);
+    }
+    AccountEntry* entry =
+        FindAccount(tenant, absl::string_view(sig.account()).substr(9));
+    if (!entry) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "signals[", i, "].account: no account \"", sig.account(), "\""));
+    }
+    if (sig.has_commercial() && sig.commercial().kind() ==
+                                    signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
+      const double arr =
+          model::ArrAt(entry->state.timeline, FromProto(sig.occur_time()));
+      if (arr + sig.commercial().arr_delta() <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "signals[", i, "].commercial.arr_delta: a contraction of ",
+            -sig.commercial().arr_delta(), " would take ARR ", arr,
+            " to 0 or below; record a CHURN instead"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+Engine::PendingBatch Engine::PrepareBatch(
+    const std::string& tenant, std::vector<signal::v1::Signal> signals,
+    IngestDone done) {
+  PendingBatch batch{tenant, std::move(signals), {}, std::move(done)};
+  const absl::Time now = absl::Now();
+  const google::protobuf::Timestamp record_time = ToProto(now);
+  batch.rows.resize(batch.signals.size());
+  for (size_t i = 0; i < batch.signals.size(); ++i) {
+    signal::v1::Signal& sig = batch.signals[i];
+    sig.set_kind(model::KindOf(sig));
+    *sig.mutable_record_time() = record_time;
+    store::StoredSignal& row = batch.rows[i];
+    row.tenant = tenant;
+    row.signal_id = sig.signal_id();
+    row.account_id = sig.account().substr(9);
+    row.kind = sig.kind();
+    row.occur_time = FromProto(sig.occur_time());
+    row.record_time = now;
+    sig.SerializeToString(&row.payload);
+  }
+  return batch;
+}
+
+absl::Status Engine::RecordSignalsAsync(const std::string& tenant,
+                                        std::vector<signal::v1::Signal> signals,
+                                        IngestDone done) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = ValidateBatch(tenant, signals, false); !s.ok()) {
+      return s;
+    }
+  }
+  Enqueue(PrepareBatch(tenant, std::move(signals), std::move(done)));
+  return absl::OkStatus();
+}
+
+void Engine::Enqueue(PendingBatch batch) {
+  absl::MutexLock lock(&queue_mu_);
+  if (stopping_) {
+    IngestDone done = std::move(batch.done);
+    queue_mu_.Unlock();
+    done(absl::UnavailableError("server is shutting down"));
+    queue_mu_.Lock();
+    return;
+  }
+  queue_.push_back(std::move(batch));
+}
+
+absl::StatusOr<IngestCounts> Engine::RecordSignals(
+    const std::string& tenant, std::vector<signal::v1::Signal> signals) {
+  absl::Mutex mu;
+  bool finished = false;
+  absl::StatusOr<IngestCounts> result;
+  absl::Status s = RecordSignalsAsync(
+      tenant, std::move(signals), [&](absl::StatusOr<IngestCounts> r) {
+        absl::MutexLock lock(&mu);
+        result = std::move(r);
+        finished = true;
+      });
+  if (!s.ok()) return s;
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&finished));
+  return result;
+}
+
+absl::Status Engine::RecordSystemSignals(
+    const std::string& tenant, std::vector<signal::v1::Signal> signals) {
+  if (signals.empty()) return absl::OkStatus();
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = ValidateBatch(tenant, signals, true); !s.ok()) {
+      return s;
+    }
+  }
+  absl::Mutex mu;
+  bool finished = false;
+  absl::Status result;
+  Enqueue(PrepareBatch(tenant, std::move(signals),
+                       [&](absl::StatusOr<IngestCounts> r) {
+                         absl::MutexLock lock(&mu);
+                         result = r.status();
+                         finished = true;
+                       }));
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&finished));
+  return result;
+}
+
+void Engine::WriterLoop() {
+  while (true) {
+    std::vector<PendingBatch> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      queue_mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping and drained
+      size_t total = 0;
+      while (!queue_.empty() &&
+             (group.empty() ||
+              total + queue_.front().signals.size() <=
+                  static_cast<size_t>(options_.max_group_signals))) {
+        total += queue_.front().signals.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void Engine::CommitGroup(std::vector<PendingBatch>& group) {
+  CommittedGroup committed;
+  committed.counts.resize(group.size());
+  committed.fresh.resize(group.size());
+  std::vector<store::StoredSignal> rows;
+  // Ids first seen in this group (views into its rows, which outlive it).
+  absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_group;
+  for (size_t b = 0; b < group.size(); ++b) {
+    const auto ids = writer_ids_.find(group[b].tenant);
+    std::vector<bool>& fresh = committed.fresh[b];
+    fresh.assign(group[b].rows.size(), false);
+    for (size_t i = 0; i < group[b].rows.size(); ++i) {
+      const store::StoredSignal& row = group[b].rows[i];
+      if ((ids != writer_ids_.end() && ids->second.contains(row.signal_id)) ||
+          !in_group.emplace(row.tenant, row.signal_id).second) {
+        ++committed.counts[b].duplicates;
+        continue;
+      }
+      fresh[i] = true;
+      ++committed.counts[b].recorded;
+    }
+  }
+  for (size_t b = 0; b < group.size(); ++b) {
+    for (size_t i = 0; i < group[b].rows.size(); ++i) {
+      if (committed.fresh[b][i]) rows.push_back(std::move(group[b].rows[i]));
+    }
+  }
+  in_group.clear();  // its views point into rows moved above
+
+  if (absl::Status write = store_->AppendSignals(rows); !write.ok()) {
+    for (PendingBatch& b : group) b.done(write);
+    return;
+  }
+  // The seqs the store assigned go back to the batches, for the apply stage.
+  size_t r = 0;
+  for (size_t b = 0; b < group.size(); ++b) {
+    group[b].rows.clear();
+    for (size_t i = 0; i < group[b].signals.size(); ++i) {
+      if (!committed.fresh[b][i]) continue;
+      writer_ids_[rows[r].tenant].insert(rows[r].signal_id);
+      group[b].rows.push_back(std::move(rows[r++]));
+    }
+  }
+  int64_t last_seq = 0;
+  for (const PendingBatch& b : group) {
+    if (!b.rows.empty()) last_seq = std::max(last_seq, b.rows.back().seq);
+  }
+  if (last_seq > 0) {
+    last_seq_ = last_seq;
+    commits_++;
+    committed_signals_ += rows.size();
+    stored_signals_ += rows.size();
+    if (options_.on_durable) options_.on_durable(last_seq);
+  }
+  committed.batches = std::move(group);
+  absl::MutexLock lock(&refresh_mu_);
+  refresh_queue_.push_back(std::move(committed));
+}
+
+void Engine::RefreshLoop() {
+  while (true) {
+    std::vector<CommittedGroup> groups;
+    {
+      absl::MutexLock lock(&refresh_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_) {
+        return !refresh_queue_.empty() || refresh_stop_;
+      };
+      refresh_mu_.Await(absl::Condition(&ready));
+      if (refresh_queue_.empty()) return;  // stopping and drained
+      while (!refresh_queue_.empty()) {
+        groups.push_back(std::move(refresh_queue_.front()));
+        refresh_queue_.pop_front();
+      }
+    }
+    ApplyRefreshAcknowledge(groups);
+  }
+}
+
+void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
+  // Groups that queued up meanwhile are applied together, in commit order,
+  // and an account touched by several of them is scored once. Accounts are
+  // named by (tenant, id) between the locks below: one may be deleted while
+  // no lock is held.
+  std::vector<std::pair<std::string, std::string>> touched;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::flat_hash_set<AccountEntry*> seen;
+    for (CommittedGroup& g : groups) {
+      for (size_t b = 0; b < g.batches.size(); ++b) {
+        PendingBatch& batch = g.batches[b];
+        size_t r = 0;
+        for (size_t i = 0; i < batch.signals.size(); ++i) {
+          if (!g.fresh[b][i]) continue;  // a replay: not written, not applied
+          const store::StoredSignal& row = batch.rows[r++];
+          ApplyStored(row.tenant, row.account_id, row.seq, batch.signals[i]);
+          AccountEntry* e = FindAccount(row.tenant, row.account_id);
+          if (e && seen.insert(e).second) {
+            touched.emplace_back(row.tenant, row.account_id);
+          }
+        }
+      }
+    }
+  }
+  const absl::Time now = absl::Now();
+  // Scores are computed under the shared lock (ingest validation proceeds)
+  // without the leading indicators; those are computed only for an account
+  // whose band changed, for its alert.
+  std::vector<std::optional<health::HealthResult>> results(touched.size());
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (size_t i = 0; i < touched.size(); ++i) {
+      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
+      if (!e) continue;
+      results[i] = health::ComputeHealthScore(options_.health, e->state, now);
+      if (results[i]->band != e->health.band) {
+        results[i] = health::ComputeHealth(options_.health, e->state, now);
+      }
+    }
+  }
+  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < touched.size(); ++i) {
+      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
+      if (!e || !results[i]) continue;
+      if (auto alert = StoreHealth(*e, *results[i], now)) {
+        alerts.emplace_back(touched[i].first, std::move(*alert));
+      }
+    }
+  }
+  for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
+  for (CommittedGroup& g : groups) {
+    for (size_t b = 0; b < g.batches.size(); ++b) {
+      g.batches[b].done(g.counts[b]);
+    }
+  }
+}
+
+}  // namespace retain::engine
