@@ -85,9 +85,9 @@ void CopyWritable(const Account& from, Account* to) {
 }
 
 constexpr const char* kWritablePaths[] = {
-    "display_name",     "arr",        "licensed_seats",
+    "display_name",        "arr",          "licensed_seats",
     "contract_start_time", "renewal_time", "segment",
-    "lifecycle_stage",  "csm_owner",  "contacts"};
+    "lifecycle_stage",     "csm_owner",    "contacts"};
 
 }  // namespace
 
@@ -170,8 +170,8 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
   // point-in-time reports see them after a restart too.
   std::vector<signal::v1::Signal> history;
   signal::v1::Signal contacts;
-  contacts.set_signal_id(absl::StrCat("retain:", id, ":created:contacts:",
-                                      absl::ToUnixMicros(now)));
+  contacts.set_signal_id(absl::StrCat(
+      "retain:", id, ":created:contacts:", absl::ToUnixMicros(now)));
   contacts.set_account(profile.name());
   *contacts.mutable_occur_time() = ToProto(now);
   contacts.mutable_custom()->set_type(model::kContactsChangedType);
@@ -180,8 +180,8 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
   history.push_back(contacts);
   if (profile.lifecycle_stage() != account::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
     signal::v1::Signal stage;
-    stage.set_signal_id(absl::StrCat("retain:", id, ":created:stage:",
-                                     absl::ToUnixMicros(now)));
+    stage.set_signal_id(absl::StrCat(
+        "retain:", id, ":created:stage:", absl::ToUnixMicros(now)));
     stage.set_account(profile.name());
     *stage.mutable_occur_time() = ToProto(now);
     stage.mutable_lifecycle()->set_stage(profile.lifecycle_stage());
@@ -212,8 +212,8 @@ absl::StatusOr<Account> Engine::GetAccount(const std::string& tenant,
 absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
     const std::string& tenant, const account::v1::ListAccountsRequest& req) {
   if (req.page_size() < 0 || req.page_size() > 1000) {
-    return Invalid("page_size", absl::StrCat("must be 0-1000, got ",
-                                             req.page_size()));
+    return Invalid("page_size",
+                   absl::StrCat("must be 0-1000, got ", req.page_size()));
   }
   const int page_size = req.page_size() == 0 ? 50 : req.page_size();
   std::string after;
@@ -273,7 +273,8 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     return s;
   }
   std::vector<std::string> paths(mask.paths().begin(), mask.paths().end());
-  if (paths.empty()) paths.assign(std::begin(kWritablePaths), std::end(kWritablePaths));
+  if (paths.empty())
+    paths.assign(std::begin(kWritablePaths), std::end(kWritablePaths));
   for (const std::string& p : paths) {
     if (std::find(std::begin(kWritablePaths), std::end(kWritablePaths), p) ==
         std::end(kWritablePaths)) {
@@ -297,7 +298,8 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     absl::MutexLock lock(&mu_);
     AccountEntry* e = FindAccount(tenant, id);
     if (!e) {
-      return absl::NotFoundError(absl::StrCat("no account \"", input.name(), "\""));
+      return absl::NotFoundError(
+          absl::StrCat("no account \"", input.name(), "\""));
     }
     Account updated = e->state.profile;
     const Account current = View(*e);
@@ -306,7 +308,8 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     for (const std::string& p : paths) {
       if (p == "display_name") updated.set_display_name(input.display_name());
       if (p == "arr") updated.set_arr(input.arr());
-      if (p == "licensed_seats") updated.set_licensed_seats(input.licensed_seats());
+      if (p == "licensed_seats")
+        updated.set_licensed_seats(input.licensed_seats());
       if (p == "contract_start_time") {
         if (input.has_contract_start_time()) {
           *updated.mutable_contract_start_time() = input.contract_start_time();
@@ -326,7 +329,8 @@ absl::StatusOr<Account> Engine::UpdateAccount(
         updated.set_segment_overridden(input.segment() !=
                                        account::v1::SEGMENT_UNSPECIFIED);
       }
-      if (p == "lifecycle_stage") updated.set_lifecycle_stage(input.lifecycle_stage());
+      if (p == "lifecycle_stage")
+        updated.set_lifecycle_stage(input.lifecycle_stage());
       if (p == "csm_owner") updated.set_csm_owner(input.csm_owner());
       if (p == "contacts") *updated.mutable_contacts() = input.contacts();
     }
@@ -378,13 +382,13 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     e->state.profile = updated;
     if (start_moved) {
       auto& changes = e->state.timeline.arr_changes;
-      changes.erase(std::remove_if(changes.begin(), changes.end(),
-                                   [](const model::ArrChange& c) {
-                                     return c.kind ==
-                                            signal::v1::
-                                                COMMERCIAL_EVENT_KIND_UNSPECIFIED;
-                                   }),
-                    changes.end());
+      changes.erase(
+          std::remove_if(changes.begin(), changes.end(),
+                         [](const model::ArrChange& c) {
+                           return c.kind ==
+                                  signal::v1::COMMERCIAL_EVENT_KIND_UNSPECIFIED;
+                         }),
+          changes.end());
       model::SeedTimelineFromProfile(e->state);
     }
   }

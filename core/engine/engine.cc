@@ -26,8 +26,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   }
   std::unique_ptr<Engine> engine(new Engine(std::move(options)));
   auto store = store::SqliteStore::Open(
-      (std::filesystem::path(engine->options_.data_dir) / "retain.db")
-          .string(),
+      (std::filesystem::path(engine->options_.data_dir) / "retain.db").string(),
       engine->options_.durability);
   if (!store.ok()) return store.status();
   engine->store_ = std::move(*store);
@@ -127,8 +126,7 @@ Engine::TenantState& Engine::Tenant(const std::string& tenant) {
   return tenants_[tenant];
 }
 
-const Engine::TenantState* Engine::FindTenant(
-    const std::string& tenant) const {
+const Engine::TenantState* Engine::FindTenant(const std::string& tenant) const {
   auto it = tenants_.find(tenant);
   return it == tenants_.end() ? nullptr : &it->second;
 }
@@ -169,13 +167,14 @@ void Engine::ApplyStored(const std::string& tenant,
   const absl::Time t = FromProto(signal.occur_time());
   auto pos = entry.refs.end();
   while (pos != entry.refs.begin() && (pos - 1)->time > t) --pos;
-  entry.refs.insert(pos, SignalRef{t, seq, static_cast<int32_t>(signal.kind())});
+  entry.refs.insert(pos,
+                    SignalRef{t, seq, static_cast<int32_t>(signal.kind())});
 }
 
 std::optional<report::v1::HealthAlert> Engine::RefreshHealth(
     const std::string& tenant, AccountEntry& entry, absl::Time now) {
-  return StoreHealth(entry, health::ComputeHealth(options_.health, entry.state, now),
-                     now);
+  return StoreHealth(
+      entry, health::ComputeHealth(options_.health, entry.state, now), now);
 }
 
 std::optional<report::v1::HealthAlert> Engine::StoreHealth(

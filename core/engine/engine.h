@@ -28,8 +28,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/engine/alert_hub.h"
-#include "core/health/health_result.h"
 #include "core/health/health_config.h"
+#include "core/health/health_result.h"
 #include "core/model/account_state.h"
 #include "core/store/store.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -125,9 +125,7 @@ class Engine {
 
   AlertHub& alerts() { return alerts_; }
   store::Store& store() { return *store_; }
-  const health::HealthConfig& health_config() const {
-    return options_.health;
-  }
+  const health::HealthConfig& health_config() const { return options_.health; }
   EngineStats stats();
   int64_t last_durable_seq() const { return last_seq_.load(); }
 
@@ -214,7 +212,8 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ValidateBatch(const std::string& tenant,
                              const std::vector<signal::v1::Signal>& signals,
-                             bool allow_reserved) ABSL_SHARED_LOCKS_REQUIRED(mu_);
+                             bool allow_reserved)
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Records server-generated signals (contacts changes, ARR updates).
   absl::Status RecordSystemSignals(const std::string& tenant,
                                    std::vector<signal::v1::Signal> signals);

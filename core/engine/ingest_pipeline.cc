@@ -44,8 +44,9 @@ absl::Status Engine::ValidateBatch(
       return absl::InvalidArgumentError(absl::StrCat(
           "signals[", i, "].account: no account \"", sig.account(), "\""));
     }
-    if (sig.has_commercial() && sig.commercial().kind() ==
-                                    signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
+    if (sig.has_commercial() &&
+        sig.commercial().kind() ==
+            signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
       const double arr =
           model::ArrAt(entry->state.timeline, FromProto(sig.occur_time()));
       if (arr + sig.commercial().arr_delta() <= 0) {
@@ -112,12 +113,12 @@ absl::StatusOr<IngestCounts> Engine::RecordSignals(
   absl::Mutex mu;
   bool finished = false;
   absl::StatusOr<IngestCounts> result;
-  absl::Status s = RecordSignalsAsync(
-      tenant, std::move(signals), [&](absl::StatusOr<IngestCounts> r) {
-        absl::MutexLock lock(&mu);
-        result = std::move(r);
-        finished = true;
-      });
+  absl::Status s = RecordSignalsAsync(tenant, std::move(signals),
+                                      [&](absl::StatusOr<IngestCounts> r) {
+                                        absl::MutexLock lock(&mu);
+                                        result = std::move(r);
+                                        finished = true;
+                                      });
   if (!s.ok()) return s;
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(&finished));

@@ -51,9 +51,8 @@ absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
     }
     has_after = true;
   }
-  const absl::Time start = req.has_start_time()
-                               ? FromProto(req.start_time())
-                               : absl::InfinitePast();
+  const absl::Time start =
+      req.has_start_time() ? FromProto(req.start_time()) : absl::InfinitePast();
   const absl::Time end =
       req.has_end_time() ? FromProto(req.end_time()) : absl::InfiniteFuture();
   std::vector<int64_t> seqs;
@@ -89,9 +88,9 @@ absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
     }
   }
   if (more && !rows->empty()) {
-    resp.set_next_page_token(absl::StrCat(
-        "s:", absl::ToUnixMicros(rows->back().occur_time), ":",
-        rows->back().seq));
+    resp.set_next_page_token(
+        absl::StrCat("s:", absl::ToUnixMicros(rows->back().occur_time), ":",
+                     rows->back().seq));
   }
   return resp;
 }

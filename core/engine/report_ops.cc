@@ -91,9 +91,9 @@ absl::StatusOr<report::v1::HealthModelValidation> Engine::ValidateHealthModel(
         "lead_days: must be 0-365 (0 means 60), got ", req.lead_days()));
   }
   absl::ReaderMutexLock lock(&mu_);
-  return reports::ValidateHealthModel(TenantAccounts(tenant), options_.health,
-                                      period->start, period->as_of,
-                                      req.lead_days() == 0 ? 60 : req.lead_days());
+  return reports::ValidateHealthModel(
+      TenantAccounts(tenant), options_.health, period->start, period->as_of,
+      req.lead_days() == 0 ? 60 : req.lead_days());
 }
 
 }  // namespace retain::engine

@@ -12,7 +12,7 @@ namespace retain::health {
 
 ComponentResult ScoreCommercial(const HealthConfig& config,
                                 const model::AccountState& account,
-                                absl::Time as_of) {
+                                absl::Time as_of, bool explain) {
   const auto& c = config.commercial;
   ComponentResult r;
   r.name = "commercial";
@@ -22,10 +22,10 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
   const model::AccountTimeline& tl = account.timeline;
 
   const double arr = model::ArrAt(tl, as_of);
-  r.inputs.push_back({"arr", absl::StrFormat("%.2f", arr)});
+  if (explain) r.inputs.push_back({"arr", absl::StrFormat("%.2f", arr)});
   if (arr <= 0) {
     r.score = 0;
-    r.explanation = "ARR is 0 at as_of (churned or not started)";
+    if (explain) r.explanation = "ARR is 0 at as_of (churned or not started)";
     return r;
   }
 
@@ -34,11 +34,13 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
 
   const size_t pay_end = model::EndAsOf(tl.payments, as_of);
   const bool overdue = pay_end > 0 && tl.payments[pay_end - 1].overdue;
-  r.inputs.push_back({"payment_overdue", overdue ? "true" : "false"});
+  if (explain)
+    r.inputs.push_back({"payment_overdue", overdue ? "true" : "false"});
   if (overdue) {
     penalty += c.penalty_payment_overdue;
-    reasons.push_back(
-        absl::StrFormat("payment overdue (-%g)", c.penalty_payment_overdue));
+    if (explain)
+      reasons.push_back(
+          absl::StrFormat("payment overdue (-%g)", c.penalty_payment_overdue));
   }
 
   const size_t arr_end = model::EndAsOf(tl.arr_changes, as_of);
@@ -50,19 +52,21 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
       ++contractions;
     }
   }
-  r.inputs.push_back(
-      {absl::StrCat("contractions_", c.contraction_lookback_days, "d"),
-       absl::StrCat(contractions)});
+  if (explain)
+    r.inputs.push_back(
+        {absl::StrCat("contractions_", c.contraction_lookback_days, "d"),
+         absl::StrCat(contractions)});
   if (contractions > 0) {
     penalty += c.penalty_contraction;
-    reasons.push_back(absl::StrFormat("contraction in the last %d days (-%g)",
-                                      c.contraction_lookback_days,
-                                      c.penalty_contraction));
+    if (explain)
+      reasons.push_back(absl::StrFormat("contraction in the last %d days (-%g)",
+                                        c.contraction_lookback_days,
+                                        c.penalty_contraction));
   }
 
   if (account.profile.has_renewal_time()) {
     const absl::Time renewal = FromProto(account.profile.renewal_time());
-    r.inputs.push_back({"renewal_time", TimeString(renewal)});
+    if (explain) r.inputs.push_back({"renewal_time", TimeString(renewal)});
     if (renewal <= as_of) {
       // Lapsed unless a renewal (or a fresh contract) was recorded on or
       // after the renewal date.
@@ -75,26 +79,30 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
       }
       if (!renewed) {
         penalty += c.penalty_renewal_lapsed;
-        reasons.push_back(absl::StrFormat(
-            "renewal date passed with no renewal recorded (-%g)",
-            c.penalty_renewal_lapsed));
+        if (explain)
+          reasons.push_back(absl::StrFormat(
+              "renewal date passed with no renewal recorded (-%g)",
+              c.penalty_renewal_lapsed));
       }
     } else {
       const double days = DaysBetween(as_of, renewal);
-      r.inputs.push_back({"days_to_renewal", absl::StrFormat("%.1f", days)});
+      if (explain)
+        r.inputs.push_back({"days_to_renewal", absl::StrFormat("%.1f", days)});
       if (days <= c.renewal_proximity_days) {
         penalty += c.penalty_renewal_proximity;
-        reasons.push_back(absl::StrFormat("renewal in %.1f days (<= %d) (-%g)",
-                                          days, c.renewal_proximity_days,
-                                          c.penalty_renewal_proximity));
+        if (explain)
+          reasons.push_back(absl::StrFormat(
+              "renewal in %.1f days (<= %d) (-%g)", days,
+              c.renewal_proximity_days, c.penalty_renewal_proximity));
       }
     }
   }
 
   r.score = std::clamp(10.0 - penalty, 0.0, 10.0);
-  r.explanation = reasons.empty()
-                      ? "no commercial risk signals"
-                      : absl::StrCat("10 - ", absl::StrJoin(reasons, "; "));
+  if (explain)
+    r.explanation = reasons.empty()
+                        ? "no commercial risk signals"
+                        : absl::StrCat("10 - ", absl::StrJoin(reasons, "; "));
   return r;
 }
 

@@ -1,6 +1,8 @@
 // The four core component rules. Each is a pure function of the account's
 // history up to as_of and returns its score with the inputs that produced it;
-// weights are applied by ComputeHealth.
+// weights are applied by ComputeHealth. With explain = false the inputs and
+// explanation are left empty (the score is the same): formatting them is most
+// of a rule's cost, and the health cache needs only scores.
 #ifndef RETAIN_CORE_HEALTH_COMPONENT_RULES_H_
 #define RETAIN_CORE_HEALTH_COMPONENT_RULES_H_
 
@@ -16,16 +18,16 @@ namespace retain::health {
 
 ComponentResult ScoreEngagement(const HealthConfig& config,
                                 const model::AccountState& account,
-                                absl::Time as_of);
+                                absl::Time as_of, bool explain = true);
 ComponentResult ScoreRelationship(const HealthConfig& config,
                                   const model::AccountState& account,
-                                  absl::Time as_of);
+                                  absl::Time as_of, bool explain = true);
 ComponentResult ScoreSupport(const HealthConfig& config,
                              const model::AccountState& account,
-                             absl::Time as_of);
+                             absl::Time as_of, bool explain = true);
 ComponentResult ScoreCommercial(const HealthConfig& config,
                                 const model::AccountState& account,
-                                absl::Time as_of);
+                                absl::Time as_of, bool explain = true);
 
 // A ticket's state folded from its events up to as_of.
 struct TicketState {

@@ -35,10 +35,18 @@ bool CombineComponents(std::vector<ComponentResult>& components,
   return true;
 }
 
+namespace {
+
+HealthResult Evaluate(const HealthConfig& config,
+                      const model::AccountState& account, absl::Time as_of,
+                      bool explain);
+
+}  // namespace
+
 HealthResult ComputeHealth(const HealthConfig& config,
                            const model::AccountState& account,
                            absl::Time as_of) {
-  HealthResult r = ComputeHealthScore(config, account, as_of);
+  HealthResult r = Evaluate(config, account, as_of, /*explain=*/true);
   r.indicators = LeadingIndicators(config, account, as_of, r.band);
   return r;
 }
@@ -46,15 +54,24 @@ HealthResult ComputeHealth(const HealthConfig& config,
 HealthResult ComputeHealthScore(const HealthConfig& config,
                                 const model::AccountState& account,
                                 absl::Time as_of) {
+  return Evaluate(config, account, as_of, /*explain=*/false);
+}
+
+namespace {
+
+HealthResult Evaluate(const HealthConfig& config,
+                      const model::AccountState& account, absl::Time as_of,
+                      bool explain) {
   HealthResult r;
   r.as_of = as_of;
   r.arr = model::ArrAt(account.timeline, as_of);
   r.segment = SegmentAt(config, account, as_of);
 
-  r.components.push_back(ScoreEngagement(config, account, as_of));
-  r.components.push_back(ScoreRelationship(config, account, as_of));
-  r.components.push_back(ScoreSupport(config, account, as_of));
-  r.components.push_back(ScoreCommercial(config, account, as_of));
+  r.components.reserve(4);
+  r.components.push_back(ScoreEngagement(config, account, as_of, explain));
+  r.components.push_back(ScoreRelationship(config, account, as_of, explain));
+  r.components.push_back(ScoreSupport(config, account, as_of, explain));
+  r.components.push_back(ScoreCommercial(config, account, as_of, explain));
   r.components[0].weight = config.weights.engagement;
   r.components[1].weight = config.weights.relationship;
   r.components[2].weight = config.weights.support;
@@ -69,4 +86,5 @@ HealthResult ComputeHealthScore(const HealthConfig& config,
   return r;
 }
 
+}  // namespace
 }  // namespace retain::health

@@ -18,9 +18,10 @@ HealthResult ComputeHealth(const HealthConfig& config,
                            const model::AccountState& account,
                            absl::Time as_of);
 
-// ComputeHealth without the leading indicators (the costliest part), for
-// callers that need the score and band of many accounts: the health cache,
-// band distributions, model validation.
+// The same score and band as ComputeHealth, without the leading indicators
+// and with the components' inputs and explanations left empty (formatting
+// them is most of the cost), for callers that need the score and band of
+// many accounts: the health cache, band distributions, model validation.
 HealthResult ComputeHealthScore(const HealthConfig& config,
                                 const model::AccountState& account,
                                 absl::Time as_of);

@@ -15,12 +15,12 @@ absl::Time LastTouchpointAt(const model::AccountTimeline& timeline,
 
 ComponentResult ScoreRelationship(const HealthConfig& config,
                                   const model::AccountState& account,
-                                  absl::Time as_of) {
+                                  absl::Time as_of, bool explain) {
   const auto& c = config.relationship;
   ComponentResult r;
   r.name = "relationship";
   const bool sponsor = model::HasExecSponsorAt(account.timeline, as_of);
-  r.inputs.push_back({"exec_sponsor", sponsor ? "true" : "false"});
+  if (explain) r.inputs.push_back({"exec_sponsor", sponsor ? "true" : "false"});
 
   absl::Time since = LastTouchpointAt(account.timeline, as_of);
   std::string basis = "last touchpoint";
@@ -29,18 +29,21 @@ ComponentResult ScoreRelationship(const HealthConfig& config,
     // account left alone since signing scores as badly as one dropped.
     since = RelationshipStart(account);
     basis = "contract start (never contacted)";
-    r.inputs.push_back({"last_touchpoint_time", "never"});
+    if (explain) r.inputs.push_back({"last_touchpoint_time", "never"});
     if (since == absl::InfinitePast() || since > as_of) {
-      r.explanation =
-          "no data: never contacted and no contract start before as_of";
+      if (explain)
+        r.explanation =
+            "no data: never contacted and no contract start before as_of";
       return r;
     }
-    r.inputs.push_back({"contract_start_time", TimeString(since)});
+    if (explain) r.inputs.push_back({"contract_start_time", TimeString(since)});
   } else {
-    r.inputs.push_back({"last_touchpoint_time", TimeString(since)});
+    if (explain)
+      r.inputs.push_back({"last_touchpoint_time", TimeString(since)});
   }
   const double days = DaysBetween(since, as_of);
-  r.inputs.push_back({"days_since_contact", absl::StrFormat("%.2f", days)});
+  if (explain)
+    r.inputs.push_back({"days_since_contact", absl::StrFormat("%.2f", days)});
   r.has_data = true;
 
   // The playbook gives "sponsor and < 14 d → 10" and "< 30 d, no sponsor →
@@ -49,23 +52,27 @@ ComponentResult ScoreRelationship(const HealthConfig& config,
   // would let a named sponsor hide a cooling cadence.
   if (sponsor && days < c.sponsor_contact_days) {
     r.score = c.score_sponsor_recent;
-    r.explanation =
-        absl::StrFormat("exec sponsor identified and %s %.1f days ago (< %g)",
-                        basis, days, c.sponsor_contact_days);
+    if (explain)
+      r.explanation =
+          absl::StrFormat("exec sponsor identified and %s %.1f days ago (< %g)",
+                          basis, days, c.sponsor_contact_days);
   } else if (days < c.recent_contact_days) {
     r.score = c.score_recent;
-    r.explanation = absl::StrFormat("%s %.1f days ago (< %g)%s", basis, days,
-                                    c.recent_contact_days,
-                                    sponsor ? "" : ", no exec sponsor");
+    if (explain)
+      r.explanation = absl::StrFormat("%s %.1f days ago (< %g)%s", basis, days,
+                                      c.recent_contact_days,
+                                      sponsor ? "" : ", no exec sponsor");
   } else if (days < c.stale_contact_days) {
     r.score = c.score_stale;
-    r.explanation =
-        absl::StrFormat("no contact for %.1f days (%g-%g)", days,
-                        c.recent_contact_days, c.stale_contact_days);
+    if (explain)
+      r.explanation =
+          absl::StrFormat("no contact for %.1f days (%g-%g)", days,
+                          c.recent_contact_days, c.stale_contact_days);
   } else {
     r.score = c.score_lost;
-    r.explanation = absl::StrFormat("no contact for %.1f days (>= %g)", days,
-                                    c.stale_contact_days);
+    if (explain)
+      r.explanation = absl::StrFormat("no contact for %.1f days (>= %g)", days,
+                                      c.stale_contact_days);
   }
   return r;
 }

@@ -38,7 +38,7 @@ std::map<std::string, TicketState> OpenTicketsAt(
 
 ComponentResult ScoreSupport(const HealthConfig& config,
                              const model::AccountState& account,
-                             absl::Time as_of) {
+                             absl::Time as_of, bool explain) {
   const auto& c = config.support;
   ComponentResult r;
   r.name = "support";
@@ -89,22 +89,28 @@ ComponentResult ScoreSupport(const HealthConfig& config,
     csat_sum += s.score;
   }
 
-  r.inputs.push_back({"open_tickets", absl::StrCat(open.size())});
-  r.inputs.push_back({"open_tickets_low", absl::StrCat(low)});
-  r.inputs.push_back({"open_tickets_medium", absl::StrCat(medium)});
-  r.inputs.push_back({"open_tickets_high", absl::StrCat(high)});
-  r.inputs.push_back({"open_tickets_critical", absl::StrCat(critical)});
-  r.inputs.push_back({"open_tickets_escalated", absl::StrCat(escalated)});
-  r.inputs.push_back({absl::StrCat("ticket_events_", c.lookback_days, "d"),
-                      absl::StrCat(ticket_events)});
-  r.inputs.push_back({absl::StrCat("csat_responses_", c.lookback_days, "d"),
-                      absl::StrCat(csat_n)});
+  if (explain) r.inputs.push_back({"open_tickets", absl::StrCat(open.size())});
+  if (explain) r.inputs.push_back({"open_tickets_low", absl::StrCat(low)});
+  if (explain)
+    r.inputs.push_back({"open_tickets_medium", absl::StrCat(medium)});
+  if (explain) r.inputs.push_back({"open_tickets_high", absl::StrCat(high)});
+  if (explain)
+    r.inputs.push_back({"open_tickets_critical", absl::StrCat(critical)});
+  if (explain)
+    r.inputs.push_back({"open_tickets_escalated", absl::StrCat(escalated)});
+  if (explain)
+    r.inputs.push_back({absl::StrCat("ticket_events_", c.lookback_days, "d"),
+                        absl::StrCat(ticket_events)});
+  if (explain)
+    r.inputs.push_back({absl::StrCat("csat_responses_", c.lookback_days, "d"),
+                        absl::StrCat(csat_n)});
 
   if (open.empty() && ticket_events == 0 && csat_n == 0) {
-    r.explanation = absl::StrCat(
-        "no data: no open ticket, no ticket activity "
-        "and no CSAT in the last ",
-        c.lookback_days, " days");
+    if (explain)
+      r.explanation = absl::StrCat(
+          "no data: no open ticket, no ticket activity "
+          "and no CSAT in the last ",
+          c.lookback_days, " days");
     return r;
   }
   r.has_data = true;
@@ -113,8 +119,9 @@ ComponentResult ScoreSupport(const HealthConfig& config,
   double csat_penalty = 0;
   if (csat_n > 0) {
     const double avg = csat_sum / csat_n;
-    r.inputs.push_back({absl::StrCat("csat_average_", c.lookback_days, "d"),
-                        absl::StrFormat("%.2f", avg)});
+    if (explain)
+      r.inputs.push_back({absl::StrCat("csat_average_", c.lookback_days, "d"),
+                          absl::StrFormat("%.2f", avg)});
     if (avg >= c.csat_good_min) {
       csat_part =
           absl::StrFormat("CSAT %.2f >= %g (no penalty)", avg, c.csat_good_min);
@@ -129,13 +136,16 @@ ComponentResult ScoreSupport(const HealthConfig& config,
                                   csat_penalty);
     }
   }
-  r.inputs.push_back({"ticket_penalty", absl::StrFormat("%g", ticket_penalty)});
+  if (explain)
+    r.inputs.push_back(
+        {"ticket_penalty", absl::StrFormat("%g", ticket_penalty)});
   r.score = std::clamp(10.0 - ticket_penalty - csat_penalty, 0.0, 10.0);
-  r.explanation = absl::StrFormat(
-      "10 - %g for %d open ticket(s) (%d low, %d medium, %d high, %d "
-      "critical, %d escalated); %s",
-      ticket_penalty, static_cast<int>(open.size()), low, medium, high,
-      critical, escalated, csat_part);
+  if (explain)
+    r.explanation = absl::StrFormat(
+        "10 - %g for %d open ticket(s) (%d low, %d medium, %d high, %d "
+        "critical, %d escalated); %s",
+        ticket_penalty, static_cast<int>(open.size()), low, medium, high,
+        critical, escalated, csat_part);
   return r;
 }
 

@@ -145,6 +145,29 @@ TEST_P(ComputeHealthTest, WeightedScoreAndBand) {
   EXPECT_EQ(r.band, GetParam().band);
 }
 
+// The score-only path (health cache, band distributions) must agree with the
+// explained one on every case, and skip the explanations.
+TEST_P(ComputeHealthTest, ScoreOnlyPathAgrees) {
+  const model::AccountState account = Make(GetParam().recipe);
+  const HealthResult full = ComputeHealth(DefaultHealthConfig(), account, AsOf());
+  const HealthResult fast =
+      ComputeHealthScore(DefaultHealthConfig(), account, AsOf());
+  EXPECT_EQ(fast.has_score, full.has_score);
+  EXPECT_DOUBLE_EQ(fast.score, full.score);
+  EXPECT_EQ(fast.band, full.band);
+  ASSERT_EQ(fast.components.size(), full.components.size());
+  for (size_t i = 0; i < full.components.size(); ++i) {
+    EXPECT_EQ(fast.components[i].has_data, full.components[i].has_data);
+    EXPECT_DOUBLE_EQ(fast.components[i].score, full.components[i].score);
+    EXPECT_DOUBLE_EQ(fast.components[i].effective_weight,
+                     full.components[i].effective_weight);
+    EXPECT_TRUE(fast.components[i].inputs.empty());
+    EXPECT_TRUE(fast.components[i].explanation.empty());
+    EXPECT_FALSE(full.components[i].explanation.empty());
+  }
+  EXPECT_TRUE(fast.indicators.empty());
+}
+
 constexpr auto kUnset = signal::v1::TICKET_SEVERITY_UNSPECIFIED;
 constexpr auto kLow = signal::v1::TICKET_SEVERITY_LOW;
 constexpr auto kMedium = signal::v1::TICKET_SEVERITY_MEDIUM;
