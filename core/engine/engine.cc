@@ -200,14 +200,41 @@ std::optional<report::v1::HealthAlert> Engine::StoreHealth(
 }
 
 void Engine::SweepHealth() {
+  std::vector<AccountKey> all;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [tenant, ts] : tenants_) {
+      for (const auto& [id, entry] : ts.accounts) all.emplace_back(tenant, id);
+    }
+  }
+  Rescore(all, absl::Now());
+}
+
+void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
+  // Scores are computed under the shared lock (ingestion and reads go on)
+  // without leading indicators; those are computed only for an account whose
+  // band changed, for its alert. Results are stored under the exclusive lock,
+  // re-finding each account by key: one may have been deleted in between.
+  std::vector<std::optional<health::HealthResult>> results(accounts.size());
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
+      if (!e) continue;
+      results[i] = health::ComputeHealthScore(options_.health, e->state, now);
+      if (results[i]->band != e->health.band) {
+        results[i] = health::ComputeHealth(options_.health, e->state, now);
+      }
+    }
+  }
   std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
   {
     absl::MutexLock lock(&mu_);
-    const absl::Time now = absl::Now();
-    for (auto& [tenant, ts] : tenants_) {
-      for (auto& [id, entry] : ts.accounts) {
-        auto alert = RefreshHealth(tenant, *entry, now);
-        if (alert) alerts.emplace_back(tenant, std::move(*alert));
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
+      if (!e || !results[i]) continue;
+      if (auto alert = StoreHealth(*e, *results[i], now)) {
+        alerts.emplace_back(accounts[i].first, std::move(*alert));
       }
     }
   }

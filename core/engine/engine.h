@@ -171,7 +171,12 @@ class Engine {
     std::vector<std::vector<bool>> fresh;
   };
 
+  using AccountKey = std::pair<std::string, std::string>;  // tenant, id
+
   explicit Engine(EngineOptions options);
+  // Re-scores these accounts' current health and publishes band changes.
+  void Rescore(const std::vector<AccountKey>& accounts, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
   void RefreshLoop();
   void ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups);
   PendingBatch PrepareBatch(const std::string& tenant,

@@ -255,7 +255,7 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
   // and an account touched by several of them is scored once. Accounts are
   // named by (tenant, id) between the locks below: one may be deleted while
   // no lock is held.
-  std::vector<std::pair<std::string, std::string>> touched;
+  std::vector<AccountKey> touched;
   {
     absl::MutexLock lock(&mu_);
     absl::flat_hash_set<AccountEntry*> seen;
@@ -275,34 +275,7 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
       }
     }
   }
-  const absl::Time now = absl::Now();
-  // Scores are computed under the shared lock (ingest validation proceeds)
-  // without the leading indicators; those are computed only for an account
-  // whose band changed, for its alert.
-  std::vector<std::optional<health::HealthResult>> results(touched.size());
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (size_t i = 0; i < touched.size(); ++i) {
-      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
-      if (!e) continue;
-      results[i] = health::ComputeHealthScore(options_.health, e->state, now);
-      if (results[i]->band != e->health.band) {
-        results[i] = health::ComputeHealth(options_.health, e->state, now);
-      }
-    }
-  }
-  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
-  {
-    absl::MutexLock lock(&mu_);
-    for (size_t i = 0; i < touched.size(); ++i) {
-      AccountEntry* e = FindAccount(touched[i].first, touched[i].second);
-      if (!e || !results[i]) continue;
-      if (auto alert = StoreHealth(*e, *results[i], now)) {
-        alerts.emplace_back(touched[i].first, std::move(*alert));
-      }
-    }
-  }
-  for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
+  Rescore(touched, absl::Now());
   for (CommittedGroup& g : groups) {
     for (size_t b = 0; b < g.batches.size(); ++b) {
       g.batches[b].done(g.counts[b]);
