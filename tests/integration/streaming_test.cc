@@ -87,5 +87,36 @@ TEST_F(StreamingTest, WatchEmitsAnAlertWhenABandChanges) {
   ctx.TryCancel();
 }
 
+TEST_F(StreamingTest, BandsMoveWithThePassageOfTimeWithoutNewSignals) {
+  StartServer("", {"--sweep_seconds=1"});
+  const std::string red = CreateAccount("red", 5000, 100, DaysAgo(200), false).name();
+  signal::v1::RecordSignalsResponse r;
+  ASSERT_TRUE(Record({Usage("red-u", red, DaysAgo(2), 3)}, &r).ok());
+  // Green now (engagement 10, relationship 6: contact 30 days minus 8
+  // seconds ago). Eight seconds later the contact is 30 days old,
+  // relationship drops to 3 and the score to 7.375: yellow, with no signal.
+  // (The margin leaves time to subscribe before the change.)
+  const std::string acct = CreateAccount("ageing", 60000, 100, DaysAgo(300), false).name();
+  ASSERT_TRUE(Record({Usage("a-u", acct, DaysAgo(1), 90),
+                      Touch("a-t", acct, absl::Now() - absl::Hours(24 * 30) +
+                                             absl::Seconds(8))},
+                     &r)
+                  .ok());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  report::v1::WatchHealthRequest req;
+  req.set_include_current_red(true);
+  auto reader = reports_->WatchHealth(&ctx, req);
+  report::v1::HealthAlert alert;
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.account(), red);
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.account(), acct);
+  EXPECT_EQ(alert.previous_band(), account::v1::HEALTH_BAND_GREEN);
+  EXPECT_EQ(alert.band(), account::v1::HEALTH_BAND_YELLOW);
+  EXPECT_NEAR(alert.score(), 7.375, 1e-9);
+  ctx.TryCancel();
+}
+
 }  // namespace
 }  // namespace retain::testing
