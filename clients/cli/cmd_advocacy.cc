@@ -1,7 +1,8 @@
-// referrals champions|ask|reference|case-study|create|update|flywheel — the
-// advocacy plugin's verbs (retain.plugins.advocacy.v1.AdvocacyService).
-// When the plugin is not loaded, retaind answers UNIMPLEMENTED and
-// retainctl exits 8.
+// referrals champions|ask|reference|references|case-study|create|update|
+// list|flywheel — the advocacy plugin's verbs
+// (retain.plugins.advocacy.v1.AdvocacyService). When the plugin is not loaded,
+// retaind answers UNIMPLEMENTED and retainctl exits 8.
+#include <cstdint>
 #include <iostream>
 #include <memory>
 
@@ -79,6 +80,33 @@ void PrintReferral(const Globals& g, const ad::Referral& r) {
                               : std::string("-")},
        {"created", FormatDateTime(r.create_time())},
        {"converted", FormatDate(r.convert_time())}});
+}
+
+// Options shared by the list verbs.
+struct ListOpts {
+  std::string account, status;
+  int64_t limit = 0;
+  int page_size = 200;
+};
+
+void AddListOptions(CLI::App* cmd, ListOpts* o, const std::string& what,
+                    const std::string& status_flag,
+                    const google::protobuf::EnumDescriptor* status) {
+  cmd->add_option("--account", o->account, "only this account's");
+  cmd->add_option(status_flag, o->status,
+                  "only in this " + status_flag.substr(2) + ": one of " +
+                      EnumChoices(status));
+  cmd->add_option("--limit", o->limit, "stop after N " + what + " (0: all)");
+  cmd->add_option("--page-size", o->page_size, what + " per request")
+      ->check(CLI::Range(1, 1000));
+}
+
+template <typename Req>
+Req ListRequest(const ListOpts& o) {
+  Req req;
+  if (!o.account.empty()) req.set_account_id(AccountIdArg(o.account));
+  req.set_page_size(o.page_size);
+  return req;
 }
 
 }  // namespace
@@ -176,11 +204,108 @@ void AddAdvocacyCommands(CLI::App& app, Globals& g) {
     });
   }
   {
+    auto o = std::make_shared<ListOpts>();
+    CLI::App* cmd = adv->add_subcommand(
+        "references",
+        "Reference requests, every page unless --limit; columns: REFERENCE "
+        "ACCOUNT CONTACT PURPOSE STATUS REQUESTED-BY REQUESTED");
+    AddListOptions(cmd, o.get(), "reference requests", "--status",
+                   ad::ReferenceStatus_descriptor());
+    cmd->callback([&g, o] {
+      auto req = ListRequest<ad::ListReferenceRequestsRequest>(*o);
+      if (!o->status.empty()) {
+        req.set_status(static_cast<ad::ReferenceStatus>(
+            EnumArg(ad::ReferenceStatus_descriptor(), o->status)));
+      }
+      const bool json = g.format() == OutputFormat::kJson;
+      Table t({{"REFERENCE"},
+               {"ACCOUNT"},
+               {"CONTACT"},
+               {"PURPOSE"},
+               {"STATUS"},
+               {"REQUESTED-BY"},
+               {"REQUESTED"}});
+      Connection conn(g);
+      auto stub = Stub(conn);
+      const int64_t n = ForEachPage<ad::ListReferenceRequestsResponse>(
+          req, o->limit,
+          [&](const auto& r, auto* resp) {
+            auto ctx = conn.Context();
+            CheckPlugin(stub->ListReferenceRequests(ctx.get(), r, resp),
+                        "listing reference requests", kPlugin);
+          },
+          [](const auto& resp) -> const auto& {
+            return resp.reference_requests();
+          },
+          [&](const ad::ReferenceRequest& r) {
+            if (json) {
+              PrintJson(std::cout, r);
+              return;
+            }
+            t.AddRow(
+                {r.reference_id(), r.account_id(), OrDash(r.contact()),
+                 OrDash(r.purpose()),
+                 EnumShortName(ad::ReferenceStatus_descriptor(), r.status()),
+                 OrDash(r.requested_by()), FormatDate(r.request_time())});
+          });
+      if (json) return;
+      t.Print(std::cout);
+      std::cout << "\n" << n << " reference requests\n";
+    });
+  }
+  {
     CLI::App* cs = adv->add_subcommand(
         "case-study",
         "Case-study pipeline: proposed -> approved -> drafting -> published "
         "(declined from any open stage)");
     cs->require_subcommand(1);
+    {
+      auto o = std::make_shared<ListOpts>();
+      CLI::App* cmd = cs->add_subcommand(
+          "list",
+          "Case studies, every page unless --limit; columns: CASE-STUDY "
+          "ACCOUNT STAGE CREATED PUBLISHED TITLE");
+      AddListOptions(cmd, o.get(), "case studies", "--stage",
+                     ad::CaseStudyStage_descriptor());
+      cmd->callback([&g, o] {
+        auto req = ListRequest<ad::ListCaseStudiesRequest>(*o);
+        if (!o->status.empty()) {
+          req.set_stage(static_cast<ad::CaseStudyStage>(
+              EnumArg(ad::CaseStudyStage_descriptor(), o->status)));
+        }
+        const bool json = g.format() == OutputFormat::kJson;
+        Table t({{"CASE-STUDY"},
+                 {"ACCOUNT"},
+                 {"STAGE"},
+                 {"CREATED"},
+                 {"PUBLISHED"},
+                 {"TITLE"}});
+        Connection conn(g);
+        auto stub = Stub(conn);
+        const int64_t n = ForEachPage<ad::ListCaseStudiesResponse>(
+            req, o->limit,
+            [&](const auto& r, auto* resp) {
+              auto ctx = conn.Context();
+              CheckPlugin(stub->ListCaseStudies(ctx.get(), r, resp),
+                          "listing case studies", kPlugin);
+            },
+            [](const auto& resp) -> const auto& { return resp.case_studies(); },
+            [&](const ad::CaseStudy& c) {
+              if (json) {
+                PrintJson(std::cout, c);
+                return;
+              }
+              t.AddRow(
+                  {c.case_study_id(), c.account_id(),
+                   EnumShortName(ad::CaseStudyStage_descriptor(), c.stage()),
+                   FormatDate(c.create_time()), FormatDate(c.publish_time()),
+                   c.title()});
+            });
+        if (json) return;
+        t.Print(std::cout);
+        std::cout << "\n" << n << " case studies\n";
+      });
+    }
     {
       struct Opts {
         std::string account, title;
@@ -282,6 +407,65 @@ void AddAdvocacyCommands(CLI::App& app, Globals& g) {
       CheckPlugin(Stub(conn)->UpdateReferral(ctx.get(), req, &resp),
                   "updating referral " + o->id, kPlugin);
       PrintReferral(g, resp);
+    });
+  }
+  {
+    auto o = std::make_shared<ListOpts>();
+    CLI::App* cmd = adv->add_subcommand(
+        "list",
+        "Referrals, every page unless --limit; columns: REFERRAL ACCOUNT "
+        "ADVOCATE PROSPECT STATUS EST-ARR ATTRIBUTED CREATED");
+    AddListOptions(cmd, o.get(), "referrals", "--status",
+                   ad::ReferralStatus_descriptor());
+    cmd->callback([&g, o] {
+      auto req = ListRequest<ad::ListReferralsRequest>(*o);
+      if (!o->status.empty()) {
+        req.set_status(static_cast<ad::ReferralStatus>(
+            EnumArg(ad::ReferralStatus_descriptor(), o->status)));
+      }
+      const bool json = g.format() == OutputFormat::kJson;
+      const bool color = g.color();
+      Table t({{"REFERRAL"},
+               {"ACCOUNT"},
+               {"ADVOCATE"},
+               {"PROSPECT"},
+               {"STATUS"},
+               {"EST-ARR", Align::kRight},
+               {"ATTRIBUTED", Align::kRight},
+               {"CREATED"}});
+      double attributed = 0;
+      Connection conn(g);
+      auto stub = Stub(conn);
+      const int64_t n = ForEachPage<ad::ListReferralsResponse>(
+          req, o->limit,
+          [&](const auto& r, auto* resp) {
+            auto ctx = conn.Context();
+            CheckPlugin(stub->ListReferrals(ctx.get(), r, resp),
+                        "listing referrals", kPlugin);
+          },
+          [](const auto& resp) -> const auto& { return resp.referrals(); },
+          [&](const ad::Referral& r) {
+            if (json) {
+              PrintJson(std::cout, r);
+              return;
+            }
+            attributed += r.attributed_arr();
+            t.AddRow(
+                {r.referral_id(), r.account_id(), OrDash(r.advocate_contact()),
+                 r.prospect(),
+                 Colorize(
+                     EnumShortName(ad::ReferralStatus_descriptor(), r.status()),
+                     r.status() == ad::REFERRAL_STATUS_CONVERTED ? "green" : "",
+                     color),
+                 r.estimated_arr() > 0 ? FormatMoney(r.estimated_arr()) : "-",
+                 r.attributed_arr() > 0 ? FormatMoney(r.attributed_arr()) : "-",
+                 FormatDate(r.create_time())});
+          });
+      if (json) return;
+      t.Print(std::cout);
+      std::cout << "\n"
+                << n << " referrals; attributed " << FormatMoney(attributed)
+                << "\n";
     });
   }
   adv->add_subcommand("flywheel",

@@ -1,6 +1,7 @@
 // opportunities list|get|create|stage|forecast|suggestions — the expansion
 // plugin's verbs (retain.plugins.expansion.v1.ExpansionService). When the
 // plugin is not loaded, retaind answers UNIMPLEMENTED and retainctl exits 8.
+#include <cstdint>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -66,12 +67,11 @@ void PrintOpportunity(const Globals& g, const ex::Opportunity& o) {
   t.Print(std::cout);
 }
 
-void PrintOpportunities(const Globals& g,
-                        const std::vector<const ex::Opportunity*>& list) {
-  if (g.format() == OutputFormat::kJson) {
-    for (const auto* o : list) PrintJson(std::cout, *o);
-    return;
-  }
+// Prints the opportunities one list call finds, page after page (as JSON
+// lines while they arrive, or one table with totals).
+void ListAndPrint(const Globals& g, ex::ListOpportunitiesRequest req,
+                  int64_t limit, const std::string& what) {
+  const bool json = g.format() == OutputFormat::kJson;
   const bool color = g.color();
   Table t({{"OPPORTUNITY"},
            {"ACCOUNT"},
@@ -84,39 +84,44 @@ void PrintOpportunities(const Globals& g,
            {"SOURCE"},
            {"FLAGS"}});
   double open = 0, weighted = 0;
-  for (const auto* o : list) {
-    const bool closed =
-        o->stage() == ex::STAGE_WON || o->stage() == ex::STAGE_LOST;
-    if (!closed) {
-      open += o->amount();
-      weighted += o->amount() * o->probability();
-    }
-    t.AddRow({o->opportunity_id(), o->account_id(),
-              EnumShortName(ex::OpportunityType_descriptor(), o->type()),
-              StageCell(o->stage(), color), FormatMoney(o->amount()),
-              FormatPercent(o->probability(), 0),
-              FormatMoney(o->amount() * o->probability()),
-              FormatDate(o->close_time()),
-              o->source().empty() ? "-" : o->source(),
-              o->flagged_red() ? Colorize("red account", "red", color) : "-"});
-  }
+  Connection conn(g);
+  auto stub = Stub(conn);
+  const int64_t count = ForEachPage<ex::ListOpportunitiesResponse>(
+      req, limit,
+      [&](const ex::ListOpportunitiesRequest& r,
+          ex::ListOpportunitiesResponse* resp) {
+        auto ctx = conn.Context();
+        CheckPlugin(stub->ListOpportunities(ctx.get(), r, resp),
+                    "listing " + what, kPlugin);
+      },
+      [](const ex::ListOpportunitiesResponse& r) -> const auto& {
+        return r.opportunities();
+      },
+      [&](const ex::Opportunity& o) {
+        if (json) {
+          PrintJson(std::cout, o);
+          return;
+        }
+        const bool closed =
+            o.stage() == ex::STAGE_WON || o.stage() == ex::STAGE_LOST;
+        if (!closed) {
+          open += o.amount();
+          weighted += o.amount() * o.probability();
+        }
+        t.AddRow(
+            {o.opportunity_id(), o.account_id(),
+             EnumShortName(ex::OpportunityType_descriptor(), o.type()),
+             StageCell(o.stage(), color), FormatMoney(o.amount()),
+             FormatPercent(o.probability(), 0),
+             FormatMoney(o.amount() * o.probability()),
+             FormatDate(o.close_time()), o.source().empty() ? "-" : o.source(),
+             o.flagged_red() ? Colorize("red account", "red", color) : "-"});
+      });
+  if (json) return;
   t.Print(std::cout);
   std::cout << "\n"
-            << list.size() << " opportunities; open " << FormatMoney(open)
+            << count << " " << what << "; open " << FormatMoney(open)
             << ", weighted " << FormatMoney(weighted) << "\n";
-}
-
-ex::ListOpportunitiesResponse List(const Globals& g, const std::string& account,
-                                   bool include_closed) {
-  ex::ListOpportunitiesRequest req;
-  if (!account.empty()) req.set_account_id(AccountIdArg(account));
-  req.set_include_closed(include_closed);
-  Connection conn(g);
-  ex::ListOpportunitiesResponse resp;
-  auto ctx = conn.Context();
-  CheckPlugin(Stub(conn)->ListOpportunities(ctx.get(), req, &resp),
-              "listing opportunities", kPlugin);
-  return resp;
 }
 
 }  // namespace
@@ -131,37 +136,58 @@ void AddExpansionCommands(CLI::App& app, Globals& g) {
 
   {
     struct Opts {
-      std::string account;
+      std::string account, source;
       bool all = false;
+      int64_t limit = 0;
+      int page_size = 200;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = opp->add_subcommand(
         "list",
-        "Open opportunities (all with --all); columns: OPPORTUNITY ACCOUNT "
-        "TYPE STAGE AMOUNT PROB WEIGHTED CLOSE SOURCE FLAGS");
+        "Open opportunities (all with --all), every page unless --limit; "
+        "columns: OPPORTUNITY ACCOUNT TYPE STAGE AMOUNT PROB WEIGHTED CLOSE "
+        "SOURCE FLAGS");
     cmd->add_option("--account", o->account, "only this account's");
+    cmd->add_option("--source", o->source,
+                    "only \"usage\" (suggested by the plugin) or \"manual\"")
+        ->check(CLI::IsMember({"usage", "manual"}));
     cmd->add_flag("-a,--all", o->all, "include won and lost opportunities");
+    cmd->add_option("--limit", o->limit, "stop after N opportunities (0: all)");
+    cmd->add_option("--page-size", o->page_size, "opportunities per request")
+        ->check(CLI::Range(1, 1000));
     cmd->callback([&g, o] {
-      auto resp = List(g, o->account, o->all);
-      std::vector<const ex::Opportunity*> list;
-      for (const auto& x : resp.opportunities()) list.push_back(&x);
-      PrintOpportunities(g, list);
+      ex::ListOpportunitiesRequest req;
+      if (!o->account.empty()) req.set_account_id(AccountIdArg(o->account));
+      req.set_include_closed(o->all);
+      req.set_source(o->source);
+      req.set_page_size(o->page_size);
+      ListAndPrint(g, req, o->limit, "opportunities");
     });
   }
   {
-    auto o = std::make_shared<bool>(false);
+    struct Opts {
+      std::string account;
+      bool all = false;
+      int64_t limit = 0;
+      int page_size = 200;
+    };
+    auto o = std::make_shared<Opts>();
     CLI::App* cmd = opp->add_subcommand(
         "suggestions",
         "Opportunities the plugin suggested from seat utilisation (source "
-        "\"usage\")");
-    cmd->add_flag("-a,--all", *o, "include won and lost suggestions");
+        "\"usage\"), filtered by the server");
+    cmd->add_option("--account", o->account, "only this account's");
+    cmd->add_flag("-a,--all", o->all, "include won and lost suggestions");
+    cmd->add_option("--limit", o->limit, "stop after N suggestions (0: all)");
+    cmd->add_option("--page-size", o->page_size, "suggestions per request")
+        ->check(CLI::Range(1, 1000));
     cmd->callback([&g, o] {
-      auto resp = List(g, "", *o);
-      std::vector<const ex::Opportunity*> list;
-      for (const auto& x : resp.opportunities()) {
-        if (x.source() == "usage") list.push_back(&x);
-      }
-      PrintOpportunities(g, list);
+      ex::ListOpportunitiesRequest req;
+      if (!o->account.empty()) req.set_account_id(AccountIdArg(o->account));
+      req.set_include_closed(o->all);
+      req.set_source("usage");
+      req.set_page_size(o->page_size);
+      ListAndPrint(g, req, o->limit, "suggestions");
     });
   }
   {

@@ -1,6 +1,8 @@
-// feedback list|add|follow-up|overdue|action|metrics — the voice-of-the-
+// feedback list|add|follow-up|overdue|action (list|create|link|status)|
+// metrics — the voice-of-the-
 // customer plugin's verbs (retain.plugins.voc.v1.VocService). When the
 // plugin is not loaded, retaind answers UNIMPLEMENTED and retainctl exits 8.
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -232,6 +234,82 @@ void AddVocCommands(CLI::App& app, Globals& g) {
         "Actions on feedback: new -> triaged -> planned -> shipped (or "
         "wont_do); shipping closes the loop with every linked customer");
     act->require_subcommand(1);
+    {
+      struct Opts {
+        std::string status, theme, account;
+        bool open = false;
+        int64_t limit = 0;
+        int page_size = 200;
+      };
+      auto o = std::make_shared<Opts>();
+      CLI::App* cmd = act->add_subcommand(
+          "list",
+          "Actions, every page unless --limit; columns: ACTION STATUS THEME "
+          "FEEDBACK LOOPS CREATED SHIPPED TITLE");
+      cmd->add_option("--status", o->status,
+                      "only in this status: one of " +
+                          EnumChoices(vc::ActionStatus_descriptor()));
+      cmd->add_option("--theme", o->theme, "only actions on this theme");
+      cmd->add_option("--account", o->account,
+                      "only actions linked to this account's feedback");
+      cmd->add_flag("--open", o->open,
+                    "only open actions (not shipped, not wont_do)");
+      cmd->add_option("--limit", o->limit, "stop after N actions (0: all)");
+      cmd->add_option("--page-size", o->page_size, "actions per request")
+          ->check(CLI::Range(1, 1000));
+      cmd->callback([&g, o] {
+        vc::ListActionsRequest req;
+        if (!o->status.empty()) {
+          req.set_status(static_cast<vc::ActionStatus>(
+              EnumArg(vc::ActionStatus_descriptor(), o->status)));
+        }
+        req.set_theme(o->theme);
+        if (!o->account.empty()) req.set_account_id(AccountIdArg(o->account));
+        req.set_open_only(o->open);
+        req.set_page_size(o->page_size);
+        const bool json = g.format() == OutputFormat::kJson;
+        const bool color = g.color();
+        Table t({{"ACTION"},
+                 {"STATUS"},
+                 {"THEME"},
+                 {"FEEDBACK", Align::kRight},
+                 {"LOOPS", Align::kRight},
+                 {"CREATED"},
+                 {"SHIPPED"},
+                 {"TITLE"}});
+        Connection conn(g);
+        auto stub = Stub(conn);
+        const int64_t n = ForEachPage<vc::ListActionsResponse>(
+            req, o->limit,
+            [&](const vc::ListActionsRequest& r,
+                vc::ListActionsResponse* resp) {
+              auto ctx = conn.Context();
+              CheckPlugin(stub->ListActions(ctx.get(), r, resp),
+                          "listing actions", kPlugin);
+            },
+            [](const vc::ListActionsResponse& r) -> const auto& {
+              return r.actions();
+            },
+            [&](const vc::Action& a) {
+              if (json) {
+                PrintJson(std::cout, a);
+                return;
+              }
+              t.AddRow(
+                  {a.action_id(),
+                   Colorize(
+                       EnumShortName(vc::ActionStatus_descriptor(), a.status()),
+                       a.status() == vc::ACTION_STATUS_SHIPPED ? "green" : "",
+                       color),
+                   OrDash(a.theme()), absl::StrCat(a.feedback_ids_size()),
+                   absl::StrCat(a.loops_closed()), FormatDate(a.create_time()),
+                   FormatDate(a.shipped_time()), a.title()});
+            });
+        if (json) return;
+        t.Print(std::cout);
+        std::cout << "\n" << n << " actions\n";
+      });
+    }
     {
       struct Opts {
         std::string title, theme;

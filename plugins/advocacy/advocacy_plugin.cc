@@ -1,7 +1,8 @@
 // Advocacy and referrals (see advocacy.proto and plugins/README.md).
 //
 // State (host KV, per tenant): "promoter/<account>/<respondent>" ->
-// Champion, "ref/<id>", "cs/<id>", "referral/<id>", "next/<kind>".
+// Champion, "ref/<id>", "cs/<id>", "referral/<id>", "next/<kind>". The
+// List methods page through "ref/", "cs/" and "referral/" in key order.
 // Config: max_asks_per_year (3), cooldown_days (60),
 // champion_window_days (365), allow_red_references (false).
 #include <map>
@@ -142,6 +143,49 @@ class AdvocacyPlugin : public sdk::Plugin {
         s + "GetFlywheel", [this](const Call& c, const auto&, auto* resp) {
           return Flywheel(c.tenant, "", resp);
         });
+    setup.HandleProto<pb::ListReferenceRequestsRequest,
+                      pb::ListReferenceRequestsResponse>(
+        s + "ListReferenceRequests",
+        [this](const Call& c, const auto& req, auto* resp) {
+          std::vector<pb::ReferenceRequest> page;
+          Status st = List<pb::ReferenceRequest>(
+              c.tenant, "ref/", req, &page, resp->mutable_next_page_token(),
+              [&](const pb::ReferenceRequest& r) {
+                return Matches(req, r.account_id()) &&
+                       (req.status() == pb::REFERENCE_STATUS_UNSPECIFIED ||
+                        r.status() == req.status());
+              });
+          for (auto& r : page) *resp->add_reference_requests() = std::move(r);
+          return st;
+        });
+    setup.HandleProto<pb::ListCaseStudiesRequest, pb::ListCaseStudiesResponse>(
+        s + "ListCaseStudies",
+        [this](const Call& c, const auto& req, auto* resp) {
+          std::vector<pb::CaseStudy> page;
+          Status st = List<pb::CaseStudy>(
+              c.tenant, "cs/", req, &page, resp->mutable_next_page_token(),
+              [&](const pb::CaseStudy& cs) {
+                return Matches(req, cs.account_id()) &&
+                       (req.stage() == pb::CASE_STUDY_STAGE_UNSPECIFIED ||
+                        cs.stage() == req.stage());
+              });
+          for (auto& cs : page) *resp->add_case_studies() = std::move(cs);
+          return st;
+        });
+    setup.HandleProto<pb::ListReferralsRequest, pb::ListReferralsResponse>(
+        s + "ListReferrals",
+        [this](const Call& c, const auto& req, auto* resp) {
+          std::vector<pb::Referral> page;
+          Status st = List<pb::Referral>(
+              c.tenant, "referral/", req, &page,
+              resp->mutable_next_page_token(), [&](const pb::Referral& r) {
+                return Matches(req, r.account_id()) &&
+                       (req.status() == pb::REFERRAL_STATUS_UNSPECIFIED ||
+                        r.status() == req.status());
+              });
+          for (auto& r : page) *resp->add_referrals() = std::move(r);
+          return st;
+        });
     setup.ProvideReportSection();
     return Status();
   }
@@ -195,6 +239,23 @@ class AdvocacyPlugin : public sdk::Plugin {
     auto v = host().KvGet(tenant, "next/" + kind);
     if (!v.ok()) return v.status();
     return (*v ? std::stoll(**v) : 0) + 1;
+  }
+
+  template <typename Req>
+  static bool Matches(const Req& req, const std::string& account_id) {
+    return req.account_id().empty() || req.account_id() == account_id;
+  }
+
+  // One page of the messages under prefix that keep accepts (paging as in
+  // advocacy.proto).
+  template <typename M, typename Req, typename Keep>
+  Status List(const std::string& tenant, const std::string& prefix,
+              const Req& req, std::vector<M>* page, std::string* next,
+              Keep keep) {
+    auto size = PageSize(req.page_size());
+    if (!size.ok()) return size.status();
+    return LoadPage<M>(host(), tenant, prefix, *size, req.page_token(), keep,
+                       page, next);
   }
 
   Status Champions(const std::string& tenant, const std::string& account_id,

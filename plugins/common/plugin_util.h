@@ -5,7 +5,9 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +49,54 @@ Result<std::vector<M>> LoadAll(const Host& host, const std::string& tenant,
     out.push_back(std::move(m));
   }
   return out;
+}
+
+// Paging of List methods (page_size / page_token / next_page_token).
+constexpr int32_t kDefaultPageSize = 100;
+constexpr int32_t kMaxPageSize = 1000;
+// For methods that returned everything before they were paged.
+constexpr int32_t kUnlimitedPage = std::numeric_limits<int32_t>::max();
+
+// The page size to use: `if_unset` when 0, at most kMaxPageSize otherwise;
+// INVALID_ARGUMENT when negative.
+inline Result<int32_t> PageSize(int32_t requested,
+                                int32_t if_unset = kDefaultPageSize) {
+  if (requested < 0) return sdk::InvalidArgument("page_size must be >= 0");
+  if (requested == 0) return if_unset;
+  return std::min(requested, kMaxPageSize);
+}
+
+// One page of the messages stored under prefix that `keep` accepts, in key
+// order. The page token is the key (after prefix) of the last message of
+// the previous page, so pages stay stable while items are added;
+// *next_page_token is empty on the last page.
+template <typename M, typename Keep>
+Status LoadPage(const Host& host, const std::string& tenant,
+                const std::string& prefix, int32_t page_size,
+                const std::string& page_token, Keep keep, std::vector<M>* out,
+                std::string* next_page_token) {
+  constexpr int32_t kChunk = 1000;
+  next_page_token->clear();
+  std::string after = page_token.empty() ? "" : prefix + page_token;
+  std::string last;
+  for (;;) {
+    auto rows = host.KvScan(tenant, prefix, after, kChunk);
+    if (!rows.ok()) return rows.status();
+    for (const auto& e : *rows) {
+      M m;
+      if (!m.ParseFromString(e.value))
+        return sdk::Internal("corrupt state at " + e.key);
+      if (!keep(m)) continue;
+      if (out->size() >= static_cast<size_t>(page_size)) {
+        *next_page_token = last.substr(prefix.size());  // one more exists
+        return Status();
+      }
+      out->push_back(std::move(m));
+      last = e.key;
+    }
+    if (rows->size() < static_cast<size_t>(kChunk)) return Status();
+    after = rows->back().key;
+  }
 }
 
 template <typename M>

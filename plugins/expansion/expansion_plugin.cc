@@ -4,7 +4,17 @@
 // "suggested/<account_id>" -> id of the open usage suggestion.
 // Config: stage_probability.{identified,qualified,proposal,negotiation}
 // (0.1, 0.25, 0.5, 0.75), seat_threshold (0.9 of licensed seats active),
-// seat_growth (0.2 of seats suggested), suggestion_close_days (60).
+// seat_growth (0.2 of seats suggested), suggestion_close_days (60),
+// suggestion_max_age_days (30; 0: no limit).
+//
+// Suggestions are made from the account's latest usage snapshot only, and
+// only while it is recent: when the plugin is installed on a server with a
+// year of history, delivery replays every old snapshot, and a CS team wants
+// one suggestion per account that reflects today's usage, not one per week
+// of last year. Dates (creation, expected close) come from the host clock
+// at creation, never from the signal's occur time. Accounts without ARR or
+// seats, and churned accounts, get no suggestion: there is nothing to
+// expand, and an amount would be made up.
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -26,6 +36,14 @@ constexpr char kService[] = "/retain.plugins.expansion.v1.ExpansionService/";
 
 bool IsOpen(pb::Stage s) { return s != pb::STAGE_WON && s != pb::STAGE_LOST; }
 
+// retain.account.v1.LifecycleStage.LIFECYCLE_STAGE_CHURNED (the SDK carries
+// the stage as a plain number).
+constexpr int32_t kLifecycleChurned = 7;
+
+// Opportunity.source values.
+constexpr char kSourceManual[] = "manual";
+constexpr char kSourceUsage[] = "usage";
+
 class ExpansionPlugin : public sdk::Plugin {
  public:
   Status Init(sdk::Setup& setup) override {
@@ -43,6 +61,10 @@ class ExpansionPlugin : public sdk::Plugin {
     seat_threshold_ = cfg.GetDouble("seat_threshold", 0.9);
     seat_growth_ = cfg.GetDouble("seat_growth", 0.2);
     close_days_ = cfg.GetInt("suggestion_close_days", 60);
+    max_age_days_ = cfg.GetInt("suggestion_max_age_days", 30);
+    if (close_days_ < 0 || max_age_days_ < 0)
+      return sdk::InvalidArgument(
+          "suggestion_close_days and suggestion_max_age_days must be >= 0");
     for (const auto& [stage, p] : prob_) {
       if (p < 0 || p > 1)
         return sdk::InvalidArgument("stage probabilities must be within 0-1");
@@ -53,7 +75,7 @@ class ExpansionPlugin : public sdk::Plugin {
     setup.HandleProto<pb::CreateOpportunityRequest, pb::Opportunity>(
         s + "CreateOpportunity",
         [this](const Call& c, const auto& req, auto* resp) {
-          return Create(c.tenant, req, "manual", resp);
+          return Create(c.tenant, req, kSourceManual, resp);
         });
     setup.HandleProto<pb::GetOpportunityRequest, pb::Opportunity>(
         s + "GetOpportunity",
@@ -70,14 +92,29 @@ class ExpansionPlugin : public sdk::Plugin {
                       pb::ListOpportunitiesResponse>(
         s + "ListOpportunities",
         [this](const Call& c, const auto& req, auto* resp) {
-          auto all = LoadAll<pb::Opportunity>(host(), c.tenant, "opp/");
-          if (!all.ok()) return all.status();
-          for (const auto& o : *all) {
-            if (!req.account_id().empty() && o.account_id() != req.account_id())
-              continue;
-            if (!req.include_closed() && !IsOpen(o.stage())) continue;
-            *resp->add_opportunities() = Flag(c.tenant, o);
+          if (!req.source().empty() && req.source() != kSourceManual &&
+              req.source() != kSourceUsage) {
+            return sdk::InvalidArgument(
+                "source must be \"manual\", \"usage\" or empty");
           }
+          // Unpaged (every match) when page_size is 0, as before paging.
+          auto size = PageSize(req.page_size(), kUnlimitedPage);
+          if (!size.ok()) return size.status();
+          std::vector<pb::Opportunity> page;
+          std::string next;
+          Status st = LoadPage<pb::Opportunity>(
+              host(), c.tenant, "opp/", *size, req.page_token(),
+              [&](const pb::Opportunity& o) {
+                return (req.account_id().empty() ||
+                        o.account_id() == req.account_id()) &&
+                       (req.include_closed() || IsOpen(o.stage())) &&
+                       (req.source().empty() || o.source() == req.source());
+              },
+              &page, &next);
+          if (!st.ok()) return st;
+          for (const auto& o : page)
+            *resp->add_opportunities() = Flag(c.tenant, o);
+          resp->set_next_page_token(next);
           return Status();
         });
     setup.HandleProto<pb::UpdateStageRequest, pb::Opportunity>(
@@ -92,16 +129,33 @@ class ExpansionPlugin : public sdk::Plugin {
     return Status();
   }
 
-  // Seat utilisation over the threshold suggests a seats opportunity (one
-  // open suggestion per account; the id comes from the signal, so a
-  // redelivered signal changes nothing).
+  // Seat utilisation over the threshold on the account's latest, recent
+  // usage snapshot suggests a seats opportunity (one open suggestion per
+  // account; the id comes from the signal, so a redelivered signal changes
+  // nothing).
   Status OnSignal(const Signal& s) override {
     if (s.kind != SignalKind::kUsage) return Status();
+    const int64_t now = host().NowMicros();
+    if (max_age_days_ > 0 &&
+        s.occur_micros < now - max_age_days_ * sdk::kMicrosPerDay) {
+      return Status();  // too old to say anything about today's usage
+    }
+    // Catching up on history: a later snapshot is already durable, and it
+    // (not this one) says how the account uses its seats now.
+    auto newer = host().ListSignals(s.tenant, s.account_id, SignalKind::kUsage,
+                                    s.occur_micros + 1, 0, 1);
+    if (!newer.ok())
+      return newer.status().code() == sdk::Code::kNotFound ? Status()
+                                                           : newer.status();
+    if (!newer->empty()) return Status();
     auto account = host().GetAccount(s.tenant, s.account_id);
     if (!account.ok())
       return account.status().code() == sdk::Code::kNotFound ? Status()
                                                              : account.status();
-    if (account->licensed_seats <= 0) return Status();
+    if (account->licensed_seats <= 0 || !(account->arr > 0) ||
+        account->lifecycle_stage == kLifecycleChurned) {
+      return Status();  // nothing to expand, no price per seat
+    }
     double utilisation =
         static_cast<double>(s.usage.active_users) / account->licensed_seats;
     if (utilisation < seat_threshold_) return Status();
@@ -114,22 +168,25 @@ class ExpansionPlugin : public sdk::Plugin {
     }
     int seats = std::max(
         1, static_cast<int>(std::ceil(account->licensed_seats * seat_growth_)));
+    double per_seat = account->arr / account->licensed_seats;
+    double amount = std::round(seats * per_seat * 100) / 100;
+    if (!(amount > 0)) return Status();
     pb::CreateOpportunityRequest req;
     req.set_opportunity_id("usage-" + s.account_id + "-" +
                            std::to_string(s.seq));
     req.set_account_id(s.account_id);
     req.set_type(pb::OPPORTUNITY_TYPE_SEATS);
-    req.set_amount(seats * (account->arr / account->licensed_seats));
-    if (req.amount() <= 0)
-      req.set_amount(seats);  // no ARR known: a seat count placeholder
+    req.set_amount(amount);
     *req.mutable_close_time() =
-        TimestampOf(s.occur_micros + close_days_ * sdk::kMicrosPerDay);
+        TimestampOf(now + close_days_ * sdk::kMicrosPerDay);
     req.set_description(std::to_string(s.usage.active_users) + " of " +
                         std::to_string(account->licensed_seats) +
                         " seats active (" + FormatDouble(utilisation * 100, 0) +
-                        "%): suggest " + std::to_string(seats) + " more seats");
+                        "%) on " + FormatDate(s.occur_micros) + ": suggest " +
+                        std::to_string(seats) + " more seats at " +
+                        FormatDouble(per_seat) + " ARR per seat");
     pb::Opportunity created;
-    Status st = Create(s.tenant, req, "usage", &created);
+    Status st = Create(s.tenant, req, kSourceUsage, &created);
     if (!st.ok()) return st;
     return host().KvPut(s.tenant, "suggested/" + s.account_id,
                         created.opportunity_id());
@@ -316,6 +373,7 @@ class ExpansionPlugin : public sdk::Plugin {
   double seat_threshold_ = 0.9;
   double seat_growth_ = 0.2;
   int64_t close_days_ = 60;
+  int64_t max_age_days_ = 30;
 };
 
 }  // namespace

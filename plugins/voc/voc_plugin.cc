@@ -167,6 +167,10 @@ class VocPlugin : public sdk::Plugin {
         s + "GetMetrics", [this](const Call& c, const auto&, auto* resp) {
           return Metrics(c.tenant, "", resp);
         });
+    setup.HandleProto<pb::ListActionsRequest, pb::ListActionsResponse>(
+        s + "ListActions", [this](const Call& c, const auto& req, auto* resp) {
+          return ListActions(c.tenant, req, resp);
+        });
     setup.ProvideReportSection();
     setup.WantTicks();
     return Status();
@@ -236,6 +240,39 @@ class VocPlugin : public sdk::Plugin {
     auto v = host().KvGet(tenant, key);
     if (!v.ok()) return v.status();
     return (*v ? std::stoll(**v) : 0) + 1;
+  }
+
+  // Actions in key order; with account_id, those linked to any of that
+  // account's feedback (the feedback's action_id).
+  Status ListActions(const std::string& tenant,
+                     const pb::ListActionsRequest& req,
+                     pb::ListActionsResponse* resp) {
+    auto size = PageSize(req.page_size());
+    if (!size.ok()) return size.status();
+    std::set<std::string> linked;
+    if (!req.account_id().empty()) {
+      auto all = LoadAll<pb::Feedback>(host(), tenant, "fb/");
+      if (!all.ok()) return all.status();
+      for (const auto& f : *all) {
+        if (f.account_id() == req.account_id() && !f.action_id().empty())
+          linked.insert(f.action_id());
+      }
+      if (linked.empty()) return Status();
+    }
+    std::vector<pb::Action> page;
+    Status st = LoadPage<pb::Action>(
+        host(), tenant, "action/", *size, req.page_token(),
+        [&](const pb::Action& a) {
+          return (req.status() == pb::ACTION_STATUS_UNSPECIFIED ||
+                  a.status() == req.status()) &&
+                 (!req.open_only() || IsOpen(a.status())) &&
+                 (req.theme().empty() || a.theme() == req.theme()) &&
+                 (req.account_id().empty() || linked.count(a.action_id()));
+        },
+        &page, resp->mutable_next_page_token());
+    if (!st.ok()) return st;
+    for (auto& a : page) *resp->add_actions() = std::move(a);
+    return Status();
   }
 
   Status Add(const std::string& tenant, std::string id, pb::Feedback f,

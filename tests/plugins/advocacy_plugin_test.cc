@@ -1,7 +1,9 @@
 // The advocacy plugin loaded from disk into a real host.
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
@@ -155,6 +157,108 @@ TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
   auto sections = env_->host().AccountSections("default", "acme");
   ASSERT_EQ(sections.size(), 1u);
   EXPECT_EQ(sections[0].title(), "Advocacy");
+}
+
+std::string Str(const Message& m, const std::string& field) {
+  return m.GetReflection()->GetString(
+      m, m.GetDescriptor()->FindFieldByName(field));
+}
+
+// Every id (`id_field` of each `list_field` item) a List method returns for
+// `filter`, page by page (page_size `size`), and how many pages it took.
+struct Listed {
+  std::vector<std::string> ids;
+  int pages = 0;
+};
+
+class AdvocacyListTest : public AdvocacyTest {
+ protected:
+  Listed ListAll(const std::string& method, const std::string& filter,
+                 const std::string& list_field, const std::string& id_field,
+                 int size) {
+    Listed out;
+    std::string token;
+    do {
+      auto page = Call(method, absl::StrCat(filter, " page_size: ", size,
+                                            " page_token: '", token, "'"));
+      if (!page) break;
+      EXPECT_LE(Count(*page, list_field), size);
+      const auto* f = page->GetDescriptor()->FindFieldByName(list_field);
+      for (int i = 0; i < Count(*page, list_field); ++i) {
+        out.ids.push_back(Str(
+            page->GetReflection()->GetRepeatedMessage(*page, f, i), id_field));
+      }
+      token = Str(*page, "next_page_token");
+      ++out.pages;
+    } while (!token.empty() && out.pages < 20);
+    return out;
+  }
+};
+
+TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
+  env_->CreateAccount("acme", 30000, 10);
+  env_->CreateAccount("beta", 20000, 10);
+  for (int i = 0; i < 12; ++i) {  // r1..r12: "r10" sorts before "r2"
+    Call("CreateReferral",
+         absl::StrCat("account_id: '", i % 3 == 0 ? "beta" : "acme",
+                      "' prospect: 'Prospect ", i, "'"));
+  }
+  Call("UpdateReferral",
+       "referral_id: 'r5' status: REFERRAL_STATUS_CONVERTED converted_arr: 9");
+  Call("UpdateReferral", "referral_id: 'r6' status: REFERRAL_STATUS_LOST");
+
+  Listed all = ListAll("ListReferrals", "", "referrals", "referral_id", 5);
+  EXPECT_EQ(all.ids.size(), 12u);
+  EXPECT_EQ(all.pages, 3);  // 5 + 5 + 2: no empty last page
+  EXPECT_EQ(std::set<std::string>(all.ids.begin(), all.ids.end()).size(), 12u);
+  Listed beta = ListAll("ListReferrals", "account_id: 'beta'", "referrals",
+                        "referral_id", 2);
+  EXPECT_EQ(beta.ids, (std::vector<std::string>{"r1", "r10", "r4", "r7"}));
+  EXPECT_EQ(beta.pages, 2);
+  Listed converted =
+      ListAll("ListReferrals", "status: REFERRAL_STATUS_CONVERTED", "referrals",
+              "referral_id", 100);
+  EXPECT_EQ(converted.ids, std::vector<std::string>{"r5"});
+  auto unpaged = Call("ListReferrals", "");  // page_size 0: 100
+  EXPECT_EQ(Count(*unpaged, "referrals"), 12);
+  EXPECT_EQ(Str(*unpaged, "next_page_token"), "");
+  Call("ListReferrals", "page_size: -1", grpc::StatusCode::INVALID_ARGUMENT);
+  auto none = Call("ListReferrals", "account_id: 'nobody'");
+  EXPECT_EQ(Count(*none, "referrals"), 0);
+
+  // Reference requests: one per account (the cool-down holds further asks).
+  Call("RequestReference", "account_id: 'acme' contact: 'pat'");
+  Call("RequestReference", "account_id: 'beta' contact: 'sam'");
+  Call("UpdateReference",
+       "reference_id: 'ref2' status: REFERENCE_STATUS_ACCEPTED");
+  Listed refs = ListAll("ListReferenceRequests", "", "reference_requests",
+                        "reference_id", 1);
+  EXPECT_EQ(refs.ids, (std::vector<std::string>{"ref1", "ref2"}));
+  EXPECT_EQ(refs.pages, 2);
+  Listed accepted =
+      ListAll("ListReferenceRequests", "status: REFERENCE_STATUS_ACCEPTED",
+              "reference_requests", "reference_id", 10);
+  EXPECT_EQ(accepted.ids, std::vector<std::string>{"ref2"});
+  Listed acme_refs = ListAll("ListReferenceRequests", "account_id: 'acme'",
+                             "reference_requests", "reference_id", 10);
+  EXPECT_EQ(acme_refs.ids, std::vector<std::string>{"ref1"});
+
+  // Case studies by account and stage.
+  Call("CreateCaseStudy", "account_id: 'acme' title: 'One'");
+  Call("CreateCaseStudy", "account_id: 'beta' title: 'Two'");
+  Call("CreateCaseStudy", "account_id: 'acme' title: 'Three'");
+  Call("AdvanceCaseStudy",
+       "case_study_id: 'cs3' stage: CASE_STUDY_STAGE_APPROVED");
+  Listed studies =
+      ListAll("ListCaseStudies", "", "case_studies", "case_study_id", 2);
+  EXPECT_EQ(studies.ids, (std::vector<std::string>{"cs1", "cs2", "cs3"}));
+  Listed acme_studies = ListAll("ListCaseStudies", "account_id: 'acme'",
+                                "case_studies", "case_study_id", 10);
+  EXPECT_EQ(acme_studies.ids, (std::vector<std::string>{"cs1", "cs3"}));
+  Listed approved =
+      ListAll("ListCaseStudies", "stage: CASE_STUDY_STAGE_APPROVED",
+              "case_studies", "case_study_id", 10);
+  EXPECT_EQ(approved.ids, std::vector<std::string>{"cs3"});
 }
 
 }  // namespace

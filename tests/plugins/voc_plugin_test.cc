@@ -2,6 +2,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
@@ -57,6 +58,11 @@ class VocTest : public ::testing::Test {
     EXPECT_EQ(s.error_code(), want) << method << ": " << s.error_message();
     return resp;
   }
+
+ public:
+  PluginEnv* env() { return env_.get(); }
+
+ protected:
   std::shared_ptr<std::atomic<int64_t>> offset_;
   std::unique_ptr<PluginEnv> env_;
 };
@@ -212,6 +218,79 @@ TEST_F(VocTest, QuietDetractorGetsFollowUpAlertFromTicksOnceAcrossRestart) {
   env_ = PluginEnv::Start(options);
   env_->host().RunTicks();
   EXPECT_TRUE(env_->services().RecentAlerts().empty());
+}
+
+std::string Str(const Message& m, const std::string& field) {
+  return m.GetReflection()->GetString(
+      m, m.GetDescriptor()->FindFieldByName(field));
+}
+
+// The action ids ListActions returns for `filter`, page by page.
+std::vector<std::string> ActionIds(VocTest* t, const std::string& filter,
+                                   int page_size, int* pages = nullptr) {
+  std::vector<std::string> ids;
+  std::string token;
+  int n = 0;
+  do {
+    std::unique_ptr<Message> page;
+    grpc::Status s =
+        t->env()->CallText(absl::StrCat(kSvc, "ListActions"),
+                           absl::StrCat(filter, " page_size: ", page_size,
+                                        " page_token: '", token, "'"),
+                           &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    EXPECT_LE(Count(*page, "actions"), page_size);
+    const auto* f = page->GetDescriptor()->FindFieldByName("actions");
+    for (int i = 0; i < Count(*page, "actions"); ++i) {
+      ids.push_back(Str(page->GetReflection()->GetRepeatedMessage(*page, f, i),
+                        "action_id"));
+    }
+    token = Str(*page, "next_page_token");
+    ++n;
+  } while (!token.empty() && n < 20);
+  if (pages) *pages = n;
+  return ids;
+}
+
+TEST_F(VocTest, ActionsAreListedByStatusThemeAndAccount) {
+  env_->CreateAccount("acme", 30000);
+  env_->CreateAccount("beta", 8000);
+  Call("CreateFeedback", "account_id: 'acme' text: 'Slow exports'");  // f1
+  Call("CreateFeedback", "account_id: 'beta' text: 'No SSO'");        // f2
+  Call("CreateFeedback", "account_id: 'beta' text: 'Dark mode'");     // f3
+  Call("CreateAction",
+       "title: 'Faster exports' theme: 'reporting' "
+       "feedback_ids: ['f1']");  // a1
+  Call("CreateAction",
+       "title: 'SSO' theme: 'security' "
+       "feedback_ids: ['f2']");  // a2
+  Call("CreateAction",
+       "title: 'Dark mode' theme: 'ui' "
+       "feedback_ids: ['f3']");                                       // a3
+  Call("CreateAction", "title: 'CSV audit log' theme: 'reporting'");  // a4
+  Call("UpdateActionStatus", "action_id: 'a3' status: ACTION_STATUS_WONT_DO");
+  Call("UpdateActionStatus", "action_id: 'a1' status: ACTION_STATUS_TRIAGED");
+
+  int pages = 0;
+  EXPECT_EQ(ActionIds(this, "", 3, &pages),
+            (std::vector<std::string>{"a1", "a2", "a3", "a4"}));
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(ActionIds(this, "theme: 'reporting'", 1, &pages),
+            (std::vector<std::string>{"a1", "a4"}));
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(ActionIds(this, "status: ACTION_STATUS_TRIAGED", 10),
+            std::vector<std::string>{"a1"});
+  EXPECT_EQ(ActionIds(this, "open_only: true", 10),
+            (std::vector<std::string>{"a1", "a2", "a4"}));
+  EXPECT_EQ(ActionIds(this, "account_id: 'beta'", 10),
+            (std::vector<std::string>{"a2", "a3"}));
+  EXPECT_EQ(ActionIds(this, "account_id: 'beta' open_only: true", 10),
+            std::vector<std::string>{"a2"});
+  EXPECT_TRUE(ActionIds(this, "account_id: 'nobody'", 10).empty());
+  auto unpaged = Call("ListActions", "");
+  EXPECT_EQ(Count(*unpaged, "actions"), 4);
+  Call("ListActions", "page_size: -5", grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace
