@@ -2,6 +2,11 @@
 // plugins loaded from their .so files, driven through the real retainctl
 // binary — `plugins list`, then milestones, opportunities, referrals and
 // feedback; and exit code 8 from a server without the plugins.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/clients/retainctl_runner.h"
 #include "tests/support/retaind_process.h"
@@ -89,15 +96,19 @@ TEST(RetainctlPluginHelp, EveryPluginVerbHasHelpAndExitCodes) {
            {"referrals"},
            {"referrals", "champions"},
            {"referrals", "ask"},
+           {"referrals", "references"},
            {"referrals", "case-study"},
+           {"referrals", "case-study", "list"},
            {"referrals", "case-study", "advance"},
            {"referrals", "create"},
            {"referrals", "update"},
+           {"referrals", "list"},
            {"referrals", "flywheel"},
            {"feedback"},
            {"feedback", "list"},
            {"feedback", "add"},
            {"feedback", "action"},
+           {"feedback", "action", "list"},
            {"feedback", "action", "status"},
            {"feedback", "metrics"}}) {
     cmd.push_back("--help");
@@ -120,11 +131,16 @@ TEST(RetainctlPluginsMissing, PluginVerbsExitEightWithoutThePlugin) {
                        Runfile("plugins/fixtures/libno_entry.so")}});
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
-  for (std::vector<std::string> cmd :
-       std::vector<std::vector<std::string>>{{"milestones", "metrics"},
-                                             {"opportunities", "list"},
-                                             {"referrals", "flywheel"},
-                                             {"feedback", "list"}}) {
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"milestones", "metrics"},
+           {"opportunities", "list"},
+           {"opportunities", "suggestions"},
+           {"referrals", "flywheel"},
+           {"referrals", "list"},
+           {"referrals", "references"},
+           {"referrals", "case-study", "list"},
+           {"feedback", "list"},
+           {"feedback", "action", "list"}}) {
     cmd.insert(cmd.begin(), {"--server", addr});
     Result r = Retainctl(cmd);
     EXPECT_EQ(r.exit_code, 8) << absl::StrJoin(cmd, " ") << "\n" << r;
@@ -332,6 +348,203 @@ TEST_F(RetainctlPluginsTest, FeedbackActionShippedClosesTheLoop) {
   Result table = Ctl({"feedback", "metrics"});
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_TRUE(absl::StrContains(table.out, "100.0%")) << table;
+}
+
+// Each line of `out` (one JSON object per line).
+std::vector<std::string> Lines(const std::string& out) {
+  std::vector<std::string> lines;
+  for (absl::string_view l : absl::StrSplit(out, '\n', absl::SkipEmpty()))
+    lines.emplace_back(l);
+  return lines;
+}
+
+// The number after "field": in one line of proto JSON (0 when absent).
+double JsonNumber(const std::string& json, const std::string& field) {
+  const std::string key = absl::StrCat("\"", field, "\":");
+  const size_t at = json.find(key);
+  if (at == std::string::npos) return 0;
+  return std::strtod(json.c_str() + at + key.size(), nullptr);
+}
+
+// The list verbs of the advocacy and voc plugins, with filters and paging
+// (--page-size 1 makes every item its own page).
+TEST_F(RetainctlPluginsTest,
+       ListVerbsShowReferralsReferencesCaseStudiesAndActions) {
+  Result globex = Ctl({"accounts", "create", "globex", "--name", "Globex",
+                       "--arr", "50000", "--seats", "40"});
+  ASSERT_EQ(globex.exit_code, 0) << globex;
+  std::vector<std::string> referrals;
+  for (const char* prospect : {"Initech", "Hooli", "Umbrella"}) {
+    Result r =
+        Ctl({"-o", "json", "referrals", "create", "globex", prospect,
+             "--advocate", "kim@globex.test", "--estimated-arr", "10000"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    referrals.push_back(JsonString(r.out, "referral_id"));
+  }
+  Result lost = Ctl({"referrals", "update", referrals[1], "lost"});
+  ASSERT_EQ(lost.exit_code, 0) << lost;
+
+  Result table =
+      Ctl({"referrals", "list", "--account", "globex", "--page-size", "1"});
+  ASSERT_EQ(table.exit_code, 0) << table;
+  EXPECT_TRUE(absl::StartsWith(table.out, "REFERRAL  ACCOUNT  ADVOCATE"))
+      << table;
+  for (const auto& id : referrals) {
+    EXPECT_TRUE(absl::StrContains(Row(table.out, id), "globex")) << table;
+  }
+  EXPECT_TRUE(absl::StrContains(Row(table.out, referrals[0]), "Initech"))
+      << table;
+  EXPECT_TRUE(absl::StrContains(Row(table.out, referrals[1]), "lost")) << table;
+  EXPECT_TRUE(absl::StrContains(table.out, "\n3 referrals; attributed $0"))
+      << table;
+  Result open = Ctl({"-o", "json", "referrals", "list", "--account", "globex",
+                     "--status", "open"});
+  ASSERT_EQ(open.exit_code, 0) << open;
+  EXPECT_EQ(Lines(open.out).size(), 2u) << open;
+  EXPECT_FALSE(absl::StrContains(open.out, "Hooli")) << open;
+  Result limited = Ctl({"-o", "json", "referrals", "list", "--account",
+                        "globex", "--limit", "2", "--page-size", "1"});
+  ASSERT_EQ(limited.exit_code, 0) << limited;
+  EXPECT_EQ(Lines(limited.out).size(), 2u) << limited;
+  Result bad_status = Ctl({"referrals", "list", "--status", "bogus"});
+  EXPECT_EQ(bad_status.exit_code, 2) << bad_status;
+
+  Result ask = Ctl({"-o", "json", "referrals", "ask", "globex", "--contact",
+                    "kim@globex.test", "--purpose", "sales call with Initech"});
+  ASSERT_EQ(ask.exit_code, 0) << ask;
+  const std::string ref = JsonString(ask.out, "reference_id");
+  Result refs = Ctl({"referrals", "references", "--account", "globex"});
+  ASSERT_EQ(refs.exit_code, 0) << refs;
+  EXPECT_TRUE(absl::StartsWith(refs.out, "REFERENCE  ACCOUNT")) << refs;
+  EXPECT_TRUE(absl::StrContains(Row(refs.out, ref), "sales call with Initech"))
+      << refs;
+  EXPECT_TRUE(absl::StrContains(Row(refs.out, ref), "requested")) << refs;
+  EXPECT_TRUE(absl::StrContains(refs.out, "\n1 reference requests")) << refs;
+  Result declined = Ctl({"referrals", "references", "--status", "declined"});
+  ASSERT_EQ(declined.exit_code, 0) << declined;
+  EXPECT_EQ(Row(declined.out, ref), "") << declined;
+
+  Result cs = Ctl({"-o", "json", "referrals", "case-study", "create", "globex",
+                   "Globex doubles adoption"});
+  ASSERT_EQ(cs.exit_code, 0) << cs;
+  const std::string cs_id = JsonString(cs.out, "case_study_id");
+  Result studies =
+      Ctl({"referrals", "case-study", "list", "--account", "globex"});
+  ASSERT_EQ(studies.exit_code, 0) << studies;
+  EXPECT_TRUE(absl::StartsWith(studies.out, "CASE-STUDY  ACCOUNT")) << studies;
+  EXPECT_TRUE(
+      absl::StrContains(Row(studies.out, cs_id), "Globex doubles adoption"))
+      << studies;
+  EXPECT_TRUE(absl::StrContains(Row(studies.out, cs_id), "proposed"))
+      << studies;
+  Result published = Ctl({"-o", "json", "referrals", "case-study", "list",
+                          "--account", "globex", "--stage", "published"});
+  ASSERT_EQ(published.exit_code, 0) << published;
+  EXPECT_EQ(published.out, "") << published;
+
+  Result fb = Ctl({"-o", "json", "feedback", "add", "globex",
+                   "Needs SAML single sign-on", "--theme", "security"});
+  ASSERT_EQ(fb.exit_code, 0) << fb;
+  Result action =
+      Ctl({"-o", "json", "feedback", "action", "create", "SAML SSO", "--theme",
+           "security", "--feedback", JsonString(fb.out, "feedback_id")});
+  ASSERT_EQ(action.exit_code, 0) << action;
+  const std::string act = JsonString(action.out, "action_id");
+  Result actions = Ctl({"feedback", "action", "list", "--account", "globex"});
+  ASSERT_EQ(actions.exit_code, 0) << actions;
+  EXPECT_TRUE(absl::StartsWith(actions.out, "ACTION  STATUS  THEME"))
+      << actions;
+  EXPECT_TRUE(absl::StrContains(Row(actions.out, act), "SAML SSO")) << actions;
+  EXPECT_TRUE(absl::StrContains(Row(actions.out, act), "security")) << actions;
+  EXPECT_TRUE(absl::StrContains(actions.out, "\n1 actions")) << actions;
+  Result wont = Ctl({"feedback", "action", "status", act, "wont_do"});
+  ASSERT_EQ(wont.exit_code, 0) << wont;
+  Result open_actions = Ctl({"-o", "json", "feedback", "action", "list",
+                             "--account", "globex", "--open"});
+  ASSERT_EQ(open_actions.exit_code, 0) << open_actions;
+  EXPECT_EQ(open_actions.out, "") << open_actions;
+  Result by_status = Ctl({"-o", "json", "feedback", "action", "list",
+                          "--status", "wont_do", "--theme", "security"});
+  ASSERT_EQ(by_status.exit_code, 0) << by_status;
+  EXPECT_EQ(JsonString(by_status.out, "action_id"), act) << by_status;
+}
+
+// The reported bug, end to end: `retaind --demo=true` with the bundled
+// plugins, where expansion catches up on a year of weekly usage at start.
+// Suggestions come from the latest usage only (at most one per account),
+// never for accounts without ARR (demo-04 churned), priced per seat, and
+// dated today by the server's clock, not by the old signals.
+TEST(RetainctlPluginsDemo, SuggestionsOnTheDemoPortfolioAreCurrent) {
+  auto server =
+      RetaindProcess::Start({.extra_flags = {PluginsFlag(), "--demo=true"}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", (*server)->address()});
+    return Retainctl(args);
+  };
+  // Wait until the expansion plugin has looked at every demo signal.
+  bool caught_up = false;
+  for (int i = 0; i < 600 && !caught_up; ++i) {
+    Result plugins = ctl({"-o", "json", "plugins", "list"});
+    ASSERT_EQ(plugins.exit_code, 0) << plugins;
+    const size_t at = plugins.out.find("\"name\":\"expansion\"");
+    ASSERT_NE(at, std::string::npos) << plugins;
+    const std::string counters =
+        plugins.out.substr(at, plugins.out.find("\"last_error\"", at) - at);
+    caught_up = JsonString(counters, "delivery_lag") == "0" &&
+                JsonString(counters, "delivery_cursor") != "0";
+    if (!caught_up) absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(caught_up);
+
+  Result accounts = ctl({"-o", "json", "accounts", "list"});
+  ASSERT_EQ(accounts.exit_code, 0) << accounts;
+  std::map<std::string, std::string> by_id;  // id -> the account's JSON
+  for (const auto& line : Lines(accounts.out)) {
+    by_id[JsonString(line, "name").substr(strlen("accounts/"))] = line;
+  }
+  ASSERT_GT(JsonNumber(by_id["demo-00"], "arr"), 0) << accounts;
+  ASSERT_EQ(JsonNumber(by_id["demo-04"], "arr"), 0) << by_id["demo-04"];
+
+  Result suggestions = ctl({"-o", "json", "opportunities", "suggestions"});
+  ASSERT_EQ(suggestions.exit_code, 0) << suggestions;
+  const std::vector<std::string> lines = Lines(suggestions.out);
+  ASSERT_FALSE(lines.empty()) << suggestions;
+  const std::string today =
+      absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+  std::set<std::string> seen;
+  for (const auto& o : lines) {
+    const std::string id = JsonString(o, "account_id");
+    EXPECT_TRUE(seen.insert(id).second) << "two suggestions for " << id;
+    EXPECT_EQ(JsonString(o, "source"), "usage") << o;
+    ASSERT_TRUE(by_id.count(id)) << o;
+    const std::string& account = by_id[id];
+    const double arr = JsonNumber(account, "arr");
+    const double seats = JsonNumber(account, "licensed_seats");
+    EXPECT_GT(arr, 0) << o << "\n" << account;
+    EXPECT_NE(JsonString(account, "lifecycle_stage"), "LIFECYCLE_STAGE_CHURNED")
+        << o;
+    // Whole seats at the account's ARR per seat.
+    const double per_seat = arr / seats;
+    const double n = JsonNumber(o, "amount") / per_seat;
+    EXPECT_GE(n, 1 - 1e-6) << o << "\n" << account;
+    EXPECT_NEAR(n, std::round(n), 1e-3) << o << "\n" << account;
+    // Created today (the server clock), due later.
+    EXPECT_EQ(JsonString(o, "create_time").substr(0, 10), today) << o;
+    EXPECT_GT(JsonString(o, "close_time").substr(0, 10), today) << o;
+  }
+  EXPECT_EQ(seen.count("demo-04"), 0u) << suggestions;
+
+  // The server filters by source: nothing was entered by hand.
+  Result manual = ctl({"opportunities", "list", "--source", "manual"});
+  ASSERT_EQ(manual.exit_code, 0) << manual;
+  EXPECT_TRUE(absl::StrContains(manual.out, "\n0 opportunities")) << manual;
+  Result table = ctl({"opportunities", "suggestions"});
+  ASSERT_EQ(table.exit_code, 0) << table;
+  EXPECT_TRUE(absl::StrContains(
+      table.out, absl::StrCat("\n", lines.size(), " suggestions; open ")))
+      << table;
+  EXPECT_TRUE((*server)->Stop().ok());
 }
 
 }  // namespace
