@@ -49,6 +49,13 @@ def test_each_plugin_service_answers_through_generated_stubs(plugin_client):
         account_id="py-plugins", prospect="Globex", estimated_arr=9000))
     assert referral.status == advocacy_pb2.REFERRAL_STATUS_OPEN
     assert c.call(advocacy.GetFlywheel, advocacy_pb2.GetFlywheelRequest()).referrals == 1
+    referrals = c.call(advocacy.ListReferrals, advocacy_pb2.ListReferralsRequest(
+        account_id="py-plugins", page_size=10))
+    assert [r.referral_id for r in referrals.referrals] == [referral.referral_id]
+    assert referrals.next_page_token == ""
+    manual = c.call(expansion.ListOpportunities,
+                    expansion_pb2.ListOpportunitiesRequest(source="manual"))
+    assert [o.opportunity_id for o in manual.opportunities] == ["py-opp"]
 
     voc = voc_pb2_grpc.VocServiceStub(c.channel)
     feedback = c.call(voc.CreateFeedback, voc_pb2.CreateFeedbackRequest(

@@ -70,6 +70,17 @@ test("each plugin's generated service answers over the client's transport", asyn
   );
   assert.equal(referral.status, ReferralStatus.OPEN);
   assert.equal((await advocacy.getFlywheel({}, opts)).referrals, 1);
+  const referrals = await advocacy.listReferrals({ accountId: "ts-plugins", pageSize: 10 }, opts);
+  assert.deepEqual(
+    referrals.referrals.map((r) => r.referralId),
+    [referral.referralId],
+  );
+  assert.equal(referrals.nextPageToken, "");
+  const manual = await expansion.listOpportunities({ source: "manual" }, opts);
+  assert.deepEqual(
+    manual.opportunities.map((o) => o.opportunityId),
+    ["ts-opp"],
+  );
 
   const voc = createClient(VocService, retain.transport);
   const feedback = await voc.createFeedback({ accountId: "ts-plugins", text: "Needs SSO", themes: ["security"] }, opts);
