@@ -167,13 +167,20 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
     AddAccount(ts, std::move(entry));
   }
   // The first points of the sponsor and lifecycle history, as signals so
-  // point-in-time reports see them after a restart too.
+  // point-in-time reports see them after a restart too. They hold from the
+  // contract start when that is earlier: an account created today with a
+  // backfilled history (its churn last spring, say) must not look as if it
+  // re-entered its initial stage after that history.
+  const absl::Time initial_time =
+      profile.has_contract_start_time()
+          ? std::min(now, FromProto(profile.contract_start_time()))
+          : now;
   std::vector<signal::v1::Signal> history;
   signal::v1::Signal contacts;
   contacts.set_signal_id(absl::StrCat(
       "retain:", id, ":created:contacts:", absl::ToUnixMicros(now)));
   contacts.set_account(profile.name());
-  *contacts.mutable_occur_time() = ToProto(now);
+  *contacts.mutable_occur_time() = ToProto(initial_time);
   contacts.mutable_custom()->set_type(model::kContactsChangedType);
   (*contacts.mutable_custom()->mutable_attributes())["exec_sponsor"] =
       HasExecSponsor(profile) ? "true" : "false";
@@ -183,7 +190,7 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
     stage.set_signal_id(absl::StrCat(
         "retain:", id, ":created:stage:", absl::ToUnixMicros(now)));
     stage.set_account(profile.name());
-    *stage.mutable_occur_time() = ToProto(now);
+    *stage.mutable_occur_time() = ToProto(initial_time);
     stage.mutable_lifecycle()->set_stage(profile.lifecycle_stage());
     stage.mutable_lifecycle()->set_reason("account created");
     history.push_back(stage);

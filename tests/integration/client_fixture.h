@@ -68,6 +68,7 @@ class ServerTest : public ::testing::Test {
     *a->mutable_contract_start_time() = Ts(start);
     *a->mutable_renewal_time() = Ts(start + absl::Hours(24 * 365 * 3));
     a->set_csm_owner("csm@example.com");
+    a->set_lifecycle_stage(account::v1::LIFECYCLE_STAGE_ADOPTION);
     auto* c = a->add_contacts();
     c->set_display_name("Pat");
     c->set_exec_sponsor(sponsor);

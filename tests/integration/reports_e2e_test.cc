@@ -73,6 +73,15 @@ TEST_F(ReportsTest, PortfolioRetentionAsOfIgnoresLaterSignals) {
   EXPECT_NEAR(now.retention().logo_churn(), 0.5, 1e-9);
   EXPECT_NEAR(now.retention().expansion_rate(), 20000.0 / 150000, 1e-9);
 
+  // A backfilled churn (dated before the account was created here) still
+  // leaves the account churned: its initial stage holds from contract start.
+  account::v1::GetAccountRequest get;
+  get.set_name(b);
+  account::v1::Account leaver;
+  ASSERT_TRUE(accounts_->GetAccount(Ctx().get(), get, &leaver).ok());
+  EXPECT_EQ(leaver.lifecycle_stage(), account::v1::LIFECYCLE_STAGE_CHURNED);
+  EXPECT_DOUBLE_EQ(leaver.arr(), 0);
+
   // A month and more ago the churn had not happened.
   *req.mutable_as_of_time() = Ts(DaysAgo(40));
   report::v1::PortfolioReport then;
