@@ -219,6 +219,10 @@ class Engine {
                              const std::vector<signal::v1::Signal>& signals,
                              bool allow_reserved)
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Validates, queues and waits until the batch is acknowledged.
+  absl::StatusOr<IngestCounts> RecordAndWait(
+      const std::string& tenant, std::vector<signal::v1::Signal> signals,
+      bool allow_reserved);
   // Records server-generated signals (contacts changes, ARR updates).
   absl::Status RecordSystemSignals(const std::string& tenant,
                                    std::vector<signal::v1::Signal> signals);

@@ -110,37 +110,33 @@ void Engine::Enqueue(PendingBatch batch) {
 
 absl::StatusOr<IngestCounts> Engine::RecordSignals(
     const std::string& tenant, std::vector<signal::v1::Signal> signals) {
-  absl::Mutex mu;
-  bool finished = false;
-  absl::StatusOr<IngestCounts> result;
-  absl::Status s = RecordSignalsAsync(tenant, std::move(signals),
-                                      [&](absl::StatusOr<IngestCounts> r) {
-                                        absl::MutexLock lock(&mu);
-                                        result = std::move(r);
-                                        finished = true;
-                                      });
-  if (!s.ok()) return s;
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&finished));
-  return result;
+  return RecordAndWait(tenant, std::move(signals), /*allow_reserved=*/false);
 }
 
 absl::Status Engine::RecordSystemSignals(
     const std::string& tenant, std::vector<signal::v1::Signal> signals) {
   if (signals.empty()) return absl::OkStatus();
+  return RecordAndWait(tenant, std::move(signals), /*allow_reserved=*/true)
+      .status();
+}
+
+absl::StatusOr<IngestCounts> Engine::RecordAndWait(
+    const std::string& tenant, std::vector<signal::v1::Signal> signals,
+    bool allow_reserved) {
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (absl::Status s = ValidateBatch(tenant, signals, true); !s.ok()) {
+    if (absl::Status s = ValidateBatch(tenant, signals, allow_reserved);
+        !s.ok()) {
       return s;
     }
   }
   absl::Mutex mu;
   bool finished = false;
-  absl::Status result;
+  absl::StatusOr<IngestCounts> result;
   Enqueue(PrepareBatch(tenant, std::move(signals),
                        [&](absl::StatusOr<IngestCounts> r) {
                          absl::MutexLock lock(&mu);
-                         result = r.status();
+                         result = std::move(r);
                          finished = true;
                        }));
   absl::MutexLock lock(&mu);
