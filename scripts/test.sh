@@ -31,16 +31,40 @@ RETAIND_BIN="$(bazel info bazel-bin 2>/dev/null)/core/server/retaind"
 export RETAIND_BIN
 export RETAIN_PLUGIN_DIR="$(bazel info bazel-bin 2>/dev/null)/plugins"
 
+# Counts a suite's own results from its runner's closing lines (a plain
+# "N passed, N failed", node's "ℹ pass N"/"ℹ fail N", pytest's summary);
+# a suite that printed none counts as one test. A non-zero exit always
+# counts as a failure.
+count_suite() {  # log, exit status -> "passed failed"
+  local log=$1 rc=$2 p f
+  if line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1) && [ -n "$line" ]; then
+    p=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    f=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+  elif grep -qE '^ℹ pass [0-9]+' "$log"; then
+    p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+')
+    f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+  elif line=$(grep -E '^=+ .*[0-9]+ (passed|failed)' "$log" | tail -n 1) && [ -n "$line" ]; then
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    f=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | awk '{n += $1} END {print n + 0}')
+  else
+    p=1; f=0
+    [ "$rc" -ne 0 ] && { p=0; f=1; }
+  fi
+  [ -z "$f" ] && f=0
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  echo "$p $f"
+}
+
 for suite in clients/python/run_tests.sh clients/typescript/run_tests.sh \
              clients/lint_protos.sh clients/check_html_report.sh; do
   [ -f "$suite" ] || continue
   echo "== $suite"
-  if bash "$suite"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    failures+=("$suite")
-  fi
+  bash "$suite" 2>&1 | tee "$log_dir/suite.log"
+  rc=${PIPESTATUS[0]}
+  read -r p f < <(count_suite "$log_dir/suite.log" "$rc")
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$rc" -ne 0 ]; then failures+=("$suite"); fi
 done
 
 rm -rf "$log_dir"
