@@ -8,7 +8,9 @@ bazel build //core/server:retaind //plugins:bundled //clients/cli:retainctl
 bin=$(bazel info bazel-bin 2>/dev/null)
 # The bundled plugins, each built in its own package.
 exec_root=$(bazel info execution_root 2>/dev/null)
-plugins=$(bazel cquery --output=files //plugins:bundled 2>/dev/null | sed "s|^|$exec_root/|" | paste -sd, -)
+plugins=$(bazel cquery //plugins:bundled --output=starlark \
+  --starlark:expr="'\\n'.join([f.path for f in target.files.to_list()])" 2>/dev/null |
+  sed "s|^|$exec_root/|" | paste -sd, -)
 plugin_flags=()
 [ -n "$plugins" ] && plugin_flags+=("--plugins=$plugins")
 echo "retaind: listening on 127.0.0.1:${RETAIN_PORT:-7443}; stop with Ctrl-C"

@@ -56,7 +56,8 @@ count_suite() {  # log, exit status -> "passed failed"
 }
 
 for suite in clients/python/run_tests.sh clients/typescript/run_tests.sh \
-             clients/lint_protos.sh clients/check_html_report.sh; do
+             clients/lint_protos.sh clients/check_html_report.sh \
+             scripts/smoke_run.sh; do
   [ -f "$suite" ] || continue
   echo "== $suite"
   bash "$suite" 2>&1 | tee "$log_dir/suite.log"

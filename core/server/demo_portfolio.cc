@@ -55,7 +55,11 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
     *a.mutable_contract_start_time() = ToProto(start);
     *a.mutable_renewal_time() = ToProto(renewal);
     a.set_csm_owner(kCsms[i % 3]);
-    a.set_lifecycle_stage(account::v1::LIFECYCLE_STAGE_ADOPTION);
+    // Accounts signed in the last four months are still onboarding (the
+    // onboarding plugin starts their milestone plans from this stage).
+    a.set_lifecycle_stage(now - start < absl::Hours(24 * 120)
+                              ? account::v1::LIFECYCLE_STAGE_ONBOARDING
+                              : account::v1::LIFECYCLE_STAGE_ADOPTION);
     auto* champion = a.add_contacts();
     champion->set_display_name(absl::StrCat("Champion of ", name));
     champion->set_role("Operations lead");

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks the README's first command: scripts/run.sh starts retaind with the
+# demo portfolio and the four bundled plugins, and retainctl reaches it.
+# (Port 0 and a temporary store, so it never collides with a running server.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+scripts/run.sh --port=0 --port_file="$work/port" --data_dir="$work/data" \
+  >"$work/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  [ -s "$work/port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/run.log"; echo "smoke_run: run.sh exited"; exit 1; }
+  sleep 0.5
+done
+[ -s "$work/port" ] || { tail -20 "$work/run.log"; echo "smoke_run: retaind did not start"; exit 1; }
+ctl="$(bazel info bazel-bin 2>/dev/null)/clients/cli/retainctl --server 127.0.0.1:$(cat "$work/port")"
+passed=0
+failed=0
+check() {  # name, command...
+  local name=$1; shift
+  if out=$("$@" 2>&1); then
+    echo "ok    $name"; passed=$((passed + 1))
+  else
+    echo "FAIL  $name: $out"; failed=$((failed + 1))
+  fi
+}
+ready=$($ctl plugins list -o json | grep -o 'PLUGIN_STATE_READY' | wc -l)
+check "four bundled plugins ready (got $ready)" test "$ready" -eq 4
+check "demo portfolio loaded" bash -c "$ctl accounts list -o json | grep -q demo-03"
+check "explained health" bash -c "$ctl health demo-03 | grep -q engagement"
+# demo-00 signed 60 days ago: the onboarding plugin started its plan.
+check "onboarding section and health component on the account report" \
+  bash -c "$ctl health demo-00 -o json | grep -q '\"source\":\"onboarding\"'"
+check "a plugin's own verbs" bash -c "$ctl milestones show demo-00 | grep -qi kickoff"
+check "portfolio report" bash -c "$ctl report portfolio | grep -q NRR"
+echo "smoke_run: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
