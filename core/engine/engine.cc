@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/ingest/signal_validation.h"
@@ -188,6 +189,15 @@ std::optional<report::v1::HealthAlert> Engine::StoreHealth(
   alert.set_previous_band(before.band);
   alert.set_band(r.band);
   alert.set_score(r.score);
+  alert.set_source("core");
+  alert.set_code("health.band_changed");
+  alert.set_message(absl::StrCat(account::v1::HealthBand_Name(before.band),
+                                 " -> ", account::v1::HealthBand_Name(r.band),
+                                 " at score ",
+                                 absl::StrFormat("%.1f", r.score)));
+  alert.set_severity(r.band == account::v1::HEALTH_BAND_RED      ? "critical"
+                     : r.band == account::v1::HEALTH_BAND_YELLOW ? "warning"
+                                                                 : "info");
   alert.set_arr(r.arr);
   *alert.mutable_alert_time() = ToProto(now);
   for (const health::Indicator& ind : r.indicators) {

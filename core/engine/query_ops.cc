@@ -128,6 +128,9 @@ std::vector<report::v1::HealthAlert> Engine::CurrentRedAlerts(
     a.set_band(entry->health.band);
     a.set_score(entry->health.score);
     a.set_arr(model::ArrAt(entry->state.timeline, now));
+    a.set_source("core");
+    a.set_code("health.currently_red");
+    a.set_severity("critical");
     *a.mutable_alert_time() = ToProto(now);
     out.push_back(std::move(a));
   }

@@ -1,9 +1,45 @@
 #include "core/server/plugin_wiring.h"
 
+#include "core/model/proto_time.h"
 #include "core/server/log.h"
 #include "core/server/tenant.h"
 
 namespace retain::server {
+namespace {
+
+report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
+                                      const std::string& tenant,
+                                      const plugin::v1::PluginAlert& alert) {
+  report::v1::HealthAlert out;
+  out.set_source(alert.plugin());
+  out.set_code(alert.code());
+  out.set_message(alert.message());
+  switch (alert.severity()) {
+    case plugin::v1::ALERT_SEVERITY_CRITICAL:
+      out.set_severity("critical");
+      break;
+    case plugin::v1::ALERT_SEVERITY_INFO:
+      out.set_severity("info");
+      break;
+    default:
+      out.set_severity("warning");
+  }
+  *out.mutable_alert_time() = model::ToProto(absl::Now());
+  if (!alert.account_id().empty()) {
+    out.set_account("accounts/" + alert.account_id());
+    auto account = engine.GetAccount(tenant, out.account());
+    if (account.ok()) {
+      out.set_display_name(account->display_name());
+      out.set_band(account->health_band());
+      out.set_previous_band(account->health_band());
+      out.set_score(account->health_score());
+      out.set_arr(account->arr());
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 absl::Status PluginWiring::Start(engine::Engine* engine,
                                  const PluginOptions& options) {
@@ -11,9 +47,13 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
       engine,
       [](const grpc::CallbackServerContext& ctx)
           -> absl::StatusOr<std::string> { return TenantOf(&ctx); },
-      [](const std::string& tenant, const plugin::v1::PluginAlert& alert) {
+      [engine](const std::string& tenant,
+               const plugin::v1::PluginAlert& alert) {
         Log("info", "plugin alert",
             {{"tenant", tenant}, {"alert", alert.ShortDebugString()}});
+        // Plugin alerts reach WatchHealth subscribers with the band changes,
+        // so a CS team watches one stream.
+        engine->alerts().Publish(tenant, ToHealthAlert(*engine, tenant, alert));
       });
   plugin_host::PluginHostOptions host_options;
   host_options.plugin_dir = options.plugin_dir;
