@@ -420,55 +420,52 @@ struct HostCallbacks {
     return absl::StartsWith(name, "accounts/") ? name.substr(9) : name;
   }
 
+  // A host callback that answers one request message with one response
+  // message: parse, call the host service, write the result or the status.
+  template <typename Request, typename F>
+  static int32_t Answer(void* ctx, retain_str request, retain_sink* out,
+                        const char* request_name, F call) {
+    return Guarded(ctx, out, [&](Plugin* p) {
+      Request req;
+      if (!req.ParseFromArray(request.data, request.size)) {
+        return Invalid(out, request_name);
+      }
+      auto r = call(p->host->services_, req);
+      if (!r.ok()) return Write(out, r.status());
+      return Write(out, 0, r->SerializeAsString());
+    });
+  }
   static int32_t GetAccount(void* ctx, retain_str tenant, retain_str request,
                             retain_sink* out) {
-    return Guarded(ctx, out, [&](Plugin* p) {
-      account::v1::GetAccountRequest req;
-      if (!req.ParseFromArray(request.data, request.size)) {
-        return Invalid(out, "GetAccountRequest");
-      }
-      auto a = p->host->services_->GetAccount(ToString(tenant),
-                                              AccountId(req.name()));
-      if (!a.ok()) return Write(out, a.status());
-      return Write(out, 0, a->SerializeAsString());
-    });
+    return Answer<account::v1::GetAccountRequest>(
+        ctx, request, out, "GetAccountRequest", [&](auto* services, auto& req) {
+          return services->GetAccount(ToString(tenant), AccountId(req.name()));
+        });
   }
   static int32_t ListAccounts(void* ctx, retain_str tenant, retain_str request,
                               retain_sink* out) {
-    return Guarded(ctx, out, [&](Plugin* p) {
-      account::v1::ListAccountsRequest req;
-      if (!req.ParseFromArray(request.data, request.size)) {
-        return Invalid(out, "ListAccountsRequest");
-      }
-      auto r = p->host->services_->ListAccounts(ToString(tenant), req);
-      if (!r.ok()) return Write(out, r.status());
-      return Write(out, 0, r->SerializeAsString());
-    });
+    return Answer<account::v1::ListAccountsRequest>(
+        ctx, request, out, "ListAccountsRequest",
+        [&](auto* services, auto& req) {
+          return services->ListAccounts(ToString(tenant), req);
+        });
   }
   static int32_t ListSignals(void* ctx, retain_str tenant, retain_str request,
                              retain_sink* out) {
-    return Guarded(ctx, out, [&](Plugin* p) {
-      signal::v1::ListSignalsRequest req;
-      if (!req.ParseFromArray(request.data, request.size)) {
-        return Invalid(out, "ListSignalsRequest");
-      }
-      auto r = p->host->services_->ListSignals(ToString(tenant), req);
-      if (!r.ok()) return Write(out, r.status());
-      return Write(out, 0, r->SerializeAsString());
-    });
+    return Answer<signal::v1::ListSignalsRequest>(
+        ctx, request, out, "ListSignalsRequest",
+        [&](auto* services, auto& req) {
+          return services->ListSignals(ToString(tenant), req);
+        });
   }
   static int32_t GetHealth(void* ctx, retain_str tenant, retain_str request,
                            retain_sink* out) {
-    return Guarded(ctx, out, [&](Plugin* p) {
-      report::v1::GetAccountHealthRequest req;
-      if (!req.ParseFromArray(request.data, request.size)) {
-        return Invalid(out, "GetAccountHealthRequest");
-      }
-      auto r = p->host->services_->GetHealth(ToString(tenant),
-                                             AccountId(req.account()));
-      if (!r.ok()) return Write(out, r.status());
-      return Write(out, 0, r->SerializeAsString());
-    });
+    return Answer<report::v1::GetAccountHealthRequest>(
+        ctx, request, out, "GetAccountHealthRequest",
+        [&](auto* services, auto& req) {
+          return services->GetHealth(ToString(tenant),
+                                     AccountId(req.account()));
+        });
   }
   static int32_t RecordSignals(void* ctx, retain_str tenant, retain_str request,
                                retain_sink* out) {
