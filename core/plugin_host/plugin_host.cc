@@ -175,6 +175,15 @@ class PluginHost::Impl {
       const std::string& tenant, const std::string& account_id);
   std::vector<report::v1::HealthComponent> HealthComponents(
       const std::string& tenant, const std::string& account_id);
+  // Asks every ready plugin `wants` selects for one message through `hook`,
+  // in parallel, each within its report timeout; `finish` completes a parsed
+  // answer. Answers come back in load order; failures are left out.
+  template <typename Message>
+  std::vector<Message> AskReadyPlugins(
+      const std::function<bool(const Plugin&)>& wants,
+      const std::function<int32_t(const Plugin&, retain_sink*)>& hook,
+      const std::function<void(const Plugin&, Message&)>& finish,
+      const char* what);
   std::vector<PluginInfo> ListPlugins() const;
   absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
   absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
@@ -1237,113 +1246,90 @@ void PluginHost::Impl::DeliveryLoop(std::shared_ptr<Plugin> p) {
 // ---------------------------------------------------------------------------
 // Report sections and health components.
 
-std::vector<report::v1::ReportSection> PluginHost::Impl::AccountSections(
-    const std::string& tenant, const std::string& account_id) {
+template <typename Message>
+std::vector<Message> PluginHost::Impl::AskReadyPlugins(
+    const std::function<bool(const Plugin&)>& wants,
+    const std::function<int32_t(const Plugin&, retain_sink*)>& hook,
+    const std::function<void(const Plugin&, Message&)>& finish,
+    const char* what) {
   struct Slot {
     absl::Mutex mu;
     int pending = 0;
-    std::vector<std::pair<size_t, report::v1::ReportSection>> got;
+    std::vector<std::pair<size_t, Message>> got;
   };
   auto slot = std::make_shared<Slot>();
   std::vector<std::shared_ptr<Plugin>> asked;
   for (auto& p : plugins_) {
-    if (!p->descriptor.report_section() ||
-        p->module->retain_plugin_on_report_section == nullptr ||
-        p->GetState() != plugin::v1::PLUGIN_STATE_READY) {
-      continue;
+    if (wants(*p) && p->GetState() == plugin::v1::PLUGIN_STATE_READY) {
+      asked.push_back(p);
     }
-    asked.push_back(p);
   }
   slot->pending = asked.size();
   for (size_t i = 0; i < asked.size(); ++i) {
-    auto& p = asked[i];
-    auto* module = p->module;
-    void* instance = p->instance;
+    std::shared_ptr<Plugin> p = asked[i];
     RunAsync(
-        p,
-        [module, instance, tenant, account_id](retain_sink* out) {
-          return module->retain_plugin_on_report_section(instance, Str(tenant),
-                                                         Str(account_id), out);
-        },
+        p, [hook, p](retain_sink* out) { return hook(*p, out); },
         p->settings.report_timeout, HookKind::kReport,
-        [slot, i, name = p->name](Outcome o) {
+        [slot, i, p, finish, what](Outcome o) {
           absl::MutexLock lock(&slot->mu);
           --slot->pending;
           if (o.code != 0) return;
-          report::v1::ReportSection section;
-          if (!section.ParseFromString(o.output)) {
-            Log(absl::StrCat("plugin ", name, " wrote a malformed section"));
+          Message m;
+          if (!m.ParseFromString(o.output)) {
+            Log(absl::StrCat("plugin ", p->name, " wrote a malformed ", what));
             return;
           }
-          section.set_plugin(name);
-          slot->got.emplace_back(i, std::move(section));
+          finish(*p, m);
+          slot->got.emplace_back(i, std::move(m));
         });
   }
   absl::MutexLock lock(&slot->mu);
   slot->mu.Await(absl::Condition(
       +[](Slot* s) { return s->pending == 0; }, slot.get()));
+  // Load order, whatever order the plugins answered in.
   std::sort(slot->got.begin(), slot->got.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<report::v1::ReportSection> out;
-  for (auto& [i, s] : slot->got) out.push_back(std::move(s));
+  std::vector<Message> out;
+  for (auto& [i, m] : slot->got) out.push_back(std::move(m));
   return out;
+}
+
+std::vector<report::v1::ReportSection> PluginHost::Impl::AccountSections(
+    const std::string& tenant, const std::string& account_id) {
+  return AskReadyPlugins<report::v1::ReportSection>(
+      [](const Plugin& p) {
+        return p.descriptor.report_section() &&
+               p.module->retain_plugin_on_report_section != nullptr;
+      },
+      [tenant, account_id](const Plugin& p, retain_sink* out) {
+        return p.module->retain_plugin_on_report_section(
+            p.instance, Str(tenant), Str(account_id), out);
+      },
+      [](const Plugin& p, report::v1::ReportSection& section) {
+        section.set_plugin(p.name);
+      },
+      "section");
 }
 
 std::vector<report::v1::HealthComponent> PluginHost::Impl::HealthComponents(
     const std::string& tenant, const std::string& account_id) {
-  struct Slot {
-    absl::Mutex mu;
-    int pending = 0;
-    std::vector<std::pair<size_t, report::v1::HealthComponent>> got;
-  };
-  auto slot = std::make_shared<Slot>();
-  std::vector<std::shared_ptr<Plugin>> asked;
-  for (auto& p : plugins_) {
-    if (p->descriptor.health_component().name().empty() ||
-        p->module->retain_plugin_on_health_component == nullptr ||
-        p->GetState() != plugin::v1::PLUGIN_STATE_READY) {
-      continue;
-    }
-    asked.push_back(p);
-  }
-  slot->pending = asked.size();
-  for (size_t i = 0; i < asked.size(); ++i) {
-    auto& p = asked[i];
-    auto* module = p->module;
-    void* instance = p->instance;
-    RunAsync(
-        p,
-        [module, instance, tenant, account_id](retain_sink* out) {
-          return module->retain_plugin_on_health_component(
-              instance, Str(tenant), Str(account_id), out);
-        },
-        p->settings.report_timeout, HookKind::kReport,
-        [slot, i, p](Outcome o) {
-          absl::MutexLock lock(&slot->mu);
-          --slot->pending;
-          if (o.code != 0) return;
-          report::v1::HealthComponent c;
-          if (!c.ParseFromString(o.output)) {
-            Log(absl::StrCat("plugin ", p->name,
-                             " wrote a malformed health component"));
-            return;
-          }
-          c.set_name(p->descriptor.health_component().name());
-          c.set_weight(p->settings.health_weight);
-          c.set_effective_weight(0);
-          c.set_score(std::clamp(c.score(), 0.0, 10.0));
-          c.set_source(p->name);
-          slot->got.emplace_back(i, std::move(c));
-        });
-  }
-  absl::MutexLock lock(&slot->mu);
-  slot->mu.Await(absl::Condition(
-      +[](Slot* s) { return s->pending == 0; }, slot.get()));
-  std::sort(slot->got.begin(), slot->got.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<report::v1::HealthComponent> out;
-  for (auto& [i, c] : slot->got) out.push_back(std::move(c));
-  return out;
+  return AskReadyPlugins<report::v1::HealthComponent>(
+      [](const Plugin& p) {
+        return !p.descriptor.health_component().name().empty() &&
+               p.module->retain_plugin_on_health_component != nullptr;
+      },
+      [tenant, account_id](const Plugin& p, retain_sink* out) {
+        return p.module->retain_plugin_on_health_component(
+            p.instance, Str(tenant), Str(account_id), out);
+      },
+      [](const Plugin& p, report::v1::HealthComponent& c) {
+        c.set_name(p.descriptor.health_component().name());
+        c.set_weight(p.settings.health_weight);
+        c.set_effective_weight(0);
+        c.set_score(std::clamp(c.score(), 0.0, 10.0));
+        c.set_source(p.name);
+      },
+      "health component");
 }
 
 // ---------------------------------------------------------------------------
