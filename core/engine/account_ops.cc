@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/engine/engine.h"
+#include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/ingest/signal_validation.h"
 #include "core/model/apply_signal.h"
@@ -202,7 +203,10 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
   absl::MutexLock lock(&mu_);
   AccountEntry* e = FindAccount(tenant, id);
   if (!e) return absl::NotFoundError("account deleted during creation");
-  RefreshHealth(tenant, *e, absl::Now());
+  // A new account's first score is not a band change: no alert.
+  StoreHealth(
+      *e, health::ComputeHealthScore(options_.health, e->state, absl::Now()),
+      absl::Now());
   return View(*e);
 }
 
@@ -403,12 +407,12 @@ absl::StatusOr<Account> Engine::UpdateAccount(
       !s.ok()) {
     return s;
   }
-  absl::MutexLock lock(&mu_);
+  // An update can move the band (ARR, contacts): re-score and alert like
+  // any other change, publishing outside the lock.
+  Rescore({{tenant, id}}, absl::Now());
+  absl::ReaderMutexLock lock(&mu_);
   AccountEntry* e = FindAccount(tenant, id);
   if (!e) return absl::NotFoundError("account deleted during update");
-  if (auto alert = RefreshHealth(tenant, *e, absl::Now())) {
-    alerts_.Publish(tenant, *alert);
-  }
   return View(*e);
 }
 

@@ -117,7 +117,12 @@ absl::Status Engine::Load() {
 
   const absl::Time now = absl::Now();
   for (auto& [tenant, ts] : tenants_) {
-    for (auto& [id, entry] : ts.accounts) RefreshHealth(tenant, *entry, now);
+    // The cache needs scores only; nobody watches yet, so no alerts.
+    for (auto& [id, entry] : ts.accounts) {
+      StoreHealth(
+          *entry,
+          health::ComputeHealthScore(options_.health, entry->state, now), now);
+    }
   }
   load_time_ = absl::Now() - start;
   return absl::OkStatus();
@@ -170,12 +175,6 @@ void Engine::ApplyStored(const std::string& tenant,
   while (pos != entry.refs.begin() && (pos - 1)->time > t) --pos;
   entry.refs.insert(pos,
                     SignalRef{t, seq, static_cast<int32_t>(signal.kind())});
-}
-
-std::optional<report::v1::HealthAlert> Engine::RefreshHealth(
-    const std::string& tenant, AccountEntry& entry, absl::Time now) {
-  return StoreHealth(
-      entry, health::ComputeHealth(options_.health, entry.state, now), now);
 }
 
 std::optional<report::v1::HealthAlert> Engine::StoreHealth(

@@ -206,11 +206,6 @@ class Engine {
   void ApplyStored(const std::string& tenant, const std::string& account_id,
                    int64_t seq, const signal::v1::Signal& signal)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Recomputes an account's current health; returns an alert when its band
-  // changed.
-  std::optional<report::v1::HealthAlert> RefreshHealth(
-      const std::string& tenant, AccountEntry& entry, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores a computed health in the cache; an alert when the band changed.
   std::optional<report::v1::HealthAlert> StoreHealth(
       AccountEntry& entry, const health::HealthResult& result, absl::Time now)

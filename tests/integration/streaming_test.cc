@@ -84,6 +84,23 @@ TEST_F(StreamingTest, WatchEmitsAnAlertWhenABandChanges) {
   EXPECT_EQ(alert.previous_band(), account::v1::HEALTH_BAND_GREEN);
   EXPECT_EQ(alert.band(), account::v1::HEALTH_BAND_RED);
   EXPECT_NEAR(alert.score(), 4.0, 1e-9);
+
+  // An account update moves the band too: naming an exec sponsor lifts
+  // relationship from 6 to 10, the score to 5.5.
+  account::v1::UpdateAccountRequest update;
+  update.mutable_account()->set_name(acct);
+  auto* sponsor = update.mutable_account()->add_contacts();
+  sponsor->set_display_name("Sam");
+  sponsor->set_exec_sponsor(true);
+  update.mutable_update_mask()->add_paths("contacts");
+  account::v1::Account updated;
+  ASSERT_TRUE(accounts_->UpdateAccount(Ctx().get(), update, &updated).ok());
+  EXPECT_EQ(updated.health_band(), account::v1::HEALTH_BAND_YELLOW);
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.account(), acct);
+  EXPECT_EQ(alert.previous_band(), account::v1::HEALTH_BAND_RED);
+  EXPECT_EQ(alert.band(), account::v1::HEALTH_BAND_YELLOW);
+  EXPECT_NEAR(alert.score(), 5.5, 1e-9);
   ctx.TryCancel();
 }
 
