@@ -31,7 +31,6 @@ void AlertHub::Publish(const std::string& tenant,
       const bool was_empty = sub->queue.empty();
       if (sub->queue.size() >= max_queue_) {
         sub->queue.pop_front();
-        ++sub->dropped;
       }
       sub->queue.push_back(alert);
       if (was_empty) to_wake.push_back(sub->wakeup);
@@ -63,11 +62,6 @@ void AlertHub::CloseAll() {
 bool AlertHub::closed() const {
   absl::MutexLock lock(&mu_);
   return closed_;
-}
-
-int AlertHub::subscriber_count() const {
-  absl::MutexLock lock(&mu_);
-  return static_cast<int>(subs_.size());
 }
 
 }  // namespace retain::engine

@@ -1,8 +1,8 @@
 // Fan-out of health-band changes to WatchHealth subscribers.
 //
 // Publishing never blocks ingestion: each subscriber has a bounded queue and
-// a subscriber that falls behind loses its oldest alerts (and is told how
-// many) rather than slowing the writer.
+// a subscriber that falls behind (10,000 queued alerts) loses its oldest
+// alerts rather than slowing the writer.
 #ifndef RETAIN_CORE_ENGINE_ALERT_HUB_H_
 #define RETAIN_CORE_ENGINE_ALERT_HUB_H_
 
@@ -28,7 +28,6 @@ class AlertHub {
     std::string tenant;
     Wakeup wakeup;
     std::deque<report::v1::HealthAlert> queue;
-    int64_t dropped = 0;
   };
 
   explicit AlertHub(size_t max_queue = 10000) : max_queue_(max_queue) {}
@@ -41,7 +40,6 @@ class AlertHub {
   // Closes all subscriptions (wakes them so streams can finish).
   void CloseAll();
   bool closed() const;
-  int subscriber_count() const;
 
  private:
   const size_t max_queue_;
