@@ -114,6 +114,7 @@ absl::Status Engine::Load() {
   if (!parse_error.ok()) return parse_error;
   last_seq_ = last;
   stored_signals_ = replayed;
+  if (absl::Status pc = LoadPluginComponents(); !pc.ok()) return pc;
 
   const absl::Time now = absl::Now();
   for (auto& [tenant, ts] : tenants_) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +133,25 @@ class Engine {
   // Re-evaluates every account's current health now (the periodic sweep).
   void SweepHealth();
 
+  // --- Plugin health components (core/engine/plugin_components.cc) -------
+  // Sets a plugin's latest health component of an account (component.source
+  // names the plugin), persists it, re-scores the account and publishes a
+  // band change. Every current view counts it; views as of a time before
+  // component.observed_time do not. An unchanged answer is a no-op.
+  absl::Status SetPluginComponent(const std::string& tenant,
+                                  const std::string& account_id,
+                                  model::PluginComponent component);
+  // Removes it (the plugin no longer scores the account).
+  absl::Status ClearPluginComponent(const std::string& tenant,
+                                    const std::string& account_id,
+                                    const std::string& source);
+  // (tenant, account id) of every account `source` has a component for.
+  std::vector<std::pair<std::string, std::string>> AccountsWithPluginComponent(
+      const std::string& source);
+  // Drops the components of every other source (plugins no longer loaded
+  // with a health component), so a removed plugin stops counting.
+  absl::Status KeepPluginComponentSources(const std::set<std::string>& sources);
+
  private:
   struct SignalRef {
     absl::Time time;
@@ -185,6 +205,7 @@ class Engine {
   void AddAccount(TenantState& ts, std::unique_ptr<AccountEntry> entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Load();
+  absl::Status LoadPluginComponents() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
   void CommitGroup(std::vector<PendingBatch>& group);
   void Enqueue(PendingBatch batch);

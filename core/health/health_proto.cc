@@ -33,7 +33,7 @@ void ToProto(const HealthResult& result, const model::AccountState& account,
       i->set_name(in.name);
       i->set_value(in.value);
     }
-    p->set_source("core");
+    p->set_source(c.source);
   }
   for (const Indicator& i : result.indicators) {
     ToProto(i, out->add_leading_indicators());

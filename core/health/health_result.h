@@ -18,7 +18,9 @@ struct Input {
 };
 
 struct ComponentResult {
-  std::string name;   // "engagement", "relationship", "support", "commercial"
+  // "engagement", "relationship", "support", "commercial", or a plugin's.
+  std::string name;
+  std::string source = "core";  // "core" or the plugin's name
   double weight = 0;  // configured
   double effective_weight = 0;  // after re-spreading missing components
   double score = 0;             // 0-10; meaningless without data
@@ -38,7 +40,8 @@ struct HealthResult {
   bool has_score = false;  // false when no component had data
   double score = 0;
   model::HealthBand band = account::v1::HEALTH_BAND_UNSPECIFIED;
-  // Always engagement, relationship, support, commercial in that order.
+  // Always engagement, relationship, support, commercial in that order,
+  // then the plugin components in force at as_of (by source).
   std::vector<ComponentResult> components;
   std::vector<Indicator> indicators;
   double arr = 0;  // ARR in force at as_of

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -90,12 +91,28 @@ struct AccountTimeline {
   int64_t signal_count = 0;
 };
 
+// A plugin's health component of the account, as the plugin last answered
+// (docs/decisions/0012-one-health-combination.md). Plugins cannot score the
+// past, so it counts in views as of `observed_time` or later only.
+struct PluginComponent {
+  std::string source;  // the plugin's name
+  std::string name;    // the component's name, e.g. "onboarding"
+  double weight = 0;   // as configured for the plugin
+  double score = 0;    // 0-10
+  bool has_data = false;
+  std::string explanation;
+  std::vector<std::pair<std::string, std::string>> inputs;  // name, value
+  absl::Time observed_time;
+};
+
 struct AccountState {
   std::string tenant;
   std::string id;  // the {account_id} of "accounts/{account_id}"
   // The account as stored, with output-only fields kept current.
   account::v1::Account profile;
   AccountTimeline timeline;
+  // At most one per plugin, in source order.
+  std::vector<PluginComponent> plugin_components;
 };
 
 // ARR in force at `t`: the ARR changes up to and including t, folded in

@@ -1,14 +1,13 @@
-// The threads plugin code runs on: a bounded worker pool per plugin and one
-// timer thread per host for deadlines. A task that never returns (a hung
-// plugin handler) occupies its worker forever; nothing here waits on it
-// without a deadline, and Stop() leaves such threads detached.
+// The threads plugin code runs on: a bounded worker pool per plugin. A task
+// that never returns (a hung plugin handler) occupies its worker forever;
+// nothing here waits on it without a deadline, and Stop() leaves such
+// threads detached. Deadlines come from timer.h.
 #ifndef RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_
 #define RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_
 
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,9 +19,9 @@
 namespace retain::plugin_host {
 
 class Executor {
- public:
+public:
   Executor(std::string name, int threads, int max_queue);
-  ~Executor();  // Stop(absl::ZeroDuration())
+  ~Executor(); // Stop(absl::ZeroDuration())
 
   // Queues a task; false when the queue is full or the executor stopped.
   bool Submit(std::function<void()> task);
@@ -32,7 +31,7 @@ class Executor {
   // task are detached (their state is shared, so that is safe).
   bool Stop(absl::Duration grace);
 
- private:
+private:
   struct State {
     absl::Mutex mu;
     std::deque<std::function<void()>> queue;
@@ -47,24 +46,6 @@ class Executor {
   bool joined_ = false;
 };
 
-// Runs callbacks at (or soon after) their time, on one thread. Callbacks
-// must be short and must not block.
-class Timer {
- public:
-  Timer();
-  ~Timer();
-  void Schedule(absl::Time when, std::function<void()> fn);
+} // namespace retain::plugin_host
 
- private:
-  void Run();
-  absl::Mutex mu_;
-  std::multimap<absl::Time, std::function<void()>> queue_;
-  bool stop_ = false;
-  // Bumped when a new earliest entry arrives, to re-arm the wait.
-  uint64_t generation_ = 0;
-  std::thread thread_;
-};
-
-}  // namespace retain::plugin_host
-
-#endif  // RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_
+#endif // RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_

@@ -1,6 +1,15 @@
 // Loads plugins (plugins/sdk/retain_plugin_abi.h), serves their gRPC
 // methods, delivers durable signals to them and collects their report
-// sections and health components. See docs/decisions/0005-plugin-abi.md.
+// sections and health components. See docs/decisions/0005-plugin-abi.md and
+// 0013-plugin-host-parts.md for the parts behind this facade:
+//   plugin_config  the config file, checked key by key
+//   loader         dlopen and ABI negotiation
+//   host_callbacks the table of host functions plugins call
+//   kv_keys        per-tenant keys in a plugin's KV namespace
+//   plugin_harness state machine, counters, parking
+//   hook_runner    hooks on the plugin's workers under deadlines
+//   signal_delivery, ticker, fan_out, component_refresher
+//   grpc_services  the generic method service and PluginService
 //
 // Lifecycle, called by the server:
 //   PluginHost host(options, store, services);
@@ -22,7 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/plugin_host/health_merge.h"
+#include "core/plugin_host/fan_out.h"
 #include "core/plugin_host/host_services.h"
 #include "core/store/store.h"
 #include "grpcpp/server.h"
@@ -37,30 +46,21 @@ struct PluginHostOptions {
   std::string plugin_dir;
   // Explicit plugin libraries, loaded after plugin_dir's.
   std::vector<std::string> plugin_paths;
-  // JSON config (see plugins/README.md); empty = none:
-  //   {"host": {<defaults for every plugin>},
-  //    "plugins": {"<name>": {"enabled": true, "call_timeout_ms": 5000,
-  //        "max_consecutive_failures": 5, "workers": 2, "max_queue": 256,
-  //        "health_weight": 0.1, "deliver_from": "start" | "now",
-  //        "tick_seconds": 60,
-  //        "config": {<the plugin's own config>}}}}
+  // JSON config (see plugin_config.h and plugins/README.md); empty = none.
   std::string config_path;
 
   // Defaults, overridden by the config file's "host" block, then by each
   // plugin's block.
   absl::Duration call_timeout = absl::Seconds(5);
-  // For report sections and health components, which callers wait for.
   absl::Duration report_timeout = absl::Seconds(1);
   int max_consecutive_failures = 5;
   int workers = 2;
   int max_queue = 256;
-  // Signals a delivery thread reads from the log at a time (its queue).
+  absl::Duration tick_interval = absl::Seconds(60);
+  // Signals a delivery thread reads from the log at a time.
   int delivery_batch = 256;
   // Retry delay after a failed delivery; doubles up to 32x.
   absl::Duration delivery_retry = absl::Milliseconds(100);
-  // Between periodic ticks of the plugins that ask for them (config
-  // "tick_seconds", fractions allowed); zero disables ticks.
-  absl::Duration tick_interval = absl::Seconds(60);
 
   // The clock offered to plugins; absl::Now when unset (tests set it).
   std::function<absl::Time()> clock;
@@ -70,71 +70,73 @@ struct PluginHostOptions {
 using PluginInfo = plugin::v1::Plugin;
 
 class PluginHost {
- public:
+public:
   // `store` and `services` must outlive the host (until Shutdown returns).
-  PluginHost(PluginHostOptions options, store::Store* store,
-             HostServices* services);
-  ~PluginHost();  // calls Shutdown()
-  PluginHost(const PluginHost&) = delete;
-  PluginHost& operator=(const PluginHost&) = delete;
+  PluginHost(PluginHostOptions options, store::Store *store,
+             HostServices *services);
+  ~PluginHost(); // calls Shutdown()
+  PluginHost(const PluginHost &) = delete;
+  PluginHost &operator=(const PluginHost &) = delete;
 
   // Loads every configured plugin. A plugin that cannot be loaded is kept
   // with state REFUSED / INIT_FAILED / DISABLED and a logged reason; this
-  // only fails (loading nothing) when the config file is unreadable or
-  // malformed. Starts each ready plugin's workers and signal delivery.
+  // fails (loading nothing) only when the config file is unreadable or
+  // invalid (the message names the key). Starts each ready plugin's
+  // workers, signal delivery and ticks.
   absl::Status LoadAll();
 
-  // Registers the generic service that routes plugin methods by full name
-  // (raw bytes, the host never links a plugin's generated code) and the
-  // retain.plugin.v1.PluginService. Call after LoadAll, before
-  // BuildAndStart. The server must not register another generic service.
-  // Requires grpc::EnableDefaultHealthCheckService(true) for health status.
-  void RegisterServices(grpc::ServerBuilder& builder);
-
-  // Publishes grpc.health.v1 status for every plugin: service names are the
-  // plugin name and each of its gRPC services; SERVING while READY.
-  void OnServerStarted(grpc::Server* server);
+  // Registers the generic service for plugin methods and PluginService.
+  // Call after LoadAll, before BuildAndStart. The server must not register
+  // another generic service. Needs EnableDefaultHealthCheckService(true)
+  // for per-plugin health status.
+  void RegisterServices(grpc::ServerBuilder &builder);
+  void OnServerStarted(grpc::Server *server);
 
   // Signals up to last_seq are durable: wakes delivery. Never blocks.
   void NotifySignalsDurable(int64_t last_seq);
 
-  // Report sections of the ready plugins that provide one, load order.
-  // Waits at most report_timeout (in parallel across plugins).
-  std::vector<report::v1::ReportSection> AccountSections(
-      const std::string& tenant, const std::string& account_id);
+  // Asks every ready plugin for its report section and health component of
+  // the account, stores the components (so every view agrees with what
+  // this returns), then calls `done` on a plugin worker or timer thread.
+  // Never blocks: for gRPC callback threads.
+  void AccountContributions(const std::string &tenant,
+                            const std::string &account_id,
+                            ContributionsDone done);
+  // Blocking forms, for tests and tools (never on a gRPC callback thread).
+  std::vector<report::v1::ReportSection>
+  AccountSections(const std::string &tenant, const std::string &account_id);
+  std::vector<report::v1::HealthComponent>
+  HealthComponents(const std::string &tenant, const std::string &account_id);
 
-  // Health components of the ready plugins that provide one, with their
-  // configured weights and source = plugin name. Same waiting as above.
-  // Fold them in with MergeHealthComponents.
-  std::vector<report::v1::HealthComponent> HealthComponents(
-      const std::string& tenant, const std::string& account_id);
+  // Whether a loaded plugin serves this full method name.
+  bool ServesMethod(const std::string &method) const;
+  // Runs a plugin method; `done(code, response or error)` exactly once.
+  void CallAsync(const std::string &tenant, const std::string &method,
+                 std::string request, absl::Time deadline,
+                 std::function<void(int32_t, std::string)> done);
 
-  // Ticks, now, every ready plugin that gets periodic ticks (as the
-  // timer does every tick_interval) and waits until each tick finished,
-  // failed or overran its call timeout. A plugin whose previous tick is
-  // still running is skipped (an overrun one counts another failure).
-  // For tests and operators; the periodic ticks need no calls.
+  // Ticks, now, every ready plugin that gets periodic ticks and waits until
+  // each tick finished, failed or overran (skipping one still running).
+  // For tests and operators; periodic ticks need no calls.
   void RunTicks();
 
   // Every plugin the host tried to load, load order.
   std::vector<PluginInfo> ListPlugins() const;
-  absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
+  absl::StatusOr<PluginInfo> GetPlugin(const std::string &name) const;
   // Parked -> ready; FAILED_PRECONDITION otherwise.
-  absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
+  absl::StatusOr<PluginInfo> ResumePlugin(const std::string &name);
 
-  // Stops delivery and workers, then destroys the plugin instances. A
-  // plugin with a handler still running after a grace period is left as is
-  // (never destroyed or unloaded). Libraries are never unloaded: code of a
-  // plugin (descriptors it registered, thread-locals) may still be referred
-  // to. Idempotent.
+  // Stops delivery, ticks and workers, then destroys the plugin instances.
+  // A plugin with a handler still running after a grace period is left as
+  // is. Libraries are never unloaded. Idempotent.
   void Shutdown();
 
   class Impl;
 
- private:
+private:
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace retain::plugin_host
+} // namespace retain::plugin_host
 
-#endif  // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
+#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_

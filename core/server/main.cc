@@ -20,7 +20,7 @@
 #include "core/health/health_config.h"
 #include "core/server/account_service.h"
 #include "core/server/demo_portfolio.h"
-#include "core/server/log.h"
+#include "core/common/log.h"
 #include "core/server/plugin_wiring.h"
 #include "core/server/report_service.h"
 #include "core/server/signal_service.h"
@@ -55,6 +55,7 @@ ABSL_FLAG(int, drain_seconds, 10,
 
 namespace retain::server {
 namespace {
+using common::Log;
 
 int Run() {
   engine::EngineOptions options;
@@ -129,7 +130,7 @@ int Run() {
 
   AccountServiceImpl accounts(engine->get());
   SignalServiceImpl signals(engine->get());
-  ReportServiceImpl reports(engine->get(), plugins.Decorator());
+  ReportServiceImpl reports(engine->get(), plugins.Contributor());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

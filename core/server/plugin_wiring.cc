@@ -1,28 +1,30 @@
 #include "core/server/plugin_wiring.h"
 
+#include "core/common/log.h"
 #include "core/model/proto_time.h"
-#include "core/server/log.h"
 #include "core/server/tenant.h"
 
 namespace retain::server {
 namespace {
 
-report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
-                                      const std::string& tenant,
-                                      const plugin::v1::PluginAlert& alert) {
+using common::Log;
+
+report::v1::HealthAlert ToHealthAlert(engine::Engine &engine,
+                                      const std::string &tenant,
+                                      const plugin::v1::PluginAlert &alert) {
   report::v1::HealthAlert out;
   out.set_source(alert.plugin());
   out.set_code(alert.code());
   out.set_message(alert.message());
   switch (alert.severity()) {
-    case plugin::v1::ALERT_SEVERITY_CRITICAL:
-      out.set_severity("critical");
-      break;
-    case plugin::v1::ALERT_SEVERITY_INFO:
-      out.set_severity("info");
-      break;
-    default:
-      out.set_severity("warning");
+  case plugin::v1::ALERT_SEVERITY_CRITICAL:
+    out.set_severity("critical");
+    break;
+  case plugin::v1::ALERT_SEVERITY_INFO:
+    out.set_severity("info");
+    break;
+  default:
+    out.set_severity("warning");
   }
   *out.mutable_alert_time() = model::ToProto(absl::Now());
   if (!alert.account_id().empty()) {
@@ -39,16 +41,16 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
   return out;
 }
 
-}  // namespace
+} // namespace
 
-absl::Status PluginWiring::Start(engine::Engine* engine,
-                                 const PluginOptions& options) {
+absl::Status PluginWiring::Start(engine::Engine *engine,
+                                 const PluginOptions &options) {
   services_ = std::make_unique<plugin_host::EngineHostServices>(
       engine,
-      [](const grpc::CallbackServerContext& ctx)
+      [](const grpc::CallbackServerContext &ctx)
           -> absl::StatusOr<std::string> { return TenantOf(&ctx); },
-      [engine](const std::string& tenant,
-               const plugin::v1::PluginAlert& alert) {
+      [engine](const std::string &tenant,
+               const plugin::v1::PluginAlert &alert) {
         Log("info", "plugin alert",
             {{"tenant", tenant}, {"alert", alert.ShortDebugString()}});
         // Plugin alerts reach WatchHealth subscribers with the band changes,
@@ -61,8 +63,9 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
   host_options.config_path = options.config_path;
   host_ = std::make_unique<plugin_host::PluginHost>(
       host_options, &engine->store(), services_.get());
-  if (absl::Status s = host_->LoadAll(); !s.ok()) return s;
-  for (const auto& p : host_->ListPlugins()) {
+  if (absl::Status s = host_->LoadAll(); !s.ok())
+    return s;
+  for (const auto &p : host_->ListPlugins()) {
     Log("info", "plugin", {{"plugin", p.ShortDebugString()}});
   }
   live_ = host_.get();
@@ -72,35 +75,39 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
 }
 
 void PluginWiring::NotifyDurable(int64_t seq) {
-  if (plugin_host::PluginHost* h = live_.load()) h->NotifySignalsDurable(seq);
+  if (plugin_host::PluginHost *h = live_.load())
+    h->NotifySignalsDurable(seq);
 }
 
-void PluginWiring::Register(grpc::ServerBuilder& builder) {
-  if (host_) host_->RegisterServices(builder);
+void PluginWiring::Register(grpc::ServerBuilder &builder) {
+  if (host_)
+    host_->RegisterServices(builder);
 }
 
-void PluginWiring::OnServerStarted(grpc::Server* server) {
-  if (host_) host_->OnServerStarted(server);
+void PluginWiring::OnServerStarted(grpc::Server *server) {
+  if (host_)
+    host_->OnServerStarted(server);
 }
 
-HealthDecorator PluginWiring::Decorator() {
-  if (!host_) return nullptr;
-  plugin_host::PluginHost* host = host_.get();
-  return [host](const std::string& tenant, const std::string& account_id,
-                report::v1::AccountHealth* health) {
-    for (auto& section : host->AccountSections(tenant, account_id)) {
-      *health->add_sections() = std::move(section);
-    }
-    auto components = host->HealthComponents(tenant, account_id);
-    if (!components.empty()) {
-      plugin_host::MergeHealthComponents(health, components);
-    }
-  };
+AccountContributor PluginWiring::Contributor() {
+  if (!host_)
+    return nullptr;
+  plugin_host::PluginHost *host = host_.get();
+  return
+      [host](const std::string &tenant, const std::string &account_id,
+             std::function<void(std::vector<report::v1::ReportSection>)> done) {
+        host->AccountContributions(
+            tenant, account_id,
+            [done = std::move(done)](plugin_host::Contributions c) {
+              done(std::move(c.sections));
+            });
+      };
 }
 
 void PluginWiring::Shutdown() {
   live_ = nullptr;
-  if (host_) host_->Shutdown();
+  if (host_)
+    host_->Shutdown();
 }
 
-}  // namespace retain::server
+} // namespace retain::server

@@ -35,7 +35,7 @@ class PluginWiring {
   void NotifyDurable(int64_t seq);
   void Register(grpc::ServerBuilder& builder);
   void OnServerStarted(grpc::Server* server);
-  server::HealthDecorator Decorator();
+  server::AccountContributor Contributor();
   void Shutdown();
 
  private:

@@ -1,6 +1,7 @@
 #include "core/server/report_service.h"
 
 #include "absl/synchronization/mutex.h"
+#include "core/ingest/signal_validation.h"
 #include "core/model/proto_time.h"
 #include "core/server/grpc_status.h"
 #include "core/server/tenant.h"
@@ -14,13 +15,13 @@ using report::v1::HealthAlert;
 // Streams alerts from the engine's hub. Writes one at a time (gRPC allows
 // one outstanding write); the hub's bounded queue absorbs bursts.
 class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
- public:
-  WatchReactor(engine::Engine* engine, const std::string& tenant,
+public:
+  WatchReactor(engine::Engine *engine, const std::string &tenant,
                bool include_current_red)
       : engine_(engine) {
     absl::MutexLock lock(&mu_);
     if (include_current_red) {
-      for (auto& a : engine_->CurrentRedAlerts(tenant)) {
+      for (auto &a : engine_->CurrentRedAlerts(tenant)) {
         initial_.push_back(std::move(a));
       }
     }
@@ -48,33 +49,36 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
     delete this;
   }
 
- private:
+private:
   void Pump() {
     absl::MutexLock lock(&mu_);
     PumpLocked();
   }
 
   void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finished_) return;
+    if (writing_ || finished_)
+      return;
     if (!initial_.empty()) {
       current_ = std::move(initial_.front());
       initial_.pop_front();
     } else if (!engine_->alerts().Pop(sub_, &current_)) {
-      if (engine_->alerts().closed()) FinishLocked(grpc::Status::OK);
+      if (engine_->alerts().closed())
+        FinishLocked(grpc::Status::OK);
       return;
     }
     writing_ = true;
     StartWrite(&current_);
   }
 
-  void FinishLocked(const grpc::Status& status)
+  void FinishLocked(const grpc::Status &status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
+    if (finished_)
+      return;
     finished_ = true;
     Finish(status);
   }
 
-  engine::Engine* engine_;
+  engine::Engine *engine_;
   absl::Mutex mu_;
   int64_t sub_ = 0;
   std::deque<HealthAlert> initial_ ABSL_GUARDED_BY(mu_);
@@ -83,51 +87,72 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
-  if (!has) return std::nullopt;
+std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp &t) {
+  if (!has)
+    return std::nullopt;
   return model::FromProto(t);
 }
 
-}  // namespace
+} // namespace
 
-grpc::ServerUnaryReactor* ReportServiceImpl::GetAccountHealth(
-    grpc::CallbackServerContext* ctx,
-    const report::v1::GetAccountHealthRequest* req,
-    report::v1::AccountHealth* resp) {
+grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
+    grpc::CallbackServerContext *ctx,
+    const report::v1::GetAccountHealthRequest *req,
+    report::v1::AccountHealth *resp) {
   const std::string tenant = TenantOf(ctx);
-  auto result = engine_->GetAccountHealth(
-      tenant, req->account(), AsOf(req->has_as_of_time(), req->as_of_time()));
-  if (result.ok() && decorate_ && !req->has_as_of_time()) {
-    decorate_(tenant, req->account().substr(9), &*result);
+  std::string id;
+  // Plugins score only the present; the past is the model's alone.
+  if (!contribute_ || req->has_as_of_time() ||
+      !ingest::ParseAccountName(req->account(), "account", &id).ok()) {
+    return Reply(ctx,
+                 engine_->GetAccountHealth(
+                     tenant, req->account(),
+                     AsOf(req->has_as_of_time(), req->as_of_time())),
+                 resp);
   }
-  return Reply(ctx, std::move(result), resp);
+  grpc::ServerUnaryReactor *reactor = ctx->DefaultReactor();
+  contribute_(tenant, id,
+              [this, reactor, resp, tenant, name = req->account()](
+                  std::vector<report::v1::ReportSection> sections) {
+                auto result =
+                    engine_->GetAccountHealth(tenant, name, std::nullopt);
+                if (!result.ok()) {
+                  reactor->Finish(ToGrpcStatus(result.status()));
+                  return;
+                }
+                *resp = std::move(*result);
+                for (auto &s : sections)
+                  *resp->add_sections() = std::move(s);
+                reactor->Finish(grpc::Status::OK);
+              });
+  return reactor;
 }
 
-grpc::ServerUnaryReactor* ReportServiceImpl::ListAtRiskAccounts(
-    grpc::CallbackServerContext* ctx,
-    const report::v1::ListAtRiskAccountsRequest* req,
-    report::v1::ListAtRiskAccountsResponse* resp) {
+grpc::ServerUnaryReactor *ReportServiceImpl::ListAtRiskAccounts(
+    grpc::CallbackServerContext *ctx,
+    const report::v1::ListAtRiskAccountsRequest *req,
+    report::v1::ListAtRiskAccountsResponse *resp) {
   return Reply(ctx, engine_->ListAtRisk(TenantOf(ctx), *req), resp);
 }
 
-grpc::ServerWriteReactor<HealthAlert>* ReportServiceImpl::WatchHealth(
-    grpc::CallbackServerContext* ctx,
-    const report::v1::WatchHealthRequest* req) {
+grpc::ServerWriteReactor<HealthAlert> *
+ReportServiceImpl::WatchHealth(grpc::CallbackServerContext *ctx,
+                               const report::v1::WatchHealthRequest *req) {
   return new WatchReactor(engine_, TenantOf(ctx), req->include_current_red());
 }
 
-grpc::ServerUnaryReactor* ReportServiceImpl::GetPortfolioReport(
-    grpc::CallbackServerContext* ctx,
-    const report::v1::GetPortfolioReportRequest* req,
-    report::v1::PortfolioReport* resp) {
+grpc::ServerUnaryReactor *ReportServiceImpl::GetPortfolioReport(
+    grpc::CallbackServerContext *ctx,
+    const report::v1::GetPortfolioReportRequest *req,
+    report::v1::PortfolioReport *resp) {
   return Reply(ctx, engine_->GetPortfolioReport(TenantOf(ctx), *req), resp);
 }
 
-grpc::ServerUnaryReactor* ReportServiceImpl::ValidateHealthModel(
-    grpc::CallbackServerContext* ctx,
-    const report::v1::ValidateHealthModelRequest* req,
-    report::v1::HealthModelValidation* resp) {
+grpc::ServerUnaryReactor *ReportServiceImpl::ValidateHealthModel(
+    grpc::CallbackServerContext *ctx,
+    const report::v1::ValidateHealthModelRequest *req,
+    report::v1::HealthModelValidation *resp) {
   return Reply(ctx, engine_->ValidateHealthModel(TenantOf(ctx), *req), resp);
 }
 
-}  // namespace retain::server
+} // namespace retain::server

@@ -2,23 +2,27 @@
 #define RETAIN_CORE_SERVER_REPORT_SERVICE_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "core/engine/engine.h"
 #include "retain/report/v1/report.grpc.pb.h"
 
 namespace retain::server {
 
-// Adds plugin contributions (report sections, health components) to an
-// account's health; empty when no plugins are loaded.
-using HealthDecorator = std::function<void(
+// Asks the plugins for an account's contributions: stores their health
+// components in the model (so the explained view and every other view
+// combine the same components) and hands back their report sections.
+// Never blocks; `done` runs on another thread. Empty without plugins.
+using AccountContributor = std::function<void(
     const std::string& tenant, const std::string& account_id,
-    report::v1::AccountHealth* health)>;
+    std::function<void(std::vector<report::v1::ReportSection>)> done)>;
 
 class ReportServiceImpl final
     : public report::v1::ReportService::CallbackService {
  public:
-  ReportServiceImpl(engine::Engine* engine, HealthDecorator decorate)
-      : engine_(engine), decorate_(std::move(decorate)) {}
+  ReportServiceImpl(engine::Engine* engine, AccountContributor contribute)
+      : engine_(engine), contribute_(std::move(contribute)) {}
 
   grpc::ServerUnaryReactor* GetAccountHealth(
       grpc::CallbackServerContext* ctx,
@@ -42,7 +46,7 @@ class ReportServiceImpl final
 
  private:
   engine::Engine* engine_;
-  HealthDecorator decorate_;
+  AccountContributor contribute_;
 };
 
 }  // namespace retain::server

@@ -235,7 +235,7 @@ TEST(RetaindPluginsE2eTest, QuietAccountGetsOverdueAlertsFromTicksOnce) {
       .extra_flags = {
           "--plugins=" + Runfile("plugins/onboarding/libonboarding.so"),
           "--plugin_config=" + config}};
-  const std::vector<std::string> kAlert = {"plugin_host: alert ",
+  const std::vector<std::string> kAlert = {"\"msg\":\"plugin alert\"",
                                            "onboarding.milestone_overdue"};
   auto server = RetaindProcess::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();

@@ -1,4 +1,4 @@
-#include "core/server/log.h"
+#include "core/common/log.h"
 
 #include <cstdio>
 
@@ -6,9 +6,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace retain::server {
+namespace retain::common {
 
-void Log(const char* level, const std::string& msg, const LogFields& fields) {
+void Log(const char *level, const std::string &msg, const LogFields &fields) {
   static absl::Mutex mu(absl::kConstInit);
   nlohmann::json line = {
       {"ts", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
@@ -27,4 +27,4 @@ void Log(const char* level, const std::string& msg, const LogFields& fields) {
   std::fflush(stderr);
 }
 
-}  // namespace retain::server
+} // namespace retain::common

@@ -4,12 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/health/health_config.h"
-#include "core/plugin_host/health_merge.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "gtest/gtest.h"
 #include "retain_plugin_wire.h"
 #include "tests/plugins/plugin_env.h"
+#include "gtest/gtest.h"
 
 namespace retain::testing {
 namespace {
@@ -21,8 +20,8 @@ constexpr char kNotes[] = "plugins/template/libnotes.so";
 constexpr char kAddNote[] = "/retain.plugins.notes.v1.NotesService/AddNote";
 constexpr char kListNotes[] = "/retain.plugins.notes.v1.NotesService/ListNotes";
 
-std::string AddNoteRequest(const std::string& account,
-                           const std::string& text) {
+std::string AddNoteRequest(const std::string &account,
+                           const std::string &text) {
   wire::Writer w;
   w.String(1, account);
   w.String(2, text);
@@ -35,7 +34,7 @@ struct NotesList {
   int64_t touchpoints = 0;
 };
 
-NotesList ListNotes(PluginEnv& env, const std::string& account) {
+NotesList ListNotes(PluginEnv &env, const std::string &account) {
   wire::Writer w;
   w.String(1, account);
   std::string out;
@@ -47,22 +46,24 @@ NotesList ListNotes(PluginEnv& env, const std::string& account) {
     if (r.field() == 1) {
       wire::Reader n(r.AsBytes());
       while (n.Next()) {
-        if (n.field() == 3) list.texts.push_back(n.AsString());
+        if (n.field() == 3)
+          list.texts.push_back(n.AsString());
       }
     }
-    if (r.field() == 2) list.touchpoints = r.AsInt64();
+    if (r.field() == 2)
+      list.touchpoints = r.AsInt64();
   }
   return list;
 }
 
-std::string Touchpoint(const std::string& id, const std::string& account) {
+std::string Touchpoint(const std::string &id, const std::string &account) {
   return absl::StrCat(
       "signal_id: '", id, "' account: 'accounts/", account,
       "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
       " } touchpoint { channel: TOUCHPOINT_CHANNEL_CALL csm: 'ann' }");
 }
 
-std::string Usage(const std::string& id, const std::string& account) {
+std::string Usage(const std::string &id, const std::string &account) {
   return absl::StrCat(
       "signal_id: '", id, "' account: 'accounts/", account,
       "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
@@ -70,7 +71,7 @@ std::string Usage(const std::string& id, const std::string& account) {
 }
 
 // grpc.health.v1.Health/Check, encoded by hand (SERVING = 1).
-bool Serving(PluginEnv& env, const std::string& service) {
+bool Serving(PluginEnv &env, const std::string &service) {
   wire::Writer w;
   w.String(1, service);
   std::string out;
@@ -79,7 +80,8 @@ bool Serving(PluginEnv& env, const std::string& service) {
   wire::Reader r(out);
   int status = 0;
   while (r.Next()) {
-    if (r.field() == 1) status = r.AsInt32();
+    if (r.field() == 1)
+      status = r.AsInt32();
   }
   return status == 1;
 }
@@ -159,7 +161,7 @@ TEST(PluginHostTest, DeliversDurableSignalsInOrderAndResumesAfterRestart) {
     ASSERT_TRUE(PluginEnv::Eventually(
         [&] { return ListNotes(*env, "acme").touchpoints == 2; }));
     auto info = env->host().GetPlugin("notes");
-    EXPECT_EQ(info->counters().signals_delivered(), 2);  // usage not subscribed
+    EXPECT_EQ(info->counters().signals_delivered(), 2); // usage not subscribed
     EXPECT_TRUE(PluginEnv::Eventually([&] {
       return env->host().GetPlugin("notes")->counters().delivery_cursor() ==
              env->engine().last_durable_seq();
@@ -238,7 +240,7 @@ TEST(PluginHostTest, ThrowingHandlerIsParkedAndCanBeResumed) {
   std::string out;
   ASSERT_TRUE(env->CallRaw(kPing, "hi", &out).ok());
   EXPECT_EQ(out, "hi");
-  auto serving = [&](const std::string& service) {
+  auto serving = [&](const std::string &service) {
     return Serving(*env, service);
   };
   EXPECT_TRUE(serving("handler_throws"));
@@ -348,7 +350,7 @@ constexpr char kTicks[] = "plugins/fixtures/libticks.so";
 constexpr char kCount[] = "/retain.plugins.ticks.v1.TickService/Count";
 
 // "<ticks>:<now_micros of the last tick>" from the ticks fixture.
-std::string TickCount(PluginEnv& env) {
+std::string TickCount(PluginEnv &env) {
   std::string out;
   grpc::Status s = env.CallRaw(kCount, "", &out);
   return s.ok() ? out : "error: " + s.error_message();
@@ -377,7 +379,7 @@ TEST(PluginTicksTest, TicksRunWithTheHostClockOnlyForPluginsThatAsk) {
   info = env->host().GetPlugin("ticks");
   EXPECT_EQ(info->counters().ticks(), 2);
   EXPECT_EQ(info->counters().tick_failures(), 0);
-  EXPECT_EQ(info->counters().calls(), 2);  // the Count calls only
+  EXPECT_EQ(info->counters().calls(), 2); // the Count calls only
   EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
 }
 
@@ -401,16 +403,18 @@ TEST(PluginTicksTest, ZeroTickSecondsDisablesTicks) {
   EXPECT_EQ(TickCount(*env), "0:0");
   EXPECT_EQ(env->host().GetPlugin("ticks")->counters().ticks(), 0);
 
-  auto bad = PluginEnv::Start(
-      {.plugins = {kTicks},
-       .config_json = R"({"plugins": {"ticks": {"tick_seconds": -1}}})"});
-  auto info = bad->host().GetPlugin("ticks");
-  ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_REFUSED);
-  EXPECT_NE(info->last_error().find("tick_seconds must be >= 0"),
+  // A bad value stops loading altogether, naming the key.
+  plugin_host::PluginHostOptions o;
+  o.plugin_paths = {Runfile(kTicks)};
+  o.config_path = WriteFile(TempDir("bad_ticks") + "/plugins.json",
+                            R"({"plugins": {"ticks": {"tick_seconds": -1}}})");
+  plugin_host::PluginHost host(o, &env->engine().store(), &env->services());
+  absl::Status s = host.LoadAll();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("plugins.ticks.tick_seconds: must be >= 0"),
             std::string::npos)
-      << info->last_error();
-  EXPECT_EQ(bad->host().ListPlugins().size(), 1u);
+      << s;
+  EXPECT_TRUE(host.ListPlugins().empty());
   env->host().RunTicks();
   EXPECT_EQ(TickCount(*env), "0:0");
 }
@@ -425,7 +429,8 @@ TEST(PluginTicksTest, ThrowingTickCountsTowardsParking) {
   EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
   // A successful call in between resets the count, as for calls.
   EXPECT_EQ(TickCount(*env).substr(0, 2), "2:");
-  for (int i = 0; i < 3; ++i) env->host().RunTicks();
+  for (int i = 0; i < 3; ++i)
+    env->host().RunTicks();
   EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_PARKED);
   auto info = env->host().GetPlugin("ticks");
   EXPECT_EQ(info->counters().ticks(), 5);
@@ -525,43 +530,5 @@ TEST(PluginTicksTest, PluginsBuiltForAbi10KeepLoadingAndServing) {
   EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
 }
 
-TEST(HealthMergeTest, RespreadsWeightsOverComponentsWithData) {
-  report::v1::AccountHealth h;
-  auto add = [&](const std::string& name, double w, double score, bool data) {
-    auto* c = h.add_components();
-    c->set_name(name);
-    c->set_weight(w);
-    c->set_score(score);
-    c->set_has_data(data);
-  };
-  add("engagement", 0.4, 10, true);
-  add("relationship", 0.3, 6, true);
-  add("support", 0.2, 0, false);
-  add("commercial", 0.1, 10, true);
-  report::v1::HealthComponent onboarding;
-  onboarding.set_name("onboarding");
-  onboarding.set_weight(0.2);
-  onboarding.set_score(0);
-  onboarding.set_has_data(true);
-  plugin_host::MergeHealthComponents(&h, {onboarding});
-  ASSERT_EQ(h.components_size(), 5);
-  // Weights with data: 0.4 + 0.3 + 0.1 + 0.2 = 1.0.
-  EXPECT_DOUBLE_EQ(h.components(0).effective_weight(), 0.4);
-  EXPECT_DOUBLE_EQ(h.components(2).effective_weight(), 0.0);
-  EXPECT_DOUBLE_EQ(h.components(4).effective_weight(), 0.2);
-  EXPECT_NEAR(h.score(), 4 + 1.8 + 1 + 0, 1e-9);
-  EXPECT_EQ(h.band(), account::v1::HEALTH_BAND_YELLOW);
-
-  report::v1::AccountHealth empty;
-  plugin_host::MergeHealthComponents(&empty, {});
-  EXPECT_EQ(empty.band(), account::v1::HEALTH_BAND_UNSPECIFIED);
-  EXPECT_EQ(plugin_host::BandForScore(7.5, {}), account::v1::HEALTH_BAND_GREEN);
-  EXPECT_EQ(plugin_host::BandForScore(7.49, {}),
-            account::v1::HEALTH_BAND_YELLOW);
-  EXPECT_EQ(plugin_host::BandForScore(5.0, {}),
-            account::v1::HEALTH_BAND_YELLOW);
-  EXPECT_EQ(plugin_host::BandForScore(4.99, {}), account::v1::HEALTH_BAND_RED);
-}
-
-}  // namespace
-}  // namespace retain::testing
+} // namespace
+} // namespace retain::testing

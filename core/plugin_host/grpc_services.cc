@@ -1,0 +1,173 @@
+#include "core/plugin_host/grpc_services.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/plugin_host/plugin_host.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "plugins/sdk/retain_plugin_abi.h"
+
+namespace retain::plugin_host {
+namespace {
+
+std::string BufferToString(const grpc::ByteBuffer &buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok())
+    return out;
+  for (const auto &s : slices) {
+    out.append(reinterpret_cast<const char *>(s.begin()), s.size());
+  }
+  return out;
+}
+
+grpc::Status ToGrpc(const absl::Status &s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
+class PluginCallReactor : public grpc::ServerGenericBidiReactor {
+public:
+  PluginCallReactor(PluginHost *host, HostServices *services,
+                    grpc::GenericCallbackServerContext *ctx)
+      : host_(host), ctx_(ctx),
+        finished_(std::make_shared<std::atomic<bool>>()) {
+    if (!host_->ServesMethod(ctx->method())) {
+      FinishOnce(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                              absl::StrCat("unknown method ", ctx->method())));
+      return;
+    }
+    auto tenant = services->TenantForCall(*ctx);
+    if (!tenant.ok()) {
+      FinishOnce(ToGrpc(tenant.status()));
+      return;
+    }
+    tenant_ = *tenant;
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      FinishOnce(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "no request message"));
+      return;
+    }
+    if (finished_->load())
+      return;
+    absl::Time deadline = absl::InfiniteFuture();
+    auto client_deadline = ctx_->deadline();
+    if (client_deadline != std::chrono::system_clock::time_point::max()) {
+      deadline = absl::FromChrono(client_deadline);
+    }
+    std::shared_ptr<std::atomic<bool>> finished = finished_;
+    host_->CallAsync(
+        tenant_, ctx_->method(), BufferToString(request_), deadline,
+        [this, finished](int32_t code, std::string out) {
+          // Touch `this` only when this completion wins: the
+          // reactor lives until OnDone, which cannot run before
+          // Finish.
+          if (finished->exchange(true))
+            return;
+          if (code == 0) {
+            grpc::Slice slice(out);
+            response_ = grpc::ByteBuffer(&slice, 1);
+            StartWriteAndFinish(&response_, grpc::WriteOptions(),
+                                grpc::Status::OK);
+          } else {
+            Finish(grpc::Status(static_cast<grpc::StatusCode>(code), out));
+          }
+        });
+  }
+
+  void OnCancel() override {
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  }
+  void OnDone() override { delete this; }
+
+private:
+  void FinishOnce(const grpc::Status &status) {
+    if (finished_->exchange(true))
+      return;
+    Finish(status);
+  }
+
+  PluginHost *host_;
+  grpc::GenericCallbackServerContext *ctx_;
+  std::string tenant_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  std::shared_ptr<std::atomic<bool>> finished_;
+};
+
+class MethodService : public grpc::CallbackGenericService {
+public:
+  MethodService(PluginHost *host, HostServices *services)
+      : host_(host), services_(services) {}
+  grpc::ServerGenericBidiReactor *
+  CreateReactor(grpc::GenericCallbackServerContext *ctx) override {
+    return new PluginCallReactor(host_, services_, ctx);
+  }
+
+private:
+  PluginHost *host_;
+  HostServices *services_;
+};
+
+class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
+public:
+  explicit PluginServiceImpl(PluginHost *host) : host_(host) {}
+
+  grpc::ServerUnaryReactor *
+  ListPlugins(grpc::CallbackServerContext *ctx,
+              const plugin::v1::ListPluginsRequest * /*request*/,
+              plugin::v1::ListPluginsResponse *response) override {
+    for (auto &p : host_->ListPlugins())
+      *response->add_plugins() = p;
+    response->set_host_abi_major(RETAIN_PLUGIN_ABI_MAJOR);
+    response->set_host_abi_minor(RETAIN_PLUGIN_ABI_MINOR);
+    auto *reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  grpc::ServerUnaryReactor *
+  GetPlugin(grpc::CallbackServerContext *ctx,
+            const plugin::v1::GetPluginRequest *request,
+            plugin::v1::Plugin *response) override {
+    return Reply(ctx, host_->GetPlugin(request->name()), response);
+  }
+  grpc::ServerUnaryReactor *
+  ResumePlugin(grpc::CallbackServerContext *ctx,
+               const plugin::v1::ResumePluginRequest *request,
+               plugin::v1::Plugin *response) override {
+    return Reply(ctx, host_->ResumePlugin(request->name()), response);
+  }
+
+private:
+  static grpc::ServerUnaryReactor *
+  Reply(grpc::CallbackServerContext *ctx,
+        const absl::StatusOr<plugin::v1::Plugin> &p,
+        plugin::v1::Plugin *response) {
+    auto *reactor = ctx->DefaultReactor();
+    if (p.ok())
+      *response = *p;
+    reactor->Finish(ToGrpc(p.status()));
+    return reactor;
+  }
+  PluginHost *host_;
+};
+
+} // namespace
+
+std::unique_ptr<grpc::CallbackGenericService>
+MakePluginMethodService(PluginHost *host, HostServices *services) {
+  return std::make_unique<MethodService>(host, services);
+}
+
+std::unique_ptr<plugin::v1::PluginService::CallbackService>
+MakePluginService(PluginHost *host) {
+  return std::make_unique<PluginServiceImpl>(host);
+}
+
+} // namespace retain::plugin_host

@@ -1,0 +1,113 @@
+#include "core/plugin_host/hook_runner.h"
+
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/log.h"
+#include "core/plugin_host/host_callbacks.h"
+#include "grpcpp/support/status_code_enum.h"
+
+namespace retain::plugin_host {
+
+HookRunner::~HookRunner() {
+  absl::MutexLock lock(&alive_->mu);
+  alive_->alive = false;
+}
+
+void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
+                          absl::Duration timeout, HookKind kind, Done done,
+                          const std::string &label) {
+  struct Pending {
+    std::atomic<bool> fired{false};
+    std::atomic<Timer::Id> deadline{0};
+    Done done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  std::shared_ptr<Alive> alive = alive_;
+  Timer *timer = &timer_;
+  // The first of answer and deadline wins; the other is dropped.
+  auto finish = [pending, p, alive, kind, label, timer](Outcome o) {
+    if (pending->fired.exchange(true))
+      return;
+    absl::ReaderMutexLock lock(&alive->mu);
+    if (!alive->alive)
+      return;
+    if (Timer::Id id = pending->deadline.load())
+      timer->Cancel(id);
+    if (o.code < 0 || o.code > 16) {
+      o.output = absl::StrCat("invalid status code ", o.code, ": ", o.output);
+      o.code = static_cast<int32_t>(grpc::StatusCode::UNKNOWN);
+    }
+    if (p->harness.Account(kind, o, label)) {
+      common::Log("warn", "plugin hook failed",
+                  {{"plugin", p->name()},
+                   {"hook", label.empty() ? "call" : label},
+                   {"code", o.code},
+                   {"error", o.output}});
+    }
+    pending->done(std::move(o));
+  };
+  if (!p->harness.ready()) {
+    Outcome o;
+    o.rejected = true;
+    o.code = static_cast<int32_t>(grpc::StatusCode::UNAVAILABLE);
+    std::string reason = p->harness.last_error();
+    o.output = absl::StrCat("plugin ", p->name(), " is ",
+                            plugin::v1::PluginState_Name(p->harness.state()),
+                            reason.empty() ? "" : ": ", reason);
+    finish(std::move(o));
+    return;
+  }
+  // Armed before the task is queued, so a fast answer can always cancel it.
+  pending->deadline = timer_.Schedule(
+      absl::Now() + timeout, [finish, timeout, name = p->name()] {
+        Outcome o;
+        o.timed_out = true;
+        o.code = static_cast<int32_t>(grpc::StatusCode::DEADLINE_EXCEEDED);
+        o.output = absl::StrCat("plugin ", name, " did not answer within ",
+                                absl::FormatDuration(timeout));
+        finish(std::move(o));
+      });
+  // The task holds the plugin (in `finish`) while it runs, even past
+  // shutdown.
+  bool queued = p->executor->Submit([pending, hook, finish] {
+    if (pending->fired.load())
+      return; // timed out while queued
+    Outcome o;
+    retain_sink sink{&o.output, &AppendToString};
+    o.code = hook(&sink);
+    finish(std::move(o));
+  });
+  if (!queued) {
+    Outcome o;
+    o.rejected = true;
+    o.code = static_cast<int32_t>(grpc::StatusCode::RESOURCE_EXHAUSTED);
+    o.output = absl::StrCat("plugin ", p->name(), " is busy (queue full)");
+    finish(std::move(o));
+  }
+}
+
+Outcome HookRunner::RunSync(const std::shared_ptr<Plugin> &p, Hook hook,
+                            absl::Duration timeout, HookKind kind,
+                            const std::string &label) {
+  struct Wait {
+    absl::Mutex mu;
+    bool done = false;
+    Outcome outcome;
+  };
+  auto w = std::make_shared<Wait>();
+  RunAsync(
+      p, std::move(hook), timeout, kind,
+      [w](Outcome o) {
+        absl::MutexLock lock(&w->mu);
+        w->outcome = std::move(o);
+        w->done = true;
+      },
+      label);
+  absl::MutexLock lock(&w->mu);
+  w->mu.Await(absl::Condition(&w->done));
+  return w->outcome;
+}
+
+} // namespace retain::plugin_host

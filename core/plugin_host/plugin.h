@@ -1,0 +1,79 @@
+// One loaded plugin as the host's parts share it: what loading decided
+// (read-only afterwards), its harness (state and accounting), its workers,
+// and the gate that keeps host callbacks from running after shutdown.
+#ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
+#define RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/plugin_host/executor.h"
+#include "core/plugin_host/host_services.h"
+#include "core/plugin_host/loader.h"
+#include "core/plugin_host/plugin_config.h"
+#include "core/plugin_host/plugin_harness.h"
+#include "core/store/store.h"
+#include "retain/plugin/v1/abi.pb.h"
+#include "retain/plugin/v1/plugin_service.pb.h"
+
+namespace retain::plugin_host {
+
+// What every plugin's host callbacks reach (owned by the host).
+struct HostEnv {
+  store::Store *store = nullptr;
+  HostServices *services = nullptr;
+  std::function<absl::Time()> clock;
+  // Told of the accounts a plugin recorded signals for through the host
+  // (their health components may have changed); may be null.
+  std::function<void(const std::string &plugin, const std::string &tenant,
+                     const std::vector<std::string> &account_ids)>
+      on_plugin_signals;
+};
+
+struct Plugin {
+  // Set while loading, then read-only.
+  std::string path;
+  LoadedModule loaded; // empty when the library was refused
+  PluginSettings settings;
+  void *instance = nullptr; // owned by the plugin; null until initialised
+  plugin::v1::PluginDescriptor descriptor;
+  std::set<int32_t> kinds;           // signal kinds delivered
+  std::vector<std::string> services; // full gRPC service names
+  bool ticks = false;                // whether the host ticks it
+  HostEnv *env = nullptr;
+
+  PluginHarness harness;
+  std::unique_ptr<Executor> executor; // set when it starts
+
+  // Host callbacks run under a reader lock and only while enabled, so
+  // shutdown can turn them off before the store and services go away.
+  absl::Mutex callbacks_mu;
+  bool callbacks_enabled ABSL_GUARDED_BY(callbacks_mu) = false;
+
+  const std::string &name() const { return loaded.name; }
+  const retain_plugin_module *module() const { return loaded.module; }
+  bool has_health_component() const {
+    return !descriptor.health_component().name().empty() &&
+           module()->retain_plugin_on_health_component != nullptr;
+  }
+  bool has_report_section() const {
+    return descriptor.report_section() &&
+           module()->retain_plugin_on_report_section != nullptr;
+  }
+  void EnableCallbacks(bool on) {
+    absl::MutexLock lock(&callbacks_mu);
+    callbacks_enabled = on;
+  }
+  // The PluginService view (delivery counters included).
+  plugin::v1::Plugin Info() const;
+};
+
+} // namespace retain::plugin_host
+
+#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
