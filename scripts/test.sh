@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Retain's whole test suite: every Bazel test (unit, integration against
-# a real retaind, plugins, CLI), then the Python and TypeScript clients end to
-# end, buf lint, and the HTML report in headless Chromium. Ends with one line
+# a real retaind, plugins, CLI), the layering check (forbidden dependencies
+# fail to build), then the Python and TypeScript clients end to end, buf
+# lint, and the HTML report in headless Chromium. Ends with one line
 # "N passed, N failed" and a non-zero exit status if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +56,8 @@ count_suite() {  # log, exit status -> "passed failed"
   echo "$p $f"
 }
 
-for suite in clients/python/run_tests.sh clients/typescript/run_tests.sh \
+for suite in tests/layering/check_layering.sh \
+             clients/python/run_tests.sh clients/typescript/run_tests.sh \
              clients/lint_protos.sh clients/check_html_report.sh \
              scripts/smoke_run.sh; do
   [ -f "$suite" ] || continue

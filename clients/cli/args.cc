@@ -1,6 +1,7 @@
 #include "clients/cli/args.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/names.h"
 #include "clients/cli/format.h"
 #include "clients/cli/records.h"
 
@@ -11,7 +12,7 @@ std::string AccountIdArg(const std::string& ref) {
   if (!name.ok()) {
     throw CliError(kExitUsage, std::string(name.status().message()));
   }
-  return AccountId(*name);
+  return api::AccountIdOf(*name);
 }
 
 google::protobuf::Timestamp TimeArg(const std::string& text) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/names.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/format.h"
 #include "clients/cli/importer.h"
@@ -36,7 +37,7 @@ std::string Stage(int s) {
 
 void PrintAccountDetail(const Account& a, bool color) {
   std::vector<std::pair<std::string, std::string>> kv = {
-      {"account", AccountId(a.name())},
+      {"account", api::AccountIdOf(a.name())},
       {"name", a.display_name()},
       {"arr", FormatMoney(a.arr())},
       {"licensed seats", FormatCount(a.licensed_seats())},
@@ -214,9 +215,9 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
             PrintJson(std::cout, a);
             continue;
           }
-          table.AddRow({AccountId(a.name()), a.display_name(), Seg(a.segment()),
-                        Stage(a.lifecycle_stage()), FormatMoney(a.arr()),
-                        FormatCount(a.licensed_seats()),
+          table.AddRow({api::AccountIdOf(a.name()), a.display_name(),
+                        Seg(a.segment()), Stage(a.lifecycle_stage()),
+                        FormatMoney(a.arr()), FormatCount(a.licensed_seats()),
                         FormatScore(a.health_score()),
                         BandCell(a.health_band(), color),
                         a.csm_owner().empty() ? "-" : a.csm_owner(),
@@ -335,7 +336,7 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
                   << " and all its signals? Type the account id to confirm: ";
         std::string answer;
         std::getline(std::cin, answer);
-        if (answer != AccountId(name))
+        if (answer != api::AccountIdOf(name))
           throw CliError(kExitUsage, "not deleted");
       }
       account::v1::DeleteAccountRequest req;

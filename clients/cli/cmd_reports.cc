@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "api/names.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/format.h"
 #include "clients/cli/records.h"
@@ -47,7 +48,7 @@ void PrintHealth(const report::v1::AccountHealth& h, bool color) {
   std::cout << Colorize(
                    h.display_name().empty() ? h.account() : h.display_name(),
                    "bold", color)
-            << " (" << AccountId(h.account()) << ")  health "
+            << " (" << api::AccountIdOf(h.account()) << ")  health "
             << FormatScore(h.score()) << " " << Band(h.band(), color)
             << "  ARR " << FormatMoney(h.arr()) << "  " << Seg(h.segment())
             << "  as of " << FormatDateTime(h.as_of_time()) << "\n\n";
@@ -352,7 +353,7 @@ void AddReportCommands(CLI::App& app, Globals& g) {
             trend = absl::StrFormat("%+.1f", t.delta());
           }
         }
-        table.AddRow({AccountId(a.account()), a.display_name(),
+        table.AddRow({api::AccountIdOf(a.account()), a.display_name(),
                       Seg(a.segment()), FormatMoney(a.arr()),
                       Colorize(FormatScore(a.score()), "red", color), trend,
                       codes.empty() ? "-" : absl::StrJoin(codes, ", ")});

@@ -83,20 +83,6 @@ absl::StatusOr<absl::Duration> ParsePeriod(const std::string& raw) {
       "cannot read period \"", raw, "\" (use 90d, 12w, 6m, 1q or 1y)"));
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t nanos = absl::ToUnixNanos(t);
-  ts.set_seconds(nanos / 1000000000 - (nanos % 1000000000 < 0 ? 1 : 0));
-  int64_t rem = nanos % 1000000000;
-  if (rem < 0) rem += 1000000000;
-  ts.set_nanos(static_cast<int32_t>(rem));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
 std::string FormatDate(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
   return absl::FormatTime("%Y-%m-%d", FromProto(ts), absl::UTCTimeZone());

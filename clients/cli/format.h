@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "api/proto_time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -18,8 +19,9 @@ absl::StatusOr<absl::Time> ParseTime(const std::string& text);
 // "90d", "12w", "6m" (30-day months), "1y" (365 days), "q" (a quarter, 91d).
 absl::StatusOr<absl::Duration> ParsePeriod(const std::string& text);
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& ts);
+// The server's own conversions (api/proto_time.h).
+using api::FromProto;
+using api::ToProto;
 
 // "2024-05-01"; "-" when unset (the epoch).
 std::string FormatDate(const google::protobuf::Timestamp& ts);

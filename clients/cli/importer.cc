@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "api/names.h"
 #include "clients/cli/format.h"
 #include "clients/cli/input.h"
 #include "clients/cli/progress.h"
@@ -331,7 +332,7 @@ ImportSummary ImportAccounts(const Connection& conn, const ImportOptions& opts,
     }
     if (!parsed->account_id.empty()) {
       account::v1::GetAccountRequest get;
-      get.set_name("accounts/" + parsed->account_id);
+      get.set_name(api::AccountName(parsed->account_id));
       account::v1::Account existing;
       auto gctx = conn.Context();
       grpc::Status gs = stub->GetAccount(gctx.get(), get, &existing);
@@ -374,7 +375,7 @@ ImportSummary ImportAccounts(const Connection& conn, const ImportOptions& opts,
       }
       account::v1::UpdateAccountRequest upd;
       *upd.mutable_account() = parsed->account;
-      upd.mutable_account()->set_name("accounts/" + parsed->account_id);
+      upd.mutable_account()->set_name(api::AccountName(parsed->account_id));
       for (const auto& p : parsed->paths)
         upd.mutable_update_mask()->add_paths(p);
       account::v1::Account updated;

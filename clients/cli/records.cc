@@ -11,8 +11,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "api/names.h"
+#include "api/signal_validation.h"
 #include "clients/cli/format.h"
-#include "core/ingest/signal_validation.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -216,18 +217,14 @@ std::string NormalizeColumn(const std::string& name) {
 
 absl::StatusOr<std::string> AccountResourceName(const std::string& ref) {
   std::string r(absl::StripAsciiWhitespace(ref));
-  std::string id = absl::StartsWith(r, "accounts/") ? r.substr(9) : r;
-  if (!ingest::IsValidAccountId(id)) {
+  const std::string id = api::AccountIdOf(r);
+  if (!api::IsValidAccountId(id)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", ref,
         "\" is not an account id (1-63 characters of a-z 0-9 - _ ., "
         "starting with a letter or digit)"));
   }
-  return "accounts/" + id;
-}
-
-std::string AccountId(const std::string& name) {
-  return absl::StartsWith(name, "accounts/") ? name.substr(9) : name;
+  return api::AccountName(id);
 }
 
 absl::StatusOr<Signal> SignalFromFields(const Fields& raw) {
@@ -330,7 +327,7 @@ void EnsureSignalId(Signal& s) {
 }
 
 absl::Status ValidateSignal(const Signal& s, absl::Time now) {
-  absl::Status st = ingest::ValidateSignal(s, "signal", now);
+  absl::Status st = api::ValidateSignal(s, "signal", now);
   if (st.ok()) return st;
   // "signal.survey.score: ..." -> "survey.score: ..."
   std::string msg(st.message());
@@ -352,7 +349,7 @@ absl::StatusOr<AccountRow> AccountFromFields(const Fields& raw) {
   if (!get("account_id").empty()) {
     auto name = AccountResourceName(get("account_id"));
     if (!name.ok()) return FieldError("account_id", name.status());
-    row.account_id = AccountId(*name);
+    row.account_id = api::AccountIdOf(*name);
   }
   const Descriptor* d = account::v1::Account::descriptor();
   for (const char* column : kAccountColumns) {
@@ -423,7 +420,7 @@ absl::StatusOr<AccountRow> AccountFromJson(const std::string& json) {
   if (!row.account_id.empty()) {
     auto name = AccountResourceName(row.account_id);
     if (!name.ok()) return FieldError("account_id", name.status());
-    row.account_id = AccountId(*name);
+    row.account_id = api::AccountIdOf(*name);
   }
   google::protobuf::util::JsonParseOptions opts;
   opts.case_insensitive_enum_parsing = true;

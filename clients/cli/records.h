@@ -39,8 +39,6 @@ std::string NormalizeColumn(const std::string& name);
 // "acme" or "accounts/acme" -> "accounts/acme"; error when the id is not
 // 1-63 characters of [a-z0-9-_.] starting with a letter or digit.
 absl::StatusOr<std::string> AccountResourceName(const std::string& ref);
-// "accounts/acme" -> "acme".
-std::string AccountId(const std::string& name);
 
 absl::StatusOr<signal::v1::Signal> SignalFromFields(const Fields& fields);
 // One line of JSON Lines: the proto JSON of a Signal (as `signals list

@@ -27,4 +27,4 @@ void Log(const char *level, const std::string &msg, const LogFields &fields) {
   std::fflush(stderr);
 }
 
-} // namespace retain::common
+}  // namespace retain::common

@@ -19,6 +19,6 @@ using LogFields = nlohmann::json;
 void Log(const char *level, const std::string &msg,
          const LogFields &fields = LogFields::object());
 
-} // namespace retain::common
+}  // namespace retain::common
 
-#endif // RETAIN_CORE_COMMON_LOG_H_
+#endif  // RETAIN_CORE_COMMON_LOG_H_

@@ -1,67 +1,24 @@
 // Account create/get/list/update/delete.
-#include <cmath>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "api/account_validation.h"
+#include "api/names.h"
+#include "api/proto_time.h"
 #include "core/engine/engine.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
-#include "core/ingest/signal_validation.h"
 #include "core/model/apply_signal.h"
-#include "core/model/proto_time.h"
 
 namespace retain::engine {
 namespace {
 
 using account::v1::Account;
-using model::FromProto;
-using model::ToProto;
+using api::FromProto;
+using api::ToProto;
 
 absl::Status Invalid(const std::string& field, const std::string& rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
-}
-
-// Rules every stored account satisfies, checked after a create or update
-// has been applied to a copy.
-absl::Status ValidateProfile(const Account& a) {
-  if (a.display_name().empty()) {
-    return Invalid("account.display_name", "is required");
-  }
-  if (a.display_name().size() > 256) {
-    return Invalid("account.display_name", "must be at most 256 bytes");
-  }
-  if (!std::isfinite(a.arr()) || a.arr() < 0) {
-    return Invalid("account.arr",
-                   absl::StrCat("must be a number >= 0, got ", a.arr()));
-  }
-  if (a.licensed_seats() < 0) {
-    return Invalid("account.licensed_seats",
-                   absl::StrCat("must be >= 0, got ", a.licensed_seats()));
-  }
-  if (a.has_contract_start_time() && a.has_renewal_time() &&
-      FromProto(a.renewal_time()) < FromProto(a.contract_start_time())) {
-    return Invalid("account.renewal_time",
-                   "must not be before contract_start_time");
-  }
-  if (!account::v1::Segment_IsValid(a.segment())) {
-    return Invalid("account.segment", "unknown segment");
-  }
-  if (!account::v1::LifecycleStage_IsValid(a.lifecycle_stage())) {
-    return Invalid("account.lifecycle_stage", "unknown lifecycle stage");
-  }
-  if (a.csm_owner().size() > 256) {
-    return Invalid("account.csm_owner", "must be at most 256 bytes");
-  }
-  if (a.contacts_size() > 200) {
-    return Invalid("account.contacts", "at most 200 contacts");
-  }
-  for (int i = 0; i < a.contacts_size(); ++i) {
-    if (a.contacts(i).display_name().empty() && a.contacts(i).email().empty()) {
-      return Invalid(absl::StrCat("account.contacts[", i, "]"),
-                     "needs a display_name or an email");
-    }
-  }
-  return absl::OkStatus();
 }
 
 bool HasExecSponsor(const Account& a) {
@@ -84,11 +41,6 @@ void CopyWritable(const Account& from, Account* to) {
   copy.clear_initial_arr();
   *to = copy;
 }
-
-constexpr const char* kWritablePaths[] = {
-    "display_name",        "arr",          "licensed_seats",
-    "contract_start_time", "renewal_time", "segment",
-    "lifecycle_stage",     "csm_owner",    "contacts"};
 
 }  // namespace
 
@@ -135,16 +87,15 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
   if (id.empty()) {
     id = absl::StrCat("a", absl::ToUnixMicros(absl::Now()),
                       system_signal_counter_++);
-  } else if (!ingest::IsValidAccountId(id)) {
-    return Invalid("account_id",
-                   "must be 1-63 characters of [a-z0-9-_.] starting with a "
-                   "letter or digit");
+  } else if (absl::Status s = api::ValidateAccountId(id, "account_id");
+             !s.ok()) {
+    return s;
   }
   Account profile;
   CopyWritable(input, &profile);
-  if (absl::Status s = ValidateProfile(profile); !s.ok()) return s;
+  if (absl::Status s = api::ValidateAccount(profile); !s.ok()) return s;
   const absl::Time now = absl::Now();
-  profile.set_name(absl::StrCat("accounts/", id));
+  profile.set_name(api::AccountName(id));
   profile.set_initial_arr(profile.arr());
   profile.set_segment_overridden(profile.segment() !=
                                  account::v1::SEGMENT_UNSPECIFIED);
@@ -154,8 +105,8 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
     absl::MutexLock lock(&mu_);
     TenantState& ts = Tenant(tenant);
     if (ts.accounts.count(id)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("account_id: accounts/", id, " already exists"));
+      return absl::AlreadyExistsError(absl::StrCat(
+          "account_id: ", api::AccountName(id), " already exists"));
     }
     auto entry = std::make_unique<AccountEntry>();
     entry->state.tenant = tenant;
@@ -213,7 +164,7 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
 absl::StatusOr<Account> Engine::GetAccount(const std::string& tenant,
                                            const std::string& name) {
   std::string id;
-  if (auto s = ingest::ParseAccountName(name, "name", &id); !s.ok()) return s;
+  if (auto s = api::ParseAccountName(name, "name", &id); !s.ok()) return s;
   absl::ReaderMutexLock lock(&mu_);
   AccountEntry* e = FindAccount(tenant, id);
   if (!e) return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));
@@ -279,20 +230,14 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     const std::string& tenant, const Account& input,
     const google::protobuf::FieldMask& mask) {
   std::string id;
-  if (auto s = ingest::ParseAccountName(input.name(), "account.name", &id);
+  if (auto s = api::ParseAccountName(input.name(), "account.name", &id);
       !s.ok()) {
     return s;
   }
   std::vector<std::string> paths(mask.paths().begin(), mask.paths().end());
-  if (paths.empty())
-    paths.assign(std::begin(kWritablePaths), std::end(kWritablePaths));
-  for (const std::string& p : paths) {
-    if (std::find(std::begin(kWritablePaths), std::end(kWritablePaths), p) ==
-        std::end(kWritablePaths)) {
-      return Invalid("update_mask",
-                     absl::StrCat("\"", p, "\" is not a writable field (",
-                                  absl::StrJoin(kWritablePaths, ", "), ")"));
-    }
+  if (paths.empty()) paths = api::WritableAccountPaths();
+  if (absl::Status s = api::ValidateAccountUpdatePaths(paths); !s.ok()) {
+    return s;
   }
   const absl::Time now = absl::Now();
   std::vector<signal::v1::Signal> history;
@@ -345,7 +290,7 @@ absl::StatusOr<Account> Engine::UpdateAccount(
       if (p == "csm_owner") updated.set_csm_owner(input.csm_owner());
       if (p == "contacts") *updated.mutable_contacts() = input.contacts();
     }
-    if (absl::Status s = ValidateProfile(updated); !s.ok()) return s;
+    if (absl::Status s = api::ValidateAccount(updated); !s.ok()) return s;
 
     // Changes that point-in-time reports must see become signals.
     if (updated.arr() != current.arr()) {
@@ -419,7 +364,7 @@ absl::StatusOr<Account> Engine::UpdateAccount(
 absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
                                               const std::string& name) {
   std::string id;
-  if (auto s = ingest::ParseAccountName(name, "name", &id); !s.ok()) return s;
+  if (auto s = api::ParseAccountName(name, "name", &id); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (!FindAccount(tenant, id)) {
     return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));

@@ -4,17 +4,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "api/proto_time.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
-#include "core/ingest/signal_validation.h"
 #include "core/model/apply_signal.h"
-#include "core/model/proto_time.h"
 #include "core/store/sqlite_store.h"
 
 namespace retain::engine {
 
-using model::FromProto;
-using model::ToProto;
+using api::FromProto;
+using api::ToProto;
 
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 

@@ -8,38 +8,33 @@
 // The writer starts the next transaction while the previous group is being
 // applied, and a signal is acknowledged only once durable and visible.
 #include "absl/strings/str_cat.h"
+#include "api/names.h"
+#include "api/proto_time.h"
+#include "api/signal_validation.h"
 #include "core/engine/engine.h"
 #include "core/health/health_model.h"
-#include "core/ingest/signal_validation.h"
 #include "core/model/apply_signal.h"
-#include "core/model/proto_time.h"
 
 namespace retain::engine {
 
-using model::FromProto;
-using model::ToProto;
+using api::FromProto;
+using api::ToProto;
 
 absl::Status Engine::ValidateBatch(
     const std::string& tenant, const std::vector<signal::v1::Signal>& signals,
     bool allow_reserved) {
-  if (signals.empty()) {
-    return absl::InvalidArgumentError("signals: at least one is required");
-  }
-  if (signals.size() > ingest::kMaxBatchSignals) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("signals: at most ", ingest::kMaxBatchSignals,
-                     " per batch, got ", signals.size()));
+  if (absl::Status s = api::ValidateSignalCount(signals.size()); !s.ok()) {
+    return s;
   }
   const absl::Time now = absl::Now();
   for (size_t i = 0; i < signals.size(); ++i) {
     const signal::v1::Signal& sig = signals[i];
     // The field path is only built for the message of a rejected signal.
-    if (!ingest::ValidateSignal(sig, "", now, allow_reserved).ok()) {
-      return ingest::ValidateSignal(sig, absl::StrCat("signals[", i, "]"), now,
-                                    allow_reserved);
+    if (!api::ValidateSignal(sig, "", now, allow_reserved).ok()) {
+      return api::ValidateSignal(sig, absl::StrCat("signals[", i, "]"), now,
+                                 allow_reserved);
     }
-    AccountEntry* entry =
-        FindAccount(tenant, absl::string_view(sig.account()).substr(9));
+    AccountEntry* entry = FindAccount(tenant, api::AccountIdOf(sig.account()));
     if (!entry) {
       return absl::InvalidArgumentError(absl::StrCat(
           "signals[", i, "].account: no account \"", sig.account(), "\""));
@@ -74,7 +69,7 @@ Engine::PendingBatch Engine::PrepareBatch(
     store::StoredSignal& row = batch.rows[i];
     row.tenant = tenant;
     row.signal_id = sig.signal_id();
-    row.account_id = sig.account().substr(9);
+    row.account_id = api::AccountIdOf(sig.account());
     row.kind = sig.kind();
     row.occur_time = FromProto(sig.occur_time());
     row.record_time = now;

@@ -34,8 +34,7 @@ bool ParseKey(const std::string &key, std::string *tenant,
   *tenant = key.substr(colon + 1, len);
   std::string rest = key.substr(colon + 1 + len);
   size_t slash = rest.find('/');
-  if (slash == std::string::npos)
-    return false;
+  if (slash == std::string::npos) return false;
   *account_id = rest.substr(0, slash);
   *source = rest.substr(slash + 1);
   return !account_id->empty() && !source->empty();
@@ -86,7 +85,7 @@ bool SameAnswer(const model::PluginComponent &a,
          a.inputs == b.inputs;
 }
 
-} // namespace
+}  // namespace
 
 absl::Status Engine::SetPluginComponent(const std::string &tenant,
                                         const std::string &account_id,
@@ -109,17 +108,14 @@ absl::Status Engine::SetPluginComponent(const std::string &tenant,
   absl::Status s = store_->KvApply(
       kNamespace,
       {{Key(tenant, account_id, component.source), Encode(component)}});
-  if (!s.ok())
-    return s;
+  if (!s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
     AccountEntry *e = FindAccount(tenant, account_id);
-    if (!e)
-      return absl::OkStatus(); // deleted meanwhile
+    if (!e) return absl::OkStatus();  // deleted meanwhile
     auto &list = e->state.plugin_components;
     auto it = list.begin();
-    while (it != list.end() && it->source < component.source)
-      ++it;
+    while (it != list.end() && it->source < component.source) ++it;
     if (it != list.end() && it->source == component.source) {
       *it = std::move(component);
     } else {
@@ -136,24 +132,20 @@ absl::Status Engine::ClearPluginComponent(const std::string &tenant,
   {
     absl::ReaderMutexLock lock(&mu_);
     AccountEntry *e = FindAccount(tenant, account_id);
-    if (!e)
-      return absl::OkStatus();
+    if (!e) return absl::OkStatus();
     bool present = false;
     for (const auto &c : e->state.plugin_components) {
       present = present || c.source == source;
     }
-    if (!present)
-      return absl::OkStatus();
+    if (!present) return absl::OkStatus();
   }
   store::KvOp del;
   del.key = Key(tenant, account_id, source);
-  if (absl::Status s = store_->KvApply(kNamespace, {del}); !s.ok())
-    return s;
+  if (absl::Status s = store_->KvApply(kNamespace, {del}); !s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
     AccountEntry *e = FindAccount(tenant, account_id);
-    if (!e)
-      return absl::OkStatus();
+    if (!e) return absl::OkStatus();
     auto &list = e->state.plugin_components;
     list.erase(
         std::remove_if(list.begin(), list.end(),
@@ -171,16 +163,15 @@ Engine::AccountsWithPluginComponent(const std::string &source) {
   for (const auto &[tenant, ts] : tenants_) {
     for (const auto &[id, entry] : ts.accounts) {
       for (const auto &c : entry->state.plugin_components) {
-        if (c.source == source)
-          out.emplace_back(tenant, id);
+        if (c.source == source) out.emplace_back(tenant, id);
       }
     }
   }
   return out;
 }
 
-absl::Status
-Engine::KeepPluginComponentSources(const std::set<std::string> &sources) {
+absl::Status Engine::KeepPluginComponentSources(
+    const std::set<std::string> &sources) {
   std::vector<store::KvOp> deletes;
   std::vector<AccountKey> touched;
   {
@@ -190,8 +181,7 @@ Engine::KeepPluginComponentSources(const std::set<std::string> &sources) {
         auto &list = entry->state.plugin_components;
         size_t before = list.size();
         for (const auto &c : list) {
-          if (sources.count(c.source))
-            continue;
+          if (sources.count(c.source)) continue;
           store::KvOp del;
           del.key = Key(tenant, id, c.source);
           deletes.push_back(std::move(del));
@@ -200,8 +190,7 @@ Engine::KeepPluginComponentSources(const std::set<std::string> &sources) {
                        list.begin(), list.end(),
                        [&](const auto &c) { return !sources.count(c.source); }),
                    list.end());
-        if (list.size() != before)
-          touched.emplace_back(tenant, id);
+        if (list.size() != before) touched.emplace_back(tenant, id);
       }
     }
   }
@@ -210,8 +199,7 @@ Engine::KeepPluginComponentSources(const std::set<std::string> &sources) {
       return s;
     }
   }
-  if (!touched.empty())
-    Rescore(touched, absl::Now());
+  if (!touched.empty()) Rescore(touched, absl::Now());
   return absl::OkStatus();
 }
 
@@ -220,10 +208,8 @@ absl::Status Engine::LoadPluginComponents() {
   std::vector<store::KvOp> orphans;
   for (;;) {
     auto rows = store_->KvScan(kNamespace, "", after, 1000);
-    if (!rows.ok())
-      return rows.status();
-    if (rows->empty())
-      break;
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
     for (const auto &[key, value] : *rows) {
       after = key;
       std::string tenant, id, source;
@@ -241,14 +227,12 @@ absl::Status Engine::LoadPluginComponents() {
       }
       auto &list = e->state.plugin_components;
       auto it = list.begin();
-      while (it != list.end() && it->source < c.source)
-        ++it;
+      while (it != list.end() && it->source < c.source) ++it;
       list.insert(it, std::move(c));
     }
   }
-  if (orphans.empty())
-    return absl::OkStatus();
+  if (orphans.empty()) return absl::OkStatus();
   return store_->KvApply(kNamespace, orphans);
 }
 
-} // namespace retain::engine
+}  // namespace retain::engine

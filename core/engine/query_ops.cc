@@ -2,18 +2,18 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/names.h"
+#include "api/proto_time.h"
 #include "core/engine/engine.h"
 #include "core/health/health_model.h"
 #include "core/health/health_proto.h"
 #include "core/health/segments.h"
-#include "core/ingest/signal_validation.h"
-#include "core/model/proto_time.h"
 
 namespace retain::engine {
 namespace {
 
-using model::FromProto;
-using model::ToProto;
+using api::FromProto;
+using api::ToProto;
 
 absl::Status Invalid(const std::string& field, const std::string& rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
@@ -32,8 +32,7 @@ absl::StatusOr<int> PageSize(int requested, int fallback) {
 absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
     const std::string& tenant, const signal::v1::ListSignalsRequest& req) {
   std::string id;
-  if (auto s = ingest::ParseAccountName(req.account(), "account", &id);
-      !s.ok()) {
+  if (auto s = api::ParseAccountName(req.account(), "account", &id); !s.ok()) {
     return s;
   }
   absl::StatusOr<int> page_size = PageSize(req.page_size(), 100);
@@ -99,8 +98,7 @@ absl::StatusOr<report::v1::AccountHealth> Engine::GetAccountHealth(
     const std::string& tenant, const std::string& account_name,
     std::optional<absl::Time> as_of) {
   std::string id;
-  if (auto s = ingest::ParseAccountName(account_name, "account", &id);
-      !s.ok()) {
+  if (auto s = api::ParseAccountName(account_name, "account", &id); !s.ok()) {
     return s;
   }
   absl::ReaderMutexLock lock(&mu_);

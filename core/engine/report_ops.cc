@@ -2,8 +2,8 @@
 // core/reports over the tenant's accounts under the shared lock.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "api/proto_time.h"
 #include "core/engine/engine.h"
-#include "core/model/proto_time.h"
 #include "core/reports/at_risk.h"
 #include "core/reports/health_validation.h"
 #include "core/reports/portfolio_report.h"
@@ -11,7 +11,7 @@
 namespace retain::engine {
 namespace {
 
-using model::FromProto;
+using api::FromProto;
 
 struct Period {
   absl::Time start;

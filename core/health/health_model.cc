@@ -10,10 +10,8 @@
 namespace retain::health {
 
 model::HealthBand BandForScore(const HealthConfig &config, double score) {
-  if (score >= config.bands.green_min)
-    return account::v1::HEALTH_BAND_GREEN;
-  if (score >= config.bands.yellow_min)
-    return account::v1::HEALTH_BAND_YELLOW;
+  if (score >= config.bands.green_min) return account::v1::HEALTH_BAND_GREEN;
+  if (score >= config.bands.yellow_min) return account::v1::HEALTH_BAND_YELLOW;
   return account::v1::HEALTH_BAND_RED;
 }
 
@@ -25,13 +23,11 @@ bool CombineComponents(std::vector<ComponentResult> &components,
     // score outside 0-10 is clamped, so one plugin cannot swamp the others.
     c.weight = std::max(0.0, c.weight);
     c.score = std::clamp(c.score, 0.0, 10.0);
-    if (c.has_data)
-      weight_with_data += c.weight;
+    if (c.has_data) weight_with_data += c.weight;
   }
   *score = 0;
   if (weight_with_data <= 0) {
-    for (ComponentResult &c : components)
-      c.effective_weight = 0;
+    for (ComponentResult &c : components) c.effective_weight = 0;
     return false;
   }
   for (ComponentResult &c : components) {
@@ -51,8 +47,7 @@ void AppendPluginComponents(const model::AccountState &account,
                             absl::Time as_of, bool explain,
                             std::vector<ComponentResult> *out) {
   for (const model::PluginComponent &p : account.plugin_components) {
-    if (p.observed_time > as_of)
-      continue;
+    if (p.observed_time > as_of) continue;
     ComponentResult c;
     c.name = p.name;
     c.source = p.source;
@@ -72,7 +67,7 @@ HealthResult Evaluate(const HealthConfig &config,
                       const model::AccountState &account, absl::Time as_of,
                       bool explain);
 
-} // namespace
+}  // namespace
 
 HealthResult ComputeHealth(const HealthConfig &config,
                            const model::AccountState &account,
@@ -113,11 +108,10 @@ HealthResult Evaluate(const HealthConfig &config,
   r.band = r.has_score ? BandForScore(config, r.score)
                        : account::v1::HEALTH_BAND_UNSPECIFIED;
   for (ComponentResult &c : r.components) {
-    if (!c.has_data)
-      c.score = 0;
+    if (!c.has_data) c.score = 0;
   }
   return r;
 }
 
-} // namespace
-} // namespace retain::health
+}  // namespace
+}  // namespace retain::health

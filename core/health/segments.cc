@@ -1,5 +1,6 @@
 #include "core/health/segments.h"
 
+#include "api/names.h"
 #include "core/health/time_util.h"
 
 namespace retain::health {
@@ -52,7 +53,7 @@ std::string SegmentModelName(model::Segment segment) {
 
 std::string AccountName(const model::AccountState& account) {
   if (!account.profile.name().empty()) return account.profile.name();
-  return "accounts/" + account.id;
+  return api::AccountName(account.id);
 }
 
 absl::Time RelationshipStart(const model::AccountState& account) {

@@ -27,7 +27,7 @@ const SegmentCoverageConfig& CoverageFor(const HealthConfig& config,
 // e.g. "dedicated (high touch)".
 std::string SegmentModelName(model::Segment segment);
 
-// The account's resource name, "accounts/{id}".
+// The account's resource name: the stored one, else "accounts/{id}".
 std::string AccountName(const model::AccountState& account);
 
 // When the relationship clock starts for an account never contacted:

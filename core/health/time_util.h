@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "api/proto_time.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace retain::health {
@@ -23,15 +24,11 @@ inline bool InLastDays(absl::Time t, absl::Time as_of, double days) {
   return t <= as_of && t > as_of - Days(days);
 }
 
-inline absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
+// The conversions of api/proto_time.h, in the out-parameter form the
+// report builders use.
+using api::FromProto;
 inline void ToProto(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t s = absl::ToUnixSeconds(t);  // rounds towards -infinity
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(s))));
+  *ts = api::ToProto(t);
 }
 
 // RFC 3339 in UTC, for explanation inputs.

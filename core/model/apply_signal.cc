@@ -1,9 +1,10 @@
 #include "core/model/apply_signal.h"
 
-#include "core/model/proto_time.h"
+#include "api/proto_time.h"
 
 namespace retain::model {
 
+using api::FromProto;
 using signal::v1::CommercialEventKind;
 using signal::v1::Signal;
 
@@ -35,14 +36,14 @@ void ApplyCommercial(const signal::v1::CommercialEvent& c, absl::Time t,
   AccountTimeline& tl = account.timeline;
   switch (c.kind()) {
     case signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO:
-      InsertByTime(tl.arr_changes, ArrChange{t, ArrOp::kSet, c.arr_delta(),
-                                             c.kind()});
+      InsertByTime(tl.arr_changes,
+                   ArrChange{t, ArrOp::kSet, c.arr_delta(), c.kind()});
       break;
     case signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL:
     case signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION:
     case signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION:
-      InsertByTime(tl.arr_changes, ArrChange{t, ArrOp::kAdd, c.arr_delta(),
-                                             c.kind()});
+      InsertByTime(tl.arr_changes,
+                   ArrChange{t, ArrOp::kAdd, c.arr_delta(), c.kind()});
       break;
     case signal::v1::COMMERCIAL_EVENT_KIND_CHURN:
       InsertByTime(tl.arr_changes, ArrChange{t, ArrOp::kSet, 0, c.kind()});
@@ -71,11 +72,10 @@ void ApplySignal(const Signal& s, AccountState& account) {
   ++tl.signal_count;
   switch (s.payload_case()) {
     case Signal::kUsage:
-      InsertByTime(tl.usage,
-                   UsagePoint{t, s.usage().active_users(),
-                              s.usage().window_days() > 0
-                                  ? s.usage().window_days()
-                                  : 7});
+      InsertByTime(tl.usage, UsagePoint{t, s.usage().active_users(),
+                                        s.usage().window_days() > 0
+                                            ? s.usage().window_days()
+                                            : 7});
       break;
     case Signal::kTicket:
       InsertByTime(tl.tickets,

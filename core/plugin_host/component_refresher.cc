@@ -9,28 +9,24 @@ constexpr int32_t kNotFound = 5;
 
 retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
 
-} // namespace
+}  // namespace
 
 void ComponentRefresher::Refresh(const std::shared_ptr<Plugin> &p,
                                  const std::vector<AccountKey> &accounts) {
-  if (!p->has_health_component() || accounts.empty())
-    return;
+  if (!p->has_health_component() || accounts.empty()) return;
   {
     absl::MutexLock lock(&mu_);
-    if (stopped_)
-      return;
+    if (stopped_) return;
     Queue &q = queues_[p->name()];
     q.pending.insert(accounts.begin(), accounts.end());
-    if (q.running)
-      return; // the running chain picks them up
+    if (q.running) return;  // the running chain picks them up
     q.running = true;
   }
   Next(p);
 }
 
 void ComponentRefresher::RefreshScored(const std::shared_ptr<Plugin> &p) {
-  if (!p->has_health_component())
-    return;
+  if (!p->has_health_component()) return;
   Refresh(p, services_->AccountsWithHealthComponent(p->name()));
 }
 
@@ -45,8 +41,7 @@ void ComponentRefresher::Next(const std::shared_ptr<Plugin> &p) {
   {
     absl::MutexLock lock(&mu_);
     auto it = queues_.find(p->name());
-    if (stopped_ || it == queues_.end())
-      return;
+    if (stopped_ || it == queues_.end()) return;
     Queue &q = it->second;
     if (q.pending.empty() || !p->harness.ready()) {
       // A parked plugin's requests wait for the next refresh after resume.
@@ -69,8 +64,7 @@ void ComponentRefresher::Next(const std::shared_ptr<Plugin> &p) {
       [this, p, account](Outcome o) {
         // On a timeout this runs on the timer thread: hand the next ask to
         // the plugin's workers without storing anything.
-        if (!o.timed_out)
-          Store(p->name(), account, o, *p);
+        if (!o.timed_out) Store(p->name(), account, o, *p);
         Next(p);
       });
 }
@@ -91,7 +85,7 @@ void ComponentRefresher::Store(const std::string &plugin,
   } else if (o.code == kNotFound) {
     s = services_->ClearHealthComponent(account.first, account.second, plugin);
   } else {
-    return; // an error says nothing new about the account
+    return;  // an error says nothing new about the account
   }
   if (!s.ok() && s.code() != absl::StatusCode::kNotFound) {
     common::Log("error", "cannot store a plugin's health component",
@@ -115,10 +109,9 @@ void ComponentRefresher::Apply(const std::string &tenant,
     }
   }
   for (const auto &plugin : contributions.answered) {
-    if (with_component.count(plugin))
-      continue;
+    if (with_component.count(plugin)) continue;
     services_->ClearHealthComponent(tenant, account_id, plugin).IgnoreError();
   }
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -23,8 +23,8 @@
 namespace retain::plugin_host {
 
 class ComponentRefresher {
-public:
-  using AccountKey = std::pair<std::string, std::string>; // tenant, id
+ public:
+  using AccountKey = std::pair<std::string, std::string>;  // tenant, id
 
   ComponentRefresher(HookRunner *runner, HostServices *services)
       : runner_(runner), services_(services) {}
@@ -41,7 +41,7 @@ public:
   // Stops asking (queued requests are dropped).
   void Stop();
 
-private:
+ private:
   struct Queue {
     std::set<AccountKey> pending;
     bool running = false;
@@ -53,10 +53,10 @@ private:
   HookRunner *runner_;
   HostServices *services_;
   absl::Mutex mu_;
-  std::map<std::string, Queue> queues_ ABSL_GUARDED_BY(mu_); // by plugin
+  std::map<std::string, Queue> queues_ ABSL_GUARDED_BY(mu_);  // by plugin
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_COMPONENT_REFRESHER_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_COMPONENT_REFRESHER_H_

@@ -1,18 +1,18 @@
 #include "core/plugin_host/engine_services.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/names.h"
 
 namespace retain::plugin_host {
 
-absl::StatusOr<std::string>
-EngineHostServices::TenantForCall(const grpc::CallbackServerContext &context) {
+absl::StatusOr<std::string> EngineHostServices::TenantForCall(
+    const grpc::CallbackServerContext &context) {
   return tenant_of_(context);
 }
 
-absl::StatusOr<account::v1::Account>
-EngineHostServices::GetAccount(const std::string &tenant,
-                               const std::string &account_id) {
-  return engine_->GetAccount(tenant, absl::StrCat("accounts/", account_id));
+absl::StatusOr<account::v1::Account> EngineHostServices::GetAccount(
+    const std::string &tenant, const std::string &account_id) {
+  return engine_->GetAccount(tenant, api::AccountName(account_id));
 }
 
 absl::StatusOr<account::v1::ListAccountsResponse>
@@ -22,43 +22,36 @@ EngineHostServices::ListAccounts(
   return engine_->ListAccounts(tenant, request);
 }
 
-absl::StatusOr<signal::v1::ListSignalsResponse>
-EngineHostServices::ListSignals(const std::string &tenant,
-                                const signal::v1::ListSignalsRequest &request) {
+absl::StatusOr<signal::v1::ListSignalsResponse> EngineHostServices::ListSignals(
+    const std::string &tenant, const signal::v1::ListSignalsRequest &request) {
   return engine_->ListSignals(tenant, request);
 }
 
-absl::Status
-EngineHostServices::RecordSignals(const std::string &tenant,
-                                  std::vector<signal::v1::Signal> signals) {
+absl::Status EngineHostServices::RecordSignals(
+    const std::string &tenant, std::vector<signal::v1::Signal> signals) {
   return engine_->RecordSignals(tenant, std::move(signals)).status();
 }
 
-absl::StatusOr<report::v1::AccountHealth>
-EngineHostServices::GetHealth(const std::string &tenant,
-                              const std::string &account_id) {
-  return engine_->GetAccountHealth(
-      tenant, absl::StrCat("accounts/", account_id), std::nullopt);
+absl::StatusOr<report::v1::AccountHealth> EngineHostServices::GetHealth(
+    const std::string &tenant, const std::string &account_id) {
+  return engine_->GetAccountHealth(tenant, api::AccountName(account_id),
+                                   std::nullopt);
 }
 
-absl::Status
-EngineHostServices::PublishAlert(const std::string &tenant,
-                                 const plugin::v1::PluginAlert &alert) {
+absl::Status EngineHostServices::PublishAlert(
+    const std::string &tenant, const plugin::v1::PluginAlert &alert) {
   {
     absl::MutexLock lock(&mu_);
     alerts_.emplace_back(tenant, alert);
-    if (alerts_.size() > 1000)
-      alerts_.pop_front();
+    if (alerts_.size() > 1000) alerts_.pop_front();
   }
-  if (on_alert_)
-    on_alert_(tenant, alert);
+  if (on_alert_) on_alert_(tenant, alert);
   return absl::OkStatus();
 }
 
-absl::Status
-EngineHostServices::SetHealthComponent(const std::string &tenant,
-                                       const std::string &account_id,
-                                       const report::v1::HealthComponent &c) {
+absl::Status EngineHostServices::SetHealthComponent(
+    const std::string &tenant, const std::string &account_id,
+    const report::v1::HealthComponent &c) {
   model::PluginComponent m;
   m.source = c.source();
   m.name = c.name();
@@ -72,10 +65,9 @@ EngineHostServices::SetHealthComponent(const std::string &tenant,
   return engine_->SetPluginComponent(tenant, account_id, std::move(m));
 }
 
-absl::Status
-EngineHostServices::ClearHealthComponent(const std::string &tenant,
-                                         const std::string &account_id,
-                                         const std::string &source) {
+absl::Status EngineHostServices::ClearHealthComponent(
+    const std::string &tenant, const std::string &account_id,
+    const std::string &source) {
   return engine_->ClearPluginComponent(tenant, account_id, source);
 }
 
@@ -95,4 +87,4 @@ EngineHostServices::RecentAlerts() const {
   return {alerts_.begin(), alerts_.end()};
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -7,8 +7,7 @@ namespace retain::plugin_host {
 Executor::Executor(std::string name, int threads, int max_queue)
     : state_(std::make_shared<State>()), max_queue_(max_queue) {
   (void)name;
-  if (threads < 1)
-    threads = 1;
+  if (threads < 1) threads = 1;
   state_->running_threads = threads;
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back(&Executor::Work, state_);
@@ -34,8 +33,7 @@ void Executor::Work(std::shared_ptr<State> state) {
       state->mu.Await(absl::Condition(
           +[](State *s) { return s->stopped || !s->queue.empty(); },
           state.get()));
-      if (state->stopped)
-        break;
+      if (state->stopped) break;
       task = std::move(state->queue.front());
       state->queue.pop_front();
     }
@@ -46,8 +44,7 @@ void Executor::Work(std::shared_ptr<State> state) {
 }
 
 bool Executor::Stop(absl::Duration grace) {
-  if (joined_)
-    return true;
+  if (joined_) return true;
   bool all_exited;
   {
     absl::MutexLock lock(&state_->mu);
@@ -71,4 +68,4 @@ bool Executor::Stop(absl::Duration grace) {
   return all_exited;
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -19,9 +19,9 @@
 namespace retain::plugin_host {
 
 class Executor {
-public:
+ public:
   Executor(std::string name, int threads, int max_queue);
-  ~Executor(); // Stop(absl::ZeroDuration())
+  ~Executor();  // Stop(absl::ZeroDuration())
 
   // Queues a task; false when the queue is full or the executor stopped.
   bool Submit(std::function<void()> task);
@@ -31,7 +31,7 @@ public:
   // task are detached (their state is shared, so that is safe).
   bool Stop(absl::Duration grace);
 
-private:
+ private:
   struct State {
     absl::Mutex mu;
     std::deque<std::function<void()>> queue;
@@ -46,6 +46,6 @@ private:
   bool joined_ = false;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_EXECUTOR_H_

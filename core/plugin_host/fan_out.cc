@@ -48,12 +48,11 @@ void Finish(const std::shared_ptr<Gather> &g,
       out.components.push_back(std::move(c));
     }
   }
-  for (auto &[i, name] : g->answered)
-    out.answered.push_back(name);
+  for (auto &[i, name] : g->answered) out.answered.push_back(name);
   g->done(std::move(out));
 }
 
-} // namespace
+}  // namespace
 
 void CompleteComponent(const Plugin &p, report::v1::HealthComponent *c) {
   c->set_name(p.descriptor.health_component().name());
@@ -74,17 +73,13 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
   std::vector<std::shared_ptr<Plugin>> asked;
   std::vector<Ask> asks;
   for (const auto &p : plugins) {
-    if (!p->harness.ready())
-      continue;
+    if (!p->harness.ready()) continue;
     bool section = p->has_report_section();
     bool component = p->has_health_component();
-    if (!section && !component)
-      continue;
+    if (!section && !component) continue;
     asked.push_back(p);
-    if (section)
-      asks.push_back({asked.size() - 1, false});
-    if (component)
-      asks.push_back({asked.size() - 1, true});
+    if (section) asks.push_back({asked.size() - 1, false});
+    if (component) asks.push_back({asked.size() - 1, true});
   }
   auto g = std::make_shared<Gather>();
   g->done = std::move(done);
@@ -124,10 +119,9 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
             }
             last = --g->pending == 0;
           }
-          if (last)
-            Finish(g, asked);
+          if (last) Finish(g, asked);
         });
   }
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

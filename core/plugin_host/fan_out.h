@@ -40,6 +40,6 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
 // = the plugin.
 void CompleteComponent(const Plugin &p, report::v1::HealthComponent *c);
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_FAN_OUT_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_FAN_OUT_H_

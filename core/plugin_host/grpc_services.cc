@@ -15,8 +15,7 @@ namespace {
 std::string BufferToString(const grpc::ByteBuffer &buffer) {
   std::vector<grpc::Slice> slices;
   std::string out;
-  if (!buffer.Dump(&slices).ok())
-    return out;
+  if (!buffer.Dump(&slices).ok()) return out;
   for (const auto &s : slices) {
     out.append(reinterpret_cast<const char *>(s.begin()), s.size());
   }
@@ -29,10 +28,11 @@ grpc::Status ToGrpc(const absl::Status &s) {
 }
 
 class PluginCallReactor : public grpc::ServerGenericBidiReactor {
-public:
+ public:
   PluginCallReactor(PluginHost *host, HostServices *services,
                     grpc::GenericCallbackServerContext *ctx)
-      : host_(host), ctx_(ctx),
+      : host_(host),
+        ctx_(ctx),
         finished_(std::make_shared<std::atomic<bool>>()) {
     if (!host_->ServesMethod(ctx->method())) {
       FinishOnce(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
@@ -54,8 +54,7 @@ public:
                               "no request message"));
       return;
     }
-    if (finished_->load())
-      return;
+    if (finished_->load()) return;
     absl::Time deadline = absl::InfiniteFuture();
     auto client_deadline = ctx_->deadline();
     if (client_deadline != std::chrono::system_clock::time_point::max()) {
@@ -68,8 +67,7 @@ public:
           // Touch `this` only when this completion wins: the
           // reactor lives until OnDone, which cannot run before
           // Finish.
-          if (finished->exchange(true))
-            return;
+          if (finished->exchange(true)) return;
           if (code == 0) {
             grpc::Slice slice(out);
             response_ = grpc::ByteBuffer(&slice, 1);
@@ -86,10 +84,9 @@ public:
   }
   void OnDone() override { delete this; }
 
-private:
+ private:
   void FinishOnce(const grpc::Status &status) {
-    if (finished_->exchange(true))
-      return;
+    if (finished_->exchange(true)) return;
     Finish(status);
   }
 
@@ -102,72 +99,70 @@ private:
 };
 
 class MethodService : public grpc::CallbackGenericService {
-public:
+ public:
   MethodService(PluginHost *host, HostServices *services)
       : host_(host), services_(services) {}
-  grpc::ServerGenericBidiReactor *
-  CreateReactor(grpc::GenericCallbackServerContext *ctx) override {
+  grpc::ServerGenericBidiReactor *CreateReactor(
+      grpc::GenericCallbackServerContext *ctx) override {
     return new PluginCallReactor(host_, services_, ctx);
   }
 
-private:
+ private:
   PluginHost *host_;
   HostServices *services_;
 };
 
 class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
-public:
+ public:
   explicit PluginServiceImpl(PluginHost *host) : host_(host) {}
 
-  grpc::ServerUnaryReactor *
-  ListPlugins(grpc::CallbackServerContext *ctx,
-              const plugin::v1::ListPluginsRequest * /*request*/,
-              plugin::v1::ListPluginsResponse *response) override {
-    for (auto &p : host_->ListPlugins())
-      *response->add_plugins() = p;
+  grpc::ServerUnaryReactor *ListPlugins(
+      grpc::CallbackServerContext *ctx,
+      const plugin::v1::ListPluginsRequest * /*request*/,
+      plugin::v1::ListPluginsResponse *response) override {
+    for (auto &p : host_->ListPlugins()) *response->add_plugins() = p;
     response->set_host_abi_major(RETAIN_PLUGIN_ABI_MAJOR);
     response->set_host_abi_minor(RETAIN_PLUGIN_ABI_MINOR);
     auto *reactor = ctx->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
-  grpc::ServerUnaryReactor *
-  GetPlugin(grpc::CallbackServerContext *ctx,
-            const plugin::v1::GetPluginRequest *request,
-            plugin::v1::Plugin *response) override {
+  grpc::ServerUnaryReactor *GetPlugin(
+      grpc::CallbackServerContext *ctx,
+      const plugin::v1::GetPluginRequest *request,
+      plugin::v1::Plugin *response) override {
     return Reply(ctx, host_->GetPlugin(request->name()), response);
   }
-  grpc::ServerUnaryReactor *
-  ResumePlugin(grpc::CallbackServerContext *ctx,
-               const plugin::v1::ResumePluginRequest *request,
-               plugin::v1::Plugin *response) override {
+  grpc::ServerUnaryReactor *ResumePlugin(
+      grpc::CallbackServerContext *ctx,
+      const plugin::v1::ResumePluginRequest *request,
+      plugin::v1::Plugin *response) override {
     return Reply(ctx, host_->ResumePlugin(request->name()), response);
   }
 
-private:
-  static grpc::ServerUnaryReactor *
-  Reply(grpc::CallbackServerContext *ctx,
-        const absl::StatusOr<plugin::v1::Plugin> &p,
-        plugin::v1::Plugin *response) {
+ private:
+  static grpc::ServerUnaryReactor *Reply(
+      grpc::CallbackServerContext *ctx,
+      const absl::StatusOr<plugin::v1::Plugin> &p,
+      plugin::v1::Plugin *response) {
     auto *reactor = ctx->DefaultReactor();
-    if (p.ok())
-      *response = *p;
+    if (p.ok()) *response = *p;
     reactor->Finish(ToGrpc(p.status()));
     return reactor;
   }
   PluginHost *host_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<grpc::CallbackGenericService>
-MakePluginMethodService(PluginHost *host, HostServices *services) {
+std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
+    PluginHost *host, HostServices *services) {
   return std::make_unique<MethodService>(host, services);
 }
 
-std::unique_ptr<plugin::v1::PluginService::CallbackService>
-MakePluginService(PluginHost *host) {
+std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
+    PluginHost *host) {
   return std::make_unique<PluginServiceImpl>(host);
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -14,12 +14,12 @@ namespace retain::plugin_host {
 
 class PluginHost;
 
-std::unique_ptr<grpc::CallbackGenericService>
-MakePluginMethodService(PluginHost *host, HostServices *services);
+std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
+    PluginHost *host, HostServices *services);
 
-std::unique_ptr<plugin::v1::PluginService::CallbackService>
-MakePluginService(PluginHost *host);
+std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
+    PluginHost *host);
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_GRPC_SERVICES_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_GRPC_SERVICES_H_

@@ -28,13 +28,10 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
   Timer *timer = &timer_;
   // The first of answer and deadline wins; the other is dropped.
   auto finish = [pending, p, alive, kind, label, timer](Outcome o) {
-    if (pending->fired.exchange(true))
-      return;
+    if (pending->fired.exchange(true)) return;
     absl::ReaderMutexLock lock(&alive->mu);
-    if (!alive->alive)
-      return;
-    if (Timer::Id id = pending->deadline.load())
-      timer->Cancel(id);
+    if (!alive->alive) return;
+    if (Timer::Id id = pending->deadline.load()) timer->Cancel(id);
     if (o.code < 0 || o.code > 16) {
       o.output = absl::StrCat("invalid status code ", o.code, ": ", o.output);
       o.code = static_cast<int32_t>(grpc::StatusCode::UNKNOWN);
@@ -72,8 +69,7 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
   // The task holds the plugin (in `finish`) while it runs, even past
   // shutdown.
   bool queued = p->executor->Submit([pending, hook, finish] {
-    if (pending->fired.load())
-      return; // timed out while queued
+    if (pending->fired.load()) return;  // timed out while queued
     Outcome o;
     retain_sink sink{&o.output, &AppendToString};
     o.code = hook(&sink);
@@ -110,4 +106,4 @@ Outcome HookRunner::RunSync(const std::shared_ptr<Plugin> &p, Hook hook,
   return w->outcome;
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -18,7 +18,7 @@
 namespace retain::plugin_host {
 
 class HookRunner {
-public:
+ public:
   // A hook writes its result (or error message) to the sink and returns a
   // status code.
   using Hook = std::function<int32_t(retain_sink *)>;
@@ -43,7 +43,7 @@ public:
 
   Timer &timer() { return timer_; }
 
-private:
+ private:
   struct Alive {
     absl::Mutex mu;
     bool alive = true;
@@ -52,6 +52,6 @@ private:
   Timer timer_;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_HOOK_RUNNER_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_HOOK_RUNNER_H_

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "api/names.h"
 #include "core/common/log.h"
 #include "core/plugin_host/kv_keys.h"
 #include "core/plugin_host/plugin.h"
@@ -19,8 +20,7 @@ std::string ToString(retain_str s) {
 }
 
 int32_t Write(retain_sink *out, int32_t code, const std::string &s) {
-  if (out != nullptr && !s.empty())
-    out->write(out->ctx, s.data(), s.size());
+  if (out != nullptr && !s.empty()) out->write(out->ctx, s.data(), s.size());
   return code;
 }
 int32_t Write(retain_sink *out, const absl::Status &st) {
@@ -32,7 +32,8 @@ int32_t Invalid(retain_sink *out, const char *what) {
 }
 
 // Runs fn(plugin) while the plugin's callbacks are enabled.
-template <typename F> int32_t Guarded(void *ctx, retain_sink *out, F fn) {
+template <typename F>
+int32_t Guarded(void *ctx, retain_sink *out, F fn) {
   auto *p = static_cast<Plugin *>(ctx);
   absl::ReaderMutexLock lock(&p->callbacks_mu);
   if (!p->callbacks_enabled) {
@@ -57,14 +58,9 @@ int32_t Answer(void *ctx, retain_str request, retain_sink *out,
       return Invalid(out, request_name);
     }
     auto r = call(p, req);
-    if (!r.ok())
-      return Write(out, r.status());
+    if (!r.ok()) return Write(out, r.status());
     return Write(out, 0, r->SerializeAsString());
   });
-}
-
-std::string AccountIdOf(const std::string &name) {
-  return absl::StartsWith(name, "accounts/") ? name.substr(9) : name;
 }
 
 void LogCb(void *ctx, int32_t level, retain_str message) {
@@ -86,8 +82,7 @@ int32_t KvGet(void *ctx, retain_str tenant, retain_str request,
           -> absl::StatusOr<plugin::v1::KvGetResponse> {
         auto v = p->env->store->KvGet(p->name(),
                                       TenantKey(ToString(tenant), req.key()));
-        if (!v.ok())
-          return v.status();
+        if (!v.ok()) return v.status();
         plugin::v1::KvGetResponse resp;
         if (v->has_value()) {
           resp.set_found(true);
@@ -109,8 +104,7 @@ int32_t KvApply(void *ctx, retain_str tenant, retain_str request,
     for (const auto &op : batch.ops()) {
       store::KvOp o;
       o.key = TenantKey(t, op.key());
-      if (!op.delete_())
-        o.value = op.value();
+      if (!op.delete_()) o.value = op.value();
       ops.push_back(std::move(o));
     }
     return Write(out, p->env->store->KvApply(p->name(), ops));
@@ -129,8 +123,7 @@ int32_t KvScan(void *ctx, retain_str tenant, retain_str request,
             req.start_after().empty() ? "" : TenantKey(t, req.start_after());
         auto rows = p->env->store->KvScan(p->name(), TenantKey(t, req.prefix()),
                                           start_after, limit);
-        if (!rows.ok())
-          return rows.status();
+        if (!rows.ok()) return rows.status();
         plugin::v1::KvScanResponse resp;
         for (auto &[k, v] : *rows) {
           auto *e = resp.add_entries();
@@ -146,7 +139,7 @@ int32_t GetAccount(void *ctx, retain_str tenant, retain_str request,
   return Answer<account::v1::GetAccountRequest>(
       ctx, request, out, "GetAccountRequest", [&](Plugin *p, const auto &req) {
         return p->env->services->GetAccount(ToString(tenant),
-                                            AccountIdOf(req.name()));
+                                            api::AccountIdOf(req.name()));
       });
 }
 
@@ -173,7 +166,7 @@ int32_t GetHealth(void *ctx, retain_str tenant, retain_str request,
       ctx, request, out, "GetAccountHealthRequest",
       [&](Plugin *p, const auto &req) {
         return p->env->services->GetHealth(ToString(tenant),
-                                           AccountIdOf(req.account()));
+                                           api::AccountIdOf(req.account()));
       });
 }
 
@@ -187,7 +180,7 @@ int32_t RecordSignals(void *ctx, retain_str tenant, retain_str request,
     std::string t = ToString(tenant);
     std::vector<std::string> accounts;
     for (const auto &s : req.signals()) {
-      accounts.push_back(AccountIdOf(s.account()));
+      accounts.push_back(api::AccountIdOf(s.account()));
     }
     std::vector<signal::v1::Signal> signals(req.signals().begin(),
                                             req.signals().end());
@@ -218,11 +211,9 @@ int32_t ListTenants(void *ctx, retain_str /*tenant*/, retain_str request,
       [&](Plugin *p,
           const auto &) -> absl::StatusOr<plugin::v1::ListTenantsResponse> {
         auto tenants = TenantsIn(*p->env->store, p->name());
-        if (!tenants.ok())
-          return tenants.status();
+        if (!tenants.ok()) return tenants.status();
         plugin::v1::ListTenantsResponse resp;
-        for (auto &t : *tenants)
-          resp.add_tenants(std::move(t));
+        for (auto &t : *tenants) resp.add_tenants(std::move(t));
         return resp;
       });
 }
@@ -246,7 +237,7 @@ const retain_host_api kHostApi = {
     &ListTenants,
 };
 
-} // namespace
+}  // namespace
 
 const retain_host_api *HostApi() { return &kHostApi; }
 
@@ -254,4 +245,4 @@ void AppendToString(void *ctx, const char *data, size_t size) {
   static_cast<std::string *>(ctx)->append(data, size);
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -15,6 +15,6 @@ const retain_host_api *HostApi();
 // Appends to a std::string (the ctx): the sink the host hands plugins.
 void AppendToString(void *ctx, const char *data, size_t size);
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_HOST_CALLBACKS_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_HOST_CALLBACKS_H_

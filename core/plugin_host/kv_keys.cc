@@ -21,22 +21,19 @@ absl::StatusOr<std::vector<std::string>> TenantsIn(store::Store &store,
   std::string after;
   for (;;) {
     auto rows = store.KvScan(ns, "", after, 1);
-    if (!rows.ok())
-      return rows.status();
-    if (rows->empty())
-      break;
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
     const std::string &key = rows->front().first;
     size_t colon = key.find(':');
     size_t len = 0;
     if (colon == std::string::npos || colon == 0 || colon > 10 ||
         !absl::SimpleAtoi(key.substr(0, colon), &len) ||
         len > key.size() - colon - 1) {
-      after = key; // not a tenant key; step over it
+      after = key;  // not a tenant key; step over it
       continue;
     }
     std::string tenant = key.substr(colon + 1, len);
-    if (out.empty() || out.back() != tenant)
-      out.push_back(tenant);
+    if (out.empty() || out.back() != tenant) out.push_back(tenant);
     // Every key with this tenant's prefix sorts before prefix + "\xff..."
     // (a key that does not is stepped over one at a time).
     std::string past = key.substr(0, colon + 1 + len) + std::string(16, '\xff');
@@ -47,4 +44,4 @@ absl::StatusOr<std::vector<std::string>> TenantsIn(store::Store &store,
   return out;
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

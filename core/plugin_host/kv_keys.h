@@ -22,6 +22,6 @@ std::string PluginKey(const std::string &tenant, const std::string &stored);
 absl::StatusOr<std::vector<std::string>> TenantsIn(store::Store &store,
                                                    const std::string &ns);
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_KV_KEYS_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_KV_KEYS_H_

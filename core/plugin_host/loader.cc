@@ -11,13 +11,11 @@ std::string HostAbi() {
   return absl::StrCat(RETAIN_PLUGIN_ABI_MAJOR, ".", RETAIN_PLUGIN_ABI_MINOR);
 }
 
-} // namespace
+}  // namespace
 
 bool IsValidPluginName(const std::string &name) {
-  if (name.empty() || name.size() > 63)
-    return false;
-  if (name[0] < 'a' || name[0] > 'z')
-    return false;
+  if (name.empty() || name.size() > 63) return false;
+  if (name[0] < 'a' || name[0] > 'z') return false;
   for (char c : name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
       return false;
@@ -91,4 +89,4 @@ absl::Status LoadModule(const std::string &path,
   return absl::OkStatus();
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

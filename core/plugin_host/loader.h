@@ -16,7 +16,7 @@ struct LoadedModule {
   // Never unloaded: a plugin's static initialisers may already have
   // registered descriptors or threads (docs/decisions/0005-plugin-abi.md).
   boost::dll::shared_library library;
-  const retain_plugin_module *module = nullptr; // owned by the library
+  const retain_plugin_module *module = nullptr;  // owned by the library
   std::string name;
   std::string version;
   int abi_major = 0;
@@ -41,6 +41,6 @@ bool IsValidPluginName(const std::string &name);
 // reads past the module's struct_size.
 bool HasTickHook(const retain_plugin_module *module);
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_LOADER_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_LOADER_H_

@@ -39,17 +39,17 @@ struct HostEnv {
 struct Plugin {
   // Set while loading, then read-only.
   std::string path;
-  LoadedModule loaded; // empty when the library was refused
+  LoadedModule loaded;  // empty when the library was refused
   PluginSettings settings;
-  void *instance = nullptr; // owned by the plugin; null until initialised
+  void *instance = nullptr;  // owned by the plugin; null until initialised
   plugin::v1::PluginDescriptor descriptor;
-  std::set<int32_t> kinds;           // signal kinds delivered
-  std::vector<std::string> services; // full gRPC service names
-  bool ticks = false;                // whether the host ticks it
+  std::set<int32_t> kinds;            // signal kinds delivered
+  std::vector<std::string> services;  // full gRPC service names
+  bool ticks = false;                 // whether the host ticks it
   HostEnv *env = nullptr;
 
   PluginHarness harness;
-  std::unique_ptr<Executor> executor; // set when it starts
+  std::unique_ptr<Executor> executor;  // set when it starts
 
   // Host callbacks run under a reader lock and only while enabled, so
   // shutdown can turn them off before the store and services go away.
@@ -74,6 +74,6 @@ struct Plugin {
   plugin::v1::Plugin Info() const;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_

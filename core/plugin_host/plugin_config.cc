@@ -17,8 +17,7 @@ absl::Status Bad(const std::string &path, const std::string &rule) {
 
 absl::StatusOr<int64_t> Int(const Json &v, const std::string &path, int64_t min,
                             int64_t max) {
-  if (!v.is_number_integer())
-    return Bad(path, "must be an integer");
+  if (!v.is_number_integer()) return Bad(path, "must be an integer");
   int64_t n = v.get<int64_t>();
   if (n < min || n > max) {
     return Bad(path, absl::StrCat("must be ", min, "-", max, ", got ", n));
@@ -28,8 +27,7 @@ absl::StatusOr<int64_t> Int(const Json &v, const std::string &path, int64_t min,
 
 absl::StatusOr<double> Number(const Json &v, const std::string &path,
                               double min, double max) {
-  if (!v.is_number())
-    return Bad(path, "must be a number");
+  if (!v.is_number()) return Bad(path, "must be a number");
   double d = v.get<double>();
   if (!(d >= min && d <= max)) {
     return Bad(path, absl::StrCat("must be ", min, "-", max, ", got ", d));
@@ -40,41 +38,34 @@ absl::StatusOr<double> Number(const Json &v, const std::string &path,
 // Applies one block ("host" or "plugins.<name>") over `s`.
 absl::Status Apply(const Json &block, const std::string &path, bool own_config,
                    PluginSettings *s) {
-  if (!block.is_object())
-    return Bad(path, "must be an object");
+  if (!block.is_object()) return Bad(path, "must be an object");
   for (auto it = block.begin(); it != block.end(); ++it) {
     const std::string &key = it.key();
     const Json &v = it.value();
     const std::string at = absl::StrCat(path, ".", key);
     if (key == "enabled") {
-      if (!v.is_boolean())
-        return Bad(at, "must be true or false");
+      if (!v.is_boolean()) return Bad(at, "must be true or false");
       s->enabled = v.get<bool>();
     } else if (key == "call_timeout_ms" || key == "report_timeout_ms") {
       auto ms = Int(v, at, 1, 3600 * 1000);
-      if (!ms.ok())
-        return ms.status();
+      if (!ms.ok()) return ms.status();
       (key == "call_timeout_ms" ? s->call_timeout : s->report_timeout) =
           absl::Milliseconds(*ms);
     } else if (key == "max_consecutive_failures") {
       auto n = Int(v, at, 1, 1000000);
-      if (!n.ok())
-        return n.status();
+      if (!n.ok()) return n.status();
       s->max_consecutive_failures = static_cast<int>(*n);
     } else if (key == "workers") {
       auto n = Int(v, at, 1, 64);
-      if (!n.ok())
-        return n.status();
+      if (!n.ok()) return n.status();
       s->workers = static_cast<int>(*n);
     } else if (key == "max_queue") {
       auto n = Int(v, at, 1, 1000000);
-      if (!n.ok())
-        return n.status();
+      if (!n.ok()) return n.status();
       s->max_queue = static_cast<int>(*n);
     } else if (key == "health_weight") {
       auto w = Number(v, at, 0, 1000);
-      if (!w.ok())
-        return w.status();
+      if (!w.ok()) return w.status();
       s->health_weight = *w;
     } else if (key == "deliver_from") {
       if (!v.is_string() || (v != "start" && v != "now")) {
@@ -83,8 +74,7 @@ absl::Status Apply(const Json &block, const std::string &path, bool own_config,
       s->deliver_from_now = v == "now";
     } else if (key == "tick_seconds") {
       auto t = Number(v, at, 0, 86400 * 365);
-      if (!t.ok())
-        return Bad(at, "must be >= 0 seconds (0 disables ticks)");
+      if (!t.ok()) return Bad(at, "must be >= 0 seconds (0 disables ticks)");
       s->tick_interval = absl::Seconds(*t);
     } else if (key == "config" && own_config) {
       s->config = v;
@@ -118,7 +108,7 @@ void Flatten(const Json &j, const std::string &prefix,
   }
 }
 
-} // namespace
+}  // namespace
 
 std::map<std::string, std::string> FlattenConfig(const nlohmann::json &j) {
   std::map<std::string, std::string> out;
@@ -126,8 +116,8 @@ std::map<std::string, std::string> FlattenConfig(const nlohmann::json &j) {
   return out;
 }
 
-absl::StatusOr<PluginConfig>
-PluginConfig::Parse(const std::string &text, const PluginSettings &defaults) {
+absl::StatusOr<PluginConfig> PluginConfig::Parse(
+    const std::string &text, const PluginSettings &defaults) {
   Json root;
   try {
     root = Json::parse(text);
@@ -152,8 +142,7 @@ PluginConfig::Parse(const std::string &text, const PluginSettings &defaults) {
   }
   if (root.contains("plugins")) {
     const Json &plugins = root["plugins"];
-    if (!plugins.is_object())
-      return Bad("plugins", "must be an object");
+    if (!plugins.is_object()) return Bad("plugins", "must be an object");
     for (auto it = plugins.begin(); it != plugins.end(); ++it) {
       PluginSettings s = out.host_;
       if (auto st = Apply(it.value(), "plugins." + it.key(), true, &s);
@@ -166,10 +155,9 @@ PluginConfig::Parse(const std::string &text, const PluginSettings &defaults) {
   return out;
 }
 
-absl::StatusOr<PluginConfig>
-PluginConfig::Load(const std::string &path, const PluginSettings &defaults) {
-  if (path.empty())
-    return Parse("{}", defaults);
+absl::StatusOr<PluginConfig> PluginConfig::Load(
+    const std::string &path, const PluginSettings &defaults) {
+  if (path.empty()) return Parse("{}", defaults);
   std::ifstream in(path);
   if (!in) {
     return absl::InvalidArgumentError(
@@ -192,9 +180,8 @@ PluginSettings PluginConfig::For(const std::string &name) const {
 
 std::vector<std::string> PluginConfig::Named() const {
   std::vector<std::string> out;
-  for (const auto &[name, s] : plugins_)
-    out.push_back(name);
+  for (const auto &[name, s] : plugins_) out.push_back(name);
   return out;
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

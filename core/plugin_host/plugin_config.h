@@ -28,11 +28,11 @@ struct PluginSettings {
   int max_consecutive_failures = 5;
   int workers = 2;
   int max_queue = 256;
-  double health_weight = -1; // < 0: the weight the plugin declares
+  double health_weight = -1;  // < 0: the weight the plugin declares
   bool deliver_from_now = false;
   // Between periodic ticks; zero disables them.
   absl::Duration tick_interval = absl::Seconds(60);
-  nlohmann::json config = nlohmann::json::object(); // the plugin's own
+  nlohmann::json config = nlohmann::json::object();  // the plugin's own
 };
 
 // A plugin's own config flattened for its SDK: "a.b" / "a.0" keys with
@@ -40,7 +40,7 @@ struct PluginSettings {
 std::map<std::string, std::string> FlattenConfig(const nlohmann::json &j);
 
 class PluginConfig {
-public:
+ public:
   // Parses the file's text; `defaults` are the host's built-in settings.
   static absl::StatusOr<PluginConfig> Parse(const std::string &text,
                                             const PluginSettings &defaults);
@@ -54,11 +54,11 @@ public:
   // Names with a block in "plugins".
   std::vector<std::string> Named() const;
 
-private:
+ private:
   PluginSettings host_;
   std::map<std::string, PluginSettings> plugins_;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_

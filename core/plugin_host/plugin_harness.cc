@@ -14,7 +14,7 @@ void SetTime(absl::Time t, google::protobuf::Timestamp *out) {
   out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
 }
 
-} // namespace
+}  // namespace
 
 bool IsFailureCode(int32_t code) {
   return code == static_cast<int32_t>(grpc::StatusCode::UNKNOWN) ||
@@ -23,17 +23,17 @@ bool IsFailureCode(int32_t code) {
 }
 
 bool PluginHarness::IsLegal(PluginState from, PluginState to) {
-  using namespace plugin::v1; // NOLINT: the state names read better bare
+  using namespace plugin::v1;  // NOLINT: the state names read better bare
   switch (from) {
-  case PLUGIN_STATE_UNSPECIFIED:
-    return to == PLUGIN_STATE_READY || to == PLUGIN_STATE_REFUSED ||
-           to == PLUGIN_STATE_INIT_FAILED || to == PLUGIN_STATE_DISABLED;
-  case PLUGIN_STATE_READY:
-    return to == PLUGIN_STATE_PARKED || to == PLUGIN_STATE_STOPPED;
-  case PLUGIN_STATE_PARKED:
-    return to == PLUGIN_STATE_READY || to == PLUGIN_STATE_STOPPED;
-  default:
-    return false;
+    case PLUGIN_STATE_UNSPECIFIED:
+      return to == PLUGIN_STATE_READY || to == PLUGIN_STATE_REFUSED ||
+             to == PLUGIN_STATE_INIT_FAILED || to == PLUGIN_STATE_DISABLED;
+    case PLUGIN_STATE_READY:
+      return to == PLUGIN_STATE_PARKED || to == PLUGIN_STATE_STOPPED;
+    case PLUGIN_STATE_PARKED:
+      return to == PLUGIN_STATE_READY || to == PLUGIN_STATE_STOPPED;
+    default:
+      return false;
   }
 }
 
@@ -60,8 +60,7 @@ absl::Status PluginHarness::Transition(PluginState to,
       last_error_time_ = state_time_;
     }
   }
-  if (observer_)
-    observer_(to, error);
+  if (observer_) observer_(to, error);
   return absl::OkStatus();
 }
 
@@ -88,44 +87,38 @@ bool PluginHarness::Account(HookKind kind, const Outcome &o,
     absl::MutexLock lock(&mu_);
     auto &c = counters_;
     switch (kind) {
-    case HookKind::kCall:
-      c.set_calls(c.calls() + 1);
-      if (o.rejected) {
-        c.set_calls_rejected(c.calls_rejected() + 1);
-      } else if (failure) {
-        c.set_call_failures(c.call_failures() + 1);
-      } else if (o.code != 0) {
-        c.set_call_errors(c.call_errors() + 1);
-      }
-      if (o.timed_out)
-        c.set_call_timeouts(c.call_timeouts() + 1);
-      break;
-    case HookKind::kSignal:
-      if (o.rejected)
+      case HookKind::kCall:
+        c.set_calls(c.calls() + 1);
+        if (o.rejected) {
+          c.set_calls_rejected(c.calls_rejected() + 1);
+        } else if (failure) {
+          c.set_call_failures(c.call_failures() + 1);
+        } else if (o.code != 0) {
+          c.set_call_errors(c.call_errors() + 1);
+        }
+        if (o.timed_out) c.set_call_timeouts(c.call_timeouts() + 1);
         break;
-      if (failure) {
-        c.set_signal_failures(c.signal_failures() + 1);
-      } else {
-        c.set_signals_delivered(c.signals_delivered() + 1);
-      }
-      break;
-    case HookKind::kTick:
-      if (o.rejected)
+      case HookKind::kSignal:
+        if (o.rejected) break;
+        if (failure) {
+          c.set_signal_failures(c.signal_failures() + 1);
+        } else {
+          c.set_signals_delivered(c.signals_delivered() + 1);
+        }
         break;
-      c.set_ticks(c.ticks() + 1);
-      if (failure)
-        c.set_tick_failures(c.tick_failures() + 1);
-      break;
-    case HookKind::kReport:
-      break;
+      case HookKind::kTick:
+        if (o.rejected) break;
+        c.set_ticks(c.ticks() + 1);
+        if (failure) c.set_tick_failures(c.tick_failures() + 1);
+        break;
+      case HookKind::kReport:
+        break;
     }
-    if (o.rejected)
-      return false;
+    if (o.rejected) return false;
     if (!failure) {
       // A report contribution that answered says nothing about the hooks
       // that failed; calls, signals and ticks that succeed end a streak.
-      if (kind != HookKind::kReport)
-        c.set_consecutive_failures(0);
+      if (kind != HookKind::kReport) c.set_consecutive_failures(0);
       return false;
     }
     c.set_consecutive_failures(c.consecutive_failures() + 1);
@@ -174,4 +167,4 @@ void PluginHarness::Fill(plugin::v1::Plugin *info) const {
   }
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

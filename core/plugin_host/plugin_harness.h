@@ -31,16 +31,16 @@ enum class HookKind { kCall, kSignal, kReport, kTick };
 // What running a hook produced.
 struct Outcome {
   int32_t code = 0;
-  std::string output; // result, or error message when code != 0
+  std::string output;  // result, or error message when code != 0
   bool timed_out = false;
-  bool rejected = false; // not run: parked, stopped or queue full
+  bool rejected = false;  // not run: parked, stopped or queue full
 };
 
 // Codes that mean "the plugin broke" rather than "the plugin answered".
 bool IsFailureCode(int32_t code);
 
 class PluginHarness {
-public:
+ public:
   // Told of every state change (outside the harness lock), e.g. to publish
   // grpc.health.v1 status and log it.
   using Observer =
@@ -75,10 +75,10 @@ public:
   // Fills state, counters, last error and their times.
   void Fill(plugin::v1::Plugin *info) const;
 
-private:
+ private:
   mutable absl::Mutex mu_;
-  PluginState
-      state_ ABSL_GUARDED_BY(mu_) = plugin::v1::PLUGIN_STATE_UNSPECIFIED;
+  PluginState state_ ABSL_GUARDED_BY(mu_) =
+      plugin::v1::PLUGIN_STATE_UNSPECIFIED;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   absl::Time last_error_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time state_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
@@ -87,6 +87,6 @@ private:
   Observer observer_;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HARNESS_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HARNESS_H_

@@ -39,8 +39,7 @@ std::vector<std::string> PluginPaths(const PluginHostOptions &o) {
     std::vector<std::string> found;
     for (const auto &entry :
          std::filesystem::directory_iterator(o.plugin_dir, ec)) {
-      if (entry.path().extension() == ".so")
-        found.push_back(entry.path());
+      if (entry.path().extension() == ".so") found.push_back(entry.path());
     }
     if (ec) {
       Log("error", "cannot list the plugin directory",
@@ -55,24 +54,23 @@ std::vector<std::string> PluginPaths(const PluginHostOptions &o) {
   for (const auto &path : paths) {
     std::error_code ec;
     std::string canonical = std::filesystem::weakly_canonical(path, ec);
-    if (ec)
-      canonical = path;
-    if (seen.insert(canonical).second)
-      unique.push_back(path);
+    if (ec) canonical = path;
+    if (seen.insert(canonical).second) unique.push_back(path);
   }
   return unique;
 }
 
-} // namespace
+}  // namespace
 
 class PluginHost::Impl {
-public:
+ public:
   Impl(PluginHost *facade, PluginHostOptions options, store::Store *store,
        HostServices *services)
-      : facade_(facade), options_(std::move(options)), services_(services),
+      : facade_(facade),
+        options_(std::move(options)),
+        services_(services),
         refresher_(&runner_, services) {
-    if (!options_.clock)
-      options_.clock = [] { return absl::Now(); };
+    if (!options_.clock) options_.clock = [] { return absl::Now(); };
     env_.store = store;
     env_.services = services;
     env_.clock = options_.clock;
@@ -80,11 +78,9 @@ public:
                                     const std::string &tenant,
                                     const std::vector<std::string> &ids) {
       auto it = by_name_.find(plugin);
-      if (it == by_name_.end())
-        return;
+      if (it == by_name_.end()) return;
       std::vector<ComponentRefresher::AccountKey> keys;
-      for (const auto &id : ids)
-        keys.emplace_back(tenant, id);
+      for (const auto &id : ids) keys.emplace_back(tenant, id);
       refresher_.Refresh(it->second, keys);
     };
   }
@@ -101,7 +97,7 @@ public:
   HostServices *services_;
   HostEnv env_;
 
-  std::vector<std::shared_ptr<Plugin>> plugins_; // load order
+  std::vector<std::shared_ptr<Plugin>> plugins_;  // load order
   std::map<std::string, std::shared_ptr<Plugin>> by_name_;
   std::map<std::string, std::shared_ptr<Plugin>> methods_;
   std::map<std::string, std::unique_ptr<SignalDelivery>> deliveries_;
@@ -120,8 +116,7 @@ public:
 };
 
 absl::Status PluginHost::Impl::LoadAll() {
-  if (loaded_)
-    return absl::FailedPreconditionError("LoadAll called twice");
+  if (loaded_) return absl::FailedPreconditionError("LoadAll called twice");
   loaded_ = true;
   PluginSettings defaults;
   defaults.call_timeout = options_.call_timeout;
@@ -131,11 +126,9 @@ absl::Status PluginHost::Impl::LoadAll() {
   defaults.max_queue = options_.max_queue;
   defaults.tick_interval = options_.tick_interval;
   auto config = PluginConfig::Load(options_.config_path, defaults);
-  if (!config.ok())
-    return config.status();
+  if (!config.ok()) return config.status();
 
-  for (const auto &path : PluginPaths(options_))
-    LoadOne(path, *config);
+  for (const auto &path : PluginPaths(options_)) LoadOne(path, *config);
   for (const auto &name : config->Named()) {
     if (!by_name_.count(name)) {
       Log("warn", "the plugin config has a block for a plugin not loaded",
@@ -158,8 +151,7 @@ absl::Status PluginHost::Impl::LoadAll() {
     durable_seq_ = *last;
   }
   for (auto &p : plugins_) {
-    if (p->harness.ready())
-      Start(p);
+    if (p->harness.ready()) Start(p);
   }
   return absl::OkStatus();
 }
@@ -179,15 +171,15 @@ void PluginHost::Impl::LoadOne(const std::string &path,
   };
 
   if (absl::Status s = LoadModule(path, HostApi(), &p->loaded); !s.ok()) {
-    p->loaded.name.clear(); // not loaded: no name of its own
+    p->loaded.name.clear();  // not loaded: no name of its own
     return fail(plugin::v1::PLUGIN_STATE_REFUSED, std::string(s.message()));
   }
   const std::string &name = p->name();
   if (by_name_.count(name)) {
-    return fail(plugin::v1::PLUGIN_STATE_REFUSED,
-                absl::StrCat("refused ", path, ": a plugin named '", name,
-                             "' is already loaded from ",
-                             by_name_[name]->path));
+    return fail(
+        plugin::v1::PLUGIN_STATE_REFUSED,
+        absl::StrCat("refused ", path, ": a plugin named '", name,
+                     "' is already loaded from ", by_name_[name]->path));
   }
   by_name_[name] = p;
   p->settings = config.For(name);
@@ -230,8 +222,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
   const std::string prefix = absl::StrCat("/retain.plugins.", name, ".v1.");
   std::set<std::string> services;
   for (const auto &method : p->descriptor.methods()) {
-    if (!problem.empty())
-      break;
+    if (!problem.empty()) break;
     size_t slash = method.rfind('/');
     if (!absl::StartsWith(method, prefix) || slash <= prefix.size() ||
         slash + 1 >= method.size()) {
@@ -249,8 +240,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
     p->EnableCallbacks(false);
     return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED, problem);
   }
-  for (const auto &method : p->descriptor.methods())
-    methods_[method] = p;
+  for (const auto &method : p->descriptor.methods()) methods_[method] = p;
   p->services.assign(services.begin(), services.end());
   p->kinds.insert(p->descriptor.signal_kinds().begin(),
                   p->descriptor.signal_kinds().end());
@@ -285,8 +275,7 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin> &p) {
     ticker->Start();
     tickers_[p->name()] = std::move(ticker);
   }
-  if (p->kinds.empty())
-    return;
+  if (p->kinds.empty()) return;
   DeliveryOptions d;
   d.batch = options_.delivery_batch;
   d.retry = options_.delivery_retry;
@@ -304,8 +293,7 @@ void PluginHost::Impl::OnStateChange(Plugin *p, PluginState state,
   common::LogFields fields = {
       {"plugin", p->name().empty() ? p->path : p->name()},
       {"state", plugin::v1::PluginState_Name(state)}};
-  if (!error.empty())
-    fields["reason"] = error;
+  if (!error.empty()) fields["reason"] = error;
   const bool bad = state == plugin::v1::PLUGIN_STATE_PARKED ||
                    state == plugin::v1::PLUGIN_STATE_REFUSED ||
                    state == plugin::v1::PLUGIN_STATE_INIT_FAILED;
@@ -316,8 +304,7 @@ void PluginHost::Impl::OnStateChange(Plugin *p, PluginState state,
     auto it = deliveries_.find(p->name());
     if (it != deliveries_.end()) {
       // One that could not start (an unreadable cursor) tries again.
-      if (!it->second->running())
-        it->second->Start(durable_seq_.load());
+      if (!it->second->running()) it->second->Start(durable_seq_.load());
       it->second->Wake();
     }
   }
@@ -325,30 +312,23 @@ void PluginHost::Impl::OnStateChange(Plugin *p, PluginState state,
 
 void PluginHost::Impl::PublishHealth(Plugin *p) {
   grpc::Server *server = server_.load();
-  if (server == nullptr || p->name().empty())
-    return;
+  if (server == nullptr || p->name().empty()) return;
   auto *health = server->GetHealthCheckService();
-  if (health == nullptr)
-    return;
+  if (health == nullptr) return;
   const bool serving = p->harness.ready();
   health->SetServingStatus(p->name(), serving);
-  for (const auto &s : p->services)
-    health->SetServingStatus(s, serving);
+  for (const auto &s : p->services) health->SetServingStatus(s, serving);
 }
 
 void PluginHost::Impl::Shutdown() {
-  if (shut_down_)
-    return;
+  if (shut_down_) return;
   shut_down_ = true;
   refresher_.Stop();
-  for (auto &[name, t] : tickers_)
-    t->Stop();
-  for (auto &[name, d] : deliveries_)
-    d->Stop();
+  for (auto &[name, t] : tickers_) t->Stop();
+  for (auto &[name, d] : deliveries_) d->Stop();
   for (auto &p : plugins_) {
     bool idle = true;
-    if (p->executor)
-      idle = p->executor->Stop(absl::Seconds(2));
+    if (p->executor) idle = p->executor->Stop(absl::Seconds(2));
     const bool had_instance = p->instance != nullptr;
     if (had_instance && !idle) {
       Log("warn", "plugin still runs a handler at shutdown; left in place",
@@ -387,8 +367,7 @@ void PluginHost::RegisterServices(grpc::ServerBuilder &builder) {
 
 void PluginHost::OnServerStarted(grpc::Server *server) {
   impl_->server_.store(server);
-  for (auto &p : impl_->plugins_)
-    impl_->PublishHealth(p.get());
+  for (auto &p : impl_->plugins_) impl_->PublishHealth(p.get());
 }
 
 void PluginHost::NotifySignalsDurable(int64_t last_seq) {
@@ -396,8 +375,7 @@ void PluginHost::NotifySignalsDurable(int64_t last_seq) {
   while (last_seq > cur &&
          !impl_->durable_seq_.compare_exchange_weak(cur, last_seq)) {
   }
-  for (auto &[name, d] : impl_->deliveries_)
-    d->Wake();
+  for (auto &[name, d] : impl_->deliveries_) d->Wake();
 }
 
 void PluginHost::AccountContributions(const std::string &tenant,
@@ -432,17 +410,15 @@ Contributions WaitFor(PluginHost *host, const std::string &tenant,
   return std::move(w->got);
 }
 
-} // namespace
+}  // namespace
 
-std::vector<report::v1::ReportSection>
-PluginHost::AccountSections(const std::string &tenant,
-                            const std::string &account_id) {
+std::vector<report::v1::ReportSection> PluginHost::AccountSections(
+    const std::string &tenant, const std::string &account_id) {
   return WaitFor(this, tenant, account_id).sections;
 }
 
-std::vector<report::v1::HealthComponent>
-PluginHost::HealthComponents(const std::string &tenant,
-                             const std::string &account_id) {
+std::vector<report::v1::HealthComponent> PluginHost::HealthComponents(
+    const std::string &tenant, const std::string &account_id) {
   return WaitFor(this, tenant, account_id).components;
 }
 
@@ -498,13 +474,12 @@ void PluginHost::RunTicks() {
 
 std::vector<PluginInfo> PluginHost::ListPlugins() const {
   std::vector<PluginInfo> out;
-  for (const auto &p : impl_->plugins_)
-    out.push_back(p->Info());
+  for (const auto &p : impl_->plugins_) out.push_back(p->Info());
   return out;
 }
 
-absl::StatusOr<PluginInfo>
-PluginHost::GetPlugin(const std::string &name) const {
+absl::StatusOr<PluginInfo> PluginHost::GetPlugin(
+    const std::string &name) const {
   auto it = impl_->by_name_.find(name);
   if (it == impl_->by_name_.end()) {
     return absl::NotFoundError(absl::StrCat("no plugin named '", name, "'"));
@@ -526,4 +501,4 @@ absl::StatusOr<PluginInfo> PluginHost::ResumePlugin(const std::string &name) {
 
 void PluginHost::Shutdown() { impl_->Shutdown(); }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

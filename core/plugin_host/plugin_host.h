@@ -70,11 +70,11 @@ struct PluginHostOptions {
 using PluginInfo = plugin::v1::Plugin;
 
 class PluginHost {
-public:
+ public:
   // `store` and `services` must outlive the host (until Shutdown returns).
   PluginHost(PluginHostOptions options, store::Store *store,
              HostServices *services);
-  ~PluginHost(); // calls Shutdown()
+  ~PluginHost();  // calls Shutdown()
   PluginHost(const PluginHost &) = delete;
   PluginHost &operator=(const PluginHost &) = delete;
 
@@ -103,10 +103,10 @@ public:
                             const std::string &account_id,
                             ContributionsDone done);
   // Blocking forms, for tests and tools (never on a gRPC callback thread).
-  std::vector<report::v1::ReportSection>
-  AccountSections(const std::string &tenant, const std::string &account_id);
-  std::vector<report::v1::HealthComponent>
-  HealthComponents(const std::string &tenant, const std::string &account_id);
+  std::vector<report::v1::ReportSection> AccountSections(
+      const std::string &tenant, const std::string &account_id);
+  std::vector<report::v1::HealthComponent> HealthComponents(
+      const std::string &tenant, const std::string &account_id);
 
   // Whether a loaded plugin serves this full method name.
   bool ServesMethod(const std::string &method) const;
@@ -133,10 +133,10 @@ public:
 
   class Impl;
 
-private:
+ private:
   std::unique_ptr<Impl> impl_;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_

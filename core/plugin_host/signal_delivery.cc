@@ -11,14 +11,17 @@ namespace {
 
 retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
 
-} // namespace
+}  // namespace
 
 SignalDelivery::SignalDelivery(std::shared_ptr<Plugin> plugin,
                                HookRunner *runner,
                                const std::atomic<int64_t> *durable_seq,
                                DeliveryOptions options, Delivered delivered)
-    : plugin_(std::move(plugin)), runner_(runner), durable_seq_(durable_seq),
-      options_(options), delivered_(std::move(delivered)) {}
+    : plugin_(std::move(plugin)),
+      runner_(runner),
+      durable_seq_(durable_seq),
+      options_(options),
+      delivered_(std::move(delivered)) {}
 
 SignalDelivery::~SignalDelivery() { Stop(); }
 
@@ -65,8 +68,7 @@ void SignalDelivery::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void SignalDelivery::Persist(int64_t position) {
@@ -86,11 +88,9 @@ bool SignalDelivery::DeliverOne(const store::StoredSignal &sig,
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_)
-        return false;
+      if (stopping_) return false;
     }
-    if (!p.harness.ready())
-      return false;
+    if (!p.harness.ready()) return false;
     const retain_plugin_module *module = p.module();
     void *instance = p.instance;
     Outcome o = runner_->RunSync(
@@ -106,8 +106,7 @@ bool SignalDelivery::DeliverOne(const store::StoredSignal &sig,
       *retry = options_.retry;
       return true;
     }
-    if (o.rejected)
-      return false;
+    if (o.rejected) return false;
     // Failed (and accounted, maybe parked): wait, then try the same signal.
     absl::MutexLock lock(&mu_);
     const uint64_t seen = wake_generation_;
@@ -127,8 +126,7 @@ void SignalDelivery::Loop() {
     uint64_t generation;
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_)
-        return;
+      if (stopping_) return;
       cursor = cursor_;
       generation = wake_generation_;
     }
@@ -140,8 +138,7 @@ void SignalDelivery::Loop() {
       absl::Status s = p.env->store->ForEachSignal(
           cursor, [&](const store::StoredSignal &sig) {
             scanned_to = sig.seq;
-            if (p.kinds.count(sig.kind))
-              batch.push_back(sig);
+            if (p.kinds.count(sig.kind)) batch.push_back(sig);
             return static_cast<int>(batch.size()) < limit;
           });
       if (!s.ok()) {
@@ -162,8 +159,7 @@ void SignalDelivery::Loop() {
       position = sig.seq;
       handled.emplace_back(sig.tenant, sig.account_id);
     }
-    if (!stalled)
-      position = std::max(position, scanned_to);
+    if (!stalled) position = std::max(position, scanned_to);
     if (!handled.empty() && delivered_) {
       std::sort(handled.begin(), handled.end());
       handled.erase(std::unique(handled.begin(), handled.end()), handled.end());
@@ -177,7 +173,7 @@ void SignalDelivery::Loop() {
       }
       p.harness.SetDelivery(
           position, std::max<int64_t>(0, durable_seq_->load() - position));
-      continue; // more may be waiting
+      continue;  // more may be waiting
     }
     p.harness.SetDelivery(cursor, std::max<int64_t>(0, durable - cursor));
     absl::MutexLock lock(&mu_);
@@ -190,4 +186,4 @@ void SignalDelivery::Loop() {
   }
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -21,13 +21,13 @@
 namespace retain::plugin_host {
 
 struct DeliveryOptions {
-  int batch = 256; // signals read from the log at a time
+  int batch = 256;  // signals read from the log at a time
   // Delay before retrying a failed signal; doubles up to 32x.
   absl::Duration retry = absl::Milliseconds(100);
 };
 
 class SignalDelivery {
-public:
+ public:
   // Told, after each batch, of the (tenant, account) pairs whose signals
   // the plugin handled.
   using Delivered = std::function<void(
@@ -38,7 +38,7 @@ public:
   SignalDelivery(std::shared_ptr<Plugin> plugin, HookRunner *runner,
                  const std::atomic<int64_t> *durable_seq,
                  DeliveryOptions options, Delivered delivered);
-  ~SignalDelivery(); // Stop()
+  ~SignalDelivery();  // Stop()
 
   // Reads (or, with deliver_from "now", sets) the persisted cursor and
   // starts the thread. A cursor that cannot be read or parsed parks the
@@ -53,7 +53,7 @@ public:
   // The store namespace of every plugin's cursor (key: plugin name).
   static constexpr char kCursorNamespace[] = "_host/cursors";
 
-private:
+ private:
   void Loop();
   // Delivers one signal, retrying until it is handled; false when delivery
   // must stop for now (stopping, parked, or rejected).
@@ -73,6 +73,6 @@ private:
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_SIGNAL_DELIVERY_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_SIGNAL_DELIVERY_H_

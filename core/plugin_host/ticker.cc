@@ -25,12 +25,10 @@ void Ticker::ScheduleNext() {
   std::shared_ptr<std::atomic<bool>> alive = alive_;
   runner_->timer().Schedule(absl::Now() + plugin_->settings.tick_interval,
                             [this, alive] {
-                              if (!alive->load())
-                                return;
+                              if (!alive->load()) return;
                               {
                                 absl::MutexLock lock(&mu_);
-                                if (stopping_)
-                                  return;
+                                if (stopping_) return;
                               }
                               TickNow(nullptr);
                               ScheduleNext();
@@ -39,24 +37,21 @@ void Ticker::ScheduleNext() {
 
 void Ticker::TickNow(std::function<void()> done) {
   auto skip = [&] {
-    if (done)
-      done();
+    if (done) done();
   };
   Plugin &p = *plugin_;
-  if (!p.harness.ready())
-    return skip();
+  if (!p.harness.ready()) return skip();
   std::shared_ptr<Run> prev;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_)
-      return skip();
+    if (stopping_) return skip();
     prev = last_;
   }
   if (prev != nullptr) {
     int state = prev->state.load();
     if (state == Run::kQueued && prev->finished.load() &&
         prev->state.compare_exchange_strong(state, Run::kAbandoned)) {
-      state = Run::kAbandoned; // timed out before a worker took it
+      state = Run::kAbandoned;  // timed out before a worker took it
     }
     if (state == Run::kQueued || state == Run::kRunning) {
       if (state == Run::kRunning && prev->timed_out.load()) {
@@ -68,7 +63,7 @@ void Ticker::TickNow(std::function<void()> done) {
                                 absl::FormatDuration(p.settings.call_timeout));
         p.harness.Account(HookKind::kTick, o);
       }
-      return skip(); // never two ticks of one plugin at once
+      return skip();  // never two ticks of one plugin at once
     }
   }
   auto run = std::make_shared<Run>();
@@ -85,7 +80,7 @@ void Ticker::TickNow(std::function<void()> done) {
       [module, instance, run, clock](retain_sink *out) -> int32_t {
         int expected = Run::kQueued;
         if (!run->state.compare_exchange_strong(expected, Run::kRunning)) {
-          return 0; // abandoned; its outcome was accounted already
+          return 0;  // abandoned; its outcome was accounted already
         }
         int32_t code = module->retain_plugin_on_tick(
             instance, absl::ToUnixMicros(clock()), out);
@@ -96,12 +91,10 @@ void Ticker::TickNow(std::function<void()> done) {
       [run, done, ticked](Outcome o) {
         run->timed_out.store(o.timed_out);
         run->finished.store(true);
-        if (o.code == 0 && !o.timed_out && ticked)
-          ticked();
-        if (done)
-          done();
+        if (o.code == 0 && !o.timed_out && ticked) ticked();
+        if (done) done();
       },
       "tick");
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -17,7 +17,7 @@
 namespace retain::plugin_host {
 
 class Ticker {
-public:
+ public:
   // Told after each tick that ran and answered OK (the plugin's health
   // components may have changed with time).
   using Ticked = std::function<void()>;
@@ -32,13 +32,13 @@ public:
   // No more ticks are started (one running finishes on its own).
   void Stop();
 
-private:
+ private:
   // One tick: queued -> running -> done, or queued -> abandoned (timed out
   // before a worker took it; it never runs).
   struct Run {
     enum { kQueued, kRunning, kDone, kAbandoned };
     std::atomic<int> state{kQueued};
-    std::atomic<bool> finished{false}; // its outcome was accounted
+    std::atomic<bool> finished{false};  // its outcome was accounted
     std::atomic<bool> timed_out{false};
   };
   void ScheduleNext();
@@ -53,10 +53,10 @@ private:
   std::shared_ptr<std::atomic<bool>> alive_ =
       std::make_shared<std::atomic<bool>>(true);
 
-public:
+ public:
   ~Ticker();
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_TICKER_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_TICKER_H_

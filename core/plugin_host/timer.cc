@@ -23,8 +23,7 @@ Timer::Id Timer::Schedule(absl::Time when, std::function<void()> fn) {
   Id id = next_id_++;
   bool earliest = queue_.empty() || when < queue_.begin()->first;
   by_id_[id] = queue_.emplace(when, std::make_pair(id, std::move(fn)));
-  if (earliest)
-    ++generation_;
+  if (earliest) ++generation_;
   return id;
 }
 
@@ -34,8 +33,7 @@ bool Timer::Cancel(Id id) {
   std::function<void()> released;
   absl::MutexLock lock(&mu_);
   auto it = by_id_.find(id);
-  if (it == by_id_.end())
-    return false;
+  if (it == by_id_.end()) return false;
   released = std::move(it->second->second.second);
   queue_.erase(it->second);
   by_id_.erase(it);
@@ -74,4 +72,4 @@ void Timer::Run() {
   }
 }
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host

@@ -16,10 +16,10 @@
 namespace retain::plugin_host {
 
 class Timer {
-public:
+ public:
   using Id = uint64_t;
   Timer();
-  ~Timer(); // drops pending entries unrun
+  ~Timer();  // drops pending entries unrun
   Timer(const Timer &) = delete;
   Timer &operator=(const Timer &) = delete;
 
@@ -31,7 +31,7 @@ public:
   // Entries waiting to run.
   size_t pending() const;
 
-private:
+ private:
   void Run();
   using Queue = std::multimap<absl::Time, std::pair<Id, std::function<void()>>>;
   mutable absl::Mutex mu_;
@@ -44,6 +44,6 @@ private:
   std::thread thread_;
 };
 
-} // namespace retain::plugin_host
+}  // namespace retain::plugin_host
 
-#endif // RETAIN_CORE_PLUGIN_HOST_TIMER_H_
+#endif  // RETAIN_CORE_PLUGIN_HOST_TIMER_H_

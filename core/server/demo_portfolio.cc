@@ -5,12 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/model/proto_time.h"
+#include "api/proto_time.h"
 
 namespace retain::server {
 namespace {
 
-using model::ToProto;
+using api::ToProto;
 
 constexpr const char* kNames[] = {
     "Acme Logistics",  "Birch Health",     "Cobalt Retail",   "Delta Freight",

@@ -1,7 +1,8 @@
 #include "core/server/plugin_wiring.h"
 
+#include "api/names.h"
+#include "api/proto_time.h"
 #include "core/common/log.h"
-#include "core/model/proto_time.h"
 #include "core/server/tenant.h"
 
 namespace retain::server {
@@ -17,18 +18,18 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine &engine,
   out.set_code(alert.code());
   out.set_message(alert.message());
   switch (alert.severity()) {
-  case plugin::v1::ALERT_SEVERITY_CRITICAL:
-    out.set_severity("critical");
-    break;
-  case plugin::v1::ALERT_SEVERITY_INFO:
-    out.set_severity("info");
-    break;
-  default:
-    out.set_severity("warning");
+    case plugin::v1::ALERT_SEVERITY_CRITICAL:
+      out.set_severity("critical");
+      break;
+    case plugin::v1::ALERT_SEVERITY_INFO:
+      out.set_severity("info");
+      break;
+    default:
+      out.set_severity("warning");
   }
-  *out.mutable_alert_time() = model::ToProto(absl::Now());
+  *out.mutable_alert_time() = api::ToProto(absl::Now());
   if (!alert.account_id().empty()) {
-    out.set_account("accounts/" + alert.account_id());
+    out.set_account(api::AccountName(alert.account_id()));
     auto account = engine.GetAccount(tenant, out.account());
     if (account.ok()) {
       out.set_display_name(account->display_name());
@@ -41,7 +42,7 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine &engine,
   return out;
 }
 
-} // namespace
+}  // namespace
 
 absl::Status PluginWiring::Start(engine::Engine *engine,
                                  const PluginOptions &options) {
@@ -63,8 +64,7 @@ absl::Status PluginWiring::Start(engine::Engine *engine,
   host_options.config_path = options.config_path;
   host_ = std::make_unique<plugin_host::PluginHost>(
       host_options, &engine->store(), services_.get());
-  if (absl::Status s = host_->LoadAll(); !s.ok())
-    return s;
+  if (absl::Status s = host_->LoadAll(); !s.ok()) return s;
   for (const auto &p : host_->ListPlugins()) {
     Log("info", "plugin", {{"plugin", p.ShortDebugString()}});
   }
@@ -75,23 +75,19 @@ absl::Status PluginWiring::Start(engine::Engine *engine,
 }
 
 void PluginWiring::NotifyDurable(int64_t seq) {
-  if (plugin_host::PluginHost *h = live_.load())
-    h->NotifySignalsDurable(seq);
+  if (plugin_host::PluginHost *h = live_.load()) h->NotifySignalsDurable(seq);
 }
 
 void PluginWiring::Register(grpc::ServerBuilder &builder) {
-  if (host_)
-    host_->RegisterServices(builder);
+  if (host_) host_->RegisterServices(builder);
 }
 
 void PluginWiring::OnServerStarted(grpc::Server *server) {
-  if (host_)
-    host_->OnServerStarted(server);
+  if (host_) host_->OnServerStarted(server);
 }
 
 AccountContributor PluginWiring::Contributor() {
-  if (!host_)
-    return nullptr;
+  if (!host_) return nullptr;
   plugin_host::PluginHost *host = host_.get();
   return
       [host](const std::string &tenant, const std::string &account_id,
@@ -106,8 +102,7 @@ AccountContributor PluginWiring::Contributor() {
 
 void PluginWiring::Shutdown() {
   live_ = nullptr;
-  if (host_)
-    host_->Shutdown();
+  if (host_) host_->Shutdown();
 }
 
-} // namespace retain::server
+}  // namespace retain::server

@@ -1,8 +1,8 @@
 #include "core/server/report_service.h"
 
 #include "absl/synchronization/mutex.h"
-#include "core/ingest/signal_validation.h"
-#include "core/model/proto_time.h"
+#include "api/names.h"
+#include "api/proto_time.h"
 #include "core/server/grpc_status.h"
 #include "core/server/tenant.h"
 #include "core/server/unary.h"
@@ -15,7 +15,7 @@ using report::v1::HealthAlert;
 // Streams alerts from the engine's hub. Writes one at a time (gRPC allows
 // one outstanding write); the hub's bounded queue absorbs bursts.
 class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
-public:
+ public:
   WatchReactor(engine::Engine *engine, const std::string &tenant,
                bool include_current_red)
       : engine_(engine) {
@@ -49,21 +49,19 @@ public:
     delete this;
   }
 
-private:
+ private:
   void Pump() {
     absl::MutexLock lock(&mu_);
     PumpLocked();
   }
 
   void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finished_)
-      return;
+    if (writing_ || finished_) return;
     if (!initial_.empty()) {
       current_ = std::move(initial_.front());
       initial_.pop_front();
     } else if (!engine_->alerts().Pop(sub_, &current_)) {
-      if (engine_->alerts().closed())
-        FinishLocked(grpc::Status::OK);
+      if (engine_->alerts().closed()) FinishLocked(grpc::Status::OK);
       return;
     }
     writing_ = true;
@@ -72,8 +70,7 @@ private:
 
   void FinishLocked(const grpc::Status &status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_)
-      return;
+    if (finished_) return;
     finished_ = true;
     Finish(status);
   }
@@ -88,12 +85,11 @@ private:
 };
 
 std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp &t) {
-  if (!has)
-    return std::nullopt;
-  return model::FromProto(t);
+  if (!has) return std::nullopt;
+  return api::FromProto(t);
 }
 
-} // namespace
+}  // namespace
 
 grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
     grpc::CallbackServerContext *ctx,
@@ -103,7 +99,7 @@ grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
   std::string id;
   // Plugins score only the present; the past is the model's alone.
   if (!contribute_ || req->has_as_of_time() ||
-      !ingest::ParseAccountName(req->account(), "account", &id).ok()) {
+      !api::ParseAccountName(req->account(), "account", &id).ok()) {
     return Reply(ctx,
                  engine_->GetAccountHealth(
                      tenant, req->account(),
@@ -121,8 +117,7 @@ grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
                   return;
                 }
                 *resp = std::move(*result);
-                for (auto &s : sections)
-                  *resp->add_sections() = std::move(s);
+                for (auto &s : sections) *resp->add_sections() = std::move(s);
                 reactor->Finish(grpc::Status::OK);
               });
   return reactor;
@@ -135,9 +130,9 @@ grpc::ServerUnaryReactor *ReportServiceImpl::ListAtRiskAccounts(
   return Reply(ctx, engine_->ListAtRisk(TenantOf(ctx), *req), resp);
 }
 
-grpc::ServerWriteReactor<HealthAlert> *
-ReportServiceImpl::WatchHealth(grpc::CallbackServerContext *ctx,
-                               const report::v1::WatchHealthRequest *req) {
+grpc::ServerWriteReactor<HealthAlert> *ReportServiceImpl::WatchHealth(
+    grpc::CallbackServerContext *ctx,
+    const report::v1::WatchHealthRequest *req) {
   return new WatchReactor(engine_, TenantOf(ctx), req->include_current_red());
 }
 
@@ -155,4 +150,4 @@ grpc::ServerUnaryReactor *ReportServiceImpl::ValidateHealthModel(
   return Reply(ctx, engine_->ValidateHealthModel(TenantOf(ctx), *req), resp);
 }
 
-} // namespace retain::server
+}  // namespace retain::server

@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "retain_account_name.h"
 #include "retain_plugin_abi.h"
 #include "retain_plugin_wire.h"
 
@@ -289,12 +290,8 @@ enum class AlertSeverity : int32_t { kInfo = 1, kWarning = 2, kCritical = 3 };
 
 namespace codec {
 
-inline std::string AccountIdOf(std::string_view name) {
-  constexpr std::string_view kPrefix = "accounts/";
-  if (name.substr(0, kPrefix.size()) == kPrefix)
-    name.remove_prefix(kPrefix.size());
-  return std::string(name);
-}
+// "accounts/acme" (or "acme") -> "acme"; retain_account_name.h.
+using names::AccountIdOf;
 
 inline bool DecodeContact(std::string_view b, Contact* c) {
   wire::Reader r(b);
@@ -541,7 +538,7 @@ inline bool DecodeSignal(std::string_view b, Signal* s) {
 inline std::string EncodeSignal(const Signal& s) {
   wire::Writer w;
   w.String(1, s.signal_id);
-  w.String(2, "accounts/" + s.account_id);
+  w.String(2, names::AccountName(s.account_id));
   w.TimestampMicros(3, s.occur_micros);
   wire::Writer m;
   switch (s.kind) {
@@ -904,7 +901,7 @@ class Host {
   Result<Account> GetAccount(const std::string& tenant,
                              const std::string& account_id) const {
     wire::Writer w;
-    w.String(1, "accounts/" + account_id);
+    w.String(1, names::AccountName(account_id));
     auto r = Rpc(Slot(&retain_host_api::retain_host_callback_get_account),
                  tenant, w.data());
     if (!r.ok()) return r.status();
@@ -944,7 +941,7 @@ class Host {
       SignalKind kind = SignalKind::kUnspecified, int64_t start_micros = 0,
       int64_t end_micros = 0, int32_t limit = 1000) const {
     wire::Writer w;
-    w.String(1, "accounts/" + account_id);
+    w.String(1, names::AccountName(account_id));
     w.Int(2, static_cast<int32_t>(kind));
     w.TimestampMicros(3, start_micros);
     w.TimestampMicros(4, end_micros);
@@ -969,7 +966,7 @@ class Host {
   Result<Health> GetHealth(const std::string& tenant,
                            const std::string& account_id) const {
     wire::Writer w;
-    w.String(1, "accounts/" + account_id);
+    w.String(1, names::AccountName(account_id));
     auto r = Rpc(Slot(&retain_host_api::retain_host_callback_get_health),
                  tenant, w.data());
     if (!r.ok()) return r.status();

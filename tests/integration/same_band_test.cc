@@ -23,7 +23,7 @@ std::string PluginPath(const std::string &name) {
 }
 
 class SameBandTest : public ServerTest {
-protected:
+ protected:
   std::vector<std::string> Flags(const std::string &health_config) {
     const std::string plugins =
         RetaindProcess::MakeTempDir("plugin-config") + "/plugins.json";
@@ -53,8 +53,7 @@ protected:
     account::v1::ListAccountsResponse resp;
     EXPECT_TRUE(accounts_->ListAccounts(Ctx().get(), req, &resp).ok());
     for (const auto &a : resp.accounts()) {
-      if (a.name() == name)
-        return a;
+      if (a.name() == name) return a;
     }
     ADD_FAILURE() << name << " not listed";
     return {};
@@ -65,8 +64,7 @@ protected:
     report::v1::ListAtRiskAccountsResponse resp;
     EXPECT_TRUE(reports_->ListAtRiskAccounts(Ctx().get(), req, &resp).ok());
     for (const auto &a : resp.accounts()) {
-      if (a.account() == name)
-        return true;
+      if (a.account() == name) return true;
     }
     return false;
   }
@@ -107,14 +105,13 @@ TEST_F(SameBandTest, PluginComponentAndCustomBandsAgreeInEveryView) {
              &r)
           .ok());
   const report::v1::AccountHealth core_only = Health(name);
-  ASSERT_EQ(core_only.components_size(), 4); // no plugin component yet
+  ASSERT_EQ(core_only.components_size(), 4);  // no plugin component yet
   const double c = core_only.score();
   ASSERT_GT(c, 2.0);
-  ASSERT_LT(c, 9.5); // room for a green cut-off above it
+  ASSERT_LT(c, 9.5);  // room for a green cut-off above it
   double core_weight = 0;
   for (const auto &comp : core_only.components()) {
-    if (comp.has_data())
-      core_weight += comp.weight();
+    if (comp.has_data()) core_weight += comp.weight();
   }
   ASSERT_GT(core_weight, 0);
 
@@ -176,5 +173,5 @@ TEST_F(SameBandTest, PluginComponentAndCustomBandsAgreeInEveryView) {
   ExpectEveryViewSays(name, HEALTH_BAND_RED, combined);
 }
 
-} // namespace
-} // namespace retain::testing
+}  // namespace
+}  // namespace retain::testing

@@ -4,8 +4,8 @@
 
 #include "core/health/health_config.h"
 #include "core/health/health_model.h"
-#include "tests/core/health/account_builder.h"
 #include "gtest/gtest.h"
+#include "tests/core/health/account_builder.h"
 
 namespace retain::health {
 namespace {
@@ -44,8 +44,7 @@ TEST(PluginComponentsTest, CombinedWithCoreComponentsByTheSameRule) {
   ASSERT_TRUE(core.has_score);
   double core_weight = 0;
   for (const auto &c : core.components) {
-    if (c.has_data)
-      core_weight += c.weight;
+    if (c.has_data) core_weight += c.weight;
   }
   a.plugin_components.push_back(Onboarding(2.0, 0.2, DaysBefore(1)));
   const HealthResult both = ComputeHealth(config, a, AsOf());
@@ -105,5 +104,5 @@ TEST(PluginComponentsTest, OutsideInputIsClampedNotTrusted) {
   EXPECT_DOUBLE_EQ(r.score, core);
 }
 
-} // namespace
-} // namespace retain::health
+}  // namespace
+}  // namespace retain::health

@@ -39,5 +39,5 @@ TEST(KvKeysTest, TenantsInListsEachTenantOnce) {
   EXPECT_TRUE(none->empty());
 }
 
-} // namespace
-} // namespace retain::plugin_host
+}  // namespace
+}  // namespace retain::plugin_host

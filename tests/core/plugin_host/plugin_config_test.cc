@@ -22,9 +22,9 @@ TEST(PluginConfigTest, PluginBlockOverridesHostOverridesDefaults) {
       defaults);
   ASSERT_TRUE(c.ok()) << c.status();
   PluginSettings notes = c->For("notes");
-  EXPECT_EQ(notes.workers, 3);                            // default
-  EXPECT_EQ(notes.call_timeout, absl::Milliseconds(250)); // host
-  EXPECT_EQ(notes.max_queue, 4);                          // its block
+  EXPECT_EQ(notes.workers, 3);                             // default
+  EXPECT_EQ(notes.call_timeout, absl::Milliseconds(250));  // host
+  EXPECT_EQ(notes.max_queue, 4);                           // its block
   EXPECT_TRUE(notes.deliver_from_now);
   EXPECT_EQ(notes.tick_interval, absl::Milliseconds(500));
   EXPECT_DOUBLE_EQ(notes.health_weight, 0.25);
@@ -76,5 +76,5 @@ TEST(PluginConfigTest, AnUnreadableFileIsAnError) {
   EXPECT_TRUE(PluginConfig::Load("", PluginSettings()).ok());
 }
 
-} // namespace
-} // namespace retain::plugin_host
+}  // namespace
+}  // namespace retain::plugin_host

@@ -8,7 +8,7 @@
 namespace retain::plugin_host {
 namespace {
 
-using namespace plugin::v1; // NOLINT: state names
+using namespace plugin::v1;  // NOLINT: state names
 
 constexpr PluginState kAll[] = {PLUGIN_STATE_UNSPECIFIED, PLUGIN_STATE_READY,
                                 PLUGIN_STATE_PARKED,      PLUGIN_STATE_REFUSED,
@@ -30,8 +30,7 @@ TEST(PluginHarnessTest, OnlyTheListedTransitionsAreLegal) {
   for (PluginState from : kAll) {
     for (PluginState to : kAll) {
       bool expected = false;
-      for (const auto &[f, t] : legal)
-        expected |= (f == from && t == to);
+      for (const auto &[f, t] : legal) expected |= (f == from && t == to);
       EXPECT_EQ(PluginHarness::IsLegal(from, to), expected)
           << PluginState_Name(from) << " -> " << PluginState_Name(to);
       count += expected;
@@ -56,7 +55,7 @@ TEST(PluginHarnessTest, IllegalTransitionChangesNothing) {
 
 Outcome Failed(const std::string &why) {
   Outcome o;
-  o.code = 13; // INTERNAL
+  o.code = 13;  // INTERNAL
   o.output = why;
   return o;
 }
@@ -68,9 +67,8 @@ TEST(PluginHarnessTest, ConsecutiveFailuresParkAndResumeResetsTheStreak) {
   EXPECT_TRUE(h.Account(HookKind::kCall, Failed("boom 1")));
   EXPECT_TRUE(h.Account(HookKind::kTick, Failed("boom 2")));
   Outcome ok;
-  EXPECT_FALSE(h.Account(HookKind::kCall, ok)); // ends the streak
-  for (int i = 0; i < 2; ++i)
-    h.Account(HookKind::kCall, Failed("again"));
+  EXPECT_FALSE(h.Account(HookKind::kCall, ok));  // ends the streak
+  for (int i = 0; i < 2; ++i) h.Account(HookKind::kCall, Failed("again"));
   EXPECT_EQ(h.state(), PLUGIN_STATE_READY);
   h.Account(HookKind::kSignal, Failed("bad signal"), "signal 7");
   EXPECT_EQ(h.state(), PLUGIN_STATE_PARKED);
@@ -112,5 +110,5 @@ TEST(PluginHarnessTest, WhatCountsAsAFailure) {
   EXPECT_EQ(info.counters().consecutive_failures(), 2);
 }
 
-} // namespace
-} // namespace retain::plugin_host
+}  // namespace
+}  // namespace retain::plugin_host

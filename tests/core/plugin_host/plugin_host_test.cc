@@ -6,9 +6,9 @@
 #include "core/health/health_config.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
 #include "retain_plugin_wire.h"
 #include "tests/plugins/plugin_env.h"
-#include "gtest/gtest.h"
 
 namespace retain::testing {
 namespace {
@@ -46,12 +46,10 @@ NotesList ListNotes(PluginEnv &env, const std::string &account) {
     if (r.field() == 1) {
       wire::Reader n(r.AsBytes());
       while (n.Next()) {
-        if (n.field() == 3)
-          list.texts.push_back(n.AsString());
+        if (n.field() == 3) list.texts.push_back(n.AsString());
       }
     }
-    if (r.field() == 2)
-      list.touchpoints = r.AsInt64();
+    if (r.field() == 2) list.touchpoints = r.AsInt64();
   }
   return list;
 }
@@ -80,8 +78,7 @@ bool Serving(PluginEnv &env, const std::string &service) {
   wire::Reader r(out);
   int status = 0;
   while (r.Next()) {
-    if (r.field() == 1)
-      status = r.AsInt32();
+    if (r.field() == 1) status = r.AsInt32();
   }
   return status == 1;
 }
@@ -161,7 +158,7 @@ TEST(PluginHostTest, DeliversDurableSignalsInOrderAndResumesAfterRestart) {
     ASSERT_TRUE(PluginEnv::Eventually(
         [&] { return ListNotes(*env, "acme").touchpoints == 2; }));
     auto info = env->host().GetPlugin("notes");
-    EXPECT_EQ(info->counters().signals_delivered(), 2); // usage not subscribed
+    EXPECT_EQ(info->counters().signals_delivered(), 2);  // usage not subscribed
     EXPECT_TRUE(PluginEnv::Eventually([&] {
       return env->host().GetPlugin("notes")->counters().delivery_cursor() ==
              env->engine().last_durable_seq();
@@ -379,7 +376,7 @@ TEST(PluginTicksTest, TicksRunWithTheHostClockOnlyForPluginsThatAsk) {
   info = env->host().GetPlugin("ticks");
   EXPECT_EQ(info->counters().ticks(), 2);
   EXPECT_EQ(info->counters().tick_failures(), 0);
-  EXPECT_EQ(info->counters().calls(), 2); // the Count calls only
+  EXPECT_EQ(info->counters().calls(), 2);  // the Count calls only
   EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
 }
 
@@ -429,8 +426,7 @@ TEST(PluginTicksTest, ThrowingTickCountsTowardsParking) {
   EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
   // A successful call in between resets the count, as for calls.
   EXPECT_EQ(TickCount(*env).substr(0, 2), "2:");
-  for (int i = 0; i < 3; ++i)
-    env->host().RunTicks();
+  for (int i = 0; i < 3; ++i) env->host().RunTicks();
   EXPECT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_PARKED);
   auto info = env->host().GetPlugin("ticks");
   EXPECT_EQ(info->counters().ticks(), 5);
@@ -530,5 +526,5 @@ TEST(PluginTicksTest, PluginsBuiltForAbi10KeepLoadingAndServing) {
   EXPECT_EQ(env->host().GetPlugin("notes")->counters().ticks(), 0);
 }
 
-} // namespace
-} // namespace retain::testing
+}  // namespace
+}  // namespace retain::testing

@@ -61,7 +61,7 @@ TEST(ExecutorTest, RunsTasksAndRefusesPastItsQueue) {
     started.Notify();
     release.WaitForNotification();
   }));
-  started.WaitForNotification(); // the one worker is busy
+  started.WaitForNotification();  // the one worker is busy
   std::atomic<int> ran{0};
   absl::Notification both;
   EXPECT_TRUE(ex.Submit([&] { ++ran; }));
@@ -69,7 +69,7 @@ TEST(ExecutorTest, RunsTasksAndRefusesPastItsQueue) {
     ++ran;
     both.Notify();
   }));
-  EXPECT_FALSE(ex.Submit([&] { ++ran; })); // queue of 2 is full
+  EXPECT_FALSE(ex.Submit([&] { ++ran; }));  // queue of 2 is full
   release.Notify();
   both.WaitForNotification();
   EXPECT_EQ(ran.load(), 2);
@@ -88,8 +88,8 @@ TEST(ExecutorTest, StopLeavesAHungTaskDetached) {
   EXPECT_FALSE(ex->Stop(absl::Milliseconds(50)));
   EXPECT_FALSE(ex->Submit([] {}));
   ex.reset();
-  release->Notify(); // the detached worker finishes on its own
+  release->Notify();  // the detached worker finishes on its own
 }
 
-} // namespace
-} // namespace retain::plugin_host
+}  // namespace
+}  // namespace retain::plugin_host

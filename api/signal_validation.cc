@@ -1,12 +1,13 @@
-#include "core/ingest/signal_validation.h"
+#include "api/signal_validation.h"
 
 #include <cmath>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/model/proto_time.h"
+#include "api/names.h"
+#include "api/proto_time.h"
 
-namespace retain::ingest {
+namespace retain::api {
 namespace {
 
 using signal::v1::Signal;
@@ -26,9 +27,9 @@ bool IsPrintable(const std::string& s) {
 absl::Status CheckText(const std::string& path, const std::string& field,
                        const std::string& value, size_t max) {
   if (value.size() > max) {
-    return Invalid(path, field,
-                   absl::StrCat("must be at most ", max, " bytes, got ",
-                                value.size()));
+    return Invalid(
+        path, field,
+        absl::StrCat("must be at most ", max, " bytes, got ", value.size()));
   }
   return absl::OkStatus();
 }
@@ -108,9 +109,9 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
   switch (s.payload_case()) {
     case Signal::kUsage:
       if (s.usage().active_users() < 0) {
-        return Invalid(path, "usage.active_users",
-                       absl::StrCat("must be >= 0, got ",
-                                    s.usage().active_users()));
+        return Invalid(
+            path, "usage.active_users",
+            absl::StrCat("must be >= 0, got ", s.usage().active_users()));
       }
       if (s.usage().window_days() < 0 || s.usage().window_days() > 90) {
         return Invalid(path, "usage.window_days",
@@ -119,7 +120,8 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
       }
       for (const auto& [feature, users] : s.usage().feature_users()) {
         if (users < 0) {
-          return Invalid(path, absl::StrCat("usage.feature_users[", feature, "]"),
+          return Invalid(path,
+                         absl::StrCat("usage.feature_users[", feature, "]"),
                          "must be >= 0");
         }
       }
@@ -128,8 +130,8 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
       if (s.ticket().ticket_id().empty()) {
         return Invalid(path, "ticket.ticket_id", "is required");
       }
-      if (auto st = CheckText(path, "ticket.ticket_id", s.ticket().ticket_id(),
-                              256);
+      if (auto st =
+              CheckText(path, "ticket.ticket_id", s.ticket().ticket_id(), 256);
           !st.ok()) {
         return st;
       }
@@ -190,30 +192,14 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
 
 }  // namespace
 
-bool IsValidAccountId(const std::string& id) {
-  if (id.empty() || id.size() > 63) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.'))) return false;
+absl::Status ValidateSignalCount(size_t count) {
+  if (count == 0) {
+    return absl::InvalidArgumentError("signals: at least one is required");
   }
-  return true;
-}
-
-absl::Status ParseAccountName(const std::string& name,
-                              const std::string& field, std::string* id) {
-  if (name.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": is required (\"accounts/{account_id}\")"));
-  }
-  if (!absl::StartsWith(name, "accounts/") ||
-      !IsValidAccountId(name.substr(9))) {
+  if (count > kMaxBatchSignals) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": must be \"accounts/{account_id}\" with an id of 1-63 "
-               "characters [a-z0-9-_.], got \"",
-        name.substr(0, 100), "\""));
+        "signals: at most ", kMaxBatchSignals, " per batch, got ", count));
   }
-  *id = name.substr(9);
   return absl::OkStatus();
 }
 
@@ -237,7 +223,7 @@ absl::Status ValidateSignal(const Signal& s, const std::string& path,
       s.occur_time().nanos() > 999999999) {
     return Invalid(path, "occur_time", "must be a valid time after 1970");
   }
-  const absl::Time t = model::FromProto(s.occur_time());
+  const absl::Time t = FromProto(s.occur_time());
   if (t > now + absl::Hours(24)) {
     return Invalid(path, "occur_time",
                    absl::StrCat("must not be more than 1 day in the future, "
@@ -247,4 +233,4 @@ absl::Status ValidateSignal(const Signal& s, const std::string& path,
   return ValidatePayload(s, path, allow_reserved_types);
 }
 
-}  // namespace retain::ingest
+}  // namespace retain::api

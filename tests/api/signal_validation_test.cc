@@ -1,0 +1,330 @@
+// Every rule of api::ValidateSignal and api::ValidateSignalCount, with its
+// message word for word: retainctl prints them and clients match them.
+#include "api/signal_validation.h"
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "api/proto_time.h"
+#include "gtest/gtest.h"
+
+namespace retain::api {
+namespace {
+
+using signal::v1::Signal;
+
+const absl::Time kNow = absl::FromUnixSeconds(1764547200);  // 2025-12-01
+
+// A valid usage signal; each case below breaks one rule of it.
+Signal Valid() {
+  Signal s;
+  s.set_signal_id("u-1");
+  s.set_account("accounts/acme");
+  *s.mutable_occur_time() = ToProto(kNow - absl::Hours(1));
+  s.mutable_usage()->set_active_users(10);
+  s.mutable_usage()->set_window_days(7);
+  return s;
+}
+
+struct Case {
+  std::string rule;
+  std::function<void(Signal&)> change;
+  std::string message;
+};
+
+std::vector<Case> Cases() {
+  const std::string p = "signals[3].";
+  return {
+      {"signal_id required", [](Signal& s) { s.clear_signal_id(); },
+       p + "signal_id: is required (a client-chosen id makes retries safe)"},
+      {"signal_id too long",
+       [](Signal& s) { s.set_signal_id(std::string(129, 'x')); },
+       p + "signal_id: must be 1-128 printable ASCII characters"},
+      {"signal_id not printable", [](Signal& s) { s.set_signal_id("a\nb"); },
+       p + "signal_id: must be 1-128 printable ASCII characters"},
+      {"account required", [](Signal& s) { s.clear_account(); },
+       p + "account: is required (\"accounts/{account_id}\")"},
+      {"account syntax", [](Signal& s) { s.set_account("acme"); },
+       p + "account: must be \"accounts/{account_id}\" with an id of 1-63 "
+           "characters [a-z0-9-_.], got \"acme\""},
+      {"occur_time required", [](Signal& s) { s.clear_occur_time(); },
+       p + "occur_time: is required"},
+      {"occur_time before 1970",
+       [](Signal& s) { s.mutable_occur_time()->set_seconds(-1); },
+       p + "occur_time: must be a valid time after 1970"},
+      {"occur_time nanos negative",
+       [](Signal& s) { s.mutable_occur_time()->set_nanos(-1); },
+       p + "occur_time: must be a valid time after 1970"},
+      {"occur_time nanos too large",
+       [](Signal& s) { s.mutable_occur_time()->set_nanos(1000000000); },
+       p + "occur_time: must be a valid time after 1970"},
+      {"occur_time in the future",
+       [](Signal& s) {
+         *s.mutable_occur_time() = ToProto(kNow + absl::Hours(25));
+       },
+       p + "occur_time: must not be more than 1 day in the future, got " +
+           absl::FormatTime(kNow + absl::Hours(25))},
+      {"no payload", [](Signal& s) { s.clear_payload(); },
+       "signals[3]: a payload is required (usage, ticket, survey, touchpoint, "
+       "commercial, lifecycle or custom)"},
+      // Usage.
+      {"usage active_users",
+       [](Signal& s) { s.mutable_usage()->set_active_users(-1); },
+       p + "usage.active_users: must be >= 0, got -1"},
+      {"usage window_days negative",
+       [](Signal& s) { s.mutable_usage()->set_window_days(-1); },
+       p + "usage.window_days: must be 1-90 (0 means 7), got -1"},
+      {"usage window_days too long",
+       [](Signal& s) { s.mutable_usage()->set_window_days(91); },
+       p + "usage.window_days: must be 1-90 (0 means 7), got 91"},
+      {"usage feature_users",
+       [](Signal& s) {
+         (*s.mutable_usage()->mutable_feature_users())["sso"] = -2;
+       },
+       p + "usage.feature_users[sso]: must be >= 0"},
+      // Tickets.
+      {"ticket_id required",
+       [](Signal& s) {
+         s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
+       },
+       p + "ticket.ticket_id: is required"},
+      {"ticket_id too long",
+       [](Signal& s) {
+         s.mutable_ticket()->set_ticket_id(std::string(257, 't'));
+         s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
+       },
+       p + "ticket.ticket_id: must be at most 256 bytes, got 257"},
+      {"ticket status required",
+       [](Signal& s) { s.mutable_ticket()->set_ticket_id("T-1"); },
+       p + "ticket.status: must be OPENED, UPDATED or CLOSED"},
+      {"ticket status unknown",
+       [](Signal& s) {
+         s.mutable_ticket()->set_ticket_id("T-1");
+         s.mutable_ticket()->set_status(
+             static_cast<signal::v1::TicketStatus>(9));
+       },
+       p + "ticket.status: must be OPENED, UPDATED or CLOSED"},
+      {"ticket severity unknown",
+       [](Signal& s) {
+         s.mutable_ticket()->set_ticket_id("T-1");
+         s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_UPDATED);
+         s.mutable_ticket()->set_severity(
+             static_cast<signal::v1::TicketSeverity>(9));
+       },
+       p + "ticket.severity: unknown severity"},
+      {"ticket severity on open",
+       [](Signal& s) {
+         s.mutable_ticket()->set_ticket_id("T-1");
+         s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_OPENED);
+       },
+       p + "ticket.severity: is required when a ticket is opened"},
+      {"ticket subject too long",
+       [](Signal& s) {
+         s.mutable_ticket()->set_ticket_id("T-1");
+         s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
+         s.mutable_ticket()->set_subject(std::string(4097, 's'));
+       },
+       p + "ticket.subject: must be at most 4096 bytes, got 4097"},
+      // Surveys.
+      {"NPS range",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+         s.mutable_survey()->set_score(11);
+       },
+       p + "survey.score: an NPS answer must be 0-10, got 11"},
+      {"NPS negative",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+         s.mutable_survey()->set_score(-1);
+       },
+       p + "survey.score: an NPS answer must be 0-10, got -1"},
+      {"CSAT range",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CSAT);
+         s.mutable_survey()->set_score(0);
+       },
+       p + "survey.score: a CSAT answer must be 1-5, got 0"},
+      {"CES range",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CES);
+         s.mutable_survey()->set_score(8);
+       },
+       p + "survey.score: a CES answer must be 1-7, got 8"},
+      {"survey kind", [](Signal& s) { s.mutable_survey()->set_score(5); },
+       p + "survey.kind: must be NPS, CSAT or CES"},
+      {"survey comment too long",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+         s.mutable_survey()->set_comment(std::string(16385, 'c'));
+       },
+       p + "survey.comment: must be at most 16384 bytes, got 16385"},
+      {"survey respondent too long",
+       [](Signal& s) {
+         s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+         s.mutable_survey()->set_respondent(std::string(257, 'r'));
+       },
+       p + "survey.respondent: must be at most 256 bytes, got 257"},
+      // Touchpoints.
+      {"touchpoint channel",
+       [](Signal& s) {
+         s.mutable_touchpoint()->set_channel(
+             static_cast<signal::v1::TouchpointChannel>(99));
+       },
+       p + "touchpoint.channel: unknown channel"},
+      {"touchpoint notes too long",
+       [](Signal& s) {
+         s.mutable_touchpoint()->set_channel(
+             signal::v1::TOUCHPOINT_CHANNEL_CALL);
+         s.mutable_touchpoint()->set_notes(std::string(16385, 'n'));
+       },
+       p + "touchpoint.notes: must be at most 16384 bytes, got 16385"},
+      // Commercial events.
+      {"arr_delta finite",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL);
+         s.mutable_commercial()->set_arr_delta(std::nan(""));
+       },
+       p + "commercial.arr_delta: must be a finite number"},
+      {"new logo brings ARR",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO);
+       },
+       p + "commercial.arr_delta: a new logo must bring ARR > 0, got 0"},
+      {"expansion positive",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
+         s.mutable_commercial()->set_arr_delta(-5);
+       },
+       p + "commercial.arr_delta: an expansion must be > 0, got -5"},
+      {"contraction negative",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
+         s.mutable_commercial()->set_arr_delta(2.5);
+       },
+       p + "commercial.arr_delta: a contraction must be < 0, got 2.5"},
+      {"commercial kind",
+       [](Signal& s) { s.mutable_commercial()->set_arr_delta(1); },
+       p + "commercial.kind: must be one of NEW_LOGO, RENEWAL, EXPANSION, "
+           "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED"},
+      {"commercial reason too long",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
+         s.mutable_commercial()->set_reason(std::string(4097, 'r'));
+       },
+       p + "commercial.reason: must be at most 4096 bytes, got 4097"},
+      // Lifecycle changes.
+      {"lifecycle stage required",
+       [](Signal& s) { s.mutable_lifecycle()->set_reason("why"); },
+       p + "lifecycle.stage: must be a lifecycle stage"},
+      {"lifecycle stage unknown",
+       [](Signal& s) {
+         s.mutable_lifecycle()->set_stage(
+             static_cast<account::v1::LifecycleStage>(99));
+       },
+       p + "lifecycle.stage: must be a lifecycle stage"},
+      // Custom signals.
+      {"custom type required",
+       [](Signal& s) { s.mutable_custom()->clear_type(); },
+       p + "custom.type: is required"},
+      {"custom type too long",
+       [](Signal& s) { s.mutable_custom()->set_type(std::string(129, 'c')); },
+       p + "custom.type: must be 1-128 printable ASCII characters"},
+      {"custom type not printable",
+       [](Signal& s) { s.mutable_custom()->set_type("a\tb"); },
+       p + "custom.type: must be 1-128 printable ASCII characters"},
+      {"custom type reserved",
+       [](Signal& s) { s.mutable_custom()->set_type("retain.contacts"); },
+       p + "custom.type: types starting with \"retain.\" are reserved for the "
+           "server"},
+      {"custom attributes",
+       [](Signal& s) {
+         s.mutable_custom()->set_type("beta.optin");
+         for (int i = 0; i < 65; ++i) {
+           (*s.mutable_custom()->mutable_attributes())[absl::StrCat("k", i)] =
+               "v";
+         }
+       },
+       p + "custom.attributes: at most 64 attributes"},
+  };
+}
+
+TEST(ValidateSignalTest, EachRuleNamesTheFieldAndTheRule) {
+  ASSERT_TRUE(ValidateSignal(Valid(), "signals[3]", kNow).ok());
+  for (const Case& c : Cases()) {
+    Signal s = Valid();
+    c.change(s);
+    absl::Status st = ValidateSignal(s, "signals[3]", kNow);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.rule;
+    EXPECT_EQ(st.message(), c.message) << c.rule;
+  }
+}
+
+TEST(ValidateSignalTest, AcceptsEveryKindWithinTheRules) {
+  std::vector<std::function<void(Signal&)>> kinds = {
+      [](Signal& s) { s.mutable_usage()->set_window_days(0); },
+      [](Signal& s) {
+        s.mutable_ticket()->set_ticket_id("T-1");
+        s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_OPENED);
+        s.mutable_ticket()->set_severity(signal::v1::TICKET_SEVERITY_HIGH);
+      },
+      [](Signal& s) {
+        s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+        s.mutable_survey()->set_score(0);
+      },
+      [](Signal& s) {
+        s.mutable_touchpoint()->set_channel(signal::v1::TOUCHPOINT_CHANNEL_QBR);
+      },
+      [](Signal& s) {
+        s.mutable_commercial()->set_kind(
+            signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
+        s.mutable_commercial()->set_arr_delta(-100);
+      },
+      [](Signal& s) {
+        s.mutable_lifecycle()->set_stage(account::v1::LIFECYCLE_STAGE_ADOPTION);
+      },
+      [](Signal& s) { s.mutable_custom()->set_type("beta.optin"); },
+  };
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    Signal s = Valid();
+    kinds[i](s);
+    absl::Status st = ValidateSignal(s, "signals[0]", kNow);
+    EXPECT_TRUE(st.ok()) << i << ": " << st;
+  }
+}
+
+TEST(ValidateSignalTest, OneDayAheadIsTheLimit) {
+  Signal s = Valid();
+  *s.mutable_occur_time() = ToProto(kNow + absl::Hours(24));
+  EXPECT_TRUE(ValidateSignal(s, "signals[0]", kNow).ok());
+}
+
+TEST(ValidateSignalTest, ReservedTypesAreTheServersOwn) {
+  Signal s = Valid();
+  s.mutable_custom()->set_type("retain.contacts");
+  EXPECT_FALSE(ValidateSignal(s, "signals[0]", kNow).ok());
+  EXPECT_TRUE(ValidateSignal(s, "signals[0]", kNow,
+                             /*allow_reserved_types=*/true)
+                  .ok());
+}
+
+TEST(ValidateSignalCountTest, OneToTenThousand) {
+  EXPECT_TRUE(ValidateSignalCount(1).ok());
+  EXPECT_TRUE(ValidateSignalCount(kMaxBatchSignals).ok());
+  absl::Status none = ValidateSignalCount(0);
+  EXPECT_EQ(none.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(none.message(), "signals: at least one is required");
+  absl::Status many = ValidateSignalCount(kMaxBatchSignals + 1);
+  EXPECT_EQ(many.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(many.message(), "signals: at most 10000 per batch, got 10001");
+}
+
+}  // namespace
+}  // namespace retain::api
