@@ -8,7 +8,7 @@
 
 namespace retain::common {
 
-void Log(const char *level, const std::string &msg, const LogFields &fields) {
+void Log(const char* level, const std::string& msg, const LogFields& fields) {
   static absl::Mutex mu(absl::kConstInit);
   nlohmann::json line = {
       {"ts", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),

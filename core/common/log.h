@@ -16,8 +16,8 @@ namespace retain::common {
 using LogFields = nlohmann::json;
 
 // level: "info", "warn", "error".
-void Log(const char *level, const std::string &msg,
-         const LogFields &fields = LogFields::object());
+void Log(const char* level, const std::string& msg,
+         const LogFields& fields = LogFields::object());
 
 }  // namespace retain::common
 

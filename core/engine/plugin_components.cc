@@ -9,30 +9,23 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/engine/engine.h"
+#include "core/store/tenant_key.h"
 
 namespace retain::engine {
 namespace {
 
 constexpr char kNamespace[] = "_engine/plugin_components";
 
-// "<len(tenant)>:<tenant><account_id>/<source>": unambiguous, and account
-// ids cannot contain '/'.
-std::string Key(const std::string &tenant, const std::string &account_id,
-                const std::string &source) {
-  return absl::StrCat(tenant.size(), ":", tenant, account_id, "/", source);
+// The tenant's "<account_id>/<source>" (account ids cannot contain '/').
+std::string Key(const std::string& tenant, const std::string& account_id,
+                const std::string& source) {
+  return store::TenantKey(tenant, absl::StrCat(account_id, "/", source));
 }
 
-bool ParseKey(const std::string &key, std::string *tenant,
-              std::string *account_id, std::string *source) {
-  size_t colon = key.find(':');
-  size_t len = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(key.substr(0, colon), &len) ||
-      len > key.size() - colon - 1) {
-    return false;
-  }
-  *tenant = key.substr(colon + 1, len);
-  std::string rest = key.substr(colon + 1 + len);
+bool ParseKey(const std::string& key, std::string* tenant,
+              std::string* account_id, std::string* source) {
+  std::string rest;
+  if (!store::SplitTenantKey(key, tenant, &rest)) return false;
   size_t slash = rest.find('/');
   if (slash == std::string::npos) return false;
   *account_id = rest.substr(0, slash);
@@ -40,7 +33,7 @@ bool ParseKey(const std::string &key, std::string *tenant,
   return !account_id->empty() && !source->empty();
 }
 
-std::string Encode(const model::PluginComponent &c) {
+std::string Encode(const model::PluginComponent& c) {
   report::v1::HealthComponent p;
   p.set_name(c.name);
   p.set_source(c.source);
@@ -48,8 +41,8 @@ std::string Encode(const model::PluginComponent &c) {
   p.set_score(c.score);
   p.set_has_data(c.has_data);
   p.set_explanation(c.explanation);
-  for (const auto &[name, value] : c.inputs) {
-    auto *in = p.add_inputs();
+  for (const auto& [name, value] : c.inputs) {
+    auto* in = p.add_inputs();
     in->set_name(name);
     in->set_value(value);
   }
@@ -57,7 +50,7 @@ std::string Encode(const model::PluginComponent &c) {
                       p.SerializeAsString());
 }
 
-bool Decode(const std::string &value, model::PluginComponent *c) {
+bool Decode(const std::string& value, model::PluginComponent* c) {
   size_t nl = value.find('\n');
   int64_t micros = 0;
   report::v1::HealthComponent p;
@@ -72,14 +65,26 @@ bool Decode(const std::string &value, model::PluginComponent *c) {
   c->score = p.score();
   c->has_data = p.has_data();
   c->explanation = p.explanation();
-  for (const auto &in : p.inputs())
+  for (const auto& in : p.inputs())
     c->inputs.emplace_back(in.name(), in.value());
   c->observed_time = absl::FromUnixMicros(micros);
   return true;
 }
 
-bool SameAnswer(const model::PluginComponent &a,
-                const model::PluginComponent &b) {
+// Keeps `list` sorted by source, at most one entry per source.
+void Put(std::vector<model::PluginComponent>& list,
+         model::PluginComponent component) {
+  auto it = list.begin();
+  while (it != list.end() && it->source < component.source) ++it;
+  if (it != list.end() && it->source == component.source) {
+    *it = std::move(component);
+  } else {
+    list.insert(it, std::move(component));
+  }
+}
+
+bool SameAnswer(const model::PluginComponent& a,
+                const model::PluginComponent& b) {
   return a.name == b.name && a.weight == b.weight && a.score == b.score &&
          a.has_data == b.has_data && a.explanation == b.explanation &&
          a.inputs == b.inputs;
@@ -87,17 +92,17 @@ bool SameAnswer(const model::PluginComponent &a,
 
 }  // namespace
 
-absl::Status Engine::SetPluginComponent(const std::string &tenant,
-                                        const std::string &account_id,
+absl::Status Engine::SetPluginComponent(const std::string& tenant,
+                                        const std::string& account_id,
                                         model::PluginComponent component) {
   {
     absl::ReaderMutexLock lock(&mu_);
-    AccountEntry *e = FindAccount(tenant, account_id);
+    AccountEntry* e = FindAccount(tenant, account_id);
     if (!e) {
       return absl::NotFoundError(
           absl::StrCat("no account \"accounts/", account_id, "\""));
     }
-    for (const auto &c : e->state.plugin_components) {
+    for (const auto& c : e->state.plugin_components) {
       // An unchanged answer keeps its first observation time, so past-dated
       // views stay put and nothing is written.
       if (c.source == component.source && SameAnswer(c, component)) {
@@ -111,30 +116,23 @@ absl::Status Engine::SetPluginComponent(const std::string &tenant,
   if (!s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
-    AccountEntry *e = FindAccount(tenant, account_id);
+    AccountEntry* e = FindAccount(tenant, account_id);
     if (!e) return absl::OkStatus();  // deleted meanwhile
-    auto &list = e->state.plugin_components;
-    auto it = list.begin();
-    while (it != list.end() && it->source < component.source) ++it;
-    if (it != list.end() && it->source == component.source) {
-      *it = std::move(component);
-    } else {
-      list.insert(it, std::move(component));
-    }
+    Put(e->state.plugin_components, std::move(component));
   }
   Rescore({{tenant, account_id}}, absl::Now());
   return absl::OkStatus();
 }
 
-absl::Status Engine::ClearPluginComponent(const std::string &tenant,
-                                          const std::string &account_id,
-                                          const std::string &source) {
+absl::Status Engine::ClearPluginComponent(const std::string& tenant,
+                                          const std::string& account_id,
+                                          const std::string& source) {
   {
     absl::ReaderMutexLock lock(&mu_);
-    AccountEntry *e = FindAccount(tenant, account_id);
+    AccountEntry* e = FindAccount(tenant, account_id);
     if (!e) return absl::OkStatus();
     bool present = false;
-    for (const auto &c : e->state.plugin_components) {
+    for (const auto& c : e->state.plugin_components) {
       present = present || c.source == source;
     }
     if (!present) return absl::OkStatus();
@@ -144,12 +142,12 @@ absl::Status Engine::ClearPluginComponent(const std::string &tenant,
   if (absl::Status s = store_->KvApply(kNamespace, {del}); !s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
-    AccountEntry *e = FindAccount(tenant, account_id);
+    AccountEntry* e = FindAccount(tenant, account_id);
     if (!e) return absl::OkStatus();
-    auto &list = e->state.plugin_components;
+    auto& list = e->state.plugin_components;
     list.erase(
         std::remove_if(list.begin(), list.end(),
-                       [&](const auto &c) { return c.source == source; }),
+                       [&](const auto& c) { return c.source == source; }),
         list.end());
   }
   Rescore({{tenant, account_id}}, absl::Now());
@@ -157,12 +155,12 @@ absl::Status Engine::ClearPluginComponent(const std::string &tenant,
 }
 
 std::vector<std::pair<std::string, std::string>>
-Engine::AccountsWithPluginComponent(const std::string &source) {
+Engine::AccountsWithPluginComponent(const std::string& source) {
   std::vector<std::pair<std::string, std::string>> out;
   absl::ReaderMutexLock lock(&mu_);
-  for (const auto &[tenant, ts] : tenants_) {
-    for (const auto &[id, entry] : ts.accounts) {
-      for (const auto &c : entry->state.plugin_components) {
+  for (const auto& [tenant, ts] : tenants_) {
+    for (const auto& [id, entry] : ts.accounts) {
+      for (const auto& c : entry->state.plugin_components) {
         if (c.source == source) out.emplace_back(tenant, id);
       }
     }
@@ -171,16 +169,16 @@ Engine::AccountsWithPluginComponent(const std::string &source) {
 }
 
 absl::Status Engine::KeepPluginComponentSources(
-    const std::set<std::string> &sources) {
+    const std::set<std::string>& sources) {
   std::vector<store::KvOp> deletes;
   std::vector<AccountKey> touched;
   {
     absl::MutexLock lock(&mu_);
-    for (auto &[tenant, ts] : tenants_) {
-      for (auto &[id, entry] : ts.accounts) {
-        auto &list = entry->state.plugin_components;
+    for (auto& [tenant, ts] : tenants_) {
+      for (auto& [id, entry] : ts.accounts) {
+        auto& list = entry->state.plugin_components;
         size_t before = list.size();
-        for (const auto &c : list) {
+        for (const auto& c : list) {
           if (sources.count(c.source)) continue;
           store::KvOp del;
           del.key = Key(tenant, id, c.source);
@@ -188,7 +186,7 @@ absl::Status Engine::KeepPluginComponentSources(
         }
         list.erase(std::remove_if(
                        list.begin(), list.end(),
-                       [&](const auto &c) { return !sources.count(c.source); }),
+                       [&](const auto& c) { return !sources.count(c.source); }),
                    list.end());
         if (list.size() != before) touched.emplace_back(tenant, id);
       }
@@ -210,11 +208,11 @@ absl::Status Engine::LoadPluginComponents() {
     auto rows = store_->KvScan(kNamespace, "", after, 1000);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) break;
-    for (const auto &[key, value] : *rows) {
+    for (const auto& [key, value] : *rows) {
       after = key;
       std::string tenant, id, source;
       model::PluginComponent c;
-      AccountEntry *e = nullptr;
+      AccountEntry* e = nullptr;
       if (ParseKey(key, &tenant, &id, &source) && Decode(value, &c)) {
         e = FindAccount(tenant, id);
       }
@@ -225,10 +223,7 @@ absl::Status Engine::LoadPluginComponents() {
         orphans.push_back(std::move(del));
         continue;
       }
-      auto &list = e->state.plugin_components;
-      auto it = list.begin();
-      while (it != list.end() && it->source < c.source) ++it;
-      list.insert(it, std::move(c));
+      Put(e->state.plugin_components, std::move(c));
     }
   }
   if (orphans.empty()) return absl::OkStatus();

@@ -9,16 +9,16 @@
 
 namespace retain::health {
 
-model::HealthBand BandForScore(const HealthConfig &config, double score) {
+model::HealthBand BandForScore(const HealthConfig& config, double score) {
   if (score >= config.bands.green_min) return account::v1::HEALTH_BAND_GREEN;
   if (score >= config.bands.yellow_min) return account::v1::HEALTH_BAND_YELLOW;
   return account::v1::HEALTH_BAND_RED;
 }
 
-bool CombineComponents(std::vector<ComponentResult> &components,
-                       double *score) {
+bool CombineComponents(std::vector<ComponentResult>& components,
+                       double* score) {
   double weight_with_data = 0;
-  for (ComponentResult &c : components) {
+  for (ComponentResult& c : components) {
     // Plugins are outside input: a negative weight counts as none and a
     // score outside 0-10 is clamped, so one plugin cannot swamp the others.
     c.weight = std::max(0.0, c.weight);
@@ -27,10 +27,10 @@ bool CombineComponents(std::vector<ComponentResult> &components,
   }
   *score = 0;
   if (weight_with_data <= 0) {
-    for (ComponentResult &c : components) c.effective_weight = 0;
+    for (ComponentResult& c : components) c.effective_weight = 0;
     return false;
   }
-  for (ComponentResult &c : components) {
+  for (ComponentResult& c : components) {
     c.effective_weight = c.has_data ? c.weight / weight_with_data : 0;
     *score += c.effective_weight * c.score;
   }
@@ -43,10 +43,10 @@ bool CombineComponents(std::vector<ComponentResult> &components,
 namespace {
 
 // Plugin components as the host last obtained them, counted from then on.
-void AppendPluginComponents(const model::AccountState &account,
+void AppendPluginComponents(const model::AccountState& account,
                             absl::Time as_of, bool explain,
-                            std::vector<ComponentResult> *out) {
-  for (const model::PluginComponent &p : account.plugin_components) {
+                            std::vector<ComponentResult>* out) {
+  for (const model::PluginComponent& p : account.plugin_components) {
     if (p.observed_time > as_of) continue;
     ComponentResult c;
     c.name = p.name;
@@ -56,37 +56,37 @@ void AppendPluginComponents(const model::AccountState &account,
     c.has_data = p.has_data;
     if (explain) {
       c.explanation = p.explanation;
-      for (const auto &[name, value] : p.inputs)
+      for (const auto& [name, value] : p.inputs)
         c.inputs.push_back({name, value});
     }
     out->push_back(std::move(c));
   }
 }
 
-HealthResult Evaluate(const HealthConfig &config,
-                      const model::AccountState &account, absl::Time as_of,
+HealthResult Evaluate(const HealthConfig& config,
+                      const model::AccountState& account, absl::Time as_of,
                       bool explain);
 
 }  // namespace
 
-HealthResult ComputeHealth(const HealthConfig &config,
-                           const model::AccountState &account,
+HealthResult ComputeHealth(const HealthConfig& config,
+                           const model::AccountState& account,
                            absl::Time as_of) {
   HealthResult r = Evaluate(config, account, as_of, /*explain=*/true);
   r.indicators = LeadingIndicators(config, account, as_of, r.band);
   return r;
 }
 
-HealthResult ComputeHealthScore(const HealthConfig &config,
-                                const model::AccountState &account,
+HealthResult ComputeHealthScore(const HealthConfig& config,
+                                const model::AccountState& account,
                                 absl::Time as_of) {
   return Evaluate(config, account, as_of, /*explain=*/false);
 }
 
 namespace {
 
-HealthResult Evaluate(const HealthConfig &config,
-                      const model::AccountState &account, absl::Time as_of,
+HealthResult Evaluate(const HealthConfig& config,
+                      const model::AccountState& account, absl::Time as_of,
                       bool explain) {
   HealthResult r;
   r.as_of = as_of;
@@ -107,7 +107,7 @@ HealthResult Evaluate(const HealthConfig &config,
   r.has_score = CombineComponents(r.components, &r.score);
   r.band = r.has_score ? BandForScore(config, r.score)
                        : account::v1::HEALTH_BAND_UNSPECIFIED;
-  for (ComponentResult &c : r.components) {
+  for (ComponentResult& c : r.components) {
     if (!c.has_data) c.score = 0;
   }
   return r;

@@ -21,7 +21,7 @@ struct ComponentResult {
   // "engagement", "relationship", "support", "commercial", or a plugin's.
   std::string name;
   std::string source = "core";  // "core" or the plugin's name
-  double weight = 0;  // configured
+  double weight = 0;            // configured
   double effective_weight = 0;  // after re-spreading missing components
   double score = 0;             // 0-10; meaningless without data
   bool has_data = false;

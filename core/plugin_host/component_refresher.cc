@@ -7,17 +7,17 @@ namespace {
 
 constexpr int32_t kNotFound = 5;
 
-retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
+retain_str Str(const std::string& s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-void ComponentRefresher::Refresh(const std::shared_ptr<Plugin> &p,
-                                 const std::vector<AccountKey> &accounts) {
+void ComponentRefresher::Refresh(const std::shared_ptr<Plugin>& p,
+                                 const std::vector<AccountKey>& accounts) {
   if (!p->has_health_component() || accounts.empty()) return;
   {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
-    Queue &q = queues_[p->name()];
+    Queue& q = queues_[p->name()];
     q.pending.insert(accounts.begin(), accounts.end());
     if (q.running) return;  // the running chain picks them up
     q.running = true;
@@ -25,7 +25,7 @@ void ComponentRefresher::Refresh(const std::shared_ptr<Plugin> &p,
   Next(p);
 }
 
-void ComponentRefresher::RefreshScored(const std::shared_ptr<Plugin> &p) {
+void ComponentRefresher::RefreshScored(const std::shared_ptr<Plugin>& p) {
   if (!p->has_health_component()) return;
   Refresh(p, services_->AccountsWithHealthComponent(p->name()));
 }
@@ -36,13 +36,13 @@ void ComponentRefresher::Stop() {
   queues_.clear();
 }
 
-void ComponentRefresher::Next(const std::shared_ptr<Plugin> &p) {
+void ComponentRefresher::Next(const std::shared_ptr<Plugin>& p) {
   AccountKey account;
   {
     absl::MutexLock lock(&mu_);
     auto it = queues_.find(p->name());
     if (stopped_ || it == queues_.end()) return;
-    Queue &q = it->second;
+    Queue& q = it->second;
     if (q.pending.empty() || !p->harness.ready()) {
       // A parked plugin's requests wait for the next refresh after resume.
       q.pending.clear();
@@ -52,11 +52,11 @@ void ComponentRefresher::Next(const std::shared_ptr<Plugin> &p) {
     account = *q.pending.begin();
     q.pending.erase(q.pending.begin());
   }
-  const retain_plugin_module *m = p->module();
-  void *instance = p->instance;
+  const retain_plugin_module* m = p->module();
+  void* instance = p->instance;
   runner_->RunAsync(
       p,
-      [m, instance, account](retain_sink *out) {
+      [m, instance, account](retain_sink* out) {
         return m->retain_plugin_on_health_component(
             instance, Str(account.first), Str(account.second), out);
       },
@@ -69,9 +69,9 @@ void ComponentRefresher::Next(const std::shared_ptr<Plugin> &p) {
       });
 }
 
-void ComponentRefresher::Store(const std::string &plugin,
-                               const AccountKey &account, const Outcome &o,
-                               const Plugin &p) {
+void ComponentRefresher::Store(const std::string& plugin,
+                               const AccountKey& account, const Outcome& o,
+                               const Plugin& p) {
   absl::Status s;
   if (o.code == 0) {
     report::v1::HealthComponent c;
@@ -96,11 +96,11 @@ void ComponentRefresher::Store(const std::string &plugin,
   }
 }
 
-void ComponentRefresher::Apply(const std::string &tenant,
-                               const std::string &account_id,
-                               const Contributions &contributions) {
+void ComponentRefresher::Apply(const std::string& tenant,
+                               const std::string& account_id,
+                               const Contributions& contributions) {
   std::set<std::string> with_component;
-  for (const auto &c : contributions.components) {
+  for (const auto& c : contributions.components) {
     with_component.insert(c.source());
     absl::Status s = services_->SetHealthComponent(tenant, account_id, c);
     if (!s.ok() && s.code() != absl::StatusCode::kNotFound) {
@@ -108,7 +108,7 @@ void ComponentRefresher::Apply(const std::string &tenant,
                   {{"plugin", c.source()}, {"error", s.ToString()}});
     }
   }
-  for (const auto &plugin : contributions.answered) {
+  for (const auto& plugin : contributions.answered) {
     if (with_component.count(plugin)) continue;
     services_->ClearHealthComponent(tenant, account_id, plugin).IgnoreError();
   }

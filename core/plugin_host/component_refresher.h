@@ -26,18 +26,18 @@ class ComponentRefresher {
  public:
   using AccountKey = std::pair<std::string, std::string>;  // tenant, id
 
-  ComponentRefresher(HookRunner *runner, HostServices *services)
+  ComponentRefresher(HookRunner* runner, HostServices* services)
       : runner_(runner), services_(services) {}
 
   // Asks p again for these accounts' components (p must provide one).
-  void Refresh(const std::shared_ptr<Plugin> &p,
-               const std::vector<AccountKey> &accounts);
+  void Refresh(const std::shared_ptr<Plugin>& p,
+               const std::vector<AccountKey>& accounts);
   // ... for every account p currently has a component for.
-  void RefreshScored(const std::shared_ptr<Plugin> &p);
+  void RefreshScored(const std::shared_ptr<Plugin>& p);
   // Stores what a fan-out brought back for one account: components of the
   // plugins that answered, cleared for those that answered NOT_FOUND.
-  void Apply(const std::string &tenant, const std::string &account_id,
-             const Contributions &contributions);
+  void Apply(const std::string& tenant, const std::string& account_id,
+             const Contributions& contributions);
   // Stops asking (queued requests are dropped).
   void Stop();
 
@@ -46,12 +46,12 @@ class ComponentRefresher {
     std::set<AccountKey> pending;
     bool running = false;
   };
-  void Next(const std::shared_ptr<Plugin> &p);
-  void Store(const std::string &plugin, const AccountKey &account,
-             const Outcome &o, const Plugin &p);
+  void Next(const std::shared_ptr<Plugin>& p);
+  void Store(const std::string& plugin, const AccountKey& account,
+             const Outcome& o, const Plugin& p);
 
-  HookRunner *runner_;
-  HostServices *services_;
+  HookRunner* runner_;
+  HostServices* services_;
   absl::Mutex mu_;
   std::map<std::string, Queue> queues_ ABSL_GUARDED_BY(mu_);  // by plugin
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

@@ -6,40 +6,40 @@
 namespace retain::plugin_host {
 
 absl::StatusOr<std::string> EngineHostServices::TenantForCall(
-    const grpc::CallbackServerContext &context) {
+    const grpc::CallbackServerContext& context) {
   return tenant_of_(context);
 }
 
 absl::StatusOr<account::v1::Account> EngineHostServices::GetAccount(
-    const std::string &tenant, const std::string &account_id) {
+    const std::string& tenant, const std::string& account_id) {
   return engine_->GetAccount(tenant, api::AccountName(account_id));
 }
 
 absl::StatusOr<account::v1::ListAccountsResponse>
 EngineHostServices::ListAccounts(
-    const std::string &tenant,
-    const account::v1::ListAccountsRequest &request) {
+    const std::string& tenant,
+    const account::v1::ListAccountsRequest& request) {
   return engine_->ListAccounts(tenant, request);
 }
 
 absl::StatusOr<signal::v1::ListSignalsResponse> EngineHostServices::ListSignals(
-    const std::string &tenant, const signal::v1::ListSignalsRequest &request) {
+    const std::string& tenant, const signal::v1::ListSignalsRequest& request) {
   return engine_->ListSignals(tenant, request);
 }
 
 absl::Status EngineHostServices::RecordSignals(
-    const std::string &tenant, std::vector<signal::v1::Signal> signals) {
+    const std::string& tenant, std::vector<signal::v1::Signal> signals) {
   return engine_->RecordSignals(tenant, std::move(signals)).status();
 }
 
 absl::StatusOr<report::v1::AccountHealth> EngineHostServices::GetHealth(
-    const std::string &tenant, const std::string &account_id) {
+    const std::string& tenant, const std::string& account_id) {
   return engine_->GetAccountHealth(tenant, api::AccountName(account_id),
                                    std::nullopt);
 }
 
 absl::Status EngineHostServices::PublishAlert(
-    const std::string &tenant, const plugin::v1::PluginAlert &alert) {
+    const std::string& tenant, const plugin::v1::PluginAlert& alert) {
   {
     absl::MutexLock lock(&mu_);
     alerts_.emplace_back(tenant, alert);
@@ -50,8 +50,8 @@ absl::Status EngineHostServices::PublishAlert(
 }
 
 absl::Status EngineHostServices::SetHealthComponent(
-    const std::string &tenant, const std::string &account_id,
-    const report::v1::HealthComponent &c) {
+    const std::string& tenant, const std::string& account_id,
+    const report::v1::HealthComponent& c) {
   model::PluginComponent m;
   m.source = c.source();
   m.name = c.name();
@@ -59,25 +59,25 @@ absl::Status EngineHostServices::SetHealthComponent(
   m.score = c.score();
   m.has_data = c.has_data();
   m.explanation = c.explanation();
-  for (const auto &in : c.inputs())
+  for (const auto& in : c.inputs())
     m.inputs.emplace_back(in.name(), in.value());
   m.observed_time = absl::Now();
   return engine_->SetPluginComponent(tenant, account_id, std::move(m));
 }
 
 absl::Status EngineHostServices::ClearHealthComponent(
-    const std::string &tenant, const std::string &account_id,
-    const std::string &source) {
+    const std::string& tenant, const std::string& account_id,
+    const std::string& source) {
   return engine_->ClearPluginComponent(tenant, account_id, source);
 }
 
 std::vector<std::pair<std::string, std::string>>
-EngineHostServices::AccountsWithHealthComponent(const std::string &source) {
+EngineHostServices::AccountsWithHealthComponent(const std::string& source) {
   return engine_->AccountsWithPluginComponent(source);
 }
 
 absl::Status EngineHostServices::KeepHealthComponentSources(
-    const std::set<std::string> &sources) {
+    const std::set<std::string>& sources) {
   return engine_->KeepPluginComponentSources(sources);
 }
 

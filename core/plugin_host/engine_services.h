@@ -16,51 +16,51 @@ namespace retain::plugin_host {
 class EngineHostServices : public HostServices {
  public:
   using TenantFn = std::function<absl::StatusOr<std::string>(
-      const grpc::CallbackServerContext &)>;
-  using AlertFn = std::function<void(const std::string &tenant,
-                                     const plugin::v1::PluginAlert &alert)>;
+      const grpc::CallbackServerContext&)>;
+  using AlertFn = std::function<void(const std::string& tenant,
+                                     const plugin::v1::PluginAlert& alert)>;
 
   // `tenant_of` resolves the tenant of a plugin call exactly as core
   // services do; `on_alert` (optional) is told of every plugin alert.
-  EngineHostServices(engine::Engine *engine, TenantFn tenant_of,
+  EngineHostServices(engine::Engine* engine, TenantFn tenant_of,
                      AlertFn on_alert = nullptr)
       : engine_(engine),
         tenant_of_(std::move(tenant_of)),
         on_alert_(std::move(on_alert)) {}
 
   absl::StatusOr<std::string> TenantForCall(
-      const grpc::CallbackServerContext &context) override;
+      const grpc::CallbackServerContext& context) override;
   absl::StatusOr<account::v1::Account> GetAccount(
-      const std::string &tenant, const std::string &account_id) override;
+      const std::string& tenant, const std::string& account_id) override;
   absl::StatusOr<account::v1::ListAccountsResponse> ListAccounts(
-      const std::string &tenant,
-      const account::v1::ListAccountsRequest &request) override;
+      const std::string& tenant,
+      const account::v1::ListAccountsRequest& request) override;
   absl::StatusOr<signal::v1::ListSignalsResponse> ListSignals(
-      const std::string &tenant,
-      const signal::v1::ListSignalsRequest &request) override;
-  absl::Status RecordSignals(const std::string &tenant,
+      const std::string& tenant,
+      const signal::v1::ListSignalsRequest& request) override;
+  absl::Status RecordSignals(const std::string& tenant,
                              std::vector<signal::v1::Signal> signals) override;
   absl::StatusOr<report::v1::AccountHealth> GetHealth(
-      const std::string &tenant, const std::string &account_id) override;
-  absl::Status PublishAlert(const std::string &tenant,
-                            const plugin::v1::PluginAlert &alert) override;
+      const std::string& tenant, const std::string& account_id) override;
+  absl::Status PublishAlert(const std::string& tenant,
+                            const plugin::v1::PluginAlert& alert) override;
   absl::Status SetHealthComponent(
-      const std::string &tenant, const std::string &account_id,
-      const report::v1::HealthComponent &component) override;
-  absl::Status ClearHealthComponent(const std::string &tenant,
-                                    const std::string &account_id,
-                                    const std::string &source) override;
+      const std::string& tenant, const std::string& account_id,
+      const report::v1::HealthComponent& component) override;
+  absl::Status ClearHealthComponent(const std::string& tenant,
+                                    const std::string& account_id,
+                                    const std::string& source) override;
   std::vector<std::pair<std::string, std::string>> AccountsWithHealthComponent(
-      const std::string &source) override;
+      const std::string& source) override;
   absl::Status KeepHealthComponentSources(
-      const std::set<std::string> &sources) override;
+      const std::set<std::string>& sources) override;
 
   // The last 1000 plugin alerts, oldest first (with their tenant).
   std::vector<std::pair<std::string, plugin::v1::PluginAlert>> RecentAlerts()
       const;
 
  private:
-  engine::Engine *engine_;
+  engine::Engine* engine_;
   TenantFn tenant_of_;
   AlertFn on_alert_;
   mutable absl::Mutex mu_;

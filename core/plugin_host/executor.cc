@@ -31,7 +31,7 @@ void Executor::Work(std::shared_ptr<State> state) {
     {
       absl::MutexLock lock(&state->mu);
       state->mu.Await(absl::Condition(
-          +[](State *s) { return s->stopped || !s->queue.empty(); },
+          +[](State* s) { return s->stopped || !s->queue.empty(); },
           state.get()));
       if (state->stopped) break;
       task = std::move(state->queue.front());
@@ -52,11 +52,11 @@ bool Executor::Stop(absl::Duration grace) {
     state_->queue.clear();
     state_->mu.AwaitWithTimeout(
         absl::Condition(
-            +[](State *s) { return s->running_threads == 0; }, state_.get()),
+            +[](State* s) { return s->running_threads == 0; }, state_.get()),
         grace);
     all_exited = state_->running_threads == 0;
   }
-  for (auto &t : threads_) {
+  for (auto& t : threads_) {
     if (all_exited) {
       t.join();
     } else {

@@ -9,7 +9,7 @@
 namespace retain::plugin_host {
 namespace {
 
-retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
+retain_str Str(const std::string& s) { return {s.data(), s.size()}; }
 
 constexpr int32_t kNotFound = 5;
 
@@ -23,11 +23,11 @@ struct Gather {
   ContributionsDone done;
 };
 
-void Finish(const std::shared_ptr<Gather> &g,
-            const std::vector<std::shared_ptr<Plugin>> &asked) {
+void Finish(const std::shared_ptr<Gather>& g,
+            const std::vector<std::shared_ptr<Plugin>>& asked) {
   Contributions out;
-  for (auto &[key, bytes] : g->sections_and_components) {
-    const Plugin &p = *asked[key.first];
+  for (auto& [key, bytes] : g->sections_and_components) {
+    const Plugin& p = *asked[key.first];
     if (key.second == 0) {
       report::v1::ReportSection s;
       if (!s.ParseFromString(bytes)) {
@@ -48,13 +48,13 @@ void Finish(const std::shared_ptr<Gather> &g,
       out.components.push_back(std::move(c));
     }
   }
-  for (auto &[i, name] : g->answered) out.answered.push_back(name);
+  for (auto& [i, name] : g->answered) out.answered.push_back(name);
   g->done(std::move(out));
 }
 
 }  // namespace
 
-void CompleteComponent(const Plugin &p, report::v1::HealthComponent *c) {
+void CompleteComponent(const Plugin& p, report::v1::HealthComponent* c) {
   c->set_name(p.descriptor.health_component().name());
   c->set_weight(p.settings.health_weight);
   c->set_effective_weight(0);
@@ -62,9 +62,9 @@ void CompleteComponent(const Plugin &p, report::v1::HealthComponent *c) {
   c->set_source(p.name());
 }
 
-void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
-                          HookRunner *runner, const std::string &tenant,
-                          const std::string &account_id,
+void CollectContributions(const std::vector<std::shared_ptr<Plugin>>& plugins,
+                          HookRunner* runner, const std::string& tenant,
+                          const std::string& account_id,
                           ContributionsDone done) {
   struct Ask {
     size_t index;
@@ -72,7 +72,7 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
   };
   std::vector<std::shared_ptr<Plugin>> asked;
   std::vector<Ask> asks;
-  for (const auto &p : plugins) {
+  for (const auto& p : plugins) {
     if (!p->harness.ready()) continue;
     bool section = p->has_report_section();
     bool component = p->has_health_component();
@@ -88,18 +88,18 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
     g->done(Contributions());
     return;
   }
-  for (const Ask &ask : asks) {
+  for (const Ask& ask : asks) {
     std::shared_ptr<Plugin> p = asked[ask.index];
-    const retain_plugin_module *m = p->module();
-    void *instance = p->instance;
+    const retain_plugin_module* m = p->module();
+    void* instance = p->instance;
     HookRunner::Hook hook =
         ask.component ? HookRunner::Hook([m, instance, tenant,
-                                          account_id](retain_sink *out) {
+                                          account_id](retain_sink* out) {
           return m->retain_plugin_on_health_component(instance, Str(tenant),
                                                       Str(account_id), out);
         })
                       : HookRunner::Hook([m, instance, tenant,
-                                          account_id](retain_sink *out) {
+                                          account_id](retain_sink* out) {
                           return m->retain_plugin_on_report_section(
                               instance, Str(tenant), Str(account_id), out);
                         });

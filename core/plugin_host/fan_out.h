@@ -30,15 +30,15 @@ struct Contributions {
 using ContributionsDone = std::function<void(Contributions)>;
 
 // Called on a plugin worker or the timer thread: `done` must not block.
-void CollectContributions(const std::vector<std::shared_ptr<Plugin>> &plugins,
-                          HookRunner *runner, const std::string &tenant,
-                          const std::string &account_id,
+void CollectContributions(const std::vector<std::shared_ptr<Plugin>>& plugins,
+                          HookRunner* runner, const std::string& tenant,
+                          const std::string& account_id,
                           ContributionsDone done);
 
 // A plugin's component answer completed with what the host owns: name and
 // weight from its descriptor and config, the score clamped to 0-10, source
 // = the plugin.
-void CompleteComponent(const Plugin &p, report::v1::HealthComponent *c);
+void CompleteComponent(const Plugin& p, report::v1::HealthComponent* c);
 
 }  // namespace retain::plugin_host
 

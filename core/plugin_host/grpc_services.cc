@@ -12,25 +12,25 @@
 namespace retain::plugin_host {
 namespace {
 
-std::string BufferToString(const grpc::ByteBuffer &buffer) {
+std::string BufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string out;
   if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto &s : slices) {
-    out.append(reinterpret_cast<const char *>(s.begin()), s.size());
+  for (const auto& s : slices) {
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   return out;
 }
 
-grpc::Status ToGrpc(const absl::Status &s) {
+grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
                       std::string(s.message()));
 }
 
 class PluginCallReactor : public grpc::ServerGenericBidiReactor {
  public:
-  PluginCallReactor(PluginHost *host, HostServices *services,
-                    grpc::GenericCallbackServerContext *ctx)
+  PluginCallReactor(PluginHost* host, HostServices* services,
+                    grpc::GenericCallbackServerContext* ctx)
       : host_(host),
         ctx_(ctx),
         finished_(std::make_shared<std::atomic<bool>>()) {
@@ -85,13 +85,13 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
   void OnDone() override { delete this; }
 
  private:
-  void FinishOnce(const grpc::Status &status) {
+  void FinishOnce(const grpc::Status& status) {
     if (finished_->exchange(true)) return;
     Finish(status);
   }
 
-  PluginHost *host_;
-  grpc::GenericCallbackServerContext *ctx_;
+  PluginHost* host_;
+  grpc::GenericCallbackServerContext* ctx_;
   std::string tenant_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
@@ -100,68 +100,68 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
 
 class MethodService : public grpc::CallbackGenericService {
  public:
-  MethodService(PluginHost *host, HostServices *services)
+  MethodService(PluginHost* host, HostServices* services)
       : host_(host), services_(services) {}
-  grpc::ServerGenericBidiReactor *CreateReactor(
-      grpc::GenericCallbackServerContext *ctx) override {
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* ctx) override {
     return new PluginCallReactor(host_, services_, ctx);
   }
 
  private:
-  PluginHost *host_;
-  HostServices *services_;
+  PluginHost* host_;
+  HostServices* services_;
 };
 
 class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
  public:
-  explicit PluginServiceImpl(PluginHost *host) : host_(host) {}
+  explicit PluginServiceImpl(PluginHost* host) : host_(host) {}
 
-  grpc::ServerUnaryReactor *ListPlugins(
-      grpc::CallbackServerContext *ctx,
-      const plugin::v1::ListPluginsRequest * /*request*/,
-      plugin::v1::ListPluginsResponse *response) override {
-    for (auto &p : host_->ListPlugins()) *response->add_plugins() = p;
+  grpc::ServerUnaryReactor* ListPlugins(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::ListPluginsRequest* /*request*/,
+      plugin::v1::ListPluginsResponse* response) override {
+    for (auto& p : host_->ListPlugins()) *response->add_plugins() = p;
     response->set_host_abi_major(RETAIN_PLUGIN_ABI_MAJOR);
     response->set_host_abi_minor(RETAIN_PLUGIN_ABI_MINOR);
-    auto *reactor = ctx->DefaultReactor();
+    auto* reactor = ctx->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
-  grpc::ServerUnaryReactor *GetPlugin(
-      grpc::CallbackServerContext *ctx,
-      const plugin::v1::GetPluginRequest *request,
-      plugin::v1::Plugin *response) override {
+  grpc::ServerUnaryReactor* GetPlugin(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::GetPluginRequest* request,
+      plugin::v1::Plugin* response) override {
     return Reply(ctx, host_->GetPlugin(request->name()), response);
   }
-  grpc::ServerUnaryReactor *ResumePlugin(
-      grpc::CallbackServerContext *ctx,
-      const plugin::v1::ResumePluginRequest *request,
-      plugin::v1::Plugin *response) override {
+  grpc::ServerUnaryReactor* ResumePlugin(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::ResumePluginRequest* request,
+      plugin::v1::Plugin* response) override {
     return Reply(ctx, host_->ResumePlugin(request->name()), response);
   }
 
  private:
-  static grpc::ServerUnaryReactor *Reply(
-      grpc::CallbackServerContext *ctx,
-      const absl::StatusOr<plugin::v1::Plugin> &p,
-      plugin::v1::Plugin *response) {
-    auto *reactor = ctx->DefaultReactor();
+  static grpc::ServerUnaryReactor* Reply(
+      grpc::CallbackServerContext* ctx,
+      const absl::StatusOr<plugin::v1::Plugin>& p,
+      plugin::v1::Plugin* response) {
+    auto* reactor = ctx->DefaultReactor();
     if (p.ok()) *response = *p;
     reactor->Finish(ToGrpc(p.status()));
     return reactor;
   }
-  PluginHost *host_;
+  PluginHost* host_;
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
-    PluginHost *host, HostServices *services) {
+    PluginHost* host, HostServices* services) {
   return std::make_unique<MethodService>(host, services);
 }
 
 std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
-    PluginHost *host) {
+    PluginHost* host) {
   return std::make_unique<PluginServiceImpl>(host);
 }
 

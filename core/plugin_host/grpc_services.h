@@ -15,10 +15,10 @@ namespace retain::plugin_host {
 class PluginHost;
 
 std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
-    PluginHost *host, HostServices *services);
+    PluginHost* host, HostServices* services);
 
 std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
-    PluginHost *host);
+    PluginHost* host);
 
 }  // namespace retain::plugin_host
 

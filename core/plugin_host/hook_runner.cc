@@ -14,9 +14,9 @@ HookRunner::~HookRunner() {
   alive_->alive = false;
 }
 
-void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
+void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
                           absl::Duration timeout, HookKind kind, Done done,
-                          const std::string &label) {
+                          const std::string& label) {
   struct Pending {
     std::atomic<bool> fired{false};
     std::atomic<Timer::Id> deadline{0};
@@ -25,7 +25,7 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
   std::shared_ptr<Alive> alive = alive_;
-  Timer *timer = &timer_;
+  Timer* timer = &timer_;
   // The first of answer and deadline wins; the other is dropped.
   auto finish = [pending, p, alive, kind, label, timer](Outcome o) {
     if (pending->fired.exchange(true)) return;
@@ -84,9 +84,9 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
   }
 }
 
-Outcome HookRunner::RunSync(const std::shared_ptr<Plugin> &p, Hook hook,
+Outcome HookRunner::RunSync(const std::shared_ptr<Plugin>& p, Hook hook,
                             absl::Duration timeout, HookKind kind,
-                            const std::string &label) {
+                            const std::string& label) {
   struct Wait {
     absl::Mutex mu;
     bool done = false;

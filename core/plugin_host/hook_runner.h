@@ -21,7 +21,7 @@ class HookRunner {
  public:
   // A hook writes its result (or error message) to the sink and returns a
   // status code.
-  using Hook = std::function<int32_t(retain_sink *)>;
+  using Hook = std::function<int32_t(retain_sink*)>;
   using Done = std::function<void(Outcome)>;
 
   HookRunner() : alive_(std::make_shared<Alive>()) {}
@@ -33,15 +33,15 @@ class HookRunner {
   // outcome or with timed_out when `timeout` passes first (on the timer
   // thread then: `done` must not block). `label` prefixes a failure in the
   // plugin's last error.
-  void RunAsync(const std::shared_ptr<Plugin> &p, Hook hook,
+  void RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
                 absl::Duration timeout, HookKind kind, Done done,
-                const std::string &label = "");
+                const std::string& label = "");
   // The same, waiting for the outcome. Never call it on p's own workers.
-  Outcome RunSync(const std::shared_ptr<Plugin> &p, Hook hook,
+  Outcome RunSync(const std::shared_ptr<Plugin>& p, Hook hook,
                   absl::Duration timeout, HookKind kind,
-                  const std::string &label = "");
+                  const std::string& label = "");
 
-  Timer &timer() { return timer_; }
+  Timer& timer() { return timer_; }
 
  private:
   struct Alive {

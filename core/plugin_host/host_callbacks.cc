@@ -19,22 +19,22 @@ std::string ToString(retain_str s) {
   return s.size ? std::string(s.data, s.size) : std::string();
 }
 
-int32_t Write(retain_sink *out, int32_t code, const std::string &s) {
+int32_t Write(retain_sink* out, int32_t code, const std::string& s) {
   if (out != nullptr && !s.empty()) out->write(out->ctx, s.data(), s.size());
   return code;
 }
-int32_t Write(retain_sink *out, const absl::Status &st) {
+int32_t Write(retain_sink* out, const absl::Status& st) {
   return Write(out, static_cast<int32_t>(st.code()), std::string(st.message()));
 }
-int32_t Invalid(retain_sink *out, const char *what) {
+int32_t Invalid(retain_sink* out, const char* what) {
   return Write(out, static_cast<int32_t>(grpc::StatusCode::INVALID_ARGUMENT),
                absl::StrCat("malformed ", what));
 }
 
 // Runs fn(plugin) while the plugin's callbacks are enabled.
 template <typename F>
-int32_t Guarded(void *ctx, retain_sink *out, F fn) {
-  auto *p = static_cast<Plugin *>(ctx);
+int32_t Guarded(void* ctx, retain_sink* out, F fn) {
+  auto* p = static_cast<Plugin*>(ctx);
   absl::ReaderMutexLock lock(&p->callbacks_mu);
   if (!p->callbacks_enabled) {
     return Write(out, static_cast<int32_t>(grpc::StatusCode::UNAVAILABLE),
@@ -42,7 +42,7 @@ int32_t Guarded(void *ctx, retain_sink *out, F fn) {
   }
   try {
     return fn(p);
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     return Write(out, static_cast<int32_t>(grpc::StatusCode::INTERNAL),
                  absl::StrCat("host callback failed: ", e.what()));
   }
@@ -50,9 +50,9 @@ int32_t Guarded(void *ctx, retain_sink *out, F fn) {
 
 // A callback that answers one request message with one response message.
 template <typename Request, typename F>
-int32_t Answer(void *ctx, retain_str request, retain_sink *out,
-               const char *request_name, F call) {
-  return Guarded(ctx, out, [&](Plugin *p) {
+int32_t Answer(void* ctx, retain_str request, retain_sink* out,
+               const char* request_name, F call) {
+  return Guarded(ctx, out, [&](Plugin* p) {
     Request req;
     if (!req.ParseFromArray(request.data, request.size)) {
       return Invalid(out, request_name);
@@ -63,22 +63,22 @@ int32_t Answer(void *ctx, retain_str request, retain_sink *out,
   });
 }
 
-void LogCb(void *ctx, int32_t level, retain_str message) {
-  auto *p = static_cast<Plugin *>(ctx);
-  static const char *kLevels[] = {"debug", "info", "warn", "error"};
-  const char *l = (level >= 0 && level <= 3) ? kLevels[level] : "info";
+void LogCb(void* ctx, int32_t level, retain_str message) {
+  auto* p = static_cast<Plugin*>(ctx);
+  static const char* kLevels[] = {"debug", "info", "warn", "error"};
+  const char* l = (level >= 0 && level <= 3) ? kLevels[level] : "info";
   common::Log(l, ToString(message), {{"plugin", p->name()}});
 }
 
-int64_t NowCb(void *ctx) {
-  return absl::ToUnixMicros(static_cast<Plugin *>(ctx)->env->clock());
+int64_t NowCb(void* ctx) {
+  return absl::ToUnixMicros(static_cast<Plugin*>(ctx)->env->clock());
 }
 
-int32_t KvGet(void *ctx, retain_str tenant, retain_str request,
-              retain_sink *out) {
+int32_t KvGet(void* ctx, retain_str tenant, retain_str request,
+              retain_sink* out) {
   return Answer<plugin::v1::KvGetRequest>(
       ctx, request, out, "KvGetRequest",
-      [&](Plugin *p, const plugin::v1::KvGetRequest &req)
+      [&](Plugin* p, const plugin::v1::KvGetRequest& req)
           -> absl::StatusOr<plugin::v1::KvGetResponse> {
         auto v = p->env->store->KvGet(p->name(),
                                       TenantKey(ToString(tenant), req.key()));
@@ -92,16 +92,16 @@ int32_t KvGet(void *ctx, retain_str tenant, retain_str request,
       });
 }
 
-int32_t KvApply(void *ctx, retain_str tenant, retain_str request,
-                retain_sink *out) {
-  return Guarded(ctx, out, [&](Plugin *p) {
+int32_t KvApply(void* ctx, retain_str tenant, retain_str request,
+                retain_sink* out) {
+  return Guarded(ctx, out, [&](Plugin* p) {
     plugin::v1::KvBatch batch;
     if (!batch.ParseFromArray(request.data, request.size)) {
       return Invalid(out, "KvBatch");
     }
     std::string t = ToString(tenant);
     std::vector<store::KvOp> ops;
-    for (const auto &op : batch.ops()) {
+    for (const auto& op : batch.ops()) {
       store::KvOp o;
       o.key = TenantKey(t, op.key());
       if (!op.delete_()) o.value = op.value();
@@ -111,11 +111,11 @@ int32_t KvApply(void *ctx, retain_str tenant, retain_str request,
   });
 }
 
-int32_t KvScan(void *ctx, retain_str tenant, retain_str request,
-               retain_sink *out) {
+int32_t KvScan(void* ctx, retain_str tenant, retain_str request,
+               retain_sink* out) {
   return Answer<plugin::v1::KvScanRequest>(
       ctx, request, out, "KvScanRequest",
-      [&](Plugin *p, const plugin::v1::KvScanRequest &req)
+      [&](Plugin* p, const plugin::v1::KvScanRequest& req)
           -> absl::StatusOr<plugin::v1::KvScanResponse> {
         std::string t = ToString(tenant);
         int limit = req.limit() <= 0 ? 100 : std::min(req.limit(), 1000);
@@ -125,8 +125,8 @@ int32_t KvScan(void *ctx, retain_str tenant, retain_str request,
                                           start_after, limit);
         if (!rows.ok()) return rows.status();
         plugin::v1::KvScanResponse resp;
-        for (auto &[k, v] : *rows) {
-          auto *e = resp.add_entries();
+        for (auto& [k, v] : *rows) {
+          auto* e = resp.add_entries();
           e->set_key(PluginKey(t, k));
           e->set_value(std::move(v));
         }
@@ -134,52 +134,52 @@ int32_t KvScan(void *ctx, retain_str tenant, retain_str request,
       });
 }
 
-int32_t GetAccount(void *ctx, retain_str tenant, retain_str request,
-                   retain_sink *out) {
+int32_t GetAccount(void* ctx, retain_str tenant, retain_str request,
+                   retain_sink* out) {
   return Answer<account::v1::GetAccountRequest>(
-      ctx, request, out, "GetAccountRequest", [&](Plugin *p, const auto &req) {
+      ctx, request, out, "GetAccountRequest", [&](Plugin* p, const auto& req) {
         return p->env->services->GetAccount(ToString(tenant),
                                             api::AccountIdOf(req.name()));
       });
 }
 
-int32_t ListAccounts(void *ctx, retain_str tenant, retain_str request,
-                     retain_sink *out) {
+int32_t ListAccounts(void* ctx, retain_str tenant, retain_str request,
+                     retain_sink* out) {
   return Answer<account::v1::ListAccountsRequest>(
       ctx, request, out, "ListAccountsRequest",
-      [&](Plugin *p, const auto &req) {
+      [&](Plugin* p, const auto& req) {
         return p->env->services->ListAccounts(ToString(tenant), req);
       });
 }
 
-int32_t ListSignals(void *ctx, retain_str tenant, retain_str request,
-                    retain_sink *out) {
+int32_t ListSignals(void* ctx, retain_str tenant, retain_str request,
+                    retain_sink* out) {
   return Answer<signal::v1::ListSignalsRequest>(
-      ctx, request, out, "ListSignalsRequest", [&](Plugin *p, const auto &req) {
+      ctx, request, out, "ListSignalsRequest", [&](Plugin* p, const auto& req) {
         return p->env->services->ListSignals(ToString(tenant), req);
       });
 }
 
-int32_t GetHealth(void *ctx, retain_str tenant, retain_str request,
-                  retain_sink *out) {
+int32_t GetHealth(void* ctx, retain_str tenant, retain_str request,
+                  retain_sink* out) {
   return Answer<report::v1::GetAccountHealthRequest>(
       ctx, request, out, "GetAccountHealthRequest",
-      [&](Plugin *p, const auto &req) {
+      [&](Plugin* p, const auto& req) {
         return p->env->services->GetHealth(ToString(tenant),
                                            api::AccountIdOf(req.account()));
       });
 }
 
-int32_t RecordSignals(void *ctx, retain_str tenant, retain_str request,
-                      retain_sink *out) {
-  return Guarded(ctx, out, [&](Plugin *p) {
+int32_t RecordSignals(void* ctx, retain_str tenant, retain_str request,
+                      retain_sink* out) {
+  return Guarded(ctx, out, [&](Plugin* p) {
     signal::v1::RecordSignalsRequest req;
     if (!req.ParseFromArray(request.data, request.size)) {
       return Invalid(out, "RecordSignalsRequest");
     }
     std::string t = ToString(tenant);
     std::vector<std::string> accounts;
-    for (const auto &s : req.signals()) {
+    for (const auto& s : req.signals()) {
       accounts.push_back(api::AccountIdOf(s.account()));
     }
     std::vector<signal::v1::Signal> signals(req.signals().begin(),
@@ -192,9 +192,9 @@ int32_t RecordSignals(void *ctx, retain_str tenant, retain_str request,
   });
 }
 
-int32_t PublishAlert(void *ctx, retain_str tenant, retain_str request,
-                     retain_sink *out) {
-  return Guarded(ctx, out, [&](Plugin *p) {
+int32_t PublishAlert(void* ctx, retain_str tenant, retain_str request,
+                     retain_sink* out) {
+  return Guarded(ctx, out, [&](Plugin* p) {
     plugin::v1::PluginAlert alert;
     if (!alert.ParseFromArray(request.data, request.size)) {
       return Invalid(out, "PluginAlert");
@@ -204,16 +204,16 @@ int32_t PublishAlert(void *ctx, retain_str tenant, retain_str request,
   });
 }
 
-int32_t ListTenants(void *ctx, retain_str /*tenant*/, retain_str request,
-                    retain_sink *out) {
+int32_t ListTenants(void* ctx, retain_str /*tenant*/, retain_str request,
+                    retain_sink* out) {
   return Answer<plugin::v1::ListTenantsRequest>(
       ctx, request, out, "ListTenantsRequest",
-      [&](Plugin *p,
-          const auto &) -> absl::StatusOr<plugin::v1::ListTenantsResponse> {
+      [&](Plugin* p,
+          const auto&) -> absl::StatusOr<plugin::v1::ListTenantsResponse> {
         auto tenants = TenantsIn(*p->env->store, p->name());
         if (!tenants.ok()) return tenants.status();
         plugin::v1::ListTenantsResponse resp;
-        for (auto &t : *tenants) resp.add_tenants(std::move(t));
+        for (auto& t : *tenants) resp.add_tenants(std::move(t));
         return resp;
       });
 }
@@ -239,10 +239,10 @@ const retain_host_api kHostApi = {
 
 }  // namespace
 
-const retain_host_api *HostApi() { return &kHostApi; }
+const retain_host_api* HostApi() { return &kHostApi; }
 
-void AppendToString(void *ctx, const char *data, size_t size) {
-  static_cast<std::string *>(ctx)->append(data, size);
+void AppendToString(void* ctx, const char* data, size_t size) {
+  static_cast<std::string*>(ctx)->append(data, size);
 }
 
 }  // namespace retain::plugin_host

@@ -10,10 +10,10 @@
 namespace retain::plugin_host {
 
 // The host table given to every plugin: static, valid for the process.
-const retain_host_api *HostApi();
+const retain_host_api* HostApi();
 
 // Appends to a std::string (the ctx): the sink the host hands plugins.
-void AppendToString(void *ctx, const char *data, size_t size);
+void AppendToString(void* ctx, const char* data, size_t size);
 
 }  // namespace retain::plugin_host
 

@@ -32,59 +32,59 @@ class HostServices {
   // identity exactly as for core services (an error status is returned to
   // the caller as is, e.g. UNAUTHENTICATED).
   virtual absl::StatusOr<std::string> TenantForCall(
-      const grpc::CallbackServerContext &context) = 0;
+      const grpc::CallbackServerContext& context) = 0;
 
   // The account, with output-only fields current (health score and band);
   // NOT_FOUND when the tenant has no such account.
   virtual absl::StatusOr<account::v1::Account> GetAccount(
-      const std::string &tenant, const std::string &account_id) = 0;
+      const std::string& tenant, const std::string& account_id) = 0;
 
   // Accounts in name order, filtered and paged exactly like
   // AccountService.ListAccounts.
   virtual absl::StatusOr<account::v1::ListAccountsResponse> ListAccounts(
-      const std::string &tenant,
-      const account::v1::ListAccountsRequest &request) = 0;
+      const std::string& tenant,
+      const account::v1::ListAccountsRequest& request) = 0;
 
   // One account's signals in time order: request.account names it; kind,
   // [start_time, end_time) and page_size (<= 1000) filter and limit, exactly
   // like SignalService.ListSignals.
   virtual absl::StatusOr<signal::v1::ListSignalsResponse> ListSignals(
-      const std::string &tenant,
-      const signal::v1::ListSignalsRequest &request) = 0;
+      const std::string& tenant,
+      const signal::v1::ListSignalsRequest& request) = 0;
 
   // Records signals through normal ingestion (validation, dedup by
   // signal_id, all or nothing). Returns once they are durable; the server
   // then calls PluginHost::NotifySignalsDurable as for any other batch.
   virtual absl::Status RecordSignals(
-      const std::string &tenant, std::vector<signal::v1::Signal> signals) = 0;
+      const std::string& tenant, std::vector<signal::v1::Signal> signals) = 0;
 
   // The account's current explained health, plugin components as last
   // stored (SetHealthComponent) included: no plugin is asked, so a plugin
   // asking never waits on itself.
   virtual absl::StatusOr<report::v1::AccountHealth> GetHealth(
-      const std::string &tenant, const std::string &account_id) = 0;
+      const std::string& tenant, const std::string& account_id) = 0;
 
   // The server's copy of plugin health components, which every view
   // combines with the core components (decision 0012). component.source
   // names the plugin. NOT_FOUND when the account does not exist.
   virtual absl::Status SetHealthComponent(
-      const std::string &tenant, const std::string &account_id,
-      const report::v1::HealthComponent &component) = 0;
-  virtual absl::Status ClearHealthComponent(const std::string &tenant,
-                                            const std::string &account_id,
-                                            const std::string &source) = 0;
+      const std::string& tenant, const std::string& account_id,
+      const report::v1::HealthComponent& component) = 0;
+  virtual absl::Status ClearHealthComponent(const std::string& tenant,
+                                            const std::string& account_id,
+                                            const std::string& source) = 0;
   // (tenant, account id) of every account `source` has a component for.
   virtual std::vector<std::pair<std::string, std::string>>
-  AccountsWithHealthComponent(const std::string &source) = 0;
+  AccountsWithHealthComponent(const std::string& source) = 0;
   // Forgets the components of every other source (plugins that are no
   // longer loaded with a health component).
   virtual absl::Status KeepHealthComponentSources(
-      const std::set<std::string> &sources) = 0;
+      const std::set<std::string>& sources) = 0;
 
   // An alert raised by a plugin (alert.plugin is set by the host). How it
   // reaches people (log, WatchHealth, ...) is the server's choice.
-  virtual absl::Status PublishAlert(const std::string &tenant,
-                                    const plugin::v1::PluginAlert &alert) = 0;
+  virtual absl::Status PublishAlert(const std::string& tenant,
+                                    const plugin::v1::PluginAlert& alert) = 0;
 };
 
 }  // namespace retain::plugin_host

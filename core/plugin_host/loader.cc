@@ -13,7 +13,7 @@ std::string HostAbi() {
 
 }  // namespace
 
-bool IsValidPluginName(const std::string &name) {
+bool IsValidPluginName(const std::string& name) {
   if (name.empty() || name.size() > 63) return false;
   if (name[0] < 'a' || name[0] > 'z') return false;
   for (char c : name) {
@@ -24,24 +24,24 @@ bool IsValidPluginName(const std::string &name) {
   return true;
 }
 
-bool HasTickHook(const retain_plugin_module *m) {
+bool HasTickHook(const retain_plugin_module* m) {
   return RETAIN_ABI_HAS_FIELD(m, retain_plugin_module, retain_plugin_on_tick) &&
          m->retain_plugin_on_tick != nullptr;
 }
 
-absl::Status LoadModule(const std::string &path,
-                        const retain_host_api *host_api, LoadedModule *out_) {
-  auto refuse = [&](const std::string &why) {
+absl::Status LoadModule(const std::string& path,
+                        const retain_host_api* host_api, LoadedModule* out_) {
+  auto refuse = [&](const std::string& why) {
     return absl::FailedPreconditionError(
         absl::StrCat("refused ", path, ": ", why));
   };
-  LoadedModule &out = *out_;
+  LoadedModule& out = *out_;
   try {
     // RTLD_NODELETE: dlclose (e.g. when a host object goes away) never
     // unmaps the code.
     out.library.load(path, static_cast<boost::dll::load_mode::type>(
                                RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     return refuse(absl::StrCat("cannot load the library: ", e.what()));
   }
   if (!out.library.has(RETAIN_PLUGIN_ENTRY_SYMBOL)) {
@@ -50,9 +50,9 @@ absl::Status LoadModule(const std::string &path,
                      "' (define it with RETAIN_PLUGIN(...) and export it)"));
   }
   auto entry =
-      out.library.get<const retain_plugin_module *(const retain_host_api *)>(
+      out.library.get<const retain_plugin_module*(const retain_host_api*)>(
           RETAIN_PLUGIN_ENTRY_SYMBOL);
-  const retain_plugin_module *m = entry(host_api);
+  const retain_plugin_module* m = entry(host_api);
   if (m == nullptr) {
     return refuse(
         absl::StrCat("the plugin declined this host (host plugin ABI ",

@@ -16,7 +16,7 @@ struct LoadedModule {
   // Never unloaded: a plugin's static initialisers may already have
   // registered descriptors or threads (docs/decisions/0005-plugin-abi.md).
   boost::dll::shared_library library;
-  const retain_plugin_module *module = nullptr;  // owned by the library
+  const retain_plugin_module* module = nullptr;  // owned by the library
   std::string name;
   std::string version;
   int abi_major = 0;
@@ -30,16 +30,16 @@ struct LoadedModule {
 // versions are the reason.
 // `out` is filled as far as loading got (the ABI versions of a module
 // refused for its version, too).
-absl::Status LoadModule(const std::string &path,
-                        const retain_host_api *host_api, LoadedModule *out);
+absl::Status LoadModule(const std::string& path,
+                        const retain_host_api* host_api, LoadedModule* out);
 
 // [a-z][a-z0-9_]{0,62}: a plugin's name is also its KV namespace, config
 // key and gRPC package part.
-bool IsValidPluginName(const std::string &name);
+bool IsValidPluginName(const std::string& name);
 
 // Whether the module, built for its own ABI minor, has the tick hook; never
 // reads past the module's struct_size.
-bool HasTickHook(const retain_plugin_module *module);
+bool HasTickHook(const retain_plugin_module* module);
 
 }  // namespace retain::plugin_host
 

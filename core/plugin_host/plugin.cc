@@ -9,7 +9,7 @@ plugin::v1::Plugin Plugin::Info() const {
   info.set_abi_major(loaded.abi_major);
   info.set_abi_minor(loaded.abi_minor);
   info.set_path(path);
-  for (const auto &s : services) info.add_services(s);
+  for (const auto& s : services) info.add_services(s);
   for (int32_t k : kinds) info.add_signal_kinds(k);
   info.set_report_section(descriptor.report_section());
   if (ticks) {

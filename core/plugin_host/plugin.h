@@ -26,13 +26,13 @@ namespace retain::plugin_host {
 
 // What every plugin's host callbacks reach (owned by the host).
 struct HostEnv {
-  store::Store *store = nullptr;
-  HostServices *services = nullptr;
+  store::Store* store = nullptr;
+  HostServices* services = nullptr;
   std::function<absl::Time()> clock;
   // Told of the accounts a plugin recorded signals for through the host
   // (their health components may have changed); may be null.
-  std::function<void(const std::string &plugin, const std::string &tenant,
-                     const std::vector<std::string> &account_ids)>
+  std::function<void(const std::string& plugin, const std::string& tenant,
+                     const std::vector<std::string>& account_ids)>
       on_plugin_signals;
 };
 
@@ -41,12 +41,12 @@ struct Plugin {
   std::string path;
   LoadedModule loaded;  // empty when the library was refused
   PluginSettings settings;
-  void *instance = nullptr;  // owned by the plugin; null until initialised
+  void* instance = nullptr;  // owned by the plugin; null until initialised
   plugin::v1::PluginDescriptor descriptor;
   std::set<int32_t> kinds;            // signal kinds delivered
   std::vector<std::string> services;  // full gRPC service names
   bool ticks = false;                 // whether the host ticks it
-  HostEnv *env = nullptr;
+  HostEnv* env = nullptr;
 
   PluginHarness harness;
   std::unique_ptr<Executor> executor;  // set when it starts
@@ -56,8 +56,8 @@ struct Plugin {
   absl::Mutex callbacks_mu;
   bool callbacks_enabled ABSL_GUARDED_BY(callbacks_mu) = false;
 
-  const std::string &name() const { return loaded.name; }
-  const retain_plugin_module *module() const { return loaded.module; }
+  const std::string& name() const { return loaded.name; }
+  const retain_plugin_module* module() const { return loaded.module; }
   bool has_health_component() const {
     return !descriptor.health_component().name().empty() &&
            module()->retain_plugin_on_health_component != nullptr;

@@ -10,12 +10,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-absl::Status Bad(const std::string &path, const std::string &rule) {
+absl::Status Bad(const std::string& path, const std::string& rule) {
   return absl::InvalidArgumentError(
       absl::StrCat("plugin config: ", path, ": ", rule));
 }
 
-absl::StatusOr<int64_t> Int(const Json &v, const std::string &path, int64_t min,
+absl::StatusOr<int64_t> Int(const Json& v, const std::string& path, int64_t min,
                             int64_t max) {
   if (!v.is_number_integer()) return Bad(path, "must be an integer");
   int64_t n = v.get<int64_t>();
@@ -25,7 +25,7 @@ absl::StatusOr<int64_t> Int(const Json &v, const std::string &path, int64_t min,
   return n;
 }
 
-absl::StatusOr<double> Number(const Json &v, const std::string &path,
+absl::StatusOr<double> Number(const Json& v, const std::string& path,
                               double min, double max) {
   if (!v.is_number()) return Bad(path, "must be a number");
   double d = v.get<double>();
@@ -36,12 +36,12 @@ absl::StatusOr<double> Number(const Json &v, const std::string &path,
 }
 
 // Applies one block ("host" or "plugins.<name>") over `s`.
-absl::Status Apply(const Json &block, const std::string &path, bool own_config,
-                   PluginSettings *s) {
+absl::Status Apply(const Json& block, const std::string& path, bool own_config,
+                   PluginSettings* s) {
   if (!block.is_object()) return Bad(path, "must be an object");
   for (auto it = block.begin(); it != block.end(); ++it) {
-    const std::string &key = it.key();
-    const Json &v = it.value();
+    const std::string& key = it.key();
+    const Json& v = it.value();
     const std::string at = absl::StrCat(path, ".", key);
     if (key == "enabled") {
       if (!v.is_boolean()) return Bad(at, "must be true or false");
@@ -88,9 +88,9 @@ absl::Status Apply(const Json &block, const std::string &path, bool own_config,
   return absl::OkStatus();
 }
 
-void Flatten(const Json &j, const std::string &prefix,
-             std::map<std::string, std::string> *out) {
-  auto at = [&](const std::string &key) {
+void Flatten(const Json& j, const std::string& prefix,
+             std::map<std::string, std::string>* out) {
+  auto at = [&](const std::string& key) {
     return prefix.empty() ? key : prefix + "." + key;
   };
   if (j.is_object()) {
@@ -110,18 +110,18 @@ void Flatten(const Json &j, const std::string &prefix,
 
 }  // namespace
 
-std::map<std::string, std::string> FlattenConfig(const nlohmann::json &j) {
+std::map<std::string, std::string> FlattenConfig(const nlohmann::json& j) {
   std::map<std::string, std::string> out;
   Flatten(j, "", &out);
   return out;
 }
 
 absl::StatusOr<PluginConfig> PluginConfig::Parse(
-    const std::string &text, const PluginSettings &defaults) {
+    const std::string& text, const PluginSettings& defaults) {
   Json root;
   try {
     root = Json::parse(text);
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("plugin config: not JSON: ", e.what()));
   }
@@ -141,7 +141,7 @@ absl::StatusOr<PluginConfig> PluginConfig::Parse(
     }
   }
   if (root.contains("plugins")) {
-    const Json &plugins = root["plugins"];
+    const Json& plugins = root["plugins"];
     if (!plugins.is_object()) return Bad("plugins", "must be an object");
     for (auto it = plugins.begin(); it != plugins.end(); ++it) {
       PluginSettings s = out.host_;
@@ -156,7 +156,7 @@ absl::StatusOr<PluginConfig> PluginConfig::Parse(
 }
 
 absl::StatusOr<PluginConfig> PluginConfig::Load(
-    const std::string &path, const PluginSettings &defaults) {
+    const std::string& path, const PluginSettings& defaults) {
   if (path.empty()) return Parse("{}", defaults);
   std::ifstream in(path);
   if (!in) {
@@ -173,14 +173,14 @@ absl::StatusOr<PluginConfig> PluginConfig::Load(
   return parsed;
 }
 
-PluginSettings PluginConfig::For(const std::string &name) const {
+PluginSettings PluginConfig::For(const std::string& name) const {
   auto it = plugins_.find(name);
   return it == plugins_.end() ? host_ : it->second;
 }
 
 std::vector<std::string> PluginConfig::Named() const {
   std::vector<std::string> out;
-  for (const auto &[name, s] : plugins_) out.push_back(name);
+  for (const auto& [name, s] : plugins_) out.push_back(name);
   return out;
 }
 

@@ -37,20 +37,20 @@ struct PluginSettings {
 
 // A plugin's own config flattened for its SDK: "a.b" / "a.0" keys with
 // scalar text values.
-std::map<std::string, std::string> FlattenConfig(const nlohmann::json &j);
+std::map<std::string, std::string> FlattenConfig(const nlohmann::json& j);
 
 class PluginConfig {
  public:
   // Parses the file's text; `defaults` are the host's built-in settings.
-  static absl::StatusOr<PluginConfig> Parse(const std::string &text,
-                                            const PluginSettings &defaults);
+  static absl::StatusOr<PluginConfig> Parse(const std::string& text,
+                                            const PluginSettings& defaults);
   // Reads and parses `path`; an empty path is an empty config.
-  static absl::StatusOr<PluginConfig> Load(const std::string &path,
-                                           const PluginSettings &defaults);
+  static absl::StatusOr<PluginConfig> Load(const std::string& path,
+                                           const PluginSettings& defaults);
 
   // The settings of the plugin called `name` (the host block's when the
   // file has no block for it).
-  PluginSettings For(const std::string &name) const;
+  PluginSettings For(const std::string& name) const;
   // Names with a block in "plugins".
   std::vector<std::string> Named() const;
 

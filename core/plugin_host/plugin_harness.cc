@@ -8,7 +8,7 @@ namespace {
 
 using plugin::v1::PluginState_Name;
 
-void SetTime(absl::Time t, google::protobuf::Timestamp *out) {
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
   int64_t us = absl::ToUnixMicros(t);
   out->set_seconds(us / 1000000);
   out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
@@ -43,7 +43,7 @@ PluginState PluginHarness::state() const {
 }
 
 absl::Status PluginHarness::Transition(PluginState to,
-                                       const std::string &error) {
+                                       const std::string& error) {
   {
     absl::MutexLock lock(&mu_);
     if (!IsLegal(state_, to)) {
@@ -76,8 +76,8 @@ absl::Status PluginHarness::Resume() {
   return Transition(plugin::v1::PLUGIN_STATE_READY);
 }
 
-bool PluginHarness::Account(HookKind kind, const Outcome &o,
-                            const std::string &label) {
+bool PluginHarness::Account(HookKind kind, const Outcome& o,
+                            const std::string& label) {
   const bool failure =
       o.timed_out ||
       (!o.rejected &&
@@ -85,7 +85,7 @@ bool PluginHarness::Account(HookKind kind, const Outcome &o,
   std::string park;
   {
     absl::MutexLock lock(&mu_);
-    auto &c = counters_;
+    auto& c = counters_;
     switch (kind) {
       case HookKind::kCall:
         c.set_calls(c.calls() + 1);
@@ -137,7 +137,7 @@ bool PluginHarness::Account(HookKind kind, const Outcome &o,
   return true;
 }
 
-void PluginHarness::NoteError(const std::string &error) {
+void PluginHarness::NoteError(const std::string& error) {
   absl::MutexLock lock(&mu_);
   last_error_ = error;
   last_error_time_ = absl::Now();
@@ -154,7 +154,7 @@ std::string PluginHarness::last_error() const {
   return last_error_;
 }
 
-void PluginHarness::Fill(plugin::v1::Plugin *info) const {
+void PluginHarness::Fill(plugin::v1::Plugin* info) const {
   absl::MutexLock lock(&mu_);
   info->set_state(state_);
   *info->mutable_counters() = counters_;

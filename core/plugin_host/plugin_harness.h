@@ -44,7 +44,7 @@ class PluginHarness {
   // Told of every state change (outside the harness lock), e.g. to publish
   // grpc.health.v1 status and log it.
   using Observer =
-      std::function<void(PluginState state, const std::string &error)>;
+      std::function<void(PluginState state, const std::string& error)>;
 
   static bool IsLegal(PluginState from, PluginState to);
 
@@ -55,7 +55,7 @@ class PluginHarness {
   bool ready() const { return state() == plugin::v1::PLUGIN_STATE_READY; }
   // Moves to `to` and records `error` (if any) as the last error;
   // FAILED_PRECONDITION, changing nothing, when the transition is illegal.
-  absl::Status Transition(PluginState to, const std::string &error = "");
+  absl::Status Transition(PluginState to, const std::string& error = "");
   // PARKED -> READY with the failure streak reset.
   absl::Status Resume();
 
@@ -64,16 +64,16 @@ class PluginHarness {
   // for a signal (which is retried until handled), any error. `label`
   // prefixes the last error (e.g. "signal 42").
   // Returns whether the outcome was a failure.
-  bool Account(HookKind kind, const Outcome &outcome,
-               const std::string &label = "");
+  bool Account(HookKind kind, const Outcome& outcome,
+               const std::string& label = "");
   // Counts a failed attempt to read or write delivery bookkeeping.
-  void NoteError(const std::string &error);
+  void NoteError(const std::string& error);
   // Delivery position, for the PluginService view.
   void SetDelivery(int64_t cursor, int64_t lag);
 
   std::string last_error() const;
   // Fills state, counters, last error and their times.
-  void Fill(plugin::v1::Plugin *info) const;
+  void Fill(plugin::v1::Plugin* info) const;
 
  private:
   mutable absl::Mutex mu_;

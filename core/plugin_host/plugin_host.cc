@@ -28,16 +28,16 @@ namespace {
 using common::Log;
 using plugin::v1::PluginState;
 
-retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
+retain_str Str(const std::string& s) { return {s.data(), s.size()}; }
 
 // Library paths: plugin_dir's "*.so" in name order, then the explicit ones,
 // each once.
-std::vector<std::string> PluginPaths(const PluginHostOptions &o) {
+std::vector<std::string> PluginPaths(const PluginHostOptions& o) {
   std::vector<std::string> paths;
   if (!o.plugin_dir.empty()) {
     std::error_code ec;
     std::vector<std::string> found;
-    for (const auto &entry :
+    for (const auto& entry :
          std::filesystem::directory_iterator(o.plugin_dir, ec)) {
       if (entry.path().extension() == ".so") found.push_back(entry.path());
     }
@@ -51,7 +51,7 @@ std::vector<std::string> PluginPaths(const PluginHostOptions &o) {
   paths.insert(paths.end(), o.plugin_paths.begin(), o.plugin_paths.end());
   std::vector<std::string> unique;
   std::set<std::string> seen;
-  for (const auto &path : paths) {
+  for (const auto& path : paths) {
     std::error_code ec;
     std::string canonical = std::filesystem::weakly_canonical(path, ec);
     if (ec) canonical = path;
@@ -64,8 +64,8 @@ std::vector<std::string> PluginPaths(const PluginHostOptions &o) {
 
 class PluginHost::Impl {
  public:
-  Impl(PluginHost *facade, PluginHostOptions options, store::Store *store,
-       HostServices *services)
+  Impl(PluginHost* facade, PluginHostOptions options, store::Store* store,
+       HostServices* services)
       : facade_(facade),
         options_(std::move(options)),
         services_(services),
@@ -74,27 +74,27 @@ class PluginHost::Impl {
     env_.store = store;
     env_.services = services;
     env_.clock = options_.clock;
-    env_.on_plugin_signals = [this](const std::string &plugin,
-                                    const std::string &tenant,
-                                    const std::vector<std::string> &ids) {
+    env_.on_plugin_signals = [this](const std::string& plugin,
+                                    const std::string& tenant,
+                                    const std::vector<std::string>& ids) {
       auto it = by_name_.find(plugin);
       if (it == by_name_.end()) return;
       std::vector<ComponentRefresher::AccountKey> keys;
-      for (const auto &id : ids) keys.emplace_back(tenant, id);
+      for (const auto& id : ids) keys.emplace_back(tenant, id);
       refresher_.Refresh(it->second, keys);
     };
   }
 
   absl::Status LoadAll();
-  void LoadOne(const std::string &path, const PluginConfig &config);
-  void Start(const std::shared_ptr<Plugin> &p);
-  void OnStateChange(Plugin *p, PluginState state, const std::string &error);
-  void PublishHealth(Plugin *p);
+  void LoadOne(const std::string& path, const PluginConfig& config);
+  void Start(const std::shared_ptr<Plugin>& p);
+  void OnStateChange(Plugin* p, PluginState state, const std::string& error);
+  void PublishHealth(Plugin* p);
   void Shutdown();
 
-  PluginHost *facade_;
+  PluginHost* facade_;
   PluginHostOptions options_;
-  HostServices *services_;
+  HostServices* services_;
   HostEnv env_;
 
   std::vector<std::shared_ptr<Plugin>> plugins_;  // load order
@@ -103,7 +103,7 @@ class PluginHost::Impl {
   std::map<std::string, std::unique_ptr<SignalDelivery>> deliveries_;
   std::map<std::string, std::unique_ptr<Ticker>> tickers_;
   std::atomic<int64_t> durable_seq_{0};
-  std::atomic<grpc::Server *> server_{nullptr};
+  std::atomic<grpc::Server*> server_{nullptr};
   std::unique_ptr<grpc::CallbackGenericService> method_service_;
   std::unique_ptr<plugin::v1::PluginService::CallbackService> plugin_service_;
   bool loaded_ = false;
@@ -128,8 +128,8 @@ absl::Status PluginHost::Impl::LoadAll() {
   auto config = PluginConfig::Load(options_.config_path, defaults);
   if (!config.ok()) return config.status();
 
-  for (const auto &path : PluginPaths(options_)) LoadOne(path, *config);
-  for (const auto &name : config->Named()) {
+  for (const auto& path : PluginPaths(options_)) LoadOne(path, *config);
+  for (const auto& name : config->Named()) {
     if (!by_name_.count(name)) {
       Log("warn", "the plugin config has a block for a plugin not loaded",
           {{"plugin", name}});
@@ -137,7 +137,7 @@ absl::Status PluginHost::Impl::LoadAll() {
   }
   // A plugin no longer loaded (or no longer scoring) stops counting.
   std::set<std::string> scoring;
-  for (const auto &p : plugins_) {
+  for (const auto& p : plugins_) {
     if (p->harness.ready() && p->has_health_component()) {
       scoring.insert(p->name());
     }
@@ -150,23 +150,23 @@ absl::Status PluginHost::Impl::LoadAll() {
   if (auto last = env_.store->LastSignalSeq(); last.ok()) {
     durable_seq_ = *last;
   }
-  for (auto &p : plugins_) {
+  for (auto& p : plugins_) {
     if (p->harness.ready()) Start(p);
   }
   return absl::OkStatus();
 }
 
-void PluginHost::Impl::LoadOne(const std::string &path,
-                               const PluginConfig &config) {
+void PluginHost::Impl::LoadOne(const std::string& path,
+                               const PluginConfig& config) {
   auto p = std::make_shared<Plugin>();
   p->path = path;
   p->env = &env_;
   p->harness.set_observer(
-      [this, raw = p.get()](PluginState state, const std::string &error) {
+      [this, raw = p.get()](PluginState state, const std::string& error) {
         OnStateChange(raw, state, error);
       });
   plugins_.push_back(p);
-  auto fail = [&](PluginState state, const std::string &why) {
+  auto fail = [&](PluginState state, const std::string& why) {
     p->harness.Transition(state, why).IgnoreError();
   };
 
@@ -174,7 +174,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
     p->loaded.name.clear();  // not loaded: no name of its own
     return fail(plugin::v1::PLUGIN_STATE_REFUSED, std::string(s.message()));
   }
-  const std::string &name = p->name();
+  const std::string& name = p->name();
   if (by_name_.count(name)) {
     return fail(
         plugin::v1::PLUGIN_STATE_REFUSED,
@@ -194,12 +194,12 @@ void PluginHost::Impl::LoadOne(const std::string &path,
   auto flat = FlattenConfig(p->settings.config);
   plugin_config.mutable_values()->insert(flat.begin(), flat.end());
   const std::string config_bytes = plugin_config.SerializeAsString();
-  const retain_plugin_module *m = p->module();
+  const retain_plugin_module* m = p->module();
 
   p->EnableCallbacks(true);
   std::string err;
   retain_sink err_sink{&err, &AppendToString};
-  void *instance = nullptr;
+  void* instance = nullptr;
   int32_t code = m->retain_plugin_on_init(HostApi(), p.get(), Str(config_bytes),
                                           &instance, &err_sink);
   if (code != 0 || instance == nullptr) {
@@ -221,7 +221,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
   }
   const std::string prefix = absl::StrCat("/retain.plugins.", name, ".v1.");
   std::set<std::string> services;
-  for (const auto &method : p->descriptor.methods()) {
+  for (const auto& method : p->descriptor.methods()) {
     if (!problem.empty()) break;
     size_t slash = method.rfind('/');
     if (!absl::StartsWith(method, prefix) || slash <= prefix.size() ||
@@ -240,7 +240,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
     p->EnableCallbacks(false);
     return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED, problem);
   }
-  for (const auto &method : p->descriptor.methods()) methods_[method] = p;
+  for (const auto& method : p->descriptor.methods()) methods_[method] = p;
   p->services.assign(services.begin(), services.end());
   p->kinds.insert(p->descriptor.signal_kinds().begin(),
                   p->descriptor.signal_kinds().end());
@@ -266,7 +266,7 @@ void PluginHost::Impl::LoadOne(const std::string &path,
         p->ticks ? absl::ToDoubleSeconds(p->settings.tick_interval) : 0}});
 }
 
-void PluginHost::Impl::Start(const std::shared_ptr<Plugin> &p) {
+void PluginHost::Impl::Start(const std::shared_ptr<Plugin>& p) {
   p->executor = std::make_unique<Executor>(p->name(), p->settings.workers,
                                            p->settings.max_queue);
   if (p->ticks) {
@@ -281,15 +281,15 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin> &p) {
   d.retry = options_.delivery_retry;
   auto delivery = std::make_unique<SignalDelivery>(
       p, &runner_, &durable_seq_, d,
-      [this, p](const std::vector<std::pair<std::string, std::string>> &acc) {
+      [this, p](const std::vector<std::pair<std::string, std::string>>& acc) {
         refresher_.Refresh(p, acc);
       });
   delivery->Start(durable_seq_.load());
   deliveries_[p->name()] = std::move(delivery);
 }
 
-void PluginHost::Impl::OnStateChange(Plugin *p, PluginState state,
-                                     const std::string &error) {
+void PluginHost::Impl::OnStateChange(Plugin* p, PluginState state,
+                                     const std::string& error) {
   common::LogFields fields = {
       {"plugin", p->name().empty() ? p->path : p->name()},
       {"state", plugin::v1::PluginState_Name(state)}};
@@ -310,23 +310,23 @@ void PluginHost::Impl::OnStateChange(Plugin *p, PluginState state,
   }
 }
 
-void PluginHost::Impl::PublishHealth(Plugin *p) {
-  grpc::Server *server = server_.load();
+void PluginHost::Impl::PublishHealth(Plugin* p) {
+  grpc::Server* server = server_.load();
   if (server == nullptr || p->name().empty()) return;
-  auto *health = server->GetHealthCheckService();
+  auto* health = server->GetHealthCheckService();
   if (health == nullptr) return;
   const bool serving = p->harness.ready();
   health->SetServingStatus(p->name(), serving);
-  for (const auto &s : p->services) health->SetServingStatus(s, serving);
+  for (const auto& s : p->services) health->SetServingStatus(s, serving);
 }
 
 void PluginHost::Impl::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   refresher_.Stop();
-  for (auto &[name, t] : tickers_) t->Stop();
-  for (auto &[name, d] : deliveries_) d->Stop();
-  for (auto &p : plugins_) {
+  for (auto& [name, t] : tickers_) t->Stop();
+  for (auto& [name, d] : deliveries_) d->Stop();
+  for (auto& p : plugins_) {
     bool idle = true;
     if (p->executor) idle = p->executor->Stop(absl::Seconds(2));
     const bool had_instance = p->instance != nullptr;
@@ -349,8 +349,8 @@ void PluginHost::Impl::Shutdown() {
 
 // ---------------------------------------------------------------------------
 
-PluginHost::PluginHost(PluginHostOptions options, store::Store *store,
-                       HostServices *services)
+PluginHost::PluginHost(PluginHostOptions options, store::Store* store,
+                       HostServices* services)
     : impl_(std::make_unique<Impl>(this, std::move(options), store, services)) {
 }
 
@@ -358,16 +358,16 @@ PluginHost::~PluginHost() { Shutdown(); }
 
 absl::Status PluginHost::LoadAll() { return impl_->LoadAll(); }
 
-void PluginHost::RegisterServices(grpc::ServerBuilder &builder) {
+void PluginHost::RegisterServices(grpc::ServerBuilder& builder) {
   impl_->method_service_ = MakePluginMethodService(this, impl_->services_);
   impl_->plugin_service_ = MakePluginService(this);
   builder.RegisterCallbackGenericService(impl_->method_service_.get());
   builder.RegisterService(impl_->plugin_service_.get());
 }
 
-void PluginHost::OnServerStarted(grpc::Server *server) {
+void PluginHost::OnServerStarted(grpc::Server* server) {
   impl_->server_.store(server);
-  for (auto &p : impl_->plugins_) impl_->PublishHealth(p.get());
+  for (auto& p : impl_->plugins_) impl_->PublishHealth(p.get());
 }
 
 void PluginHost::NotifySignalsDurable(int64_t last_seq) {
@@ -375,13 +375,13 @@ void PluginHost::NotifySignalsDurable(int64_t last_seq) {
   while (last_seq > cur &&
          !impl_->durable_seq_.compare_exchange_weak(cur, last_seq)) {
   }
-  for (auto &[name, d] : impl_->deliveries_) d->Wake();
+  for (auto& [name, d] : impl_->deliveries_) d->Wake();
 }
 
-void PluginHost::AccountContributions(const std::string &tenant,
-                                      const std::string &account_id,
+void PluginHost::AccountContributions(const std::string& tenant,
+                                      const std::string& account_id,
                                       ContributionsDone done) {
-  Impl *impl = impl_.get();
+  Impl* impl = impl_.get();
   CollectContributions(
       impl->plugins_, &impl->runner_, tenant, account_id,
       [impl, tenant, account_id, done = std::move(done)](Contributions c) {
@@ -392,8 +392,8 @@ void PluginHost::AccountContributions(const std::string &tenant,
 
 namespace {
 
-Contributions WaitFor(PluginHost *host, const std::string &tenant,
-                      const std::string &account_id) {
+Contributions WaitFor(PluginHost* host, const std::string& tenant,
+                      const std::string& account_id) {
   struct Wait {
     absl::Mutex mu;
     bool done = false;
@@ -413,20 +413,20 @@ Contributions WaitFor(PluginHost *host, const std::string &tenant,
 }  // namespace
 
 std::vector<report::v1::ReportSection> PluginHost::AccountSections(
-    const std::string &tenant, const std::string &account_id) {
+    const std::string& tenant, const std::string& account_id) {
   return WaitFor(this, tenant, account_id).sections;
 }
 
 std::vector<report::v1::HealthComponent> PluginHost::HealthComponents(
-    const std::string &tenant, const std::string &account_id) {
+    const std::string& tenant, const std::string& account_id) {
   return WaitFor(this, tenant, account_id).components;
 }
 
-bool PluginHost::ServesMethod(const std::string &method) const {
+bool PluginHost::ServesMethod(const std::string& method) const {
   return impl_->methods_.count(method) > 0;
 }
 
-void PluginHost::CallAsync(const std::string &tenant, const std::string &method,
+void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
                            std::string request, absl::Time deadline,
                            std::function<void(int32_t, std::string)> done) {
   auto it = impl_->methods_.find(method);
@@ -439,12 +439,12 @@ void PluginHost::CallAsync(const std::string &tenant, const std::string &method,
   absl::Duration timeout =
       std::max(absl::ZeroDuration(),
                std::min(p->settings.call_timeout, deadline - absl::Now()));
-  const retain_plugin_module *m = p->module();
-  void *instance = p->instance;
+  const retain_plugin_module* m = p->module();
+  void* instance = p->instance;
   impl_->runner_.RunAsync(
       p,
       [m, instance, tenant, method,
-       request = std::move(request)](retain_sink *out) {
+       request = std::move(request)](retain_sink* out) {
         return m->retain_plugin_on_call(instance, Str(tenant), Str(method),
                                         Str(request), out);
       },
@@ -461,7 +461,7 @@ void PluginHost::RunTicks() {
   };
   auto w = std::make_shared<Wait>();
   w->pending = static_cast<int>(impl_->tickers_.size());
-  for (auto &[name, t] : impl_->tickers_) {
+  for (auto& [name, t] : impl_->tickers_) {
     t->TickNow([w] {
       absl::MutexLock lock(&w->mu);
       --w->pending;
@@ -469,17 +469,17 @@ void PluginHost::RunTicks() {
   }
   absl::MutexLock lock(&w->mu);
   w->mu.Await(absl::Condition(
-      +[](Wait *x) { return x->pending == 0; }, w.get()));
+      +[](Wait* x) { return x->pending == 0; }, w.get()));
 }
 
 std::vector<PluginInfo> PluginHost::ListPlugins() const {
   std::vector<PluginInfo> out;
-  for (const auto &p : impl_->plugins_) out.push_back(p->Info());
+  for (const auto& p : impl_->plugins_) out.push_back(p->Info());
   return out;
 }
 
 absl::StatusOr<PluginInfo> PluginHost::GetPlugin(
-    const std::string &name) const {
+    const std::string& name) const {
   auto it = impl_->by_name_.find(name);
   if (it == impl_->by_name_.end()) {
     return absl::NotFoundError(absl::StrCat("no plugin named '", name, "'"));
@@ -487,7 +487,7 @@ absl::StatusOr<PluginInfo> PluginHost::GetPlugin(
   return it->second->Info();
 }
 
-absl::StatusOr<PluginInfo> PluginHost::ResumePlugin(const std::string &name) {
+absl::StatusOr<PluginInfo> PluginHost::ResumePlugin(const std::string& name) {
   auto it = impl_->by_name_.find(name);
   if (it == impl_->by_name_.end()) {
     return absl::NotFoundError(absl::StrCat("no plugin named '", name, "'"));

@@ -72,11 +72,11 @@ using PluginInfo = plugin::v1::Plugin;
 class PluginHost {
  public:
   // `store` and `services` must outlive the host (until Shutdown returns).
-  PluginHost(PluginHostOptions options, store::Store *store,
-             HostServices *services);
+  PluginHost(PluginHostOptions options, store::Store* store,
+             HostServices* services);
   ~PluginHost();  // calls Shutdown()
-  PluginHost(const PluginHost &) = delete;
-  PluginHost &operator=(const PluginHost &) = delete;
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
 
   // Loads every configured plugin. A plugin that cannot be loaded is kept
   // with state REFUSED / INIT_FAILED / DISABLED and a logged reason; this
@@ -89,8 +89,8 @@ class PluginHost {
   // Call after LoadAll, before BuildAndStart. The server must not register
   // another generic service. Needs EnableDefaultHealthCheckService(true)
   // for per-plugin health status.
-  void RegisterServices(grpc::ServerBuilder &builder);
-  void OnServerStarted(grpc::Server *server);
+  void RegisterServices(grpc::ServerBuilder& builder);
+  void OnServerStarted(grpc::Server* server);
 
   // Signals up to last_seq are durable: wakes delivery. Never blocks.
   void NotifySignalsDurable(int64_t last_seq);
@@ -99,19 +99,19 @@ class PluginHost {
   // the account, stores the components (so every view agrees with what
   // this returns), then calls `done` on a plugin worker or timer thread.
   // Never blocks: for gRPC callback threads.
-  void AccountContributions(const std::string &tenant,
-                            const std::string &account_id,
+  void AccountContributions(const std::string& tenant,
+                            const std::string& account_id,
                             ContributionsDone done);
   // Blocking forms, for tests and tools (never on a gRPC callback thread).
   std::vector<report::v1::ReportSection> AccountSections(
-      const std::string &tenant, const std::string &account_id);
+      const std::string& tenant, const std::string& account_id);
   std::vector<report::v1::HealthComponent> HealthComponents(
-      const std::string &tenant, const std::string &account_id);
+      const std::string& tenant, const std::string& account_id);
 
   // Whether a loaded plugin serves this full method name.
-  bool ServesMethod(const std::string &method) const;
+  bool ServesMethod(const std::string& method) const;
   // Runs a plugin method; `done(code, response or error)` exactly once.
-  void CallAsync(const std::string &tenant, const std::string &method,
+  void CallAsync(const std::string& tenant, const std::string& method,
                  std::string request, absl::Time deadline,
                  std::function<void(int32_t, std::string)> done);
 
@@ -122,9 +122,9 @@ class PluginHost {
 
   // Every plugin the host tried to load, load order.
   std::vector<PluginInfo> ListPlugins() const;
-  absl::StatusOr<PluginInfo> GetPlugin(const std::string &name) const;
+  absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
   // Parked -> ready; FAILED_PRECONDITION otherwise.
-  absl::StatusOr<PluginInfo> ResumePlugin(const std::string &name);
+  absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
 
   // Stops delivery, ticks and workers, then destroys the plugin instances.
   // A plugin with a handler still running after a grace period is left as

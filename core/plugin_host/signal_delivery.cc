@@ -9,13 +9,13 @@
 namespace retain::plugin_host {
 namespace {
 
-retain_str Str(const std::string &s) { return {s.data(), s.size()}; }
+retain_str Str(const std::string& s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
 SignalDelivery::SignalDelivery(std::shared_ptr<Plugin> plugin,
-                               HookRunner *runner,
-                               const std::atomic<int64_t> *durable_seq,
+                               HookRunner* runner,
+                               const std::atomic<int64_t>* durable_seq,
                                DeliveryOptions options, Delivered delivered)
     : plugin_(std::move(plugin)),
       runner_(runner),
@@ -26,8 +26,8 @@ SignalDelivery::SignalDelivery(std::shared_ptr<Plugin> plugin,
 SignalDelivery::~SignalDelivery() { Stop(); }
 
 void SignalDelivery::Start(int64_t durable_now) {
-  Plugin &p = *plugin_;
-  store::Store &store = *p.env->store;
+  Plugin& p = *plugin_;
+  store::Store& store = *p.env->store;
   auto stored = store.KvGet(kCursorNamespace, p.name());
   int64_t cursor = 0;
   std::string problem;
@@ -82,20 +82,20 @@ void SignalDelivery::Persist(int64_t position) {
   }
 }
 
-bool SignalDelivery::DeliverOne(const store::StoredSignal &sig,
-                                absl::Duration *retry) {
-  Plugin &p = *plugin_;
+bool SignalDelivery::DeliverOne(const store::StoredSignal& sig,
+                                absl::Duration* retry) {
+  Plugin& p = *plugin_;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return false;
     }
     if (!p.harness.ready()) return false;
-    const retain_plugin_module *module = p.module();
-    void *instance = p.instance;
+    const retain_plugin_module* module = p.module();
+    void* instance = p.instance;
     Outcome o = runner_->RunSync(
         plugin_,
-        [module, instance, &sig](retain_sink *out) {
+        [module, instance, &sig](retain_sink* out) {
           return module->retain_plugin_on_signal(instance, Str(sig.tenant),
                                                  Str(sig.account_id), sig.seq,
                                                  Str(sig.payload), out);
@@ -119,7 +119,7 @@ bool SignalDelivery::DeliverOne(const store::StoredSignal &sig,
 }
 
 void SignalDelivery::Loop() {
-  Plugin &p = *plugin_;
+  Plugin& p = *plugin_;
   absl::Duration retry = options_.retry;
   for (;;) {
     int64_t cursor;
@@ -136,7 +136,7 @@ void SignalDelivery::Loop() {
     if (p.harness.ready() && durable > cursor) {
       const int limit = std::max(1, options_.batch);
       absl::Status s = p.env->store->ForEachSignal(
-          cursor, [&](const store::StoredSignal &sig) {
+          cursor, [&](const store::StoredSignal& sig) {
             scanned_to = sig.seq;
             if (p.kinds.count(sig.kind)) batch.push_back(sig);
             return static_cast<int>(batch.size()) < limit;
@@ -151,7 +151,7 @@ void SignalDelivery::Loop() {
     int64_t position = cursor;
     bool stalled = false;
     std::vector<std::pair<std::string, std::string>> handled;
-    for (const auto &sig : batch) {
+    for (const auto& sig : batch) {
       if (!DeliverOne(sig, &retry)) {
         stalled = true;
         break;

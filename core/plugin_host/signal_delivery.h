@@ -31,12 +31,12 @@ class SignalDelivery {
   // Told, after each batch, of the (tenant, account) pairs whose signals
   // the plugin handled.
   using Delivered = std::function<void(
-      const std::vector<std::pair<std::string, std::string>> &accounts)>;
+      const std::vector<std::pair<std::string, std::string>>& accounts)>;
 
   // `durable_seq` is the host's highest durable seq (shared by every
   // plugin's delivery).
-  SignalDelivery(std::shared_ptr<Plugin> plugin, HookRunner *runner,
-                 const std::atomic<int64_t> *durable_seq,
+  SignalDelivery(std::shared_ptr<Plugin> plugin, HookRunner* runner,
+                 const std::atomic<int64_t>* durable_seq,
                  DeliveryOptions options, Delivered delivered);
   ~SignalDelivery();  // Stop()
 
@@ -57,12 +57,12 @@ class SignalDelivery {
   void Loop();
   // Delivers one signal, retrying until it is handled; false when delivery
   // must stop for now (stopping, parked, or rejected).
-  bool DeliverOne(const store::StoredSignal &sig, absl::Duration *retry);
+  bool DeliverOne(const store::StoredSignal& sig, absl::Duration* retry);
   void Persist(int64_t position);
 
   std::shared_ptr<Plugin> plugin_;
-  HookRunner *runner_;
-  const std::atomic<int64_t> *durable_seq_;
+  HookRunner* runner_;
+  const std::atomic<int64_t>* durable_seq_;
   DeliveryOptions options_;
   Delivered delivered_;
   std::thread thread_;

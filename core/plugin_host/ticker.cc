@@ -5,7 +5,7 @@
 
 namespace retain::plugin_host {
 
-Ticker::Ticker(std::shared_ptr<Plugin> plugin, HookRunner *runner,
+Ticker::Ticker(std::shared_ptr<Plugin> plugin, HookRunner* runner,
                Ticked ticked)
     : plugin_(std::move(plugin)), runner_(runner), ticked_(std::move(ticked)) {}
 
@@ -39,7 +39,7 @@ void Ticker::TickNow(std::function<void()> done) {
   auto skip = [&] {
     if (done) done();
   };
-  Plugin &p = *plugin_;
+  Plugin& p = *plugin_;
   if (!p.harness.ready()) return skip();
   std::shared_ptr<Run> prev;
   {
@@ -71,13 +71,13 @@ void Ticker::TickNow(std::function<void()> done) {
     absl::MutexLock lock(&mu_);
     last_ = run;
   }
-  const retain_plugin_module *module = p.module();
-  void *instance = p.instance;
+  const retain_plugin_module* module = p.module();
+  void* instance = p.instance;
   std::function<absl::Time()> clock = p.env->clock;
   Ticked ticked = ticked_;
   runner_->RunAsync(
       plugin_,
-      [module, instance, run, clock](retain_sink *out) -> int32_t {
+      [module, instance, run, clock](retain_sink* out) -> int32_t {
         int expected = Run::kQueued;
         if (!run->state.compare_exchange_strong(expected, Run::kRunning)) {
           return 0;  // abandoned; its outcome was accounted already

@@ -22,7 +22,7 @@ class Ticker {
   // components may have changed with time).
   using Ticked = std::function<void()>;
 
-  Ticker(std::shared_ptr<Plugin> plugin, HookRunner *runner, Ticked ticked);
+  Ticker(std::shared_ptr<Plugin> plugin, HookRunner* runner, Ticked ticked);
 
   // Schedules the periodic ticks.
   void Start();
@@ -44,7 +44,7 @@ class Ticker {
   void ScheduleNext();
 
   std::shared_ptr<Plugin> plugin_;
-  HookRunner *runner_;
+  HookRunner* runner_;
   Ticked ticked_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

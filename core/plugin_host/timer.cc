@@ -47,9 +47,9 @@ size_t Timer::pending() const {
 
 void Timer::Run() {
   struct Wait {
-    Timer *timer;
+    Timer* timer;
     uint64_t seen;
-    static bool Done(Wait *w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->timer->mu_) {
+    static bool Done(Wait* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->timer->mu_) {
       return w->timer->stop_ || w->timer->generation_ != w->seen;
     }
   };

@@ -20,8 +20,8 @@ class Timer {
   using Id = uint64_t;
   Timer();
   ~Timer();  // drops pending entries unrun
-  Timer(const Timer &) = delete;
-  Timer &operator=(const Timer &) = delete;
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
 
   // `fn` must be short and must not block. Ids are never 0.
   Id Schedule(absl::Time when, std::function<void()> fn);

@@ -13,16 +13,16 @@ namespace {
 using api::ToProto;
 
 constexpr const char* kNames[] = {
-    "Acme Logistics",  "Birch Health",     "Cobalt Retail",   "Delta Freight",
-    "Ember Foods",     "Fjord Energy",     "Granite Bank",    "Harbor Media",
-    "Iris Pharma",     "Juniper Schools",  "Kestrel Air",     "Lumen Labs",
-    "Maple Insurance", "Nimbus Cloudworks", "Orchid Travel",   "Pioneer Mining",
-    "Quartz Telecom",  "Redwood Legal",    "Summit Outdoor",  "Tidal Marine",
-    "Umber Textiles",  "Vertex Robotics",  "Willow Care",     "Xenon Chemicals",
-    "Yarrow Farms",    "Zephyr Mobility",  "Atlas Build",     "Beacon Credit",
-    "Cedar Hotels",    "Dune Analytics",   "Echo Studios",    "Falcon Security",
-    "Garnet Games",    "Helix Bio",        "Indigo Apparel",  "Jasper Motors",
-    "Kite Payments",   "Lark Publishing",  "Mosaic Events",   "Nova Solar",
+    "Acme Logistics",  "Birch Health",      "Cobalt Retail",  "Delta Freight",
+    "Ember Foods",     "Fjord Energy",      "Granite Bank",   "Harbor Media",
+    "Iris Pharma",     "Juniper Schools",   "Kestrel Air",    "Lumen Labs",
+    "Maple Insurance", "Nimbus Cloudworks", "Orchid Travel",  "Pioneer Mining",
+    "Quartz Telecom",  "Redwood Legal",     "Summit Outdoor", "Tidal Marine",
+    "Umber Textiles",  "Vertex Robotics",   "Willow Care",    "Xenon Chemicals",
+    "Yarrow Farms",    "Zephyr Mobility",   "Atlas Build",    "Beacon Credit",
+    "Cedar Hotels",    "Dune Analytics",    "Echo Studios",   "Falcon Security",
+    "Garnet Games",    "Helix Bio",         "Indigo Apparel", "Jasper Motors",
+    "Kite Payments",   "Lark Publishing",   "Mosaic Events",  "Nova Solar",
 };
 constexpr const char* kCsms[] = {"ana@retain.example", "ben@retain.example",
                                  "chloe@retain.example"};
@@ -85,10 +85,13 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
       *s.mutable_occur_time() = ToProto(t);
       return s;
     };
-    const absl::Time history_start = std::max(start, now - absl::Hours(24 * 365));
+    const absl::Time history_start =
+        std::max(start, now - absl::Hours(24 * 365));
     // Weekly usage; slipping and neglected accounts decline.
-    const double base_util = archetype == 0 ? 0.9 : archetype == 1 ? 0.65
-                                               : archetype == 2 ? 0.55 : 0.35;
+    const double base_util = archetype == 0   ? 0.9
+                             : archetype == 1 ? 0.65
+                             : archetype == 2 ? 0.55
+                                              : 0.35;
     for (absl::Time t = history_start; t < now; t += absl::Hours(24 * 7)) {
       const double age = absl::ToDoubleHours(now - t) / (24 * 365);
       double util = base_util;
@@ -99,8 +102,10 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
       s.mutable_usage()->set_window_days(7);
     }
     // Touchpoints: fresh for healthy accounts, stale for neglected ones.
-    const int gap_days = archetype == 0 ? 10 : archetype == 1 ? 20
-                                              : archetype == 2 ? 35 : 75;
+    const int gap_days = archetype == 0   ? 10
+                         : archetype == 1 ? 20
+                         : archetype == 2 ? 35
+                                          : 75;
     for (absl::Time t = now - absl::Hours(24 * (gap_days / 2 + 1));
          t > history_start; t -= absl::Hours(24 * gap_days)) {
       auto& s = add(t);
@@ -116,8 +121,8 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
       auto& o = add(opened);
       o.mutable_ticket()->set_ticket_id(ticket);
       o.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_OPENED);
-      o.mutable_ticket()->set_severity(static_cast<signal::v1::TicketSeverity>(
-          1 + (k + archetype) % 4));
+      o.mutable_ticket()->set_severity(
+          static_cast<signal::v1::TicketSeverity>(1 + (k + archetype) % 4));
       o.mutable_ticket()->set_subject("Demo issue");
       if (archetype < 3 || k % 2 == 0) {
         auto& c = add(opened + absl::Hours(24 * uniform(1, 4)));
@@ -128,11 +133,13 @@ absl::Status LoadDemoPortfolio(engine::Engine& engine,
     // Surveys: NPS quarterly, CSAT after tickets.
     for (int q = 0; q < 4; ++q) {
       auto& s = add(now - absl::Hours(24 * (20 + 90 * q)));
-      const int base = archetype == 0 ? 9 : archetype == 1 ? 8
-                                           : archetype == 2 ? 6 : 4;
+      const int base = archetype == 0   ? 9
+                       : archetype == 1 ? 8
+                       : archetype == 2 ? 6
+                                        : 4;
       s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
-      s.mutable_survey()->set_score(
-          std::min(10, std::max(0, base + static_cast<int>(uniform(-1.5, 1.5)))));
+      s.mutable_survey()->set_score(std::min(
+          10, std::max(0, base + static_cast<int>(uniform(-1.5, 1.5)))));
       s.mutable_survey()->set_respondent("champion");
       if (archetype >= 2) s.mutable_survey()->set_comment("Reporting is slow.");
       auto& c = add(now - absl::Hours(24 * (10 + 90 * q)));

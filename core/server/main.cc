@@ -16,11 +16,11 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/common/log.h"
 #include "core/engine/engine.h"
 #include "core/health/health_config.h"
 #include "core/server/account_service.h"
 #include "core/server/demo_portfolio.h"
-#include "core/common/log.h"
 #include "core/server/plugin_wiring.h"
 #include "core/server/report_service.h"
 #include "core/server/signal_service.h"
@@ -39,8 +39,7 @@ ABSL_FLAG(std::string, durability, "full",
 ABSL_FLAG(std::string, health_config, "",
           "JSON file overriding health weights, rules, bands, coverage and "
           "KPI targets (see config/health.json). Defaults when empty.");
-ABSL_FLAG(bool, demo, true,
-          "Load a demo portfolio when the store is empty.");
+ABSL_FLAG(bool, demo, true, "Load a demo portfolio when the store is empty.");
 ABSL_FLAG(int, sweep_seconds, 60,
           "How often every account's health is re-evaluated as time passes.");
 ABSL_FLAG(std::string, plugin_dir, "",
@@ -66,8 +65,7 @@ int Run() {
   } else if (durability == "normal") {
     options.durability = store::Durability::kNormal;
   } else {
-    Log("error", "--durability must be full or normal",
-        {{"got", durability}});
+    Log("error", "--durability must be full or normal", {{"got", durability}});
     return 2;
   }
   if (!absl::GetFlag(FLAGS_health_config).empty()) {
@@ -179,7 +177,8 @@ int Run() {
   (*engine)->Shutdown();
   st = (*engine)->stats();
   Log("info", "stopped",
-      {{"accounts", st.accounts}, {"signals", st.signals},
+      {{"accounts", st.accounts},
+       {"signals", st.signals},
        {"commits", st.commits}});
   return 0;
 }

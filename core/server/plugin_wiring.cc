@@ -10,9 +10,9 @@ namespace {
 
 using common::Log;
 
-report::v1::HealthAlert ToHealthAlert(engine::Engine &engine,
-                                      const std::string &tenant,
-                                      const plugin::v1::PluginAlert &alert) {
+report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
+                                      const std::string& tenant,
+                                      const plugin::v1::PluginAlert& alert) {
   report::v1::HealthAlert out;
   out.set_source(alert.plugin());
   out.set_code(alert.code());
@@ -44,14 +44,14 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine &engine,
 
 }  // namespace
 
-absl::Status PluginWiring::Start(engine::Engine *engine,
-                                 const PluginOptions &options) {
+absl::Status PluginWiring::Start(engine::Engine* engine,
+                                 const PluginOptions& options) {
   services_ = std::make_unique<plugin_host::EngineHostServices>(
       engine,
-      [](const grpc::CallbackServerContext &ctx)
+      [](const grpc::CallbackServerContext& ctx)
           -> absl::StatusOr<std::string> { return TenantOf(&ctx); },
-      [engine](const std::string &tenant,
-               const plugin::v1::PluginAlert &alert) {
+      [engine](const std::string& tenant,
+               const plugin::v1::PluginAlert& alert) {
         Log("info", "plugin alert",
             {{"tenant", tenant}, {"alert", alert.ShortDebugString()}});
         // Plugin alerts reach WatchHealth subscribers with the band changes,
@@ -65,7 +65,7 @@ absl::Status PluginWiring::Start(engine::Engine *engine,
   host_ = std::make_unique<plugin_host::PluginHost>(
       host_options, &engine->store(), services_.get());
   if (absl::Status s = host_->LoadAll(); !s.ok()) return s;
-  for (const auto &p : host_->ListPlugins()) {
+  for (const auto& p : host_->ListPlugins()) {
     Log("info", "plugin", {{"plugin", p.ShortDebugString()}});
   }
   live_ = host_.get();
@@ -75,22 +75,22 @@ absl::Status PluginWiring::Start(engine::Engine *engine,
 }
 
 void PluginWiring::NotifyDurable(int64_t seq) {
-  if (plugin_host::PluginHost *h = live_.load()) h->NotifySignalsDurable(seq);
+  if (plugin_host::PluginHost* h = live_.load()) h->NotifySignalsDurable(seq);
 }
 
-void PluginWiring::Register(grpc::ServerBuilder &builder) {
+void PluginWiring::Register(grpc::ServerBuilder& builder) {
   if (host_) host_->RegisterServices(builder);
 }
 
-void PluginWiring::OnServerStarted(grpc::Server *server) {
+void PluginWiring::OnServerStarted(grpc::Server* server) {
   if (host_) host_->OnServerStarted(server);
 }
 
 AccountContributor PluginWiring::Contributor() {
   if (!host_) return nullptr;
-  plugin_host::PluginHost *host = host_.get();
+  plugin_host::PluginHost* host = host_.get();
   return
-      [host](const std::string &tenant, const std::string &account_id,
+      [host](const std::string& tenant, const std::string& account_id,
              std::function<void(std::vector<report::v1::ReportSection>)> done) {
         host->AccountContributions(
             tenant, account_id,

@@ -16,12 +16,12 @@ using report::v1::HealthAlert;
 // one outstanding write); the hub's bounded queue absorbs bursts.
 class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
  public:
-  WatchReactor(engine::Engine *engine, const std::string &tenant,
+  WatchReactor(engine::Engine* engine, const std::string& tenant,
                bool include_current_red)
       : engine_(engine) {
     absl::MutexLock lock(&mu_);
     if (include_current_red) {
-      for (auto &a : engine_->CurrentRedAlerts(tenant)) {
+      for (auto& a : engine_->CurrentRedAlerts(tenant)) {
         initial_.push_back(std::move(a));
       }
     }
@@ -68,14 +68,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
     StartWrite(&current_);
   }
 
-  void FinishLocked(const grpc::Status &status)
+  void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
     Finish(status);
   }
 
-  engine::Engine *engine_;
+  engine::Engine* engine_;
   absl::Mutex mu_;
   int64_t sub_ = 0;
   std::deque<HealthAlert> initial_ ABSL_GUARDED_BY(mu_);
@@ -84,17 +84,17 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp &t) {
+std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
   if (!has) return std::nullopt;
   return api::FromProto(t);
 }
 
 }  // namespace
 
-grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
-    grpc::CallbackServerContext *ctx,
-    const report::v1::GetAccountHealthRequest *req,
-    report::v1::AccountHealth *resp) {
+grpc::ServerUnaryReactor* ReportServiceImpl::GetAccountHealth(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::GetAccountHealthRequest* req,
+    report::v1::AccountHealth* resp) {
   const std::string tenant = TenantOf(ctx);
   std::string id;
   // Plugins score only the present; the past is the model's alone.
@@ -106,7 +106,7 @@ grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
                      AsOf(req->has_as_of_time(), req->as_of_time())),
                  resp);
   }
-  grpc::ServerUnaryReactor *reactor = ctx->DefaultReactor();
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   contribute_(tenant, id,
               [this, reactor, resp, tenant, name = req->account()](
                   std::vector<report::v1::ReportSection> sections) {
@@ -117,36 +117,36 @@ grpc::ServerUnaryReactor *ReportServiceImpl::GetAccountHealth(
                   return;
                 }
                 *resp = std::move(*result);
-                for (auto &s : sections) *resp->add_sections() = std::move(s);
+                for (auto& s : sections) *resp->add_sections() = std::move(s);
                 reactor->Finish(grpc::Status::OK);
               });
   return reactor;
 }
 
-grpc::ServerUnaryReactor *ReportServiceImpl::ListAtRiskAccounts(
-    grpc::CallbackServerContext *ctx,
-    const report::v1::ListAtRiskAccountsRequest *req,
-    report::v1::ListAtRiskAccountsResponse *resp) {
+grpc::ServerUnaryReactor* ReportServiceImpl::ListAtRiskAccounts(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::ListAtRiskAccountsRequest* req,
+    report::v1::ListAtRiskAccountsResponse* resp) {
   return Reply(ctx, engine_->ListAtRisk(TenantOf(ctx), *req), resp);
 }
 
-grpc::ServerWriteReactor<HealthAlert> *ReportServiceImpl::WatchHealth(
-    grpc::CallbackServerContext *ctx,
-    const report::v1::WatchHealthRequest *req) {
+grpc::ServerWriteReactor<HealthAlert>* ReportServiceImpl::WatchHealth(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::WatchHealthRequest* req) {
   return new WatchReactor(engine_, TenantOf(ctx), req->include_current_red());
 }
 
-grpc::ServerUnaryReactor *ReportServiceImpl::GetPortfolioReport(
-    grpc::CallbackServerContext *ctx,
-    const report::v1::GetPortfolioReportRequest *req,
-    report::v1::PortfolioReport *resp) {
+grpc::ServerUnaryReactor* ReportServiceImpl::GetPortfolioReport(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::GetPortfolioReportRequest* req,
+    report::v1::PortfolioReport* resp) {
   return Reply(ctx, engine_->GetPortfolioReport(TenantOf(ctx), *req), resp);
 }
 
-grpc::ServerUnaryReactor *ReportServiceImpl::ValidateHealthModel(
-    grpc::CallbackServerContext *ctx,
-    const report::v1::ValidateHealthModelRequest *req,
-    report::v1::HealthModelValidation *resp) {
+grpc::ServerUnaryReactor* ReportServiceImpl::ValidateHealthModel(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::ValidateHealthModelRequest* req,
+    report::v1::HealthModelValidation* resp) {
   return Reply(ctx, engine_->ValidateHealthModel(TenantOf(ctx), *req), resp);
 }
 

@@ -16,7 +16,7 @@ using account::v1::HEALTH_BAND_RED;
 using account::v1::HEALTH_BAND_YELLOW;
 using account::v1::HealthBand;
 
-std::string PluginPath(const std::string &name) {
+std::string PluginPath(const std::string& name) {
   return absl::StrCat(std::getenv("TEST_SRCDIR"), "/",
                       std::getenv("TEST_WORKSPACE"), "/plugins/", name, "/lib",
                       name, ".so");
@@ -24,7 +24,7 @@ std::string PluginPath(const std::string &name) {
 
 class SameBandTest : public ServerTest {
  protected:
-  std::vector<std::string> Flags(const std::string &health_config) {
+  std::vector<std::string> Flags(const std::string& health_config) {
     const std::string plugins =
         RetaindProcess::MakeTempDir("plugin-config") + "/plugins.json";
     // Onboarding weighs as much as the core together, so its score moves
@@ -39,7 +39,7 @@ class SameBandTest : public ServerTest {
     return flags;
   }
 
-  report::v1::AccountHealth Health(const std::string &name) {
+  report::v1::AccountHealth Health(const std::string& name) {
     report::v1::GetAccountHealthRequest req;
     req.set_account(name);
     report::v1::AccountHealth h;
@@ -48,22 +48,22 @@ class SameBandTest : public ServerTest {
     return h;
   }
 
-  account::v1::Account Listed(const std::string &name) {
+  account::v1::Account Listed(const std::string& name) {
     account::v1::ListAccountsRequest req;
     account::v1::ListAccountsResponse resp;
     EXPECT_TRUE(accounts_->ListAccounts(Ctx().get(), req, &resp).ok());
-    for (const auto &a : resp.accounts()) {
+    for (const auto& a : resp.accounts()) {
       if (a.name() == name) return a;
     }
     ADD_FAILURE() << name << " not listed";
     return {};
   }
 
-  bool AtRisk(const std::string &name) {
+  bool AtRisk(const std::string& name) {
     report::v1::ListAtRiskAccountsRequest req;
     report::v1::ListAtRiskAccountsResponse resp;
     EXPECT_TRUE(reports_->ListAtRiskAccounts(Ctx().get(), req, &resp).ok());
-    for (const auto &a : resp.accounts()) {
+    for (const auto& a : resp.accounts()) {
       if (a.account() == name) return true;
     }
     return false;
@@ -75,7 +75,7 @@ class SameBandTest : public ServerTest {
     report::v1::PortfolioReport resp;
     EXPECT_TRUE(reports_->GetPortfolioReport(Ctx().get(), req, &resp).ok());
     std::map<HealthBand, int> out;
-    for (const auto &s : resp.health_by_segment()) {
+    for (const auto& s : resp.health_by_segment()) {
       out[HEALTH_BAND_GREEN] += s.green();
       out[HEALTH_BAND_YELLOW] += s.yellow();
       out[HEALTH_BAND_RED] += s.red();
@@ -83,7 +83,7 @@ class SameBandTest : public ServerTest {
     return out;
   }
 
-  void ExpectEveryViewSays(const std::string &name, HealthBand band,
+  void ExpectEveryViewSays(const std::string& name, HealthBand band,
                            double score) {
     SCOPED_TRACE(account::v1::HealthBand_Name(band));
     account::v1::Account listed = Listed(name);
@@ -110,7 +110,7 @@ TEST_F(SameBandTest, PluginComponentAndCustomBandsAgreeInEveryView) {
   ASSERT_GT(c, 2.0);
   ASSERT_LT(c, 9.5);  // room for a green cut-off above it
   double core_weight = 0;
-  for (const auto &comp : core_only.components()) {
+  for (const auto& comp : core_only.components()) {
     if (comp.has_data()) core_weight += comp.weight();
   }
   ASSERT_GT(core_weight, 0);

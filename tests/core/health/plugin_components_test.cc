@@ -43,13 +43,13 @@ TEST(PluginComponentsTest, CombinedWithCoreComponentsByTheSameRule) {
   const HealthResult core = ComputeHealth(config, a, AsOf());
   ASSERT_TRUE(core.has_score);
   double core_weight = 0;
-  for (const auto &c : core.components) {
+  for (const auto& c : core.components) {
     if (c.has_data) core_weight += c.weight;
   }
   a.plugin_components.push_back(Onboarding(2.0, 0.2, DaysBefore(1)));
   const HealthResult both = ComputeHealth(config, a, AsOf());
   ASSERT_EQ(both.components.size(), core.components.size() + 1);
-  const ComponentResult &plugin = both.components.back();
+  const ComponentResult& plugin = both.components.back();
   EXPECT_EQ(plugin.source, "onboarding");
   EXPECT_EQ(plugin.explanation, "2 of 4 due milestones overdue");
   EXPECT_NEAR(plugin.effective_weight, 0.2 / (core_weight + 0.2), 1e-9);

@@ -24,7 +24,7 @@ TEST(KvKeysTest, TenantsInListsEachTenantOnce) {
       store::SqliteStore::Open(dir + "/retain.db", store::Durability::kNormal);
   ASSERT_TRUE(store.ok()) << store.status();
   std::vector<store::KvOp> ops;
-  for (const char *tenant : {"zeta", "acme", "a", "acme2"}) {
+  for (const char* tenant : {"zeta", "acme", "a", "acme2"}) {
     for (int i = 0; i < 3; ++i) {
       ops.push_back({TenantKey(tenant, "k" + std::to_string(i)), "v"});
     }

@@ -7,7 +7,7 @@
 namespace retain::plugin_host {
 namespace {
 
-absl::Status ErrorOf(const std::string &text) {
+absl::Status ErrorOf(const std::string& text) {
   return PluginConfig::Parse(text, PluginSettings()).status();
 }
 

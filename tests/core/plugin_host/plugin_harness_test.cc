@@ -30,7 +30,7 @@ TEST(PluginHarnessTest, OnlyTheListedTransitionsAreLegal) {
   for (PluginState from : kAll) {
     for (PluginState to : kAll) {
       bool expected = false;
-      for (const auto &[f, t] : legal) expected |= (f == from && t == to);
+      for (const auto& [f, t] : legal) expected |= (f == from && t == to);
       EXPECT_EQ(PluginHarness::IsLegal(from, to), expected)
           << PluginState_Name(from) << " -> " << PluginState_Name(to);
       count += expected;
@@ -42,8 +42,7 @@ TEST(PluginHarnessTest, OnlyTheListedTransitionsAreLegal) {
 TEST(PluginHarnessTest, IllegalTransitionChangesNothing) {
   PluginHarness h;
   std::vector<PluginState> seen;
-  h.set_observer(
-      [&](PluginState s, const std::string &) { seen.push_back(s); });
+  h.set_observer([&](PluginState s, const std::string&) { seen.push_back(s); });
   ASSERT_TRUE(h.Transition(PLUGIN_STATE_REFUSED, "no entry point").ok());
   absl::Status s = h.Transition(PLUGIN_STATE_READY);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
@@ -53,7 +52,7 @@ TEST(PluginHarnessTest, IllegalTransitionChangesNothing) {
   EXPECT_EQ(h.Resume().code(), absl::StatusCode::kFailedPrecondition);
 }
 
-Outcome Failed(const std::string &why) {
+Outcome Failed(const std::string& why) {
   Outcome o;
   o.code = 13;  // INTERNAL
   o.output = why;

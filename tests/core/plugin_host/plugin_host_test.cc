@@ -20,8 +20,8 @@ constexpr char kNotes[] = "plugins/template/libnotes.so";
 constexpr char kAddNote[] = "/retain.plugins.notes.v1.NotesService/AddNote";
 constexpr char kListNotes[] = "/retain.plugins.notes.v1.NotesService/ListNotes";
 
-std::string AddNoteRequest(const std::string &account,
-                           const std::string &text) {
+std::string AddNoteRequest(const std::string& account,
+                           const std::string& text) {
   wire::Writer w;
   w.String(1, account);
   w.String(2, text);
@@ -34,7 +34,7 @@ struct NotesList {
   int64_t touchpoints = 0;
 };
 
-NotesList ListNotes(PluginEnv &env, const std::string &account) {
+NotesList ListNotes(PluginEnv& env, const std::string& account) {
   wire::Writer w;
   w.String(1, account);
   std::string out;
@@ -54,14 +54,14 @@ NotesList ListNotes(PluginEnv &env, const std::string &account) {
   return list;
 }
 
-std::string Touchpoint(const std::string &id, const std::string &account) {
+std::string Touchpoint(const std::string& id, const std::string& account) {
   return absl::StrCat(
       "signal_id: '", id, "' account: 'accounts/", account,
       "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
       " } touchpoint { channel: TOUCHPOINT_CHANNEL_CALL csm: 'ann' }");
 }
 
-std::string Usage(const std::string &id, const std::string &account) {
+std::string Usage(const std::string& id, const std::string& account) {
   return absl::StrCat(
       "signal_id: '", id, "' account: 'accounts/", account,
       "' occur_time { seconds: ", absl::ToUnixSeconds(absl::Now()) - 3600,
@@ -69,7 +69,7 @@ std::string Usage(const std::string &id, const std::string &account) {
 }
 
 // grpc.health.v1.Health/Check, encoded by hand (SERVING = 1).
-bool Serving(PluginEnv &env, const std::string &service) {
+bool Serving(PluginEnv& env, const std::string& service) {
   wire::Writer w;
   w.String(1, service);
   std::string out;
@@ -237,7 +237,7 @@ TEST(PluginHostTest, ThrowingHandlerIsParkedAndCanBeResumed) {
   std::string out;
   ASSERT_TRUE(env->CallRaw(kPing, "hi", &out).ok());
   EXPECT_EQ(out, "hi");
-  auto serving = [&](const std::string &service) {
+  auto serving = [&](const std::string& service) {
     return Serving(*env, service);
   };
   EXPECT_TRUE(serving("handler_throws"));
@@ -347,7 +347,7 @@ constexpr char kTicks[] = "plugins/fixtures/libticks.so";
 constexpr char kCount[] = "/retain.plugins.ticks.v1.TickService/Count";
 
 // "<ticks>:<now_micros of the last tick>" from the ticks fixture.
-std::string TickCount(PluginEnv &env) {
+std::string TickCount(PluginEnv& env) {
   std::string out;
   grpc::Status s = env.CallRaw(kCount, "", &out);
   return s.ok() ? out : "error: " + s.error_message();
