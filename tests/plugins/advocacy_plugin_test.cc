@@ -9,8 +9,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
-#include "gtest/gtest.h"
 #include "tests/plugins/plugin_env.h"
+#include "gtest/gtest.h"
 
 namespace retain::testing {
 namespace {
@@ -19,21 +19,21 @@ using google::protobuf::Message;
 
 constexpr char kSvc[] = "retain.plugins.advocacy.v1.AdvocacyService.";
 
-int Count(const Message& m, const std::string& field) {
+int Count(const Message &m, const std::string &field) {
   return m.GetReflection()->FieldSize(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
-double Double(const Message& m, const std::string& field) {
+double Double(const Message &m, const std::string &field) {
   return m.GetReflection()->GetDouble(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
-int Int(const Message& m, const std::string& field) {
+int Int(const Message &m, const std::string &field) {
   return m.GetReflection()->GetInt32(m,
                                      m.GetDescriptor()->FindFieldByName(field));
 }
 
 class AdvocacyTest : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
     offset_ = std::make_shared<std::atomic<int64_t>>(0);
     auto offset = offset_;
@@ -46,8 +46,8 @@ class AdvocacyTest : public ::testing::Test {
          }});
     ASSERT_EQ(env_->StateOf("advocacy"), plugin::v1::PLUGIN_STATE_READY);
   }
-  std::unique_ptr<Message> Call(const std::string& method,
-                                const std::string& text,
+  std::unique_ptr<Message> Call(const std::string &method,
+                                const std::string &text,
                                 grpc::StatusCode want = grpc::StatusCode::OK) {
     std::unique_ptr<Message> resp;
     grpc::Status s = env_->CallText(kSvc + method, text, &resp);
@@ -59,38 +59,66 @@ class AdvocacyTest : public ::testing::Test {
 };
 
 TEST_F(AdvocacyTest, PromotersBecomeChampionsOnlyOnGreenAccounts) {
+  // Both accounts: 10 seats, no contract start (so "last contact" is the
+  // creation, moments ago: relationship 6 without a sponsor), no renewal
+  // date (commercial 10), no ticket or CSAT (support has no data).
+  // acme: 9 of 10 seats active, engagement 10:
+  //   (10 * 0.4 + 6 * 0.3 + 10 * 0.1) / 0.8 = 8.5, green.
+  // birch: no usage, engagement has no data: (6 * 0.3 + 10 * 0.1) / 0.4 = 7,
+  //   yellow.
   env_->CreateAccount("acme", 30000, 10);
+  env_->CreateAccount("birch", 30000, 10);
   int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto nps = [&](const std::string &id, const std::string &account, int64_t at,
+                 int score, const std::string &who) {
+    return absl::StrCat("signal_id: '", id, "' account: 'accounts/", account,
+                        "' occur_time { seconds: ", at,
+                        " } survey { kind: SURVEY_KIND_NPS score: ", score,
+                        " respondent: '", who, "' }");
+  };
   env_->Record(
       {absl::StrCat(
-           "signal_id: 'n1' account: 'accounts/acme' occur_time { seconds: ",
-           now - 60,
-           " } survey { kind: SURVEY_KIND_NPS score: 10 respondent: 'pat' }"),
-       absl::StrCat(
-           "signal_id: 'n2' account: 'accounts/acme' occur_time { seconds: ",
-           now - 50,
-           " } survey { kind: SURVEY_KIND_NPS score: 4 respondent: 'max' }")});
+           "signal_id: 'u1' account: 'accounts/acme' occur_time { seconds: ",
+           now - 3600, " } usage { active_users: 9 window_days: 7 }"),
+       nps("n1", "acme", now - 60, 10, "pat"),
+       nps("n2", "acme", now - 50, 4, "max"),
+       nps("b1", "birch", now - 60, 9, "kim")});
+  auto band = [&](const std::string &id) {
+    auto a = env_->engine().GetAccount("default", "accounts/" + id);
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? a->health_band() : account::v1::HEALTH_BAND_UNSPECIFIED;
+  };
+  ASSERT_EQ(band("acme"), account::v1::HEALTH_BAND_GREEN);
+  ASSERT_EQ(band("birch"), account::v1::HEALTH_BAND_YELLOW);
+  // pat (10) and kim (9) are promoters; max (4) is not.
   std::unique_ptr<Message> f;
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    f = Call("GetFlywheel", "");
+    return f && Int(*f, "promoters") == 2;
+  }));
+
+  // The promoter on the green account is its champion; the one on the
+  // yellow account is not.
+  auto champions = Call("ListChampions", "account_id: 'acme'");
+  ASSERT_EQ(Count(*champions, "champions"), 1) << champions->DebugString();
+  EXPECT_NE(champions->DebugString().find("contact: \"pat\""),
+            std::string::npos)
+      << champions->DebugString();
+  EXPECT_NE(champions->DebugString().find("source: \"nps\""), std::string::npos)
+      << champions->DebugString();
+  EXPECT_EQ(Count(*Call("ListChampions", "account_id: 'birch'"), "champions"),
+            0);
+  EXPECT_EQ(Count(*Call("ListChampions", ""), "champions"), 1);
+  EXPECT_EQ(Int(*Call("GetFlywheel", ""), "champions"), 1);
+
+  // A promoter who turns detractor is no longer a promoter, nor a champion.
+  env_->Record({nps("n3", "acme", now - 40, 5, "pat")});
   ASSERT_TRUE(PluginEnv::Eventually([&] {
     f = Call("GetFlywheel", "");
     return f && Int(*f, "promoters") == 1;
   }));
-  auto account = env_->engine().GetAccount("default", "accounts/acme");
-  ASSERT_TRUE(account.ok());
-  bool green = account->health_band() == account::v1::HEALTH_BAND_GREEN;
-  auto champions = Call("ListChampions", "account_id: 'acme'");
-  EXPECT_EQ(Count(*champions, "champions"), green ? 1 : 0)
-      << account->DebugString();
-
-  // A promoter who turns detractor is no longer a promoter.
-  env_->Record({absl::StrCat(
-      "signal_id: 'n3' account: 'accounts/acme' occur_time { seconds: ",
-      now - 40,
-      " } survey { kind: SURVEY_KIND_NPS score: 5 respondent: 'pat' }")});
-  ASSERT_TRUE(PluginEnv::Eventually([&] {
-    f = Call("GetFlywheel", "");
-    return f && Int(*f, "promoters") == 0;
-  }));
+  EXPECT_EQ(Count(*Call("ListChampions", "account_id: 'acme'"), "champions"),
+            0);
 }
 
 TEST_F(AdvocacyTest, ReferenceAskLimitAndCooldown) {
@@ -150,7 +178,7 @@ TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
   auto r = env_->engine().ListSignals("default", req);
   ASSERT_TRUE(r.ok());
   int converted = 0;
-  for (const auto& s : r->signals())
+  for (const auto &s : r->signals())
     converted += s.custom().type() == "advocacy.referral_converted";
   EXPECT_EQ(converted, 1);
 
@@ -159,7 +187,7 @@ TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
   EXPECT_EQ(sections[0].title(), "Advocacy");
 }
 
-std::string Str(const Message& m, const std::string& field) {
+std::string Str(const Message &m, const std::string &field) {
   return m.GetReflection()->GetString(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
@@ -172,18 +200,19 @@ struct Listed {
 };
 
 class AdvocacyListTest : public AdvocacyTest {
- protected:
-  Listed ListAll(const std::string& method, const std::string& filter,
-                 const std::string& list_field, const std::string& id_field,
+protected:
+  Listed ListAll(const std::string &method, const std::string &filter,
+                 const std::string &list_field, const std::string &id_field,
                  int size) {
     Listed out;
     std::string token;
     do {
       auto page = Call(method, absl::StrCat(filter, " page_size: ", size,
                                             " page_token: '", token, "'"));
-      if (!page) break;
+      if (!page)
+        break;
       EXPECT_LE(Count(*page, list_field), size);
-      const auto* f = page->GetDescriptor()->FindFieldByName(list_field);
+      const auto *f = page->GetDescriptor()->FindFieldByName(list_field);
       for (int i = 0; i < Count(*page, list_field); ++i) {
         out.ids.push_back(Str(
             page->GetReflection()->GetRepeatedMessage(*page, f, i), id_field));
@@ -198,7 +227,7 @@ class AdvocacyListTest : public AdvocacyTest {
 TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
   env_->CreateAccount("acme", 30000, 10);
   env_->CreateAccount("beta", 20000, 10);
-  for (int i = 0; i < 12; ++i) {  // r1..r12: "r10" sorts before "r2"
+  for (int i = 0; i < 12; ++i) { // r1..r12: "r10" sorts before "r2"
     Call("CreateReferral",
          absl::StrCat("account_id: '", i % 3 == 0 ? "beta" : "acme",
                       "' prospect: 'Prospect ", i, "'"));
@@ -209,7 +238,7 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
 
   Listed all = ListAll("ListReferrals", "", "referrals", "referral_id", 5);
   EXPECT_EQ(all.ids.size(), 12u);
-  EXPECT_EQ(all.pages, 3);  // 5 + 5 + 2: no empty last page
+  EXPECT_EQ(all.pages, 3); // 5 + 5 + 2: no empty last page
   EXPECT_EQ(std::set<std::string>(all.ids.begin(), all.ids.end()).size(), 12u);
   Listed beta = ListAll("ListReferrals", "account_id: 'beta'", "referrals",
                         "referral_id", 2);
@@ -219,7 +248,7 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
       ListAll("ListReferrals", "status: REFERRAL_STATUS_CONVERTED", "referrals",
               "referral_id", 100);
   EXPECT_EQ(converted.ids, std::vector<std::string>{"r5"});
-  auto unpaged = Call("ListReferrals", "");  // page_size 0: 100
+  auto unpaged = Call("ListReferrals", ""); // page_size 0: 100
   EXPECT_EQ(Count(*unpaged, "referrals"), 12);
   EXPECT_EQ(Str(*unpaged, "next_page_token"), "");
   Call("ListReferrals", "page_size: -1", grpc::StatusCode::INVALID_ARGUMENT);
@@ -261,5 +290,5 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
   EXPECT_EQ(approved.ids, std::vector<std::string>{"cs3"});
 }
 
-}  // namespace
-}  // namespace retain::testing
+} // namespace
+} // namespace retain::testing
