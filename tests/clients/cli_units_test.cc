@@ -12,8 +12,8 @@
 #include "clients/cli/records.h"
 #include "clients/cli/table.h"
 #include "clients/html/portfolio_html.h"
-#include "retain/plugins/expansion/v1/expansion.pb.h"
 #include "gtest/gtest.h"
+#include "retain/plugins/expansion/v1/expansion.pb.h"
 
 namespace retain::cli {
 namespace {
@@ -204,7 +204,7 @@ TEST(Records, SignalJsonLinesAcceptBareAccountIds) {
       R"("kind":"SIGNAL_KIND_USAGE","usage":{"active_users":3}})");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->account(), "accounts/acme");
-  EXPECT_EQ(s->kind(), 0); // output only: cleared
+  EXPECT_EQ(s->kind(), 0);  // output only: cleared
   EXPECT_FALSE(SignalFromJson("{not json").ok());
 }
 
@@ -235,7 +235,7 @@ TEST(Records, AccountsFromColumnsAndJson) {
       R"("segment_overridden":false,"health_score":3.5})");
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_EQ(json->account_id, "acme");
-  EXPECT_EQ(json->account.segment(), 0); // derived, not pinned
+  EXPECT_EQ(json->account.segment(), 0);  // derived, not pinned
   EXPECT_EQ(json->account.health_score(), 0);
   EXPECT_EQ(UnknownAccountColumns({"id", "arr", "colour"}),
             (std::vector<std::string>{"colour"}));
@@ -247,9 +247,10 @@ TEST(Table, AlignsColumnsIgnoringColourCodes) {
   t.AddRow({"Initech Global", "$5", "green"});
   std::ostringstream out;
   t.Print(out);
-  EXPECT_EQ(out.str(), "NAME               ARR  BAND\n"
-                       "Acme            $1,000  \x1b[31mred\x1b[0m\n"
-                       "Initech Global      $5  green\n");
+  EXPECT_EQ(out.str(),
+            "NAME               ARR  BAND\n"
+            "Acme            $1,000  \x1b[31mred\x1b[0m\n"
+            "Initech Global      $5  green\n");
 }
 
 TEST(Progress, LineHasBarPercentRateAndEta) {
@@ -268,27 +269,26 @@ TEST(Progress, LineHasBarPercentRateAndEta) {
 TEST(Progress, PlainModePrintsAtEveryTenthAndAFinalLine) {
   std::ostringstream out;
   Progress p("import", 100, /*tty=*/false, out);
-  for (int i = 1; i <= 100; ++i)
-    p.Update(i, i);
+  for (int i = 1; i <= 100; ++i) p.Update(i, i);
   p.Finish(100, 100);
   const std::string s = out.str();
-  EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 10) << s; // 10%..90%, end
+  EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 10) << s;  // 10%..90%, end
   EXPECT_EQ(s.find('\r'), std::string::npos);
   EXPECT_TRUE(absl::StrContains(s, "import: 100 rows in")) << s;
 }
 
 TEST(Html, RendersFourChartsEscapedAndSelfContained) {
   report::v1::PortfolioReport r;
-  auto *seg = r.add_health_by_segment();
+  auto* seg = r.add_health_by_segment();
   seg->set_segment(account::v1::SEGMENT_NAMED);
   seg->set_green(3);
   seg->set_red(1);
   for (int i = 0; i < 4; ++i) {
-    auto *p = r.add_retention_trend();
+    auto* p = r.add_retention_trend();
     p->set_nrr(1.0 + i * 0.05);
     p->set_grr(0.9);
   }
-  auto *cov = r.add_coverage();
+  auto* cov = r.add_coverage();
   cov->set_segment(account::v1::SEGMENT_NAMED);
   cov->set_csms_needed(2);
   cov->set_csms_assigned(1);
@@ -297,10 +297,10 @@ TEST(Html, RendersFourChartsEscapedAndSelfContained) {
   risky.set_display_name("<Evil & Co>");
   risky.set_arr(1000);
   const std::string html = html::RenderPortfolioHtml(r, {risky}, {});
-  for (const char *chart :
+  for (const char* chart :
        {"health-by-segment", "retention-trend", "at-risk", "coverage"}) {
-    EXPECT_TRUE(absl::StrContains(html, std::string("data-chart=\"") + chart +
-                                            "\" data-empty=\"false\""))
+    EXPECT_TRUE(absl::StrContains(
+        html, std::string("data-chart=\"") + chart + "\" data-empty=\"false\""))
         << chart;
   }
   EXPECT_TRUE(absl::StrContains(html, "&lt;Evil &amp; Co&gt;"));
@@ -310,7 +310,7 @@ TEST(Html, RendersFourChartsEscapedAndSelfContained) {
   // fetched), no URL or external reference of any kind.
   const std::string without_ns =
       absl::StrReplaceAll(html, {{"xmlns=\"http://www.w3.org/2000/svg\"", ""}});
-  for (const char *ref :
+  for (const char* ref :
        {"http://", "https://", "//", "src=", "href=", "url(", "@import"}) {
     EXPECT_FALSE(absl::StrContains(without_ns, ref)) << ref;
   }
@@ -329,10 +329,10 @@ TEST(Args, PluginVerbArgumentsAndUsageErrors) {
   try {
     AccountIdArg("not an id");
     ADD_FAILURE() << "no error";
-  } catch (const CliError &e) {
+  } catch (const CliError& e) {
     EXPECT_EQ(e.code(), kExitUsage);
   }
-  const auto *type = plugins::expansion::v1::OpportunityType_descriptor();
+  const auto* type = plugins::expansion::v1::OpportunityType_descriptor();
   EXPECT_EQ(EnumArg(type, "cross-sell"),
             plugins::expansion::v1::OPPORTUNITY_TYPE_CROSS_SELL);
   EXPECT_EQ(EnumArg(type, "OPPORTUNITY_TYPE_SEATS"),
@@ -340,7 +340,7 @@ TEST(Args, PluginVerbArgumentsAndUsageErrors) {
   try {
     EnumArg(type, "bogus");
     ADD_FAILURE() << "no error";
-  } catch (const CliError &e) {
+  } catch (const CliError& e) {
     EXPECT_EQ(e.code(), kExitUsage);
     EXPECT_TRUE(absl::StrContains(e.what(), "upsell, cross_sell, seats"))
         << e.what();
@@ -354,7 +354,7 @@ TEST(Args, UnimplementedNamesThePluginAndExitsEight) {
     CheckPlugin(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method"),
                 "listing opportunities", "expansion");
     ADD_FAILURE() << "no error";
-  } catch (const CliError &e) {
+  } catch (const CliError& e) {
     EXPECT_EQ(e.code(), kExitUnimplemented);
     EXPECT_TRUE(absl::StrContains(e.what(), "is the expansion plugin loaded?"))
         << e.what();
@@ -363,12 +363,12 @@ TEST(Args, UnimplementedNamesThePluginAndExitsEight) {
     CheckPlugin(grpc::Status(grpc::StatusCode::NOT_FOUND, "no opportunity x"),
                 "opportunity x", "expansion");
     ADD_FAILURE() << "no error";
-  } catch (const CliError &e) {
+  } catch (const CliError& e) {
     EXPECT_EQ(e.code(), kExitNotFound);
     EXPECT_FALSE(absl::StrContains(e.what(), "plugin loaded")) << e.what();
   }
   CheckPlugin(grpc::Status::OK, "ok", "expansion");
 }
 
-} // namespace
-} // namespace retain::cli
+}  // namespace
+}  // namespace retain::cli

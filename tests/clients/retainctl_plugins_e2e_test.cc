@@ -17,9 +17,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "tests/clients/retainctl_runner.h"
 #include "tests/support/retaind_process.h"
-#include "gtest/gtest.h"
 
 namespace retain {
 namespace {
@@ -29,12 +29,12 @@ using ::retain::testing::Retainctl;
 using ::retain::testing::RetaindProcess;
 using ::retain::testing::Runfile;
 
-constexpr const char *kBundled[] = {"onboarding", "expansion", "advocacy",
+constexpr const char* kBundled[] = {"onboarding", "expansion", "advocacy",
                                     "voc"};
 
 std::string PluginsFlag() {
   std::vector<std::string> paths;
-  for (const char *name : kBundled) {
+  for (const char* name : kBundled) {
     paths.push_back(
         Runfile(absl::StrCat("plugins/", name, "/lib", name, ".so")));
   }
@@ -42,20 +42,18 @@ std::string PluginsFlag() {
 }
 
 // The value of "field":"..." in one line of proto JSON.
-std::string JsonString(const std::string &json, const std::string &field) {
+std::string JsonString(const std::string& json, const std::string& field) {
   const std::string key = absl::StrCat("\"", field, "\":\"");
   const size_t at = json.find(key);
-  if (at == std::string::npos)
-    return "";
+  if (at == std::string::npos) return "";
   const size_t start = at + key.size();
   return json.substr(start, json.find('"', start) - start);
 }
 
 // The table line that starts with `first_cell`, or "".
-std::string Row(const std::string &table, const std::string &first_cell) {
+std::string Row(const std::string& table, const std::string& first_cell) {
   for (absl::string_view line : absl::StrSplit(table, '\n')) {
-    if (absl::StartsWith(line, first_cell + " "))
-      return std::string(line);
+    if (absl::StartsWith(line, first_cell + " ")) return std::string(line);
   }
   return "";
 }
@@ -63,7 +61,7 @@ std::string Row(const std::string &table, const std::string &first_cell) {
 // Each test gets its own server with the plugins loaded and the account
 // "acme": no test reads what another wrote, so they pass in any order.
 class RetainctlPluginsTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     auto p = RetaindProcess::Start({.extra_flags = {PluginsFlag()}});
     ASSERT_TRUE(p.ok()) << p.status();
@@ -162,7 +160,7 @@ TEST_F(RetainctlPluginsTest, PluginsListShowsTheFourBundledPluginsReady) {
   Result table = Ctl({"plugins", "list"});
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_TRUE(absl::StartsWith(table.out, "PLUGIN")) << table;
-  for (const char *name : kBundled) {
+  for (const char* name : kBundled) {
     const std::string row = Row(table.out, name);
     EXPECT_TRUE(absl::StrContains(row, " ready ")) << name << "\n" << table;
   }
@@ -170,7 +168,7 @@ TEST_F(RetainctlPluginsTest, PluginsListShowsTheFourBundledPluginsReady) {
 
   Result json = Ctl({"-o", "json", "plugins", "list"});
   ASSERT_EQ(json.exit_code, 0) << json;
-  for (const char *name : kBundled) {
+  for (const char* name : kBundled) {
     EXPECT_TRUE(
         absl::StrContains(json.out, absl::StrCat("\"name\":\"", name, "\"")))
         << json;
@@ -327,7 +325,7 @@ TEST_F(RetainctlPluginsTest, FeedbackActionShippedClosesTheLoop) {
   // Statuses move one step at a time; skipping is refused (4).
   Result skip = Ctl({"feedback", "action", "status", act, "shipped"});
   EXPECT_EQ(skip.exit_code, 4) << skip;
-  for (const char *status : {"triaged", "planned"}) {
+  for (const char* status : {"triaged", "planned"}) {
     Result r = Ctl({"feedback", "action", "status", act, status});
     ASSERT_EQ(r.exit_code, 0) << r;
   }
@@ -353,7 +351,7 @@ TEST_F(RetainctlPluginsTest, FeedbackActionShippedClosesTheLoop) {
 }
 
 // Each line of `out` (one JSON object per line).
-std::vector<std::string> Lines(const std::string &out) {
+std::vector<std::string> Lines(const std::string& out) {
   std::vector<std::string> lines;
   for (absl::string_view l : absl::StrSplit(out, '\n', absl::SkipEmpty()))
     lines.emplace_back(l);
@@ -361,11 +359,10 @@ std::vector<std::string> Lines(const std::string &out) {
 }
 
 // The number after "field": in one line of proto JSON (0 when absent).
-double JsonNumber(const std::string &json, const std::string &field) {
+double JsonNumber(const std::string& json, const std::string& field) {
   const std::string key = absl::StrCat("\"", field, "\":");
   const size_t at = json.find(key);
-  if (at == std::string::npos)
-    return 0;
+  if (at == std::string::npos) return 0;
   return std::strtod(json.c_str() + at + key.size(), nullptr);
 }
 
@@ -377,7 +374,7 @@ TEST_F(RetainctlPluginsTest,
                        "--arr", "50000", "--seats", "40"});
   ASSERT_EQ(globex.exit_code, 0) << globex;
   std::vector<std::string> referrals;
-  for (const char *prospect : {"Initech", "Hooli", "Umbrella"}) {
+  for (const char* prospect : {"Initech", "Hooli", "Umbrella"}) {
     Result r =
         Ctl({"-o", "json", "referrals", "create", "globex", prospect,
              "--advocate", "kim@globex.test", "--estimated-arr", "10000"});
@@ -392,7 +389,7 @@ TEST_F(RetainctlPluginsTest,
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_TRUE(absl::StartsWith(table.out, "REFERRAL  ACCOUNT  ADVOCATE"))
       << table;
-  for (const auto &id : referrals) {
+  for (const auto& id : referrals) {
     EXPECT_TRUE(absl::StrContains(Row(table.out, id), "globex")) << table;
   }
   EXPECT_TRUE(absl::StrContains(Row(table.out, referrals[0]), "Initech"))
@@ -498,15 +495,14 @@ TEST(RetainctlPluginsDemo, SuggestionsOnTheDemoPortfolioAreCurrent) {
         plugins.out.substr(at, plugins.out.find("\"last_error\"", at) - at);
     caught_up = JsonString(counters, "delivery_lag") == "0" &&
                 JsonString(counters, "delivery_cursor") != "0";
-    if (!caught_up)
-      absl::SleepFor(absl::Milliseconds(100));
+    if (!caught_up) absl::SleepFor(absl::Milliseconds(100));
   }
   ASSERT_TRUE(caught_up);
 
   Result accounts = ctl({"-o", "json", "accounts", "list"});
   ASSERT_EQ(accounts.exit_code, 0) << accounts;
-  std::map<std::string, std::string> by_id; // id -> the account's JSON
-  for (const auto &line : Lines(accounts.out)) {
+  std::map<std::string, std::string> by_id;  // id -> the account's JSON
+  for (const auto& line : Lines(accounts.out)) {
     by_id[JsonString(line, "name").substr(strlen("accounts/"))] = line;
   }
   ASSERT_GT(JsonNumber(by_id["demo-00"], "arr"), 0) << accounts;
@@ -521,12 +517,12 @@ TEST(RetainctlPluginsDemo, SuggestionsOnTheDemoPortfolioAreCurrent) {
   const std::string today =
       absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
   std::set<std::string> seen;
-  for (const auto &o : lines) {
+  for (const auto& o : lines) {
     const std::string id = JsonString(o, "account_id");
     EXPECT_TRUE(seen.insert(id).second) << "two suggestions for " << id;
     EXPECT_EQ(JsonString(o, "source"), "usage") << o;
     ASSERT_TRUE(by_id.count(id)) << o;
-    const std::string &account = by_id[id];
+    const std::string& account = by_id[id];
     const double arr = JsonNumber(account, "arr");
     const double seats = JsonNumber(account, "licensed_seats");
     EXPECT_GT(arr, 0) << o << "\n" << account;
@@ -557,5 +553,5 @@ TEST(RetainctlPluginsDemo, SuggestionsOnTheDemoPortfolioAreCurrent) {
   EXPECT_TRUE((*server)->Stop().ok());
 }
 
-} // namespace
-} // namespace retain
+}  // namespace
+}  // namespace retain

@@ -12,7 +12,7 @@ TEST_F(StreamingTest, StreamsBatchesIdempotently) {
   StartServer();
   const std::string a = CreateAccount("stream", 40000, 50, DaysAgo(200)).name();
   auto send = [&](int first_batch, int batches, int bad_batch,
-                  signal::v1::StreamSignalsResponse *resp) {
+                  signal::v1::StreamSignalsResponse* resp) {
     auto ctx = Ctx();
     auto writer = signals_->StreamSignals(ctx.get(), resp);
     for (int b = first_batch; b < first_batch + batches; ++b) {
@@ -23,8 +23,7 @@ TEST_F(StreamingTest, StreamsBatchesIdempotently) {
       }
       if (b == bad_batch)
         req.mutable_signals(7)->mutable_usage()->set_window_days(400);
-      if (!writer->Write(req))
-        break;
+      if (!writer->Write(req)) break;
     }
     writer->WritesDone();
     return writer->Finish();
@@ -93,7 +92,7 @@ TEST_F(StreamingTest, WatchEmitsAnAlertWhenABandChanges) {
   // relationship from 6 to 10, the score to 5.5.
   account::v1::UpdateAccountRequest update;
   update.mutable_account()->set_name(acct);
-  auto *sponsor = update.mutable_account()->add_contacts();
+  auto* sponsor = update.mutable_account()->add_contacts();
   sponsor->set_display_name("Sam");
   sponsor->set_exec_sponsor(true);
   update.mutable_update_mask()->add_paths("contacts");
@@ -150,8 +149,7 @@ TEST_F(StreamingTest, BandsMoveWithThePassageOfTimeWithoutNewSignals) {
     get.set_account(name);
     report::v1::AccountHealth health;
     ASSERT_TRUE(reports_->GetAccountHealth(Ctx().get(), get, &health).ok());
-    if (health.band() == account::v1::HEALTH_BAND_GREEN)
-      acct = name;
+    if (health.band() == account::v1::HEALTH_BAND_GREEN) acct = name;
   }
   ASSERT_FALSE(acct.empty()) << "never saw the account green before it aged";
 
@@ -165,5 +163,5 @@ TEST_F(StreamingTest, BandsMoveWithThePassageOfTimeWithoutNewSignals) {
   ctx.TryCancel();
 }
 
-} // namespace
-} // namespace retain::testing
+}  // namespace
+}  // namespace retain::testing

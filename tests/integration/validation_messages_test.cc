@@ -13,7 +13,7 @@ namespace retain::testing {
 namespace {
 
 class ValidationMessagesTest : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     StartServer();
     // 1,000 of ARR from 100 days ago: a contraction of 1,000 would take it
@@ -44,7 +44,7 @@ protected:
 
   // The message creating an account changed by `mutate` is rejected with.
   std::string RejectCreate(
-      const std::function<void(account::v1::CreateAccountRequest &)> &mutate) {
+      const std::function<void(account::v1::CreateAccountRequest&)>& mutate) {
     account::v1::CreateAccountRequest req;
     req.set_account_id("new-one");
     req.mutable_account()->set_display_name("New");
@@ -62,69 +62,70 @@ protected:
 };
 
 struct SignalCase {
-  std::function<void(signal::v1::Signal &)> mutate;
+  std::function<void(signal::v1::Signal&)> mutate;
   std::string message;
 };
 
 TEST_F(ValidationMessagesTest, SignalEnvelopeRules) {
   const std::vector<SignalCase> cases = {
-      {[](auto &s) {
+      {[](auto& s) {
          s.set_signal_id("");
          s.mutable_usage();
        },
        "signals[1].signal_id: is required (a client-chosen id makes retries "
        "safe)"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.set_signal_id("tab\there");
          s.mutable_usage();
        },
        "signals[1].signal_id: must be 1-128 printable ASCII characters"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.set_signal_id(std::string(129, 'x'));
          s.mutable_usage();
        },
        "signals[1].signal_id: must be 1-128 printable ASCII characters"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.clear_account();
          s.mutable_usage();
        },
        "signals[1].account: is required (\"accounts/{account_id}\")"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.set_account("Acme");
          s.mutable_usage();
        },
        "signals[1].account: must be \"accounts/{account_id}\" with an id of "
        "1-63 characters [a-z0-9-_.], got \"Acme\""},
-      {[](auto &s) {
+      {[](auto& s) {
          s.clear_occur_time();
          s.mutable_usage();
        },
        "signals[1].occur_time: is required"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.mutable_occur_time()->set_seconds(-10);
          s.mutable_usage();
        },
        "signals[1].occur_time: must be a valid time after 1970"},
-      {[](auto &s) {
+      {[](auto& s) {
          s.mutable_occur_time()->set_nanos(1000000000);
          s.mutable_usage();
        },
        "signals[1].occur_time: must be a valid time after 1970"},
-      {[](auto &s) {
-         s.mutable_occur_time()->set_seconds(4102444800); // 2100-01-01
+      {[](auto& s) {
+         s.mutable_occur_time()->set_seconds(4102444800);  // 2100-01-01
          s.mutable_usage();
        },
        "signals[1].occur_time: must not be more than 1 day in the future, "
        "got 2100-01-01T00:00:00+00:00"},
-      {[](auto &s) {}, "signals[1]: a payload is required (usage, ticket, "
-                       "survey, touchpoint, commercial, lifecycle or custom)"},
-      {[](auto &s) {
+      {[](auto& s) {},
+       "signals[1]: a payload is required (usage, ticket, "
+       "survey, touchpoint, commercial, lifecycle or custom)"},
+      {[](auto& s) {
          s.set_account("accounts/nobody");
          s.mutable_usage();
        },
        "signals[1].account: no account \"accounts/nobody\""},
   };
-  for (const SignalCase &c : cases) {
+  for (const SignalCase& c : cases) {
     auto s = Base();
     c.mutate(s);
     EXPECT_EQ(RejectSecond(s), c.message);
@@ -134,130 +135,130 @@ TEST_F(ValidationMessagesTest, SignalEnvelopeRules) {
 TEST_F(ValidationMessagesTest, PayloadRules) {
   using signal::v1::Signal;
   const std::vector<SignalCase> cases = {
-      {[](Signal &s) { s.mutable_usage()->set_active_users(-3); },
+      {[](Signal& s) { s.mutable_usage()->set_active_users(-3); },
        "signals[1].usage.active_users: must be >= 0, got -3"},
-      {[](Signal &s) { s.mutable_usage()->set_window_days(91); },
+      {[](Signal& s) { s.mutable_usage()->set_window_days(91); },
        "signals[1].usage.window_days: must be 1-90 (0 means 7), got 91"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          (*s.mutable_usage()->mutable_feature_users())["sso"] = -1;
        },
        "signals[1].usage.feature_users[sso]: must be >= 0"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
        },
        "signals[1].ticket.ticket_id: is required"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_ticket()->set_ticket_id(std::string(257, 't'));
          s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
        },
        "signals[1].ticket.ticket_id: must be at most 256 bytes, got 257"},
-      {[](Signal &s) { s.mutable_ticket()->set_ticket_id("T-1"); },
+      {[](Signal& s) { s.mutable_ticket()->set_ticket_id("T-1"); },
        "signals[1].ticket.status: must be OPENED, UPDATED or CLOSED"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_ticket()->set_ticket_id("T-1");
          s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_UPDATED);
          s.mutable_ticket()->set_severity(
              static_cast<signal::v1::TicketSeverity>(9));
        },
        "signals[1].ticket.severity: unknown severity"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_ticket()->set_ticket_id("T-1");
          s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_OPENED);
        },
        "signals[1].ticket.severity: is required when a ticket is opened"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_ticket()->set_ticket_id("T-1");
          s.mutable_ticket()->set_status(signal::v1::TICKET_STATUS_CLOSED);
          s.mutable_ticket()->set_subject(std::string(4097, 's'));
        },
        "signals[1].ticket.subject: must be at most 4096 bytes, got 4097"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
          s.mutable_survey()->set_score(-1);
        },
        "signals[1].survey.score: an NPS answer must be 0-10, got -1"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CSAT);
          s.mutable_survey()->set_score(6);
        },
        "signals[1].survey.score: a CSAT answer must be 1-5, got 6"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CES);
          s.mutable_survey()->set_score(8);
        },
        "signals[1].survey.score: a CES answer must be 1-7, got 8"},
-      {[](Signal &s) { s.mutable_survey()->set_score(5); },
+      {[](Signal& s) { s.mutable_survey()->set_score(5); },
        "signals[1].survey.kind: must be NPS, CSAT or CES"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
          s.mutable_survey()->set_comment(std::string(16385, 'c'));
        },
        "signals[1].survey.comment: must be at most 16384 bytes, got 16385"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
          s.mutable_survey()->set_respondent(std::string(257, 'r'));
        },
        "signals[1].survey.respondent: must be at most 256 bytes, got 257"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_touchpoint()->set_channel(
              static_cast<signal::v1::TouchpointChannel>(12));
        },
        "signals[1].touchpoint.channel: unknown channel"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_touchpoint()->set_notes(std::string(16385, 'n'));
        },
        "signals[1].touchpoint.notes: must be at most 16384 bytes, got 16385"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
          s.mutable_commercial()->set_arr_delta(std::nan(""));
        },
        "signals[1].commercial.arr_delta: must be a finite number"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO);
        },
        "signals[1].commercial.arr_delta: a new logo must bring ARR > 0, got "
        "0"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
          s.mutable_commercial()->set_arr_delta(-5);
        },
        "signals[1].commercial.arr_delta: an expansion must be > 0, got -5"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
          s.mutable_commercial()->set_arr_delta(5);
        },
        "signals[1].commercial.arr_delta: a contraction must be < 0, got 5"},
-      {[](Signal &s) { s.mutable_commercial()->set_arr_delta(5); },
+      {[](Signal& s) { s.mutable_commercial()->set_arr_delta(5); },
        "signals[1].commercial.kind: must be one of NEW_LOGO, RENEWAL, "
        "EXPANSION, CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL);
          s.mutable_commercial()->set_reason(std::string(4097, 'r'));
        },
        "signals[1].commercial.reason: must be at most 4096 bytes, got 4097"},
       // ARR is 1,000 on the day: a contraction of 1,000 leaves nothing.
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
          s.mutable_commercial()->set_arr_delta(-1000);
        },
        "signals[1].commercial.arr_delta: a contraction of 1000 would take ARR "
        "1000 to 0 or below; record a CHURN instead"},
-      {[](Signal &s) { s.mutable_lifecycle(); },
+      {[](Signal& s) { s.mutable_lifecycle(); },
        "signals[1].lifecycle.stage: must be a lifecycle stage"},
-      {[](Signal &s) { s.mutable_custom(); },
+      {[](Signal& s) { s.mutable_custom(); },
        "signals[1].custom.type: is required"},
-      {[](Signal &s) { s.mutable_custom()->set_type(std::string(129, 'x')); },
+      {[](Signal& s) { s.mutable_custom()->set_type(std::string(129, 'x')); },
        "signals[1].custom.type: must be 1-128 printable ASCII characters"},
-      {[](Signal &s) { s.mutable_custom()->set_type("retain.mine"); },
+      {[](Signal& s) { s.mutable_custom()->set_type("retain.mine"); },
        "signals[1].custom.type: types starting with \"retain.\" are reserved "
        "for the server"},
-      {[](Signal &s) {
+      {[](Signal& s) {
          s.mutable_custom()->set_type("crm.note");
          for (int i = 0; i < 65; ++i) {
            (*s.mutable_custom()->mutable_attributes())[absl::StrCat("k", i)] =
@@ -266,7 +267,7 @@ TEST_F(ValidationMessagesTest, PayloadRules) {
        },
        "signals[1].custom.attributes: at most 64 attributes"},
   };
-  for (const SignalCase &c : cases) {
+  for (const SignalCase& c : cases) {
     auto s = Base();
     c.mutate(s);
     EXPECT_EQ(RejectSecond(s), c.message);
@@ -292,61 +293,58 @@ TEST_F(ValidationMessagesTest, BatchSizeRules) {
 
 TEST_F(ValidationMessagesTest, AccountRules) {
   using Req = account::v1::CreateAccountRequest;
-  const std::vector<std::pair<std::function<void(Req &)>, std::string>> cases =
-      {
-          {[](Req &r) { r.mutable_account()->clear_display_name(); },
-           "account.display_name: is required"},
-          {[](Req &r) {
-             r.mutable_account()->set_display_name(std::string(257, 'n'));
-           },
-           "account.display_name: must be at most 256 bytes"},
-          {[](Req &r) { r.mutable_account()->set_arr(-5); },
-           "account.arr: must be a number >= 0, got -5"},
-          {[](Req &r) { r.mutable_account()->set_arr(std::nan("")); },
-           "account.arr: must be a number >= 0, got nan"},
-          {[](Req &r) { r.mutable_account()->set_licensed_seats(-1); },
-           "account.licensed_seats: must be >= 0, got -1"},
-          {[](Req &r) {
-             *r.mutable_account()->mutable_contract_start_time() =
-                 Ts(DaysAgo(10));
-             *r.mutable_account()->mutable_renewal_time() = Ts(DaysAgo(20));
-           },
-           "account.renewal_time: must not be before contract_start_time"},
-          {[](Req &r) {
-             r.mutable_account()->set_segment(
-                 static_cast<account::v1::Segment>(9));
-           },
-           "account.segment: unknown segment"},
-          {[](Req &r) {
-             r.mutable_account()->set_lifecycle_stage(
-                 static_cast<account::v1::LifecycleStage>(42));
-           },
-           "account.lifecycle_stage: unknown lifecycle stage"},
-          {[](Req &r) {
-             r.mutable_account()->set_csm_owner(std::string(257, 'c'));
-           },
-           "account.csm_owner: must be at most 256 bytes"},
-          {[](Req &r) {
-             for (int i = 0; i < 201; ++i) {
-               r.mutable_account()->add_contacts()->set_display_name("P");
-             }
-           },
-           "account.contacts: at most 200 contacts"},
-          {[](Req &r) {
-             r.mutable_account()->add_contacts()->set_display_name("Pat");
-             r.mutable_account()->add_contacts()->set_role("CFO");
-           },
-           "account.contacts[1]: needs a display_name or an email"},
-          {[](Req &r) { r.set_request_id(std::string(129, 'q')); },
-           "request_id: must be at most 128 bytes"},
-          {[](Req &r) { r.set_account_id("-starts-with-dash"); },
-           "account_id: must be 1-63 characters of [a-z0-9-_.] starting with a "
-           "letter or digit"},
-          {[](Req &r) { r.set_account_id(std::string(64, 'a')); },
-           "account_id: must be 1-63 characters of [a-z0-9-_.] starting with a "
-           "letter or digit"},
-      };
-  for (const auto &[mutate, message] : cases) {
+  const std::vector<std::pair<std::function<void(Req&)>, std::string>> cases = {
+      {[](Req& r) { r.mutable_account()->clear_display_name(); },
+       "account.display_name: is required"},
+      {[](Req& r) {
+         r.mutable_account()->set_display_name(std::string(257, 'n'));
+       },
+       "account.display_name: must be at most 256 bytes"},
+      {[](Req& r) { r.mutable_account()->set_arr(-5); },
+       "account.arr: must be a number >= 0, got -5"},
+      {[](Req& r) { r.mutable_account()->set_arr(std::nan("")); },
+       "account.arr: must be a number >= 0, got nan"},
+      {[](Req& r) { r.mutable_account()->set_licensed_seats(-1); },
+       "account.licensed_seats: must be >= 0, got -1"},
+      {[](Req& r) {
+         *r.mutable_account()->mutable_contract_start_time() = Ts(DaysAgo(10));
+         *r.mutable_account()->mutable_renewal_time() = Ts(DaysAgo(20));
+       },
+       "account.renewal_time: must not be before contract_start_time"},
+      {[](Req& r) {
+         r.mutable_account()->set_segment(static_cast<account::v1::Segment>(9));
+       },
+       "account.segment: unknown segment"},
+      {[](Req& r) {
+         r.mutable_account()->set_lifecycle_stage(
+             static_cast<account::v1::LifecycleStage>(42));
+       },
+       "account.lifecycle_stage: unknown lifecycle stage"},
+      {[](Req& r) {
+         r.mutable_account()->set_csm_owner(std::string(257, 'c'));
+       },
+       "account.csm_owner: must be at most 256 bytes"},
+      {[](Req& r) {
+         for (int i = 0; i < 201; ++i) {
+           r.mutable_account()->add_contacts()->set_display_name("P");
+         }
+       },
+       "account.contacts: at most 200 contacts"},
+      {[](Req& r) {
+         r.mutable_account()->add_contacts()->set_display_name("Pat");
+         r.mutable_account()->add_contacts()->set_role("CFO");
+       },
+       "account.contacts[1]: needs a display_name or an email"},
+      {[](Req& r) { r.set_request_id(std::string(129, 'q')); },
+       "request_id: must be at most 128 bytes"},
+      {[](Req& r) { r.set_account_id("-starts-with-dash"); },
+       "account_id: must be 1-63 characters of [a-z0-9-_.] starting with a "
+       "letter or digit"},
+      {[](Req& r) { r.set_account_id(std::string(64, 'a')); },
+       "account_id: must be 1-63 characters of [a-z0-9-_.] starting with a "
+       "letter or digit"},
+  };
+  for (const auto& [mutate, message] : cases) {
     EXPECT_EQ(RejectCreate(mutate), message);
   }
 }
@@ -436,5 +434,5 @@ TEST_F(ValidationMessagesTest, PagingAndPeriodRules) {
             "lead_days: must be 0-365 (0 means 60), got 366");
 }
 
-} // namespace
-} // namespace retain::testing
+}  // namespace
+}  // namespace retain::testing

@@ -9,8 +9,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
-#include "tests/plugins/plugin_env.h"
 #include "gtest/gtest.h"
+#include "tests/plugins/plugin_env.h"
 
 namespace retain::testing {
 namespace {
@@ -19,21 +19,21 @@ using google::protobuf::Message;
 
 constexpr char kSvc[] = "retain.plugins.advocacy.v1.AdvocacyService.";
 
-int Count(const Message &m, const std::string &field) {
+int Count(const Message& m, const std::string& field) {
   return m.GetReflection()->FieldSize(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
-double Double(const Message &m, const std::string &field) {
+double Double(const Message& m, const std::string& field) {
   return m.GetReflection()->GetDouble(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
-int Int(const Message &m, const std::string &field) {
+int Int(const Message& m, const std::string& field) {
   return m.GetReflection()->GetInt32(m,
                                      m.GetDescriptor()->FindFieldByName(field));
 }
 
 class AdvocacyTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     offset_ = std::make_shared<std::atomic<int64_t>>(0);
     auto offset = offset_;
@@ -46,8 +46,8 @@ protected:
          }});
     ASSERT_EQ(env_->StateOf("advocacy"), plugin::v1::PLUGIN_STATE_READY);
   }
-  std::unique_ptr<Message> Call(const std::string &method,
-                                const std::string &text,
+  std::unique_ptr<Message> Call(const std::string& method,
+                                const std::string& text,
                                 grpc::StatusCode want = grpc::StatusCode::OK) {
     std::unique_ptr<Message> resp;
     grpc::Status s = env_->CallText(kSvc + method, text, &resp);
@@ -69,8 +69,8 @@ TEST_F(AdvocacyTest, PromotersBecomeChampionsOnlyOnGreenAccounts) {
   env_->CreateAccount("acme", 30000, 10);
   env_->CreateAccount("birch", 30000, 10);
   int64_t now = absl::ToUnixSeconds(absl::Now());
-  auto nps = [&](const std::string &id, const std::string &account, int64_t at,
-                 int score, const std::string &who) {
+  auto nps = [&](const std::string& id, const std::string& account, int64_t at,
+                 int score, const std::string& who) {
     return absl::StrCat("signal_id: '", id, "' account: 'accounts/", account,
                         "' occur_time { seconds: ", at,
                         " } survey { kind: SURVEY_KIND_NPS score: ", score,
@@ -83,7 +83,7 @@ TEST_F(AdvocacyTest, PromotersBecomeChampionsOnlyOnGreenAccounts) {
        nps("n1", "acme", now - 60, 10, "pat"),
        nps("n2", "acme", now - 50, 4, "max"),
        nps("b1", "birch", now - 60, 9, "kim")});
-  auto band = [&](const std::string &id) {
+  auto band = [&](const std::string& id) {
     auto a = env_->engine().GetAccount("default", "accounts/" + id);
     EXPECT_TRUE(a.ok()) << a.status();
     return a.ok() ? a->health_band() : account::v1::HEALTH_BAND_UNSPECIFIED;
@@ -178,7 +178,7 @@ TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
   auto r = env_->engine().ListSignals("default", req);
   ASSERT_TRUE(r.ok());
   int converted = 0;
-  for (const auto &s : r->signals())
+  for (const auto& s : r->signals())
     converted += s.custom().type() == "advocacy.referral_converted";
   EXPECT_EQ(converted, 1);
 
@@ -187,7 +187,7 @@ TEST_F(AdvocacyTest, CaseStudiesAndConvertedReferralsAttributeArr) {
   EXPECT_EQ(sections[0].title(), "Advocacy");
 }
 
-std::string Str(const Message &m, const std::string &field) {
+std::string Str(const Message& m, const std::string& field) {
   return m.GetReflection()->GetString(
       m, m.GetDescriptor()->FindFieldByName(field));
 }
@@ -200,19 +200,18 @@ struct Listed {
 };
 
 class AdvocacyListTest : public AdvocacyTest {
-protected:
-  Listed ListAll(const std::string &method, const std::string &filter,
-                 const std::string &list_field, const std::string &id_field,
+ protected:
+  Listed ListAll(const std::string& method, const std::string& filter,
+                 const std::string& list_field, const std::string& id_field,
                  int size) {
     Listed out;
     std::string token;
     do {
       auto page = Call(method, absl::StrCat(filter, " page_size: ", size,
                                             " page_token: '", token, "'"));
-      if (!page)
-        break;
+      if (!page) break;
       EXPECT_LE(Count(*page, list_field), size);
-      const auto *f = page->GetDescriptor()->FindFieldByName(list_field);
+      const auto* f = page->GetDescriptor()->FindFieldByName(list_field);
       for (int i = 0; i < Count(*page, list_field); ++i) {
         out.ids.push_back(Str(
             page->GetReflection()->GetRepeatedMessage(*page, f, i), id_field));
@@ -227,7 +226,7 @@ protected:
 TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
   env_->CreateAccount("acme", 30000, 10);
   env_->CreateAccount("beta", 20000, 10);
-  for (int i = 0; i < 12; ++i) { // r1..r12: "r10" sorts before "r2"
+  for (int i = 0; i < 12; ++i) {  // r1..r12: "r10" sorts before "r2"
     Call("CreateReferral",
          absl::StrCat("account_id: '", i % 3 == 0 ? "beta" : "acme",
                       "' prospect: 'Prospect ", i, "'"));
@@ -238,7 +237,7 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
 
   Listed all = ListAll("ListReferrals", "", "referrals", "referral_id", 5);
   EXPECT_EQ(all.ids.size(), 12u);
-  EXPECT_EQ(all.pages, 3); // 5 + 5 + 2: no empty last page
+  EXPECT_EQ(all.pages, 3);  // 5 + 5 + 2: no empty last page
   EXPECT_EQ(std::set<std::string>(all.ids.begin(), all.ids.end()).size(), 12u);
   Listed beta = ListAll("ListReferrals", "account_id: 'beta'", "referrals",
                         "referral_id", 2);
@@ -248,7 +247,7 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
       ListAll("ListReferrals", "status: REFERRAL_STATUS_CONVERTED", "referrals",
               "referral_id", 100);
   EXPECT_EQ(converted.ids, std::vector<std::string>{"r5"});
-  auto unpaged = Call("ListReferrals", ""); // page_size 0: 100
+  auto unpaged = Call("ListReferrals", "");  // page_size 0: 100
   EXPECT_EQ(Count(*unpaged, "referrals"), 12);
   EXPECT_EQ(Str(*unpaged, "next_page_token"), "");
   Call("ListReferrals", "page_size: -1", grpc::StatusCode::INVALID_ARGUMENT);
@@ -290,5 +289,5 @@ TEST_F(AdvocacyListTest, ReferralsReferencesAndCaseStudiesAreListed) {
   EXPECT_EQ(approved.ids, std::vector<std::string>{"cs3"});
 }
 
-} // namespace
-} // namespace retain::testing
+}  // namespace
+}  // namespace retain::testing
