@@ -1,6 +1,7 @@
 // kill -9 while clients write: every acknowledged signal, account create,
 // update and delete is there after a restart; what was in flight is there
 // whole or not at all, never half-applied, never twice.
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -107,7 +108,15 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
   std::set<int> created, deleted;        // acknowledged
   int create_sent = 0, delete_sent = 0;  // attempted (the last maybe not acked)
   std::map<int, int> acked_round, sent_round;  // per updatable account
-  int acked_ops = 0;
+  int acked_ops = 0, finished = 0;
+  // Each writer stops at its first error (the kill) and says it is done.
+  auto run = [&](std::function<void()> body) {
+    return std::thread([&mu, &finished, body] {
+      body();
+      absl::MutexLock l(&mu);
+      ++finished;
+    });
+  };
   const std::string address = server_->address();
   auto stub = [&address] {
     return account::v1::AccountService::NewStub(
@@ -119,7 +128,7 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
                     std::chrono::seconds(30));
     return c;
   };
-  std::thread creator([&] {
+  std::thread creator = run([&] {
     auto s = stub();
     for (int i = 0; i < 2000; ++i) {
       account::v1::CreateAccountRequest req;
@@ -140,7 +149,7 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
       ++acked_ops;
     }
   });
-  std::thread updater([&] {
+  std::thread updater = run([&] {
     auto s = stub();
     // Round r sets display name "v<r>" and ARR 10000 + 100 r together.
     for (int r = 1; r < 2000; ++r) {
@@ -162,7 +171,7 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
       ++acked_ops;
     }
   });
-  std::thread deleter([&] {
+  std::thread deleter = run([&] {
     auto s = stub();
     for (int i = 0; i < kDeletable; ++i) {
       account::v1::DeleteAccountRequest req;
@@ -180,18 +189,24 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
       ++acked_ops;
     }
   });
+  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return acked_ops >= 30 && !created.empty() && !deleted.empty() &&
+           acked_round.size() == kUpdatable;
+  };
+  auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return ready() || finished == 3;
+  };
+  bool was_ready;
   {
     absl::MutexLock l(&mu);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return acked_ops >= 30 && !created.empty() && !deleted.empty() &&
-             acked_round.size() == kUpdatable;
-    };
     mu.Await(absl::Condition(&enough));
+    was_ready = ready();
   }
   Crash();
   creator.join();
   updater.join();
   deleter.join();
+  ASSERT_TRUE(was_ready) << "a writer stopped before the kill";
 
   auto get = [&](const std::string& id, account::v1::Account* out) {
     account::v1::GetAccountRequest req;
@@ -289,6 +304,7 @@ TEST_F(CrashDuringWritesTest, DISABLED_AnUpdateIsAppliedWhole) {
       CreateAccount("whole", 10000, 20, DaysAgo(200)).name();
   absl::Mutex mu;
   int acked = 0, sent = 0;
+  bool done = false;
   std::thread updater([&] {
     auto stub = account::v1::AccountService::NewStub(grpc::CreateChannel(
         server_->address(), grpc::InsecureChannelCredentials()));
@@ -305,19 +321,23 @@ TEST_F(CrashDuringWritesTest, DISABLED_AnUpdateIsAppliedWhole) {
         sent = r;
       }
       account::v1::Account out;
-      if (!stub->UpdateAccount(Ctx().get(), req, &out).ok()) return;
+      if (!stub->UpdateAccount(Ctx().get(), req, &out).ok()) break;
       absl::MutexLock l(&mu);
       acked = r;
     }
+    absl::MutexLock l(&mu);
+    done = true;
   });
   {
     absl::MutexLock l(&mu);
-    auto enough = [&]()
-                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return acked >= 20; };
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return acked >= 20 || done;
+    };
     mu.Await(absl::Condition(&enough));
   }
   Crash();
   updater.join();
+  ASSERT_GE(acked, 20) << "the updater stopped before the kill";
   account::v1::GetAccountRequest get;
   get.set_name(name);
   account::v1::Account a;
