@@ -1,78 +1,88 @@
 #!/usr/bin/env bash
-# Runs Retain's whole test suite: every Bazel test (unit, integration against
-# a real retaind, plugins, CLI), the layering check (forbidden dependencies
-# fail to build), then the Python and TypeScript clients end to end, buf
-# lint, and the HTML report in headless Chromium. Ends with one line
-# "N passed, N failed" and a non-zero exit status if anything failed.
+# Runs Retain's whole test suite: every Bazel test target (unit, integration
+# against a real retaind, plugins, CLI, the runner's own test), the layering
+# check (forbidden dependencies fail to build), then the Python and
+# TypeScript clients end to end, buf lint, the HTML report in headless
+# Chromium and the smoke test of scripts/run.sh.
+#
+# What is counted is test *cases*: gtest cases from each Bazel target's
+# test.xml, pytest and node cases from their JUnit XML, and the checks of the
+# other suites from their "N passed, N failed" line. scripts/lib/count_cases.py
+# prints one row per suite and fails the run when a suite is missing, was not
+# built or run, was skipped, executed no case, skipped every case, or ran
+# fewer cases than its minimum in tests/minimum_cases.txt. If the build fails
+# the client suites are not run (they would test stale binaries).
+#
+# C++ suites run with --gtest_shuffle: no test may depend on another's writes.
+# Ends with one line "N passed, N failed" (cases) and a non-zero exit status
+# if anything is wrong.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passed=0
-failed=0
-failures=()
-log_dir=$(mktemp -d)
+PYTHON=/usr/bin/python3  # Debian's; the first python3 on PATH may be another
+[ -x "$PYTHON" ] || PYTHON=python3
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+mkdir "$results/suites"
+
+echo "== bazel query tests(//...)"
+if ! bazel query 'tests(//...)' --output=label 2>"$results/query.err" | sort >"$results/targets"; then
+  cat "$results/query.err"
+  : >"$results/targets"
+fi
+# `bazel test //...` skips targets tagged manual; name them so they run too.
+manual=$(bazel query 'attr(tags, "\bmanual\b", tests(//...))' --output=label 2>/dev/null || true)
+echo "$(wc -l <"$results/targets") test targets${manual:+ (manual, run by name: $(echo $manual))}"
 
 echo "== bazel test //..."
-bazel test //... --test_output=errors --jobs="${RETAIN_BAZEL_JOBS:-2}" 2>&1 | tee "$log_dir/bazel.log"
+# shellcheck disable=SC2086  # $manual is a list of labels
+bazel test //... $manual --jobs="${RETAIN_BAZEL_JOBS:-2}" --color=no --curses=no \
+  --test_output=errors --test_arg=--gtest_shuffle 2>&1 | tee "$results/bazel.log"
 bazel_rc=${PIPESTATUS[0]}
-# Bazel's summary has one line per test target.
-p=$(grep -cE '^//\S+\s+(\(cached\) )?PASSED' "$log_dir/bazel.log" || true)
-f=$(grep -cE '^//\S+\s+(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY)' "$log_dir/bazel.log" || true)
-passed=$((passed + p))
-failed=$((failed + f))
-if [ "$bazel_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-  # A build failure fails the run even though no test reported.
-  failed=$((failed + 1))
-  failures+=("bazel build")
+testlogs=$(bazel info bazel-testlogs 2>/dev/null)
+bazel_bin=$(bazel info bazel-bin 2>/dev/null)
+
+# name:script of each client suite, in order.
+SUITES=(
+  layering:tests/layering/check_layering.sh
+  python:clients/python/run_tests.sh
+  typescript:clients/typescript/run_tests.sh
+  buf-lint:clients/lint_protos.sh
+  html-report:clients/check_html_report.sh
+  smoke-run:scripts/smoke_run.sh
+)
+suite_names=()
+for entry in "${SUITES[@]}"; do suite_names+=("${entry%%:*}"); done
+
+# Bazel exits 0 when every test passed and 3 when it built everything but a
+# test failed; anything else means the binaries may be stale or missing.
+if [ "$bazel_rc" -eq 0 ] || [ "$bazel_rc" -eq 3 ]; then
+  # The clients' suites run against the retaind this build produced.
+  export RETAIND_BIN="$bazel_bin/core/server/retaind"
+  export RETAINCTL_BIN="$bazel_bin/clients/cli/retainctl"
+  export RETAIN_PLUGIN_DIR="$bazel_bin/plugins"
+  for entry in "${SUITES[@]}"; do
+    name=${entry%%:*} script=${entry#*:}
+    echo "== $name ($script)"
+    if [ ! -f "$script" ]; then
+      echo "$script" >"$results/suites/$name.missing"
+      echo "missing: $script"
+      continue
+    fi
+    # Suites that can write JUnit XML do so here; the others print
+    # "N passed, N failed".
+    JUNIT_XML="$results/suites/$name.xml" bash "$script" 2>&1 | tee "$results/suites/$name.log"
+    echo "${PIPESTATUS[0]}" >"$results/suites/$name.rc"
+  done
+else
+  echo "== the build failed (bazel exit $bazel_rc): client suites not run"
 fi
-grep -E '^//\S+\s+(FAILED|TIMEOUT|NO STATUS|FLAKY)' "$log_dir/bazel.log" | while read -r line; do echo "FAILED: $line"; done
 
-# The clients' suites run against the retaind this build produced.
-RETAIND_BIN="$(bazel info bazel-bin 2>/dev/null)/core/server/retaind"
-export RETAIND_BIN
-export RETAIN_PLUGIN_DIR="$(bazel info bazel-bin 2>/dev/null)/plugins"
-
-# Counts a suite's own results from its runner's closing lines (a plain
-# "N passed, N failed", node's "ℹ pass N"/"ℹ fail N", pytest's summary);
-# a suite that printed none counts as one test. A non-zero exit always
-# counts as a failure.
-count_suite() {  # log, exit status -> "passed failed"
-  local log=$1 rc=$2 p f
-  if line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1) && [ -n "$line" ]; then
-    p=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-    f=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
-  elif grep -qE '^ℹ pass [0-9]+' "$log"; then
-    p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+')
-    f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-  elif line=$(grep -E '^=+ .*[0-9]+ (passed|failed)' "$log" | tail -n 1) && [ -n "$line" ]; then
-    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-    f=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | awk '{n += $1} END {print n + 0}')
-  else
-    p=1; f=0
-    [ "$rc" -ne 0 ] && { p=0; f=1; }
-  fi
-  [ -z "$f" ] && f=0
-  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-  echo "$p $f"
-}
-
-for suite in tests/layering/check_layering.sh \
-             clients/python/run_tests.sh clients/typescript/run_tests.sh \
-             clients/lint_protos.sh clients/check_html_report.sh \
-             scripts/smoke_run.sh; do
-  [ -f "$suite" ] || continue
-  echo "== $suite"
-  bash "$suite" 2>&1 | tee "$log_dir/suite.log"
-  rc=${PIPESTATUS[0]}
-  read -r p f < <(count_suite "$log_dir/suite.log" "$rc")
-  passed=$((passed + p))
-  failed=$((failed + f))
-  if [ "$rc" -ne 0 ]; then failures+=("$suite"); fi
-done
-
-rm -rf "$log_dir"
-if ((${#failures[@]})); then
-  printf 'failed suite: %s\n' "${failures[@]}"
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "== cases per suite"
+suite_args=()
+for name in "${suite_names[@]}"; do suite_args+=(--suite "$name"); done
+"$PYTHON" scripts/lib/count_cases.py \
+  --minimums tests/minimum_cases.txt \
+  --bazel-rc "$bazel_rc" --bazel-log "$results/bazel.log" \
+  --bazel-targets "$results/targets" --bazel-testlogs "$testlogs" \
+  --suites-dir "$results/suites" "${suite_args[@]}"

@@ -1,6 +1,8 @@
 // Opens a portfolio report in headless Chromium (Debian's, driven by npm
 // playwright-core) and asserts that it is self-contained and that every
 // chart is drawn: present, visible, not marked empty, with non-empty shapes.
+// The checks are grouped in cases (the page, each chart, the at-risk list);
+// the closing "N passed, N failed" counts cases, not checks.
 // Usage: node check_report.cjs REPORT.html [SCREENSHOT.png]
 // (NODE_PATH must reach clients/typescript/node_modules.)
 "use strict";
@@ -17,16 +19,25 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
+  // One case holds several checks; it passes when all of them do.
   const failures = [];
   let passed = 0;
+  let current = null;
+  const startCase = (name) => {
+    endCase();
+    current = { name, failed: 0 };
+    console.log(`case  ${name}`);
+  };
+  const endCase = () => {
+    if (!current) return;
+    if (current.failed === 0) passed++;
+    else failures.push(current.name);
+    console.log(`${current.failed === 0 ? "ok  " : "FAIL"}  case ${current.name}`);
+    current = null;
+  };
   const check = (ok, what) => {
-    if (ok) {
-      passed++;
-      console.log(`ok    ${what}`);
-    } else {
-      failures.push(what);
-      console.log(`FAIL  ${what}`);
-    }
+    if (!ok) current.failed++;
+    console.log(`  ${ok ? "ok  " : "FAIL"}  ${what}`);
   };
   try {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
@@ -41,12 +52,15 @@ async function main() {
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
     await page.goto("file://" + path.resolve(file), { waitUntil: "load" });
 
+    startCase("the page is self-contained");
+
     check(network.length === 0, `no network requests (saw: ${network.join(", ") || "none"})`);
     check((await page.locator("script").count()) === 0, "no scripts in the report");
     check(consoleErrors.length === 0, `no console errors (${consoleErrors.join("; ") || "none"})`);
     check((await page.title()).length > 0, "has a title");
 
     for (const name of CHARTS) {
+      startCase(`chart ${name} is drawn`);
       const svg = page.locator(`figure#chart-${name} svg.chart[data-chart="${name}"]`);
       check((await svg.count()) === 1, `chart ${name}: present`);
       if ((await svg.count()) !== 1) continue;
@@ -78,8 +92,10 @@ async function main() {
       const labels = await svg.locator("text").count();
       check(labels > 0, `chart ${name}: ${labels} labels`);
     }
+    startCase("the at-risk list has rows");
     const riskRows = await page.locator("#at-risk-list table tr").count();
     check(riskRows > 1, `at-risk list: ${Math.max(riskRows - 1, 0)} rows`);
+    endCase();
     if (screenshot) {
       await page.screenshot({ path: screenshot, fullPage: true });
       console.log(`screenshot: ${screenshot}`);

@@ -29,4 +29,8 @@ cd "$here"
 ./gen.sh
 echo "typescript client: tsc --noEmit"
 node_modules/.bin/tsc --noEmit -p tsconfig.json
-exec node --import tsx --test --test-reporter=spec "$@" test/*.test.ts
+# scripts/test.sh counts the cases from JUnit XML when it sets $JUNIT_XML.
+junit=()
+[ -n "${JUNIT_XML:-}" ] && junit=(--test-reporter=junit --test-reporter-destination="$JUNIT_XML")
+exec node --import tsx --test --test-reporter=spec --test-reporter-destination=stdout \
+  "${junit[@]}" "$@" test/*.test.ts

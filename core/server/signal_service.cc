@@ -1,5 +1,7 @@
 #include "core/server/signal_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/server/grpc_status.h"
@@ -29,9 +31,13 @@ class StreamReactor final
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      absl::MutexLock lock(&mu_);
-      read_done_ = true;
-      MaybeFinishLocked();
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        read_done_ = true;
+        finish = MaybeFinishLocked();
+      }
+      if (finish) Finish(*finish);
       return;
     }
     std::vector<signal::v1::Signal> batch(
@@ -47,61 +53,71 @@ class StreamReactor final
     absl::Status s = engine_->RecordSignalsAsync(
         tenant_, std::move(batch),
         [this](absl::StatusOr<engine::IngestCounts> r) { OnBatchDone(r); });
-    absl::MutexLock lock(&mu_);
-    if (!s.ok()) {
-      --in_flight_;
-      if (error_.ok()) {
-        error_ = absl::Status(
-            s.code(), absl::StrCat("batch ", batch_no, " rejected, nothing of "
-                                   "it was recorded: ",
-                                   s.message()));
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!s.ok()) {
+        --in_flight_;
+        if (error_.ok()) {
+          error_ = absl::Status(
+              s.code(), absl::StrCat("batch ", batch_no,
+                                     " rejected, nothing of "
+                                     "it was recorded: ",
+                                     s.message()));
+        }
+        read_done_ = true;
+        finish = MaybeFinishLocked();
+      } else if (in_flight_ < kMaxInFlight) {
+        StartRead(&request_);
+      } else {
+        paused_ = true;
       }
-      read_done_ = true;
-      MaybeFinishLocked();
-      return;
     }
-    if (in_flight_ < kMaxInFlight) {
-      StartRead(&request_);
-    } else {
-      paused_ = true;
-    }
+    if (finish) Finish(*finish);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // Runs on an engine thread, which gRPC knows nothing of: once Finish is
+  // called, OnDone may delete this reactor at once, so Finish is the last
+  // thing done here, outside the lock.
   void OnBatchDone(const absl::StatusOr<engine::IngestCounts>& r) {
-    absl::MutexLock lock(&mu_);
-    --in_flight_;
-    if (r.ok()) {
-      recorded_ += r->recorded;
-      duplicates_ += r->duplicates;
-    } else if (error_.ok()) {
-      error_ = r.status();
-      read_done_ = true;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      --in_flight_;
+      if (r.ok()) {
+        recorded_ += r->recorded;
+        duplicates_ += r->duplicates;
+      } else if (error_.ok()) {
+        error_ = r.status();
+        read_done_ = true;
+      }
+      if (paused_ && error_.ok()) {
+        paused_ = false;
+        StartRead(&request_);
+      }
+      finish = MaybeFinishLocked();
     }
-    if (paused_ && error_.ok()) {
-      paused_ = false;
-      StartRead(&request_);
-    }
-    MaybeFinishLocked();
+    if (finish) Finish(*finish);
   }
 
-  void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || in_flight_ > 0 || !read_done_) return;
+  // The status to Finish with, once, when every batch read is done; the
+  // caller calls Finish after releasing mu_ (OnDone deletes this).
+  std::optional<grpc::Status> MaybeFinishLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || in_flight_ > 0 || !read_done_) return std::nullopt;
     finished_ = true;
     resp_->set_recorded(recorded_);
     resp_->set_duplicates(duplicates_);
     resp_->set_batches(batches_);
-    if (error_.ok()) {
-      Finish(grpc::Status::OK);
-    } else {
-      Finish(ToGrpcStatus(absl::Status(
-          error_.code(),
-          absl::StrCat(error_.message(), " (", recorded_,
-                       " signals of earlier batches were recorded; resend "
-                       "safely, ids make it idempotent)"))));
-    }
+    if (error_.ok()) return grpc::Status::OK;
+    return ToGrpcStatus(absl::Status(
+        error_.code(),
+        absl::StrCat(error_.message(), " (", recorded_,
+                     " signals of earlier batches were recorded; resend "
+                     "safely, ids make it idempotent)")));
   }
 
   engine::Engine* engine_;

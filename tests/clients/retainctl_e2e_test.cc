@@ -2,6 +2,7 @@
 // what a person or a script sees — output, stderr and exit codes.
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,28 +23,26 @@ using ::retain::testing::ReadFile;
 using ::retain::testing::Retainctl;
 using ::retain::testing::Runfile;
 
+// Each test gets its own empty server: none reads what another wrote.
 class RetainctlTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  void SetUp() override {
     auto p = RetaindProcess::Start({});
     ASSERT_TRUE(p.ok()) << p.status();
-    server_ = p->release();
+    server_ = std::move(*p);
   }
-  static void TearDownTestSuite() {
+  void TearDown() override {
     if (server_ != nullptr) {
       EXPECT_TRUE(server_->Stop().ok());
     }
-    delete server_;
-    server_ = nullptr;
   }
   // retainctl --server <this server> args...
-  static Result Ctl(std::vector<std::string> args) {
+  Result Ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", server_->address(), "--token", "t"});
     return Retainctl(args);
   }
-  static RetaindProcess* server_;
+  std::unique_ptr<RetaindProcess> server_;
 };
-RetaindProcess* RetainctlTest::server_ = nullptr;
 
 TEST(RetainctlHelp, EveryLevelHasHelpAndExitCodes) {
   for (std::vector<std::string> cmd :

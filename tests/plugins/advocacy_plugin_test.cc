@@ -59,38 +59,66 @@ class AdvocacyTest : public ::testing::Test {
 };
 
 TEST_F(AdvocacyTest, PromotersBecomeChampionsOnlyOnGreenAccounts) {
+  // Both accounts: 10 seats, no contract start (so "last contact" is the
+  // creation, moments ago: relationship 6 without a sponsor), no renewal
+  // date (commercial 10), no ticket or CSAT (support has no data).
+  // acme: 9 of 10 seats active, engagement 10:
+  //   (10 * 0.4 + 6 * 0.3 + 10 * 0.1) / 0.8 = 8.5, green.
+  // birch: no usage, engagement has no data: (6 * 0.3 + 10 * 0.1) / 0.4 = 7,
+  //   yellow.
   env_->CreateAccount("acme", 30000, 10);
+  env_->CreateAccount("birch", 30000, 10);
   int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto nps = [&](const std::string& id, const std::string& account, int64_t at,
+                 int score, const std::string& who) {
+    return absl::StrCat("signal_id: '", id, "' account: 'accounts/", account,
+                        "' occur_time { seconds: ", at,
+                        " } survey { kind: SURVEY_KIND_NPS score: ", score,
+                        " respondent: '", who, "' }");
+  };
   env_->Record(
       {absl::StrCat(
-           "signal_id: 'n1' account: 'accounts/acme' occur_time { seconds: ",
-           now - 60,
-           " } survey { kind: SURVEY_KIND_NPS score: 10 respondent: 'pat' }"),
-       absl::StrCat(
-           "signal_id: 'n2' account: 'accounts/acme' occur_time { seconds: ",
-           now - 50,
-           " } survey { kind: SURVEY_KIND_NPS score: 4 respondent: 'max' }")});
+           "signal_id: 'u1' account: 'accounts/acme' occur_time { seconds: ",
+           now - 3600, " } usage { active_users: 9 window_days: 7 }"),
+       nps("n1", "acme", now - 60, 10, "pat"),
+       nps("n2", "acme", now - 50, 4, "max"),
+       nps("b1", "birch", now - 60, 9, "kim")});
+  auto band = [&](const std::string& id) {
+    auto a = env_->engine().GetAccount("default", "accounts/" + id);
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? a->health_band() : account::v1::HEALTH_BAND_UNSPECIFIED;
+  };
+  ASSERT_EQ(band("acme"), account::v1::HEALTH_BAND_GREEN);
+  ASSERT_EQ(band("birch"), account::v1::HEALTH_BAND_YELLOW);
+  // pat (10) and kim (9) are promoters; max (4) is not.
   std::unique_ptr<Message> f;
+  ASSERT_TRUE(PluginEnv::Eventually([&] {
+    f = Call("GetFlywheel", "");
+    return f && Int(*f, "promoters") == 2;
+  }));
+
+  // The promoter on the green account is its champion; the one on the
+  // yellow account is not.
+  auto champions = Call("ListChampions", "account_id: 'acme'");
+  ASSERT_EQ(Count(*champions, "champions"), 1) << champions->DebugString();
+  EXPECT_NE(champions->DebugString().find("contact: \"pat\""),
+            std::string::npos)
+      << champions->DebugString();
+  EXPECT_NE(champions->DebugString().find("source: \"nps\""), std::string::npos)
+      << champions->DebugString();
+  EXPECT_EQ(Count(*Call("ListChampions", "account_id: 'birch'"), "champions"),
+            0);
+  EXPECT_EQ(Count(*Call("ListChampions", ""), "champions"), 1);
+  EXPECT_EQ(Int(*Call("GetFlywheel", ""), "champions"), 1);
+
+  // A promoter who turns detractor is no longer a promoter, nor a champion.
+  env_->Record({nps("n3", "acme", now - 40, 5, "pat")});
   ASSERT_TRUE(PluginEnv::Eventually([&] {
     f = Call("GetFlywheel", "");
     return f && Int(*f, "promoters") == 1;
   }));
-  auto account = env_->engine().GetAccount("default", "accounts/acme");
-  ASSERT_TRUE(account.ok());
-  bool green = account->health_band() == account::v1::HEALTH_BAND_GREEN;
-  auto champions = Call("ListChampions", "account_id: 'acme'");
-  EXPECT_EQ(Count(*champions, "champions"), green ? 1 : 0)
-      << account->DebugString();
-
-  // A promoter who turns detractor is no longer a promoter.
-  env_->Record({absl::StrCat(
-      "signal_id: 'n3' account: 'accounts/acme' occur_time { seconds: ",
-      now - 40,
-      " } survey { kind: SURVEY_KIND_NPS score: 5 respondent: 'pat' }")});
-  ASSERT_TRUE(PluginEnv::Eventually([&] {
-    f = Call("GetFlywheel", "");
-    return f && Int(*f, "promoters") == 0;
-  }));
+  EXPECT_EQ(Count(*Call("ListChampions", "account_id: 'acme'"), "champions"),
+            0);
 }
 
 TEST_F(AdvocacyTest, ReferenceAskLimitAndCooldown) {

@@ -1,5 +1,8 @@
 """End to end: the generated Python client and its wrapper against a real
-retaind — accounts, streamed signals, health and the portfolio report."""
+retaind — accounts, streamed signals, health and the portfolio report.
+
+Every test starts its own empty server (the ``client`` fixture) and writes
+what it reads, so the tests pass in any order."""
 
 import datetime as dt
 
@@ -15,6 +18,46 @@ NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
 
 
+def _create_accounts(client):
+    """acme (dedicated, with a sponsor), globex and initech (owned by sam)."""
+    acme = client.accounts.create(
+        "acme", display_name="Acme Corp", arr=120000, licensed_seats=100,
+        contract_start_time=NOW - 500 * DAY, renewal_time=NOW + 200 * DAY,
+        csm_owner="dana@retain.example", lifecycle_stage="adoption",
+        contacts=[{"display_name": "Ada", "email": "ada@acme.example", "exec_sponsor": True}],
+        request_id="py-create-acme")
+    client.accounts.create("globex", display_name="Globex", arr=12000, licensed_seats=20,
+                           contract_start_time=NOW - 400 * DAY, csm_owner="sam")
+    client.accounts.create("initech", display_name="Initech", arr=3000, licensed_seats=10,
+                           contract_start_time=NOW - 300 * DAY, csm_owner="sam")
+    return acme
+
+
+def _usage_history(account, seats_used, weeks):
+    return [retain.usage(f"py-{account}-usage-{w}", account, NOW - (weeks - w) * 7 * DAY,
+                         active_users=seats_used) for w in range(weeks)]
+
+
+def _signals():
+    """62 signals: acme busy and happy, initech idle with a critical ticket."""
+    signals = _usage_history("acme", 90, 40) + _usage_history("initech", 1, 20)
+    signals.append(retain.touchpoint("py-acme-qbr", "acme", NOW - 3 * DAY, channel="qbr",
+                                     exec_involved=True, csm="dana@retain.example"))
+    signals.append(retain.survey("py-acme-nps", "acme", NOW - 2 * DAY, kind="nps", score=10))
+    signals.append(retain.survey("py-initech-nps", "initech", NOW - 2 * DAY, kind="nps",
+                                 score=2, comment="too slow"))
+    signals.append(retain.ticket("py-initech-t1", "initech", NOW - DAY, ticket_id="T-1",
+                                 status="opened", severity="critical", escalated=True))
+    return signals
+
+
+def _portfolio(client):
+    """The three accounts with their signals."""
+    _create_accounts(client)
+    with client.signals.writer(batch_size=100) as writer:
+        writer.extend(_signals())
+
+
 def test_generated_modules_import_through_the_package():
     # Generated code (gen/) and the wrapper (src/) share the `retain` package.
     assert retain.Client is not None
@@ -24,12 +67,7 @@ def test_generated_modules_import_through_the_package():
 
 
 def test_accounts_create_list_update_get(client):
-    acme = client.accounts.create(
-        "acme", display_name="Acme Corp", arr=120000, licensed_seats=100,
-        contract_start_time=NOW - 500 * DAY, renewal_time=NOW + 200 * DAY,
-        csm_owner="dana@retain.example", lifecycle_stage="adoption",
-        contacts=[{"display_name": "Ada", "email": "ada@acme.example", "exec_sponsor": True}],
-        request_id="py-create-acme")
+    acme = _create_accounts(client)
     assert acme.name == "accounts/acme"
     assert acme.segment == account_pb2.SEGMENT_DEDICATED
     # Same request_id: the first result again, not a second account or error.
@@ -37,11 +75,6 @@ def test_accounts_create_list_update_get(client):
         "acme", display_name="Acme Corp", arr=120000, licensed_seats=100,
         contract_start_time=NOW - 500 * DAY, request_id="py-create-acme")
     assert again.name == acme.name
-
-    client.accounts.create("globex", display_name="Globex", arr=12000, licensed_seats=20,
-                           contract_start_time=NOW - 400 * DAY, csm_owner="sam")
-    client.accounts.create("initech", display_name="Initech", arr=3000, licensed_seats=10,
-                           contract_start_time=NOW - 300 * DAY, csm_owner="sam")
 
     # page_size 2 forces the iterator to follow a page token.
     names = [a.name for a in client.accounts.list(page_size=2)]
@@ -62,21 +95,11 @@ def test_get_missing_account_raises_not_found(client):
     assert err.value.code == grpc.StatusCode.NOT_FOUND
 
 
-def _usage_history(account, seats_used, weeks):
-    return [retain.usage(f"py-{account}-usage-{w}", account, NOW - (weeks - w) * 7 * DAY,
-                         active_users=seats_used) for w in range(weeks)]
-
-
 def test_signal_writer_streams_batches_idempotently(client):
-    signals = _usage_history("acme", 90, 40) + _usage_history("initech", 1, 20)
-    signals.append(retain.touchpoint("py-acme-qbr", "acme", NOW - 3 * DAY, channel="qbr",
-                                     exec_involved=True, csm="dana@retain.example"))
-    signals.append(retain.survey("py-acme-nps", "acme", NOW - 2 * DAY, kind="nps", score=10))
-    signals.append(retain.survey("py-initech-nps", "initech", NOW - 2 * DAY, kind="nps",
-                                 score=2, comment="too slow"))
-    signals.append(retain.ticket("py-initech-t1", "initech", NOW - DAY, ticket_id="T-1",
-                                 status="opened", severity="critical", escalated=True))
+    _create_accounts(client)
+    signals = _signals()
     total = len(signals)
+    assert total == 64  # 40 + 20 usage, a QBR, two NPS answers, a ticket
 
     with client.signals.writer(batch_size=7) as writer:
         writer.extend(signals)
@@ -90,7 +113,7 @@ def test_signal_writer_streams_batches_idempotently(client):
     assert (writer.result.recorded, writer.result.duplicates) == (0, total)
 
     # The server may add its own signals (e.g. for the account's creation);
-    # count the ones this test wrote.
+    # count the ones this test wrote: acme's 40 usage, QBR and NPS.
     listed = [s for s in client.signals.list("acme", page_size=9)
               if s.signal_id.startswith("py-")]
     assert len(listed) == 42
@@ -102,6 +125,7 @@ def test_signal_writer_streams_batches_idempotently(client):
 
 
 def test_rejected_batch_ends_the_stream_and_keeps_earlier_batches(client):
+    _create_accounts(client)
     good = [retain.usage(f"py-globex-usage-{i}", "globex", NOW - (10 - i) * DAY,
                          active_users=15) for i in range(5)]
     bad = signal_pb2.Signal(account="accounts/globex")  # no signal_id, no time
@@ -116,9 +140,12 @@ def test_rejected_batch_ends_the_stream_and_keeps_earlier_batches(client):
 
 
 def test_health_and_at_risk(client):
+    _portfolio(client)
     health = client.reports.health("acme")
     assert health.account == "accounts/acme"
-    assert 0 <= health.score <= 10
+    # 90 of 100 seats active (10), sponsor met 3 days ago (10), renewal in
+    # 200 days (10); no ticket or CSAT, so support has no data: 10.0, green.
+    assert health.score == pytest.approx(10.0)
     engagement = [c for c in health.components if c.name == "engagement"]
     assert engagement and engagement[0].has_data
     assert health.band == account_pb2.HEALTH_BAND_GREEN
@@ -131,6 +158,7 @@ def test_health_and_at_risk(client):
 
 
 def test_portfolio_report(client):
+    _portfolio(client)
     report = client.reports.portfolio()
     assert isinstance(report, report_pb2.PortfolioReport)
     assert report.retention.accounts_end == 3
@@ -141,8 +169,10 @@ def test_portfolio_report(client):
 
 
 def test_delete_removes_signals(client):
-    # 22 written by the tests, plus any the server recorded itself.
+    _portfolio(client)
+    # initech's 20 usage, NPS and ticket, plus any the server recorded itself.
     assert client.accounts.delete("initech") >= 22
     with pytest.raises(retain.RetainError) as err:
         client.accounts.get("initech")
     assert err.value.code == grpc.StatusCode.NOT_FOUND
+    assert [a.name for a in client.accounts.list()] == ["accounts/acme", "accounts/globex"]

@@ -1,7 +1,9 @@
 // End to end: the generated TypeScript client and its wrapper against a real
 // retaind — accounts, streamed signals, health, at-risk and the portfolio report.
+// Every test starts its own empty server and writes what it reads, so the
+// tests pass in any order.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { afterEach, beforeEach, test } from "node:test";
 
 import {
   Code,
@@ -30,12 +32,12 @@ const daysAgo = (d: number) => new Date(now - d * DAY);
 let server: Retaind;
 let retain: RetainClient;
 
-before(async () => {
+beforeEach(async () => {
   server = await startRetaind();
   retain = new RetainClient({ server: server.address, token: "test-token" });
 });
 
-after(async () => {
+afterEach(async () => {
   await server?.stop();
 });
 
@@ -60,7 +62,8 @@ function usageHistory(account: string, activeUsers: number, weeks: number): Sign
   );
 }
 
-test("accounts: create (idempotent), paginated list, update with a mask, get", async () => {
+/** acme (dedicated, with a sponsor), globex and initech (owned by sam). */
+async function createAccounts() {
   const acme = await retain.accounts.create(
     "acme",
     {
@@ -74,13 +77,37 @@ test("accounts: create (idempotent), paginated list, update with a mask, get", a
     },
     "ts-create-acme",
   );
+  await retain.accounts.create("globex", { displayName: "Globex", arr: 12_000, licensedSeats: 20, contractStartTime: daysAgo(400), csmOwner: "sam" });
+  await retain.accounts.create("initech", { displayName: "Initech", arr: 3_000, licensedSeats: 10, contractStartTime: daysAgo(300), csmOwner: "sam" });
+  return acme;
+}
+
+/** 64 signals: acme busy and happy, initech idle with a critical ticket. */
+function portfolioSignals(): Signal[] {
+  return [
+    ...usageHistory("acme", 90, 40),
+    ...usageHistory("initech", 1, 20),
+    touchpoint("ts-acme-qbr", "acme", daysAgo(3), { channel: TouchpointChannel.QBR, execInvolved: true, csm: "dana@retain.example" }),
+    survey("ts-acme-nps", "acme", daysAgo(2), { kind: SurveyKind.NPS, score: 10 }),
+    survey("ts-initech-nps", "initech", daysAgo(2), { kind: SurveyKind.NPS, score: 2, comment: "too slow" }),
+    ticket("ts-initech-t1", "initech", daysAgo(1), { ticketId: "T-1", severity: TicketSeverity.CRITICAL, escalated: true }),
+  ];
+}
+
+/** The three accounts with their signals. */
+async function portfolio() {
+  await createAccounts();
+  const writer = retain.signals.writer({ batchSize: 100 });
+  await writer.addAll(portfolioSignals());
+  await writer.close();
+}
+
+test("accounts: create (idempotent), paginated list, update with a mask, get", async () => {
+  const acme = await createAccounts();
   assert.equal(acme.name, "accounts/acme");
   assert.equal(acme.segment, Segment.DEDICATED);
   const again = await retain.accounts.create("acme", { displayName: "Acme Corp", arr: 120_000 }, "ts-create-acme");
   assert.equal(again.name, "accounts/acme");
-
-  await retain.accounts.create("globex", { displayName: "Globex", arr: 12_000, licensedSeats: 20, contractStartTime: daysAgo(400), csmOwner: "sam" });
-  await retain.accounts.create("initech", { displayName: "Initech", arr: 3_000, licensedSeats: 10, contractStartTime: daysAgo(300), csmOwner: "sam" });
 
   const names = (await collect(retain.accounts.list({ pageSize: 2 }))).map((a) => a.name);
   assert.deepEqual(names, ["accounts/acme", "accounts/globex", "accounts/initech"]);
@@ -96,15 +123,10 @@ test("accounts: create (idempotent), paginated list, update with a mask, get", a
 });
 
 test("signals: the batching writer streams, re-runs are no-ops, lists page in time order", async () => {
-  const signals = [
-    ...usageHistory("acme", 90, 40),
-    ...usageHistory("initech", 1, 20),
-    touchpoint("ts-acme-qbr", "acme", daysAgo(3), { channel: TouchpointChannel.QBR, execInvolved: true, csm: "dana@retain.example" }),
-    survey("ts-acme-nps", "acme", daysAgo(2), { kind: SurveyKind.NPS, score: 10 }),
-    survey("ts-initech-nps", "initech", daysAgo(2), { kind: SurveyKind.NPS, score: 2, comment: "too slow" }),
-    ticket("ts-initech-t1", "initech", daysAgo(1), { ticketId: "T-1", severity: TicketSeverity.CRITICAL, escalated: true }),
-  ];
+  await createAccounts();
+  const signals = portfolioSignals();
   const total = BigInt(signals.length);
+  assert.equal(total, 64n);
 
   const writer = retain.signals.writer({ batchSize: 7 });
   await writer.addAll(signals);
@@ -120,7 +142,7 @@ test("signals: the batching writer streams, re-runs are no-ops, lists page in ti
   assert.equal(second.duplicates, total);
 
   // The server may add its own signals (e.g. for the account's creation);
-  // count the ones this test wrote.
+  // count the ones this test wrote: acme's 40 usage, QBR and NPS.
   const listed = (await collect(retain.signals.list("acme", { pageSize: 9 }))).filter((s) =>
     s.signalId.startsWith("ts-"),
   );
@@ -133,6 +155,7 @@ test("signals: the batching writer streams, re-runs are no-ops, lists page in ti
 });
 
 test("signals: a rejected batch ends the stream; earlier batches stay recorded", async () => {
+  await createAccounts();
   const writer = retain.signals.writer({ batchSize: 5 });
   for (let i = 0; i < 5; i++) {
     await writer.add(usage(`ts-globex-usage-${i}`, "globex", daysAgo(10 - i), { activeUsers: 15 }));
@@ -144,9 +167,12 @@ test("signals: a rejected batch ends the stream; earlier batches stay recorded",
 });
 
 test("reports: explained health, at-risk list, portfolio", async () => {
+  await portfolio();
   const health = await retain.reports.health("acme");
   assert.equal(health.account, "accounts/acme");
-  assert.ok(health.score >= 0 && health.score <= 10);
+  // 90 of 100 seats active (10), sponsor met 3 days ago (10), renewal in
+  // 200 days (10); support has no data: 10.0, green.
+  assert.ok(Math.abs(health.score - 10) < 1e-9, `score ${health.score}`);
   assert.ok(health.components.some((c) => c.name === "engagement" && c.hasData));
   assert.equal(health.band, HealthBand.GREEN);
 
@@ -164,7 +190,10 @@ test("reports: explained health, at-risk list, portfolio", async () => {
 });
 
 test("accounts: delete removes the signal history", async () => {
-  // 22 written by the tests, plus any the server recorded itself.
+  await portfolio();
+  // initech's 20 usage, NPS and ticket, plus any the server recorded itself.
   assert.ok((await retain.accounts.delete("initech")) >= 22n);
   assert.equal(await code(retain.accounts.get("initech")), Code.NotFound);
+  const left = (await collect(retain.accounts.list({}))).map((a) => a.name);
+  assert.deepEqual(left, ["accounts/acme", "accounts/globex"]);
 });

@@ -1,9 +1,9 @@
 // The bundled plugins through the TypeScript client: a real retaind started
 // with --plugins=<the four .so files>; the wrapper's plugins.list() sees them
 // READY, and each plugin's generated service answers over the client's
-// transport.
+// transport. Each test starts its own server.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { afterEach, beforeEach, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
 import { PluginState, RetainClient } from "../src/index.js";
@@ -16,12 +16,12 @@ import { BUNDLED_PLUGINS, bundledPlugins, startRetaind, type Retaind } from "./r
 let server: Retaind;
 let retain: RetainClient;
 
-before(async () => {
+beforeEach(async () => {
   server = await startRetaind({ plugins: bundledPlugins() });
   retain = new RetainClient({ server: server.address, token: "test-token" });
 });
 
-after(async () => {
+afterEach(async () => {
   await server?.stop();
 });
 
