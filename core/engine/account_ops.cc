@@ -366,11 +366,16 @@ absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
   std::string id;
   if (auto s = api::ParseAccountName(name, "name", &id); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  if (!FindAccount(tenant, id)) {
+  AccountEntry* entry = FindAccount(tenant, id);
+  if (!entry) {
     return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));
   }
   absl::StatusOr<int64_t> removed = store_->DeleteAccount(tenant, id);
   if (!removed.ok()) return removed.status();
+  // Else a new account with this id would inherit them at the next start.
+  if (absl::Status s = ForgetPluginComponents(tenant, *entry); !s.ok()) {
+    return s;
+  }
   Tenant(tenant).by_id.erase(id);
   Tenant(tenant).accounts.erase(id);
   return removed;

@@ -206,6 +206,10 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Load();
   absl::Status LoadPluginComponents() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes the stored plugin components of an account being deleted.
+  absl::Status ForgetPluginComponents(const std::string& tenant,
+                                      const AccountEntry& entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
   void CommitGroup(std::vector<PendingBatch>& group);
   void Enqueue(PendingBatch batch);

@@ -201,6 +201,18 @@ absl::Status Engine::KeepPluginComponentSources(
   return absl::OkStatus();
 }
 
+absl::Status Engine::ForgetPluginComponents(const std::string& tenant,
+                                            const AccountEntry& entry) {
+  std::vector<store::KvOp> deletes;
+  for (const auto& c : entry.state.plugin_components) {
+    store::KvOp del;
+    del.key = Key(tenant, entry.state.id, c.source);
+    deletes.push_back(std::move(del));
+  }
+  if (deletes.empty()) return absl::OkStatus();
+  return store_->KvApply(kNamespace, deletes);
+}
+
 absl::Status Engine::LoadPluginComponents() {
   std::string after;
   std::vector<store::KvOp> orphans;

@@ -332,6 +332,7 @@ def repo(tmp_path):
     shutil.copy(TEST_SH, root / "scripts/test.sh")
     shutil.copy(COUNT_CASES, root / "scripts/lib/count_cases.py")
     scripts = {
+        "layering": ("tests/layering/check_layering.sh", 'echo "layering: 1 passed, 0 failed"'),
         "python": ("clients/python/run_tests.sh", f'echo "{junit_xml(passed=2)}" >"$JUNIT_XML"'),
         "typescript": ("clients/typescript/run_tests.sh", f'echo "{junit_xml(passed=2)}" >"$JUNIT_XML"'),
         "buf-lint": ("clients/lint_protos.sh", 'echo "lint_protos: 1 passed, 0 failed"'),
@@ -343,7 +344,7 @@ def repo(tmp_path):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(fake_suite(name, body.replace('"<', "'<").replace('>" >', ">' >")))
     (root / "tests/minimum_cases.txt").write_text(
-        "//tests/a:one_test 2\npython 2\ntypescript 2\nbuf-lint 1\nhtml-report 3\nsmoke-run 2\n")
+        "//tests/a:one_test 2\nlayering 1\npython 2\ntypescript 2\nbuf-lint 1\nhtml-report 3\nsmoke-run 2\n")
     (fake / "bin").mkdir(parents=True)
     (fake / "bin/bazel").write_text(FAKE_BAZEL)
     (fake / "bin/bazel").chmod(0o755)
@@ -367,7 +368,7 @@ def test_test_sh_green_run_ends_with_the_case_count(repo):
     root, fake = repo
     rc, out = run_test_sh(root, fake)
     assert rc == 0, out
-    assert last_line(out) == "12 passed, 0 failed"
+    assert last_line(out) == "13 passed, 0 failed"
     for name in CLIENT_SUITES:
         assert (fake / f"ran-{name}").exists(), name
     # C++ suites are shuffled.
@@ -380,7 +381,7 @@ def test_test_sh_deleted_suite_script_turns_red(repo):
     rc, out = run_test_sh(root, fake)
     assert rc == 1
     assert "suite script missing" in row(out, "buf-lint")
-    assert last_line(out) == "11 passed, 1 failed"
+    assert last_line(out) == "12 passed, 1 failed"
 
 
 def test_test_sh_emptied_suite_turns_red(repo):

@@ -329,6 +329,39 @@ TEST(PluginHostTest, FailedSignalsAreRetriedNeverSkippedAcrossParking) {
   EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
 }
 
+TEST(PluginHostTest, CorruptStoredCursorParksThePluginNotTheServer) {
+  std::string dir = TempDir("corrupt_cursor");
+  {
+    auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+    env->CreateAccount("acme", 1000);
+    env->Record({Touchpoint("t1", "acme")});
+    ASSERT_TRUE(PluginEnv::Eventually(
+        [&] { return ListNotes(*env, "acme").touchpoints == 1; }));
+    // Damage the persisted cursor, as a bad restore or a hand edit would.
+    ASSERT_TRUE(env->engine()
+                    .store()
+                    .KvApply("_host/cursors", {{"notes", "not-a-number"}})
+                    .ok());
+  }
+  auto env = PluginEnv::Start({.plugins = {kNotes}, .data_dir = dir});
+  ASSERT_NE(env, nullptr);  // start-up went on
+  auto info = env->host().GetPlugin("notes");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_PARKED);
+  EXPECT_NE(info->last_error().find(
+                "its stored delivery cursor \"not-a-number\" is corrupt"),
+            std::string::npos)
+      << info->last_error();
+
+  // Repaired and resumed, delivery picks up from the repaired cursor.
+  ASSERT_TRUE(
+      env->engine().store().KvApply("_host/cursors", {{"notes", "0"}}).ok());
+  ASSERT_TRUE(env->host().ResumePlugin("notes").ok());
+  env->Record({Touchpoint("t2", "acme")});
+  EXPECT_TRUE(PluginEnv::Eventually(
+      [&] { return ListNotes(*env, "acme").touchpoints == 2; }));
+}
+
 TEST(PluginHostTest, DisabledAndBadConfig) {
   auto env = PluginEnv::Start(
       {.plugins = {kNotes},
