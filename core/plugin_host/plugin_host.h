@@ -10,6 +10,7 @@
 //   hook_runner    hooks on the plugin's workers under deadlines
 //   signal_delivery, ticker, fan_out, component_refresher
 //   grpc_services  the generic method service and PluginService
+//   plugin_loading (with plugin_host_impl.h) loading and starting plugins
 //
 // Lifecycle, called by the server:
 //   PluginHost host(options, store, services);
