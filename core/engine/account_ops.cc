@@ -241,6 +241,8 @@ absl::StatusOr<Account> Engine::UpdateAccount(
   }
   const absl::Time now = absl::Now();
   std::vector<signal::v1::Signal> history;
+  Account updated;
+  store::StoredAccount row;
   auto system_signal = [&](const std::string& what) {
     signal::v1::Signal s;
     s.set_signal_id(absl::StrCat("retain:", id, ":update:", what, ":",
@@ -257,7 +259,7 @@ absl::StatusOr<Account> Engine::UpdateAccount(
       return absl::NotFoundError(
           absl::StrCat("no account \"", input.name(), "\""));
     }
-    Account updated = e->state.profile;
+    updated = e->state.profile;
     const Account current = View(*e);
     updated.set_arr(current.arr());
     updated.set_lifecycle_stage(current.lifecycle_stage());
@@ -329,12 +331,23 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     updated.set_arr(e->state.profile.arr());
     updated.set_lifecycle_stage(e->state.profile.lifecycle_stage());
     *updated.mutable_update_time() = ToProto(now);
+    row = store::StoredAccount{tenant, id, ""};
+    updated.SerializeToString(&row.payload);
+  }
+  // The profile and the history it implies commit in one transaction, so a
+  // crash keeps the whole update or none of it.
+  if (auto r = RecordAndWait(tenant, std::move(history),
+                             /*allow_reserved=*/true, {row});
+      !r.ok()) {
+    return r.status();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    AccountEntry* e = FindAccount(tenant, id);
+    if (!e) return absl::NotFoundError("account deleted during update");
     const bool start_moved =
         updated.contract_start_time().SerializeAsString() !=
         e->state.profile.contract_start_time().SerializeAsString();
-    model::AccountState next = e->state;
-    next.profile = updated;
-    if (absl::Status s = PersistProfile(next, ""); !s.ok()) return s;
     e->state.profile = updated;
     if (start_moved) {
       auto& changes = e->state.timeline.arr_changes;
@@ -347,10 +360,6 @@ absl::StatusOr<Account> Engine::UpdateAccount(
           changes.end());
       model::SeedTimelineFromProfile(e->state);
     }
-  }
-  if (absl::Status s = RecordSystemSignals(tenant, std::move(history));
-      !s.ok()) {
-    return s;
   }
   // An update can move the band (ARR, contacts): re-score and alert like
   // any other change, publishing outside the lock.

@@ -180,6 +180,9 @@ class Engine {
     // writer thread only deduplicates and writes.
     std::vector<store::StoredSignal> rows;
     IngestDone done;
+    // Account rows committed in the same transaction (an update's profile
+    // with the history signals it implies).
+    std::vector<store::StoredAccount> accounts;
   };
 
   // A committed group waiting to be applied to the model and its accounts'
@@ -242,7 +245,7 @@ class Engine {
   // Validates, queues and waits until the batch is acknowledged.
   absl::StatusOr<IngestCounts> RecordAndWait(
       const std::string& tenant, std::vector<signal::v1::Signal> signals,
-      bool allow_reserved);
+      bool allow_reserved, std::vector<store::StoredAccount> accounts = {});
   // Records server-generated signals (contacts changes, ARR updates).
   absl::Status RecordSystemSignals(const std::string& tenant,
                                    std::vector<signal::v1::Signal> signals);

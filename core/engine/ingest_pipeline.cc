@@ -117,8 +117,9 @@ absl::Status Engine::RecordSystemSignals(
 
 absl::StatusOr<IngestCounts> Engine::RecordAndWait(
     const std::string& tenant, std::vector<signal::v1::Signal> signals,
-    bool allow_reserved) {
-  {
+    bool allow_reserved, std::vector<store::StoredAccount> accounts) {
+  // A profile alone (an update that implies no history) needs no signal.
+  if (!signals.empty() || accounts.empty()) {
     absl::ReaderMutexLock lock(&mu_);
     if (absl::Status s = ValidateBatch(tenant, signals, allow_reserved);
         !s.ok()) {
@@ -128,12 +129,14 @@ absl::StatusOr<IngestCounts> Engine::RecordAndWait(
   absl::Mutex mu;
   bool finished = false;
   absl::StatusOr<IngestCounts> result;
-  Enqueue(PrepareBatch(tenant, std::move(signals),
-                       [&](absl::StatusOr<IngestCounts> r) {
-                         absl::MutexLock lock(&mu);
-                         result = std::move(r);
-                         finished = true;
-                       }));
+  PendingBatch batch = PrepareBatch(tenant, std::move(signals),
+                                    [&](absl::StatusOr<IngestCounts> r) {
+                                      absl::MutexLock lock(&mu);
+                                      result = std::move(r);
+                                      finished = true;
+                                    });
+  batch.accounts = std::move(accounts);
+  Enqueue(std::move(batch));
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(&finished));
   return result;
@@ -191,8 +194,12 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
     }
   }
   in_group.clear();  // its views point into rows moved above
+  std::vector<store::StoredAccount> accounts;
+  for (PendingBatch& b : group) {
+    for (auto& a : b.accounts) accounts.push_back(std::move(a));
+  }
 
-  if (absl::Status write = store_->AppendSignals(rows); !write.ok()) {
+  if (absl::Status write = store_->AppendSignals(rows, accounts); !write.ok()) {
     for (PendingBatch& b : group) b.done(write);
     return;
   }

@@ -51,9 +51,9 @@ absl::StatusOr<sqlite3*> OpenConnection(const std::string& path,
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    absl::Status s = absl::UnavailableError(absl::StrCat(
-        "store: cannot open ", path, ": ",
-        db ? sqlite3_errmsg(db) : "out of memory"));
+    absl::Status s = absl::UnavailableError(
+        absl::StrCat("store: cannot open ", path, ": ",
+                     db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
     return s;
   }
@@ -97,8 +97,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   return store;
 }
 
-absl::Status SqliteStore::Init(const std::string& path,
-                               Durability durability) {
+absl::Status SqliteStore::Init(const std::string& path, Durability durability) {
   absl::MutexLock w(&write_mu_);
   absl::MutexLock r(&read_mu_);
   absl::StatusOr<sqlite3*> writer = OpenConnection(path, durability);
@@ -119,10 +118,10 @@ absl::Status SqliteStore::Init(const std::string& path,
           ", newer than this retaind understands (", kSchemaVersion, ")"));
     }
   } else {
-    absl::Status s =
-        Exec(writer_, absl::StrCat("INSERT INTO meta VALUES ('schema_version', '",
-                                   kSchemaVersion, "')")
-                          .c_str());
+    absl::Status s = Exec(
+        writer_, absl::StrCat("INSERT INTO meta VALUES ('schema_version', '",
+                              kSchemaVersion, "')")
+                     .c_str());
     if (!s.ok()) return s;
   }
 
@@ -217,11 +216,24 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::LookupRequest(
   return std::optional<std::string>(st->Text(0));
 }
 
-absl::Status SqliteStore::AppendSignals(std::vector<StoredSignal>& signals) {
-  if (signals.empty()) return absl::OkStatus();
+absl::Status SqliteStore::AppendSignals(
+    std::vector<StoredSignal>& signals,
+    const std::vector<StoredAccount>& accounts) {
+  if (signals.empty() && accounts.empty()) return absl::OkStatus();
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
   if (!tx.ok()) return tx.status();
+  if (!accounts.empty()) {
+    absl::StatusOr<Statement> put = Statement::Prepare(
+        writer_, "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)");
+    if (!put.ok()) return put.status();
+    for (const StoredAccount& a : accounts) {
+      put->Bind(1, a.tenant);
+      put->Bind(2, a.account_id);
+      put->BindBlob(3, a.payload);
+      if (absl::Status s = put->Run(); !s.ok()) return s;
+    }
+  }
   absl::StatusOr<Statement> ins = Statement::Prepare(
       writer_,
       "INSERT INTO signals (tenant, signal_id, account_id, kind, occur_us, "
@@ -263,9 +275,9 @@ absl::StatusOr<std::vector<StoredSignal>> SqliteStore::GetSignals(
   out.reserve(seqs.size());
   absl::MutexLock lock(&read_mu_);
   absl::StatusOr<Statement> st = Statement::Prepare(
-      reader_, absl::StrCat("SELECT ", kSignalColumns,
-                            " FROM signals WHERE seq = ?")
-                   .c_str());
+      reader_,
+      absl::StrCat("SELECT ", kSignalColumns, " FROM signals WHERE seq = ?")
+          .c_str());
   if (!st.ok()) return st.status();
   for (int64_t seq : seqs) {
     st->Bind(1, seq);
@@ -306,8 +318,8 @@ absl::Status SqliteStore::KvApply(const std::string& ns,
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
   if (!tx.ok()) return tx.status();
-  absl::StatusOr<Statement> put = Statement::Prepare(
-      writer_, "INSERT OR REPLACE INTO kv VALUES (?, ?, ?)");
+  absl::StatusOr<Statement> put =
+      Statement::Prepare(writer_, "INSERT OR REPLACE INTO kv VALUES (?, ?, ?)");
   if (!put.ok()) return put.status();
   absl::StatusOr<Statement> del =
       Statement::Prepare(writer_, "DELETE FROM kv WHERE ns = ? AND key = ?");

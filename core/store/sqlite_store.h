@@ -34,7 +34,9 @@ class SqliteStore : public Store {
   absl::StatusOr<std::optional<std::string>> LookupRequest(
       const std::string& tenant, const std::string& request_id) override;
 
-  absl::Status AppendSignals(std::vector<StoredSignal>& signals) override;
+  absl::Status AppendSignals(
+      std::vector<StoredSignal>& signals,
+      const std::vector<StoredAccount>& accounts) override;
   absl::Status ForEachSignal(
       int64_t after_seq,
       const std::function<bool(const StoredSignal&)>& fn) override;

@@ -73,7 +73,12 @@ class Store {
 
   // Appends the signals in one transaction and sets their seq. Either all
   // are durable when this returns OK, or none are.
-  virtual absl::Status AppendSignals(std::vector<StoredSignal>& signals) = 0;
+  // Appends the signals (setting each one's seq) and puts the account rows
+  // in one transaction: an update's profile and the history signals it
+  // implies are durable together or not at all.
+  virtual absl::Status AppendSignals(
+      std::vector<StoredSignal>& signals,
+      const std::vector<StoredAccount>& accounts) = 0;
   // Visits signals with seq > after_seq in seq order until fn returns false.
   virtual absl::Status ForEachSignal(
       int64_t after_seq,

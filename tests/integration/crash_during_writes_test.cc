@@ -240,7 +240,7 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
   }
   // Updates: the name is the last acknowledged one or the one in flight;
   // so is the ARR, and it agrees with the commercial history. (That both
-  // come from the same update is DISABLED_AnUpdateIsAppliedWhole below.)
+  // come from the same update is AnUpdateIsAppliedWhole below.)
   auto expect_round = [&](int i, int round, const std::string& what) {
     EXPECT_TRUE(round == acked_round[i] || round == sent_round[i])
         << "up" << i << ": " << what << " of round " << round
@@ -292,13 +292,10 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
   EXPECT_EQ(all.total_size(), present_created + present_deletable + kUpdatable);
 }
 
-// KNOWN DEFECT, disabled until fixed: UpdateAccount writes the profile
-// (name, seats, contacts...) and then, separately, the commercial signal
-// that carries an ARR change. A crash between the two keeps the new name
-// with the old ARR; run with --gtest_also_run_disabled_tests to see it (it
-// failed in 4 of 6 runs when written). The fix belongs in the engine and the
-// store (one transaction for the profile and its history signals).
-TEST_F(CrashDuringWritesTest, DISABLED_AnUpdateIsAppliedWhole) {
+// UpdateAccount writes the profile (name, seats, contacts...) and the
+// commercial signal that carries an ARR change in one transaction: a crash
+// keeps both or neither (before that fix this failed in 4 of 6 runs).
+TEST_F(CrashDuringWritesTest, AnUpdateIsAppliedWhole) {
   StartServer();
   const std::string name =
       CreateAccount("whole", 10000, 20, DaysAgo(200)).name();

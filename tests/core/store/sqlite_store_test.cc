@@ -37,7 +37,7 @@ TEST(SqliteStoreTest, SignalsKeepCommitOrderAcrossReopen) {
     ASSERT_TRUE(store.ok()) << store.status();
     std::vector<StoredSignal> batch = {Sig("a", "x"), Sig("b", "y"),
                                        Sig("c", "x")};
-    ASSERT_TRUE((*store)->AppendSignals(batch).ok());
+    ASSERT_TRUE((*store)->AppendSignals(batch, {}).ok());
     EXPECT_LT(batch[0].seq, batch[1].seq);
     EXPECT_LT(batch[1].seq, batch[2].seq);
   }
