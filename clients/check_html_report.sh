@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir "$work/data"
-"$RETAIND_BIN" --port=0 --port_file="$work/port" --data_dir="$work/data" --demo=true >"$work/retaind.log" 2>&1 &
+"$RETAIND_BIN" --port=0 --port_file="$work/port" --data_dir="$work/data" --demo=true --auth=off >"$work/retaind.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do
   [ -s "$work/port" ] && break

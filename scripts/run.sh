@@ -14,5 +14,7 @@ plugins=$(bazel cquery //plugins:bundled --output=starlark \
 plugin_flags=()
 [ -n "$plugins" ] && plugin_flags+=("--plugins=$plugins")
 echo "retaind: listening on 127.0.0.1:${RETAIN_PORT:-7443}; stop with Ctrl-C"
+echo "retaind: every call needs an API key; the first operator key is written to"
+echo "  retain-data/operator.key on the first start:  export RETAIN_TOKEN=\$(cat retain-data/operator.key)"
 exec "$bin/core/server/retaind" --data_dir="$PWD/retain-data" \
   --port="${RETAIN_PORT:-7443}" "${plugin_flags[@]}" "$@"

@@ -19,6 +19,9 @@ for _ in $(seq 600); do
   sleep 0.5
 done
 [ -s "$work/port" ] || { tail -20 "$work/run.log"; echo "smoke_run: retaind did not start"; exit 1; }
+# Authentication is on: retainctl uses the first operator key, as the README says.
+RETAIN_TOKEN=$(cat "$work/data/operator.key")
+export RETAIN_TOKEN
 ctl="$(bazel info bazel-bin 2>/dev/null)/clients/cli/retainctl --server 127.0.0.1:$(cat "$work/port")"
 passed=0
 failed=0

@@ -6,8 +6,16 @@
 namespace retain::plugin_host {
 
 absl::StatusOr<std::string> EngineHostServices::TenantForCall(
-    const grpc::CallbackServerContext& context) {
-  return tenant_of_(context);
+    const grpc::ServerContextBase& context, const std::string& method,
+    bool* sees_internals) {
+  return tenant_of_(context, method, sees_internals);
+}
+
+void EngineHostServices::AuditCall(const grpc::ServerContextBase& context,
+                                   const std::string& method,
+                                   const std::string& target,
+                                   const absl::Status& outcome) {
+  if (audit_) audit_(context, method, target, outcome);
 }
 
 absl::StatusOr<account::v1::Account> EngineHostServices::GetAccount(

@@ -16,7 +16,11 @@ namespace retain::plugin_host {
 class EngineHostServices : public HostServices {
  public:
   using TenantFn = std::function<absl::StatusOr<std::string>(
-      const grpc::CallbackServerContext&)>;
+      const grpc::ServerContextBase&, const std::string& method,
+      bool* sees_internals)>;
+  using AuditFn = std::function<void(
+      const grpc::ServerContextBase&, const std::string& method,
+      const std::string& target, const absl::Status& outcome)>;
   using AlertFn = std::function<void(const std::string& tenant,
                                      const plugin::v1::PluginAlert& alert)>;
 
@@ -29,7 +33,12 @@ class EngineHostServices : public HostServices {
         on_alert_(std::move(on_alert)) {}
 
   absl::StatusOr<std::string> TenantForCall(
-      const grpc::CallbackServerContext& context) override;
+      const grpc::ServerContextBase& context, const std::string& method,
+      bool* sees_internals) override;
+  void AuditCall(const grpc::ServerContextBase& context,
+                 const std::string& method, const std::string& target,
+                 const absl::Status& outcome) override;
+  void set_audit(AuditFn audit) { audit_ = std::move(audit); }
   absl::StatusOr<account::v1::Account> GetAccount(
       const std::string& tenant, const std::string& account_id) override;
   absl::StatusOr<account::v1::ListAccountsResponse> ListAccounts(
@@ -62,6 +71,7 @@ class EngineHostServices : public HostServices {
  private:
   engine::Engine* engine_;
   TenantFn tenant_of_;
+  AuditFn audit_;
   AlertFn on_alert_;
   mutable absl::Mutex mu_;
   std::deque<std::pair<std::string, plugin::v1::PluginAlert>> alerts_

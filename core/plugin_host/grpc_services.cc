@@ -39,7 +39,8 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
                               absl::StrCat("unknown method ", ctx->method())));
       return;
     }
-    auto tenant = services->TenantForCall(*ctx);
+    bool internals = false;
+    auto tenant = services->TenantForCall(*ctx, ctx->method(), &internals);
     if (!tenant.ok()) {
       FinishOnce(ToGrpc(tenant.status()));
       return;
@@ -112,15 +113,38 @@ class MethodService : public grpc::CallbackGenericService {
   HostServices* services_;
 };
 
+constexpr char kPluginService[] = "/retain.plugin.v1.PluginService/";
+
+// What a caller who is not an operator may see of a plugin every tenant
+// shares: not its last error, which may name another tenant's data.
+plugin::v1::Plugin ForCaller(plugin::v1::Plugin p, bool internals) {
+  if (!internals) {
+    p.clear_last_error();
+    p.clear_last_error_time();
+  }
+  return p;
+}
+
 class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
  public:
-  explicit PluginServiceImpl(PluginHost* host) : host_(host) {}
+  PluginServiceImpl(PluginHost* host, HostServices* services)
+      : host_(host), services_(services) {}
 
   grpc::ServerUnaryReactor* ListPlugins(
       grpc::CallbackServerContext* ctx,
       const plugin::v1::ListPluginsRequest* /*request*/,
       plugin::v1::ListPluginsResponse* response) override {
-    for (auto& p : host_->ListPlugins()) *response->add_plugins() = p;
+    bool internals = false;
+    auto tenant = services_->TenantForCall(
+        *ctx, absl::StrCat(kPluginService, "ListPlugins"), &internals);
+    if (!tenant.ok()) {
+      auto* reactor = ctx->DefaultReactor();
+      reactor->Finish(ToGrpc(tenant.status()));
+      return reactor;
+    }
+    for (auto& p : host_->ListPlugins()) {
+      *response->add_plugins() = ForCaller(std::move(p), internals);
+    }
     response->set_host_abi_major(RETAIN_PLUGIN_ABI_MAJOR);
     response->set_host_abi_minor(RETAIN_PLUGIN_ABI_MINOR);
     auto* reactor = ctx->DefaultReactor();
@@ -131,13 +155,26 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const plugin::v1::GetPluginRequest* request,
       plugin::v1::Plugin* response) override {
-    return Reply(ctx, host_->GetPlugin(request->name()), response);
+    bool internals = false;
+    auto tenant = services_->TenantForCall(
+        *ctx, absl::StrCat(kPluginService, "GetPlugin"), &internals);
+    if (!tenant.ok()) return Reply(ctx, tenant.status(), response);
+    auto p = host_->GetPlugin(request->name());
+    if (!p.ok()) return Reply(ctx, p.status(), response);
+    return Reply(ctx, ForCaller(*p, internals), response);
   }
   grpc::ServerUnaryReactor* ResumePlugin(
       grpc::CallbackServerContext* ctx,
       const plugin::v1::ResumePluginRequest* request,
       plugin::v1::Plugin* response) override {
-    return Reply(ctx, host_->ResumePlugin(request->name()), response);
+    const std::string method = absl::StrCat(kPluginService, "ResumePlugin");
+    bool internals = false;
+    auto tenant = services_->TenantForCall(*ctx, method, &internals);
+    if (!tenant.ok()) return Reply(ctx, tenant.status(), response);
+    auto p = host_->ResumePlugin(request->name());
+    services_->AuditCall(*ctx, method, "plugins/" + request->name(),
+                         p.status());
+    return Reply(ctx, p, response);
   }
 
  private:
@@ -151,6 +188,7 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     return reactor;
   }
   PluginHost* host_;
+  HostServices* services_;
 };
 
 }  // namespace
@@ -161,8 +199,8 @@ std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
 }
 
 std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
-    PluginHost* host) {
-  return std::make_unique<PluginServiceImpl>(host);
+    PluginHost* host, HostServices* services) {
+  return std::make_unique<PluginServiceImpl>(host, services);
 }
 
 }  // namespace retain::plugin_host

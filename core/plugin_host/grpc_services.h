@@ -18,7 +18,7 @@ std::unique_ptr<grpc::CallbackGenericService> MakePluginMethodService(
     PluginHost* host, HostServices* services);
 
 std::unique_ptr<plugin::v1::PluginService::CallbackService> MakePluginService(
-    PluginHost* host);
+    PluginHost* host, HostServices* services);
 
 }  // namespace retain::plugin_host
 

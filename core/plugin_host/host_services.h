@@ -28,11 +28,19 @@ class HostServices {
  public:
   virtual ~HostServices() = default;
 
-  // The tenant a gRPC call to a plugin method runs for, from the caller's
-  // identity exactly as for core services (an error status is returned to
-  // the caller as is, e.g. UNAUTHENTICATED).
+  // The tenant a gRPC call to `method` (a plugin's method or a
+  // PluginService method) runs for, from the caller's authenticated
+  // identity exactly as for core services; an error status (UNAUTHENTICATED,
+  // PERMISSION_DENIED) is returned to the caller as is. `sees_internals` is
+  // set when the caller may see plugin internals shared by every tenant
+  // (last errors): operators only.
   virtual absl::StatusOr<std::string> TenantForCall(
-      const grpc::CallbackServerContext& context) = 0;
+      const grpc::ServerContextBase& context, const std::string& method,
+      bool* sees_internals) = 0;
+  // Records an audited action taken through the plugin host (a resume).
+  virtual void AuditCall(const grpc::ServerContextBase& context,
+                         const std::string& method, const std::string& target,
+                         const absl::Status& outcome) = 0;
 
   // The account, with output-only fields current (health score and band);
   // NOT_FOUND when the tenant has no such account.

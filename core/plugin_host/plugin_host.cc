@@ -91,7 +91,7 @@ absl::Status PluginHost::LoadAll() { return impl_->LoadAll(); }
 
 void PluginHost::RegisterServices(grpc::ServerBuilder& builder) {
   impl_->method_service_ = MakePluginMethodService(this, impl_->services_);
-  impl_->plugin_service_ = MakePluginService(this);
+  impl_->plugin_service_ = MakePluginService(this, impl_->services_);
   builder.RegisterCallbackGenericService(impl_->method_service_.get());
   builder.RegisterService(impl_->plugin_service_.get());
 }

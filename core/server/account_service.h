@@ -1,6 +1,7 @@
 #ifndef RETAIN_CORE_SERVER_ACCOUNT_SERVICE_H_
 #define RETAIN_CORE_SERVER_ACCOUNT_SERVICE_H_
 
+#include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
 #include "retain/account/v1/account.grpc.pb.h"
 
@@ -9,15 +10,17 @@ namespace retain::server {
 class AccountServiceImpl final
     : public account::v1::AccountService::CallbackService {
  public:
-  explicit AccountServiceImpl(engine::Engine* engine) : engine_(engine) {}
+  AccountServiceImpl(engine::Engine* engine, const auth::Authorizer* auth)
+      : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* CreateAccount(
       grpc::CallbackServerContext* ctx,
       const account::v1::CreateAccountRequest* req,
       account::v1::Account* resp) override;
-  grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* ctx,
-                                       const account::v1::GetAccountRequest* req,
-                                       account::v1::Account* resp) override;
+  grpc::ServerUnaryReactor* GetAccount(
+      grpc::CallbackServerContext* ctx,
+      const account::v1::GetAccountRequest* req,
+      account::v1::Account* resp) override;
   grpc::ServerUnaryReactor* ListAccounts(
       grpc::CallbackServerContext* ctx,
       const account::v1::ListAccountsRequest* req,
@@ -33,6 +36,7 @@ class AccountServiceImpl final
 
  private:
   engine::Engine* engine_;
+  const auth::Authorizer* auth_;
 };
 
 }  // namespace retain::server

@@ -20,6 +20,8 @@
 #include "core/engine/engine.h"
 #include "core/health/health_config.h"
 #include "core/server/account_service.h"
+#include "core/server/auth_service.h"
+#include "core/server/auth_setup.h"
 #include "core/server/demo_portfolio.h"
 #include "core/server/plugin_wiring.h"
 #include "core/server/report_service.h"
@@ -49,6 +51,11 @@ ABSL_FLAG(std::vector<std::string>, plugins, {},
 ABSL_FLAG(std::string, plugin_config, "",
           "JSON file with host defaults and one block per plugin (see "
           "plugins/README.md).");
+ABSL_FLAG(std::string, auth, "on",
+          "on: every call needs an API key (or a client certificate); a new "
+          "store's first operator key is written to <data_dir>/operator.key. "
+          "off: no authentication, every caller is the operator of tenant "
+          "\"default\" (development on loopback only).");
 ABSL_FLAG(int, drain_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may finish.");
 
@@ -116,19 +123,36 @@ int Run() {
         {{"accounts", st.accounts}, {"signals", st.signals}});
   }
 
+  const std::string auth_mode = absl::GetFlag(FLAGS_auth);
+  if (auth_mode != "on" && auth_mode != "off") {
+    Log("error", "--auth must be on or off", {{"got", auth_mode}});
+    return 2;
+  }
+  auto auth = SetUpAuth(&(*engine)->store(), auth_mode == "on",
+                        options.data_dir, nullptr);
+  if (!auth.ok()) {
+    Log("error", "authentication failed to start",
+        {{"error", std::string(auth.status().message())}});
+    return 1;
+  }
+  const auth::Authorizer* authorizer = auth->authorizer.get();
+
   PluginOptions plugin_options;
   plugin_options.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
   plugin_options.plugin_paths = absl::GetFlag(FLAGS_plugins);
   plugin_options.config_path = absl::GetFlag(FLAGS_plugin_config);
-  if (absl::Status s = plugins.Start(engine->get(), plugin_options); !s.ok()) {
+  if (absl::Status s = plugins.Start(engine->get(), authorizer, plugin_options);
+      !s.ok()) {
     Log("error", "plugin host failed to start",
         {{"error", std::string(s.message())}});
     return 1;
   }
 
-  AccountServiceImpl accounts(engine->get());
-  SignalServiceImpl signals(engine->get());
-  ReportServiceImpl reports(engine->get(), plugins.Contributor());
+  AccountServiceImpl accounts(engine->get(), authorizer);
+  SignalServiceImpl signals(engine->get(), authorizer);
+  ReportServiceImpl reports(engine->get(), authorizer, plugins.Contributor());
+  AuthServiceImpl auth_service(authorizer);
+  AuditServiceImpl audit_service(authorizer);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -142,6 +166,8 @@ int Run() {
   builder.RegisterService(&accounts);
   builder.RegisterService(&signals);
   builder.RegisterService(&reports);
+  builder.RegisterService(&auth_service);
+  builder.RegisterService(&audit_service);
   plugins.Register(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {

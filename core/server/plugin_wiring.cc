@@ -3,7 +3,6 @@
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "core/common/log.h"
-#include "core/server/tenant.h"
 
 namespace retain::server {
 namespace {
@@ -45,11 +44,17 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
 }  // namespace
 
 absl::Status PluginWiring::Start(engine::Engine* engine,
+                                 const auth::Authorizer* auth,
                                  const PluginOptions& options) {
   services_ = std::make_unique<plugin_host::EngineHostServices>(
       engine,
-      [](const grpc::CallbackServerContext& ctx)
-          -> absl::StatusOr<std::string> { return TenantOf(&ctx); },
+      [auth](const grpc::ServerContextBase& ctx, const std::string& method,
+             bool* sees_internals) -> absl::StatusOr<std::string> {
+        auto id = auth->Authorize(ctx, method);
+        if (!id.ok()) return id.status();
+        *sees_internals = id->role == auth::v1::ROLE_OPERATOR;
+        return id->tenant;
+      },
       [engine](const std::string& tenant,
                const plugin::v1::PluginAlert& alert) {
         Log("info", "plugin alert",
@@ -57,6 +62,12 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
         // Plugin alerts reach WatchHealth subscribers with the band changes,
         // so a CS team watches one stream.
         engine->alerts().Publish(tenant, ToHealthAlert(*engine, tenant, alert));
+      });
+  services_->set_audit(
+      [auth](const grpc::ServerContextBase& ctx, const std::string& method,
+             const std::string& target, const absl::Status& outcome) {
+        auto id = auth->Authorize(ctx, method);
+        if (id.ok()) auth->Audit(ctx, *id, method, target, outcome, "");
       });
   plugin_host::PluginHostOptions host_options;
   host_options.plugin_dir = options.plugin_dir;

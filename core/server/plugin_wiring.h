@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
 #include "core/plugin_host/engine_services.h"
 #include "core/plugin_host/plugin_host.h"
@@ -29,7 +30,8 @@ class PluginWiring {
  public:
   // Loads the plugins. Plugins that fail to load are reported as states,
   // not errors; only an unreadable config file fails.
-  absl::Status Start(engine::Engine* engine, const PluginOptions& options);
+  absl::Status Start(engine::Engine* engine, const auth::Authorizer* auth,
+                     const PluginOptions& options);
   // Safe to call before Start (signals committed while loading are picked
   // up by delivery from the persisted cursor).
   void NotifyDurable(int64_t seq);

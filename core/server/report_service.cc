@@ -3,8 +3,8 @@
 #include "absl/synchronization/mutex.h"
 #include "api/names.h"
 #include "api/proto_time.h"
+#include "core/server/authorize.h"
 #include "core/server/grpc_status.h"
-#include "core/server/tenant.h"
 #include "core/server/unary.h"
 
 namespace retain::server {
@@ -95,7 +95,14 @@ grpc::ServerUnaryReactor* ReportServiceImpl::GetAccountHealth(
     grpc::CallbackServerContext* ctx,
     const report::v1::GetAccountHealthRequest* req,
     report::v1::AccountHealth* resp) {
-  const std::string tenant = TenantOf(ctx);
+  auto who = auth_->Authorize(
+      *ctx, "/retain.report.v1.ReportService/GetAccountHealth");
+  if (!who.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
+  const std::string tenant = who->tenant;
   std::string id;
   // Plugins score only the present; the past is the model's alone.
   if (!contribute_ || req->has_as_of_time() ||
@@ -127,27 +134,42 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ListAtRiskAccounts(
     grpc::CallbackServerContext* ctx,
     const report::v1::ListAtRiskAccountsRequest* req,
     report::v1::ListAtRiskAccountsResponse* resp) {
-  return Reply(ctx, engine_->ListAtRisk(TenantOf(ctx), *req), resp);
+  return Authorized(ctx, *auth_,
+                    "/retain.report.v1.ReportService/ListAtRiskAccounts", resp,
+                    [&](const auth::Identity& id) {
+                      return engine_->ListAtRisk(id.tenant, *req);
+                    });
 }
 
 grpc::ServerWriteReactor<HealthAlert>* ReportServiceImpl::WatchHealth(
     grpc::CallbackServerContext* ctx,
     const report::v1::WatchHealthRequest* req) {
-  return new WatchReactor(engine_, TenantOf(ctx), req->include_current_red());
+  auto id =
+      auth_->Authorize(*ctx, "/retain.report.v1.ReportService/WatchHealth");
+  if (!id.ok()) return new RefusedWriteReactor<HealthAlert>(id.status());
+  return new WatchReactor(engine_, id->tenant, req->include_current_red());
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::GetPortfolioReport(
     grpc::CallbackServerContext* ctx,
     const report::v1::GetPortfolioReportRequest* req,
     report::v1::PortfolioReport* resp) {
-  return Reply(ctx, engine_->GetPortfolioReport(TenantOf(ctx), *req), resp);
+  return Authorized(ctx, *auth_,
+                    "/retain.report.v1.ReportService/GetPortfolioReport", resp,
+                    [&](const auth::Identity& id) {
+                      return engine_->GetPortfolioReport(id.tenant, *req);
+                    });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::ValidateHealthModel(
     grpc::CallbackServerContext* ctx,
     const report::v1::ValidateHealthModelRequest* req,
     report::v1::HealthModelValidation* resp) {
-  return Reply(ctx, engine_->ValidateHealthModel(TenantOf(ctx), *req), resp);
+  return Authorized(ctx, *auth_,
+                    "/retain.report.v1.ReportService/ValidateHealthModel", resp,
+                    [&](const auth::Identity& id) {
+                      return engine_->ValidateHealthModel(id.tenant, *req);
+                    });
 }
 
 }  // namespace retain::server

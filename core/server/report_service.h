@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
 #include "retain/report/v1/report.grpc.pb.h"
 
@@ -21,8 +22,9 @@ using AccountContributor = std::function<void(
 class ReportServiceImpl final
     : public report::v1::ReportService::CallbackService {
  public:
-  ReportServiceImpl(engine::Engine* engine, AccountContributor contribute)
-      : engine_(engine), contribute_(std::move(contribute)) {}
+  ReportServiceImpl(engine::Engine* engine, const auth::Authorizer* auth,
+                    AccountContributor contribute)
+      : engine_(engine), auth_(auth), contribute_(std::move(contribute)) {}
 
   grpc::ServerUnaryReactor* GetAccountHealth(
       grpc::CallbackServerContext* ctx,
@@ -46,6 +48,7 @@ class ReportServiceImpl final
 
  private:
   engine::Engine* engine_;
+  const auth::Authorizer* auth_;
   AccountContributor contribute_;
 };
 

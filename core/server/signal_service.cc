@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "core/server/authorize.h"
 #include "core/server/grpc_status.h"
-#include "core/server/tenant.h"
 #include "core/server/unary.h"
 
 namespace retain::server {
@@ -59,11 +59,10 @@ class StreamReactor final
       if (!s.ok()) {
         --in_flight_;
         if (error_.ok()) {
-          error_ = absl::Status(
-              s.code(), absl::StrCat("batch ", batch_no,
-                                     " rejected, nothing of "
-                                     "it was recorded: ",
-                                     s.message()));
+          error_ = absl::Status(s.code(), absl::StrCat("batch ", batch_no,
+                                                       " rejected, nothing of "
+                                                       "it was recorded: ",
+                                                       s.message()));
         }
         read_done_ = true;
         finish = MaybeFinishLocked();
@@ -142,6 +141,12 @@ grpc::ServerUnaryReactor* SignalServiceImpl::RecordSignals(
     const signal::v1::RecordSignalsRequest* req,
     signal::v1::RecordSignalsResponse* resp) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto id =
+      auth_->Authorize(*ctx, "/retain.signal.v1.SignalService/RecordSignals");
+  if (!id.ok()) {
+    reactor->Finish(ToGrpcStatus(id.status()));
+    return reactor;
+  }
   // The request message is ours until Finish and never read again: move
   // the signals out instead of copying every one.
   auto* signals =
@@ -150,7 +155,7 @@ grpc::ServerUnaryReactor* SignalServiceImpl::RecordSignals(
       std::make_move_iterator(signals->begin()),
       std::make_move_iterator(signals->end()));
   absl::Status s = engine_->RecordSignalsAsync(
-      TenantOf(ctx), std::move(batch),
+      id->tenant, std::move(batch),
       [reactor, resp](absl::StatusOr<engine::IngestCounts> r) {
         if (!r.ok()) {
           reactor->Finish(ToGrpcStatus(r.status()));
@@ -166,14 +171,21 @@ grpc::ServerUnaryReactor* SignalServiceImpl::RecordSignals(
 
 grpc::ServerReadReactor<StreamSignalsRequest>* SignalServiceImpl::StreamSignals(
     grpc::CallbackServerContext* ctx, StreamSignalsResponse* resp) {
-  return new StreamReactor(engine_, TenantOf(ctx), resp);
+  auto id =
+      auth_->Authorize(*ctx, "/retain.signal.v1.SignalService/StreamSignals");
+  if (!id.ok()) {
+    return new RefusedReadReactor<StreamSignalsRequest>(id.status());
+  }
+  return new StreamReactor(engine_, id->tenant, resp);
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::ListSignals(
-    grpc::CallbackServerContext* ctx,
-    const signal::v1::ListSignalsRequest* req,
+    grpc::CallbackServerContext* ctx, const signal::v1::ListSignalsRequest* req,
     signal::v1::ListSignalsResponse* resp) {
-  return Reply(ctx, engine_->ListSignals(TenantOf(ctx), *req), resp);
+  return Authorized(ctx, *auth_, "/retain.signal.v1.SignalService/ListSignals",
+                    resp, [&](const auth::Identity& id) {
+                      return engine_->ListSignals(id.tenant, *req);
+                    });
 }
 
 }  // namespace retain::server

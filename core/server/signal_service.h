@@ -1,6 +1,7 @@
 #ifndef RETAIN_CORE_SERVER_SIGNAL_SERVICE_H_
 #define RETAIN_CORE_SERVER_SIGNAL_SERVICE_H_
 
+#include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
 #include "retain/signal/v1/signal.grpc.pb.h"
 
@@ -9,7 +10,8 @@ namespace retain::server {
 class SignalServiceImpl final
     : public signal::v1::SignalService::CallbackService {
  public:
-  explicit SignalServiceImpl(engine::Engine* engine) : engine_(engine) {}
+  SignalServiceImpl(engine::Engine* engine, const auth::Authorizer* auth)
+      : engine_(engine), auth_(auth) {}
 
   // Acknowledged from the group-commit thread once durable: no gRPC thread
   // waits for the fsync.
@@ -27,6 +29,7 @@ class SignalServiceImpl final
 
  private:
   engine::Engine* engine_;
+  const auth::Authorizer* auth_;
 };
 
 }  // namespace retain::server

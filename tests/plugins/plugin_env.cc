@@ -62,7 +62,9 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   env->engine_ = std::move(*engine);
   env->services_ = std::make_unique<plugin_host::EngineHostServices>(
       env->engine_.get(),
-      [](const grpc::CallbackServerContext&) -> absl::StatusOr<std::string> {
+      [](const grpc::ServerContextBase&, const std::string&,
+         bool* sees_internals) -> absl::StatusOr<std::string> {
+        *sees_internals = true;
         return std::string("default");
       });
 

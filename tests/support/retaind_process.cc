@@ -46,6 +46,8 @@ absl::StatusOr<std::unique_ptr<RetaindProcess>> RetaindProcess::Start(
       // Idle client connections hold a graceful shutdown until the drain
       // deadline; tests stop the server only between calls.
       "--drain_seconds=1"};
+  // Most tests exercise one tenant without keys; trust tests turn auth on.
+  if (!options.auth) args.push_back("--auth=off");
   for (auto& f : options.extra_flags) args.push_back(f);
 
   const pid_t pid = fork();
@@ -76,7 +78,8 @@ absl::StatusOr<std::unique_ptr<RetaindProcess>> RetaindProcess::Start(
     if (in >> p->port_ && p->port_ > 0) break;
     absl::SleepFor(absl::Milliseconds(20));
   }
-  if (p->port_ <= 0) return absl::DeadlineExceededError("retaind did not start");
+  if (p->port_ <= 0)
+    return absl::DeadlineExceededError("retaind did not start");
   auto channel =
       grpc::CreateChannel(p->address(), grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +

@@ -20,6 +20,10 @@ class RetaindProcess {
     std::string data_dir;
     // Appended to the command line (e.g. "--plugin_dir=...").
     std::vector<std::string> extra_flags;
+    // Authentication on (the server's default): the first operator key is
+    // in <data_dir>/operator.key. Off by default here: most tests need no
+    // keys.
+    bool auth = false;
   };
 
   static absl::StatusOr<std::unique_ptr<RetaindProcess>> Start(Options options);

@@ -53,7 +53,8 @@ def run_retaind(extra_args=()):
         log = open(pathlib.Path(tmp) / "retaind.log", "wb")
         proc = subprocess.Popen(
             [_retaind_bin(), "--port=0", f"--port_file={port_file}",
-             f"--data_dir={data_dir}", "--demo=false", *extra_args],
+             f"--data_dir={data_dir}", "--demo=false", "--auth=off",
+             *extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30

@@ -44,6 +44,7 @@ export async function startRetaind(options: { plugins?: string[] } = {}): Promis
       `--port_file=${portFile}`,
       `--data_dir=${tmp}`,
       "--demo=false",
+      "--auth=off",
       ...(options.plugins?.length ? [`--plugins=${options.plugins.join(",")}`] : []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
