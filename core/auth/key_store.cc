@@ -1,5 +1,6 @@
 #include "core/auth/key_store.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/proto_time.h"
@@ -227,12 +228,17 @@ absl::StatusOr<Identity> KeyStore::Verify(const std::string& secret,
   const auto unauthenticated = [] {
     return absl::UnauthenticatedError("invalid API key");
   };
-  if (!absl::StartsWith(secret, kPrefix) || secret.size() != 4 + 12 + 1 + 43 ||
+  if (!absl::StartsWith(secret, kPrefix) || secret.size() < 17 ||
       secret[16] != '_') {
     return unauthenticated();
   }
   const std::string id = secret.substr(4, 12);
+  for (char c : id) {
+    if (!absl::ascii_isxdigit(c)) return unauthenticated();
+  }
+  // Named in the audit trail even when the rest is wrong.
   *key_id = id;
+  if (secret.size() != 4 + 12 + 1 + 43) return unauthenticated();
   const std::string hash = Sha256Hex(secret);
   absl::MutexLock lock(&mu_);
   auto it = keys_.find(id);
