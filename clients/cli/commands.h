@@ -14,6 +14,8 @@ void AddSignalCommands(CLI::App& app, Globals& globals);
 // health, at-risk, report portfolio, report health-model.
 void AddReportCommands(CLI::App& app, Globals& globals);
 void AddPluginCommands(CLI::App& app, Globals& globals);
+// tenants, keys, whoami, audit.
+void AddAuthCommands(CLI::App& app, Globals& globals);
 // Bundled plugins' verbs.
 void AddOnboardingCommands(CLI::App& app, Globals& globals);  // milestones
 void AddExpansionCommands(CLI::App& app, Globals& globals);   // opportunities

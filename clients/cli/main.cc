@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   AddSignalCommands(app, g);
   AddReportCommands(app, g);
   AddPluginCommands(app, g);
+  AddAuthCommands(app, g);
   // Bundled plugins' verbs (exit 8 when the plugin is not loaded).
   AddOnboardingCommands(app, g);
   AddExpansionCommands(app, g);
