@@ -24,6 +24,7 @@
 #include "core/server/plugin_wiring.h"
 #include "core/server/report_service.h"
 #include "core/server/signal_service.h"
+#include "core/server/transport.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1",
           "Address to listen on (0.0.0.0 for every interface).");
@@ -57,6 +58,15 @@ namespace {
 using common::Log;
 
 int Run() {
+  // Checked before the store is opened, so a refused or broken listener
+  // fails at once. Authentication is taken as on until its flag exists.
+  auto transport = ServerTransportFromFlags(absl::GetFlag(FLAGS_listen),
+                                            /*auth_on=*/true);
+  if (!transport.ok()) {
+    Log("error", std::string(transport.status().message()));
+    return 2;
+  }
+
   engine::EngineOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   const std::string durability = absl::GetFlag(FLAGS_durability);
@@ -136,7 +146,7 @@ int Run() {
   int port = 0;
   builder.AddListeningPort(
       absl::StrCat(absl::GetFlag(FLAGS_listen), ":", absl::GetFlag(FLAGS_port)),
-      grpc::InsecureServerCredentials(), &port);
+      transport->credentials, &port);
   // A 10,000-signal batch with comments can exceed gRPC's 4 MiB default.
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.RegisterService(&accounts);
@@ -150,6 +160,7 @@ int Run() {
          {"port", absl::GetFlag(FLAGS_port)}});
     return 1;
   }
+  PublishTransportHealth(*transport, server.get());
   plugins.OnServerStarted(server.get());
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     const std::string path = absl::GetFlag(FLAGS_port_file);
