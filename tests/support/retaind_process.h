@@ -20,6 +20,9 @@ class RetaindProcess {
     std::string data_dir;
     // Appended to the command line (e.g. "--plugin_dir=...").
     std::vector<std::string> extra_flags;
+    // For a server started with --tls_cert: the CA that signed its
+    // certificate, so the readiness check can connect over TLS.
+    std::string ca_file;
   };
 
   static absl::StatusOr<std::unique_ptr<RetaindProcess>> Start(Options options);
