@@ -17,15 +17,16 @@ bool IsRole(absl::string_view role) {
          role == "operator";
 }
 
+// The syntax of account ids: 1-63 of [a-z0-9-_.], starting with a letter
+// or digit (so never "." or "..").
 bool IsTenant(absl::string_view tenant) {
   if (tenant.empty() || tenant.size() > 63) return false;
-  for (char c : tenant) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
+  for (size_t i = 0; i < tenant.size(); ++i) {
+    const char c = tenant[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.'))) return false;
   }
-  // "." and ".." are path segments, not names.
-  return tenant != "." && tenant != "..";
+  return true;
 }
 
 }  // namespace

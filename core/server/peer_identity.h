@@ -29,7 +29,8 @@ struct CertIdentity {
 
 // The identity a URI SAN names, or nothing when the URI is not exactly of the
 // form above: no other scheme, extra segment, query, fragment, percent
-// escape or unknown role. A tenant is 1-63 of [A-Za-z0-9._-].
+// escape or unknown role. A tenant has the syntax of an account id: 1-63 of
+// [a-z0-9-_.], starting with a letter or digit.
 std::optional<CertIdentity> ParseIdentityUri(absl::string_view uri);
 
 // The identity of a call's verified client certificate: its single

@@ -33,8 +33,10 @@ TEST(ParseIdentityUriTest, EveryRole) {
 }
 
 TEST(ParseIdentityUriTest, TenantCharactersAndLength) {
-  EXPECT_EQ(ParseIdentityUri("retain://tenant/Acme_EU-2.prod/role/reader"),
-            (CertIdentity{"Acme_EU-2.prod", "reader"}));
+  EXPECT_EQ(ParseIdentityUri("retain://tenant/acme_eu-2.prod/role/reader"),
+            (CertIdentity{"acme_eu-2.prod", "reader"}));
+  EXPECT_EQ(ParseIdentityUri("retain://tenant/7/role/reader"),
+            (CertIdentity{"7", "reader"}));
   const std::string longest(63, 't');
   EXPECT_EQ(ParseIdentityUri(
                 absl::StrCat("retain://tenant/", longest, "/role/admin")),
@@ -60,6 +62,9 @@ TEST(ParseIdentityUriTest, AnythingElseNamesNoOne) {
            "retain://tenant/ac%20me/role/reader",
            "retain://tenant/ac me/role/reader",
            "retain://tenant/../role/admin",
+           "retain://tenant/.acme/role/admin",
+           "retain://tenant/-acme/role/admin",
+           "retain://tenant/Acme/role/admin",
            "retain://tenants/acme/role/reader",
            "retain://role/reader/tenant/acme",
            "retain:tenant/acme/role/reader",
