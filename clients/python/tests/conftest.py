@@ -101,3 +101,41 @@ def plugin_client(retaind_with_plugins):
     with retain.Client(retaind_with_plugins, token="test-token") as c:
         c.wait_ready(timeout=10)
         yield c
+
+
+class Certs:
+    """TLS material made by tests/support/make_certs.sh (the ``openssl``
+    command) in one directory: CAs ``ca`` and ``other-ca``, ``server`` (for
+    localhost and 127.0.0.1, signed by ca), and the client certificates
+    ``writer`` (URI SAN retain://tenant/acme/role/writer, signed by ca) and
+    ``rogue`` (signed by other-ca)."""
+
+    SCRIPT = REPO / "tests/support/make_certs.sh"
+
+    def __init__(self, directory: pathlib.Path):
+        self.dir = directory
+        self._run("all", str(directory))
+        self._run("client", str(directory), "ca", "writer", "retain://tenant/acme/role/writer")
+        self._run("client", str(directory), "other-ca", "rogue", "retain://tenant/acme/role/admin")
+
+    def _run(self, *args):
+        subprocess.run(["bash", str(self.SCRIPT), *args], check=True)
+
+    def pem(self, name: str) -> str:
+        return str(self.dir / f"{name}.pem")
+
+    def key(self, name: str) -> str:
+        return str(self.dir / f"{name}.key")
+
+    def server_flags(self, client_ca: bool = False) -> list:
+        """retaind's flags to serve TLS (and verify client certificates
+        against ca when ``client_ca``)."""
+        flags = [f"--tls_cert={self.pem('server')}", f"--tls_key={self.key('server')}"]
+        if client_ca:
+            flags.append(f"--tls_client_ca={self.pem('ca')}")
+        return flags
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    return Certs(tmp_path_factory.mktemp("certs"))
