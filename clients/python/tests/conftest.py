@@ -139,3 +139,17 @@ class Certs:
 @pytest.fixture(scope="session")
 def certs(tmp_path_factory):
     return Certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def tls_retaind(certs):
+    """A fresh retaind serving TLS with the ``server`` certificate."""
+    with run_retaind(certs.server_flags()) as address:
+        yield address
+
+
+@pytest.fixture
+def mtls_retaind(certs):
+    """Like ``tls_retaind``, also verifying client certificates against ca."""
+    with run_retaind(certs.server_flags(client_ca=True)) as address:
+        yield address

@@ -1,24 +1,11 @@
 """The Python client over TLS and mTLS against a real retaind started with
 --tls_cert/--tls_key (and --tls_client_ca), with certificates the tests make
-(``certs`` in conftest.py)."""
+(``certs``, ``tls_retaind`` and ``mtls_retaind`` in conftest.py)."""
 
 import grpc
 import pytest
 
 import retain
-from conftest import run_retaind
-
-
-@pytest.fixture
-def tls_retaind(certs):
-    with run_retaind(certs.server_flags()) as address:
-        yield address
-
-
-@pytest.fixture
-def mtls_retaind(certs):
-    with run_retaind(certs.server_flags(client_ca=True)) as address:
-        yield address
 
 
 def test_ca_file_connects_over_tls(certs, tls_retaind):
