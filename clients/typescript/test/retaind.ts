@@ -1,6 +1,6 @@
 // Starts a real retaind ($RETAIND_BIN, default bazel-bin/core/server/retaind
 // under the repository root) on a free port with an empty data dir,
-// optionally with plugins loaded (--plugins).
+// optionally with plugins loaded (--plugins) and more flags (e.g. TLS).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +31,7 @@ export function bundledPlugins(): string[] {
   return paths;
 }
 
-export async function startRetaind(options: { plugins?: string[] } = {}): Promise<Retaind> {
+export async function startRetaind(options: { plugins?: string[]; args?: string[] } = {}): Promise<Retaind> {
   const bin = process.env.RETAIND_BIN || join(repo, "bazel-bin/core/server/retaind");
   if (!existsSync(bin)) throw new Error(`retaind not found at ${bin}: build //core/server:retaind or set RETAIND_BIN`);
   const tmp = mkdtempSync(join(tmpdir(), "retain-ts-"));
@@ -45,6 +45,7 @@ export async function startRetaind(options: { plugins?: string[] } = {}): Promis
       `--data_dir=${tmp}`,
       "--demo=false",
       ...(options.plugins?.length ? [`--plugins=${options.plugins.join(",")}`] : []),
+      ...(options.args ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
