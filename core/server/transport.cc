@@ -133,8 +133,9 @@ TransportOptions TransportOptionsFromFlags() {
 
 absl::StatusOr<ServerTransport> ServerTransportFromFlags(
     absl::string_view listen_host, bool auth_on) {
+  const TransportOptions options = TransportOptionsFromFlags();
   absl::StatusOr<ServerTransport> t =
-      ChooseServerTransport(TransportOptionsFromFlags(), listen_host, auth_on);
+      ChooseServerTransport(options, listen_host, auth_on);
   if (!t.ok()) return t;
   const std::string listen(listen_host);
   if (t->insecure()) {
@@ -147,7 +148,7 @@ absl::StatusOr<ServerTransport> ServerTransportFromFlags(
          {"insecure", t->insecure_because},
          {"health", absl::StrCat(kSecurityHealthService, " NOT_SERVING")}});
   } else {
-    if (TransportOptionsFromFlags().insecure) {
+    if (options.insecure) {
       Log("info", "--insecure has no effect: the listener is covered",
           {{"listen", listen}});
     }
