@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cli/channel.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace retain::cli {
@@ -17,14 +19,18 @@ const char* ExitCodesHelp() {
   3   not found
   4   rejected as invalid (INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE)
   5   conflict (ALREADY_EXISTS, ABORTED)
-  6   not authenticated or not allowed
+  6   not authenticated or not allowed, or retaind's TLS certificate is not
+      trusted (check --ca_file)
   7   server unavailable or too slow (UNAVAILABLE, DEADLINE_EXCEEDED,
       RESOURCE_EXHAUSTED): safe to retry
   8   the server does not offer this (UNIMPLEMENTED, e.g. a plugin not loaded)
   10  import finished but rejected some rows (listed on stderr)
 
-Environment: RETAIN_SERVER (host:port, default 127.0.0.1:7443),
-RETAIN_TOKEN (sent as "authorization: Bearer <token>"), NO_COLOR.)";
+Environment: RETAIN_SERVER (host:port, default 127.0.0.1:7443;
+https://host:port for TLS), RETAIN_TOKEN (sent as "authorization: Bearer
+<token>"), RETAIN_CA_FILE, RETAIN_CERT_FILE, RETAIN_KEY_FILE (TLS: the CA
+that signed retaind's certificate; a client certificate and key for mTLS),
+NO_COLOR.)";
 }
 
 int ExitCodeFor(grpc::StatusCode code) {
@@ -99,10 +105,22 @@ void Check(const grpc::Status& status, const std::string& what) {
   if (status.ok()) return;
   std::string msg = absl::StrCat(what, ": ", CodeName(status.error_code()),
                                  ": ", status.error_message());
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    msg += " (is retaind running? check --server / RETAIN_SERVER)";
+  int code = ExitCodeFor(status.error_code());
+  // gRPC reports a failed TLS handshake as UNAVAILABLE, but retrying will
+  // not help: it is a trust problem.
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      absl::StrContains(status.error_message(), "handshake failed")) {
+    msg +=
+        " (TLS handshake failed: does --ca_file / RETAIN_CA_FILE hold the CA "
+        "that signed retaind's certificate, and --server name a host in it?)";
+    code = kExitAuth;
+  } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    msg +=
+        " (is retaind running? check --server / RETAIN_SERVER; if it serves "
+        "TLS, give --ca_file or an https:// address; a client certificate "
+        "retaind does not trust is refused like this too)";
   }
-  throw CliError(ExitCodeFor(status.error_code()), msg);
+  throw CliError(code, msg);
 }
 
 OutputFormat Globals::format() const {
@@ -119,8 +137,10 @@ bool IsTerminal(int fd) { return isatty(fd) == 1; }
 Connection::Connection(const Globals& globals) : globals_(globals) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  channel_ = grpc::CreateCustomChannel(
-      globals.server, grpc::InsecureChannelCredentials(), args);
+  const ChannelSettings settings{globals.server, globals.ca_file,
+                                 globals.cert_file, globals.key_file};
+  channel_ = grpc::CreateCustomChannel(ResolveTarget(settings).target,
+                                       ChannelCredentialsFor(settings), args);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::StreamContext() const {

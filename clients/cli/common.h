@@ -50,6 +50,9 @@ enum class OutputFormat { kTable, kJson };
 struct Globals {
   std::string server = "127.0.0.1:7443";
   std::string token;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
   std::string output = "table";
   double timeout_seconds = 30;
   bool no_color = false;

@@ -17,12 +17,24 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.footer(ExitCodesHelp());
   app.set_version_flag("--version", "retainctl 0.1.0");
-  app.add_option("-s,--server", g.server, "retaind address host:port")
+  app.add_option("-s,--server", g.server,
+                 "retaind address host:port; https://host:port for TLS "
+                 "(trusting the system's CAs unless --ca_file)")
       ->envname("RETAIN_SERVER")
       ->capture_default_str();
   app.add_option("--token", g.token,
                  "credential, sent as \"authorization: Bearer <token>\"")
       ->envname("RETAIN_TOKEN");
+  app.add_option("--ca_file", g.ca_file,
+                 "PEM CA certificate(s) that signed retaind's certificate; "
+                 "connects over TLS")
+      ->envname("RETAIN_CA_FILE");
+  app.add_option("--cert_file", g.cert_file,
+                 "PEM client certificate for mTLS (with --key_file); connects "
+                 "over TLS")
+      ->envname("RETAIN_CERT_FILE");
+  app.add_option("--key_file", g.key_file, "PEM private key of --cert_file")
+      ->envname("RETAIN_KEY_FILE");
   app.add_option("-o,--output", g.output, "table or json (one object per line)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/log.h"
+#include "core/server/peer_identity.h"
 
 namespace retain::server {
 namespace {
@@ -55,6 +56,17 @@ absl::Status Bootstrap(auth::KeyStore& keys, const std::string& data_dir) {
 }
 
 }  // namespace
+
+std::optional<auth::Identity> CertIdentityOfPeer(
+    const grpc::ServerContextBase& ctx) {
+  std::optional<CertIdentity> cert = PeerCertIdentity(ctx);
+  if (!cert) return std::nullopt;
+  std::optional<auth::Role> role = auth::ParseRole(cert->role);
+  if (!role) return std::nullopt;
+  return auth::Identity{cert->tenant, *role,
+                        absl::StrCat("cert:retain://tenant/", cert->tenant,
+                                     "/role/", cert->role)};
+}
 
 absl::StatusOr<AuthSetup> SetUpAuth(store::Store* store, bool enabled,
                                     const std::string& data_dir,

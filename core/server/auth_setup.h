@@ -5,6 +5,7 @@
 #define RETAIN_CORE_SERVER_AUTH_SETUP_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,11 @@ struct AuthSetup {
 // in it, and writes the key's secret to `<data_dir>/operator.key` (mode
 // 0600, created only if absent): the one way in on a new store. The secret
 // is never logged.
+// The identity a verified client certificate names (peer_identity.h), for
+// the authorizer: "cert:" + its URI.
+std::optional<auth::Identity> CertIdentityOfPeer(
+    const grpc::ServerContextBase& ctx);
+
 absl::StatusOr<AuthSetup> SetUpAuth(store::Store* store, bool enabled,
                                     const std::string& data_dir,
                                     auth::Authorizer::CertIdentity cert);

@@ -26,6 +26,7 @@
 #include "core/server/plugin_wiring.h"
 #include "core/server/report_service.h"
 #include "core/server/signal_service.h"
+#include "core/server/transport.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1",
           "Address to listen on (0.0.0.0 for every interface).");
@@ -64,6 +65,20 @@ namespace {
 using common::Log;
 
 int Run() {
+  const std::string auth_mode = absl::GetFlag(FLAGS_auth);
+  if (auth_mode != "on" && auth_mode != "off") {
+    Log("error", "--auth must be on or off", {{"got", auth_mode}});
+    return 2;
+  }
+  // Checked before the store is opened, so a refused or broken listener
+  // fails at once.
+  auto transport = ServerTransportFromFlags(absl::GetFlag(FLAGS_listen),
+                                            /*auth_on=*/auth_mode == "on");
+  if (!transport.ok()) {
+    Log("error", std::string(transport.status().message()));
+    return 2;
+  }
+
   engine::EngineOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   const std::string durability = absl::GetFlag(FLAGS_durability);
@@ -123,13 +138,8 @@ int Run() {
         {{"accounts", st.accounts}, {"signals", st.signals}});
   }
 
-  const std::string auth_mode = absl::GetFlag(FLAGS_auth);
-  if (auth_mode != "on" && auth_mode != "off") {
-    Log("error", "--auth must be on or off", {{"got", auth_mode}});
-    return 2;
-  }
   auto auth = SetUpAuth(&(*engine)->store(), auth_mode == "on",
-                        options.data_dir, nullptr);
+                        options.data_dir, CertIdentityOfPeer);
   if (!auth.ok()) {
     Log("error", "authentication failed to start",
         {{"error", std::string(auth.status().message())}});
@@ -160,7 +170,7 @@ int Run() {
   int port = 0;
   builder.AddListeningPort(
       absl::StrCat(absl::GetFlag(FLAGS_listen), ":", absl::GetFlag(FLAGS_port)),
-      grpc::InsecureServerCredentials(), &port);
+      transport->credentials, &port);
   // A 10,000-signal batch with comments can exceed gRPC's 4 MiB default.
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.RegisterService(&accounts);
@@ -176,6 +186,7 @@ int Run() {
          {"port", absl::GetFlag(FLAGS_port)}});
     return 1;
   }
+  PublishTransportHealth(*transport, server.get());
   plugins.OnServerStarted(server.get());
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     const std::string path = absl::GetFlag(FLAGS_port_file);

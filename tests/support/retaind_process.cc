@@ -71,8 +71,11 @@ absl::StatusOr<std::unique_ptr<RetaindProcess>> RetaindProcess::Start(
       std::ifstream log(p->log_path_);
       std::string text((std::istreambuf_iterator<char>(log)),
                        std::istreambuf_iterator<char>());
+      const std::string how = WIFEXITED(status)
+                                  ? absl::StrCat("exit ", WEXITSTATUS(status))
+                                  : absl::StrCat("signal ", WTERMSIG(status));
       return absl::InternalError(
-          absl::StrCat("retaind exited during start-up: ", text));
+          absl::StrCat("retaind exited during start-up (", how, "): ", text));
     }
     std::ifstream in(port_file);
     if (in >> p->port_ && p->port_ > 0) break;
@@ -80,8 +83,16 @@ absl::StatusOr<std::unique_ptr<RetaindProcess>> RetaindProcess::Start(
   }
   if (p->port_ <= 0)
     return absl::DeadlineExceededError("retaind did not start");
-  auto channel =
-      grpc::CreateChannel(p->address(), grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> creds =
+      grpc::InsecureChannelCredentials();
+  if (!options.ca_file.empty()) {
+    std::ifstream in(options.ca_file);
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs.assign(std::istreambuf_iterator<char>(in),
+                              std::istreambuf_iterator<char>());
+    creds = grpc::SslCredentials(ssl);
+  }
+  auto channel = grpc::CreateChannel(p->address(), creds);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(30))) {
     return absl::DeadlineExceededError("retaind did not accept connections");

@@ -24,6 +24,9 @@ class RetaindProcess {
     // in <data_dir>/operator.key. Off by default here: most tests need no
     // keys.
     bool auth = false;
+    // For a server started with --tls_cert: the CA that signed its
+    // certificate, so the readiness check can connect over TLS.
+    std::string ca_file;
   };
 
   static absl::StatusOr<std::unique_ptr<RetaindProcess>> Start(Options options);

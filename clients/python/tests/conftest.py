@@ -43,6 +43,14 @@ def bundled_plugin_paths() -> list:
     return [str(p) for p in paths]
 
 
+_OPERATOR_KEYS = {}
+
+
+def operator_key(address: str) -> str:
+    """The bootstrap operator key of the retaind serving ``address``."""
+    return _OPERATOR_KEYS[address.removeprefix("https://")]
+
+
 @contextlib.contextmanager
 def run_retaind(extra_args=()):
     """Starts retaind on a free port with an empty data dir; yields its address."""
@@ -53,8 +61,7 @@ def run_retaind(extra_args=()):
         log = open(pathlib.Path(tmp) / "retaind.log", "wb")
         proc = subprocess.Popen(
             [_retaind_bin(), "--port=0", f"--port_file={port_file}",
-             f"--data_dir={data_dir}", "--demo=false", "--auth=off",
-             *extra_args],
+             f"--data_dir={data_dir}", "--demo=false", *extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
@@ -65,6 +72,8 @@ def run_retaind(extra_args=()):
                     pytest.fail(f"retaind did not start (exit {proc.poll()}):\n{output}")
                 time.sleep(0.05)
             address = f"127.0.0.1:{port_file.read_text().strip()}"
+            # Authentication is on: the new store's first operator key.
+            _OPERATOR_KEYS[address] = (data_dir / "operator.key").read_text().strip()
             yield address
         finally:
             proc.terminate()
@@ -92,13 +101,65 @@ def retaind_with_plugins():
 
 @pytest.fixture
 def client(retaind):
-    with retain.Client(retaind, token="test-token") as c:
+    with retain.Client(retaind, token=operator_key(retaind)) as c:
         c.wait_ready(timeout=10)
         yield c
 
 
 @pytest.fixture
 def plugin_client(retaind_with_plugins):
-    with retain.Client(retaind_with_plugins, token="test-token") as c:
+    with retain.Client(retaind_with_plugins, token=operator_key(retaind_with_plugins)) as c:
         c.wait_ready(timeout=10)
         yield c
+
+
+class Certs:
+    """TLS material made by tests/support/make_certs.sh (the ``openssl``
+    command) in one directory: CAs ``ca`` and ``other-ca``, ``server`` (for
+    localhost and 127.0.0.1, signed by ca), and the client certificates
+    ``writer`` (URI SAN retain://tenant/acme/role/writer, signed by ca) and
+    ``rogue`` (signed by other-ca)."""
+
+    SCRIPT = REPO / "tests/support/make_certs.sh"
+
+    def __init__(self, directory: pathlib.Path):
+        self.dir = directory
+        self._run("all", str(directory))
+        self._run("client", str(directory), "ca", "writer", "retain://tenant/acme/role/writer")
+        self._run("client", str(directory), "other-ca", "rogue", "retain://tenant/acme/role/admin")
+
+    def _run(self, *args):
+        subprocess.run(["bash", str(self.SCRIPT), *args], check=True)
+
+    def pem(self, name: str) -> str:
+        return str(self.dir / f"{name}.pem")
+
+    def key(self, name: str) -> str:
+        return str(self.dir / f"{name}.key")
+
+    def server_flags(self, client_ca: bool = False) -> list:
+        """retaind's flags to serve TLS (and verify client certificates
+        against ca when ``client_ca``)."""
+        flags = [f"--tls_cert={self.pem('server')}", f"--tls_key={self.key('server')}"]
+        if client_ca:
+            flags.append(f"--tls_client_ca={self.pem('ca')}")
+        return flags
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    return Certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def tls_retaind(certs):
+    """A fresh retaind serving TLS with the ``server`` certificate."""
+    with run_retaind(certs.server_flags()) as address:
+        yield address
+
+
+@pytest.fixture
+def mtls_retaind(certs):
+    """Like ``tls_retaind``, also verifying client certificates against ca."""
+    with run_retaind(certs.server_flags(client_ca=True)) as address:
+        yield address

@@ -2,7 +2,8 @@
 //
 // The messages and service descriptors are generated from proto/ into
 // src/gen/ by gen.sh (@bufbuild/protoc-gen-es; never committed); calls go
-// over plaintext HTTP/2 gRPC with @connectrpc/connect-node. This module adds
+// over HTTP/2 gRPC with @connectrpc/connect-node, plaintext or TLS (caFile,
+// certFile/keyFile, or an https:// server). This module adds
 // a small wrapper: async iterators over paginated lists, a batching signal
 // writer on one StreamSignals call, and helpers to build signals.
 //
@@ -16,6 +17,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { readFileSync } from "node:fs";
 
 import {
   AccountSchema,
@@ -74,13 +76,99 @@ export function accountName(account: string): string {
 }
 
 export interface RetainClientOptions {
-  /** host:port; defaults to $RETAIN_SERVER or 127.0.0.1:7443. */
+  /**
+   * host:port (plaintext, or TLS when a CA or client certificate is given),
+   * https://host:port (TLS) or http://host:port (plaintext); defaults to
+   * $RETAIN_SERVER or 127.0.0.1:7443.
+   */
   server?: string;
   /** Sent as "authorization: Bearer <token>"; defaults to $RETAIN_TOKEN. */
   token?: string;
   /** Per-call deadline for unary calls, in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /**
+   * PEM file of the CA that signed retaind's certificate; means TLS.
+   * Defaults to $RETAIN_CA_FILE; without it TLS trusts Node's CAs.
+   */
+  caFile?: string;
+  /** PEM client certificate for mTLS (with keyFile); defaults to $RETAIN_CERT_FILE. */
+  certFile?: string;
+  /** PEM private key of certFile; defaults to $RETAIN_KEY_FILE. */
+  keyFile?: string;
 }
+
+function readPem(what: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`${what}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The transport's base URL and TLS options for the client's options. */
+export function transportTarget(options: RetainClientOptions): {
+  baseUrl: string;
+  nodeOptions?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+} {
+  const server = options.server ?? process.env.RETAIN_SERVER ?? DEFAULT_SERVER;
+  const caFile = options.caFile ?? process.env.RETAIN_CA_FILE;
+  const certFile = options.certFile ?? process.env.RETAIN_CERT_FILE;
+  const keyFile = options.keyFile ?? process.env.RETAIN_KEY_FILE;
+  if (!certFile !== !keyFile) {
+    throw new Error(certFile ? "certFile needs keyFile" : "keyFile needs certFile");
+  }
+  const tlsFiles = Boolean(caFile || certFile);
+  const baseUrl = server.includes("://") ? server : `${tlsFiles ? "https" : "http"}://${server}`;
+  if (baseUrl.startsWith("http://") && tlsFiles) {
+    throw new Error("an http:// server is plaintext, but caFile or certFile asks for TLS: use https:// or host:port");
+  }
+  if (!baseUrl.startsWith("https://")) return { baseUrl };
+  return {
+    baseUrl,
+    nodeOptions: {
+      ...(caFile ? { ca: readPem("caFile", caFile) } : {}),
+      ...(certFile && keyFile ? { cert: readPem("certFile", certFile), key: readPem("keyFile", keyFile) } : {}),
+    },
+  };
+}
+
+// OpenSSL's verdicts on a server certificate Node does not trust.
+const UNTRUSTED_CERTIFICATE = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * Node reports an untrusted server certificate as an "internal" error named
+ * by an OpenSSL code; gRPC's own clients (retainctl, Python) answer
+ * UNAVAILABLE with "certificate verify failed", and so does this one, with a
+ * hint at the fix.
+ */
+const explainUntrustedCertificate: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (err) {
+    const cause = err instanceof ConnectError ? err.cause : undefined;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    if (typeof code !== "string" || !UNTRUSTED_CERTIFICATE.has(code)) throw err;
+    throw new ConnectError(
+      `TLS handshake failed: certificate verify failed (${code}: ${(cause as Error).message}): ` +
+        "does caFile / RETAIN_CA_FILE hold the CA that signed retaind's certificate?",
+      Code.Unavailable,
+      undefined,
+      undefined,
+      cause,
+    );
+  }
+};
 
 /** A connection to one retaind. */
 export class RetainClient {
@@ -100,19 +188,15 @@ export class RetainClient {
   readonly timeoutMs: number;
 
   constructor(options: RetainClientOptions = {}) {
-    const server = options.server ?? process.env.RETAIN_SERVER ?? DEFAULT_SERVER;
     const token = options.token ?? process.env.RETAIN_TOKEN;
-    const interceptors: Interceptor[] = [];
+    const interceptors: Interceptor[] = [explainUntrustedCertificate];
     if (token) {
       interceptors.push((next) => async (req) => {
         req.header.set("authorization", `Bearer ${token}`);
         return next(req);
       });
     }
-    const transport = createGrpcTransport({
-      baseUrl: server.includes("://") ? server : `http://${server}`,
-      interceptors,
-    });
+    const transport = createGrpcTransport({ ...transportTarget(options), interceptors });
     this.transport = transport;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.accountService = createClient(AccountService, transport);

@@ -34,7 +34,7 @@ let retain: RetainClient;
 
 beforeEach(async () => {
   server = await startRetaind();
-  retain = new RetainClient({ server: server.address, token: "test-token" });
+  retain = new RetainClient({ server: server.address, token: server.operatorKey });
 });
 
 afterEach(async () => {

@@ -18,7 +18,7 @@ let retain: RetainClient;
 
 beforeEach(async () => {
   server = await startRetaind({ plugins: bundledPlugins() });
-  retain = new RetainClient({ server: server.address, token: "test-token" });
+  retain = new RetainClient({ server: server.address, token: server.operatorKey });
 });
 
 afterEach(async () => {

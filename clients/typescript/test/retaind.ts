@@ -1,6 +1,6 @@
 // Starts a real retaind ($RETAIND_BIN, default bazel-bin/core/server/retaind
 // under the repository root) on a free port with an empty data dir,
-// optionally with plugins loaded (--plugins).
+// optionally with plugins loaded (--plugins) and more flags (e.g. TLS).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export interface Retaind {
   address: string;
+  /** The new store's first operator key (authentication is on). */
+  operatorKey: string;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export function bundledPlugins(): string[] {
   return paths;
 }
 
-export async function startRetaind(options: { plugins?: string[] } = {}): Promise<Retaind> {
+export async function startRetaind(options: { plugins?: string[]; args?: string[] } = {}): Promise<Retaind> {
   const bin = process.env.RETAIND_BIN || join(repo, "bazel-bin/core/server/retaind");
   if (!existsSync(bin)) throw new Error(`retaind not found at ${bin}: build //core/server:retaind or set RETAIND_BIN`);
   const tmp = mkdtempSync(join(tmpdir(), "retain-ts-"));
@@ -44,8 +46,8 @@ export async function startRetaind(options: { plugins?: string[] } = {}): Promis
       `--port_file=${portFile}`,
       `--data_dir=${tmp}`,
       "--demo=false",
-      "--auth=off",
       ...(options.plugins?.length ? [`--plugins=${options.plugins.join(",")}`] : []),
+      ...(options.args ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -59,6 +61,7 @@ export async function startRetaind(options: { plugins?: string[] } = {}): Promis
       if (port) {
         return {
           address: `127.0.0.1:${port}`,
+          operatorKey: readFileSync(join(tmp, "operator.key"), "utf8").trim(),
           async stop() {
             if (child.exitCode === null) child.kill("SIGTERM");
             await exited;

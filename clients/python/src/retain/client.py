@@ -155,19 +155,64 @@ def commercial(signal_id: str, account: str, occur_time: TimeLike, *, kind,
 # --- the client ------------------------------------------------------------
 
 
+def _read_pem(what: str, path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as err:
+        raise ValueError(f"{what}: cannot read {path}: {err.strerror}") from None
+
+
+def _open_channel(target: str, ca_file: Optional[str], cert_file: Optional[str],
+                  key_file: Optional[str]) -> grpc.Channel:
+    """TLS when ``target`` starts with ``https://`` or a CA or client
+    certificate is given (without a CA file, the system's CAs are trusted);
+    plaintext otherwise, as for ``http://`` or a bare ``host:port``."""
+    if bool(cert_file) != bool(key_file):
+        raise ValueError("cert_file needs key_file" if cert_file else "key_file needs cert_file")
+    tls = bool(ca_file or cert_file)
+    if target.startswith("https://"):
+        target, tls = target[len("https://"):], True
+    elif target.startswith("http://"):
+        if tls:
+            raise ValueError("an http:// target is plaintext, but ca_file or cert_file "
+                             "asks for TLS: use https:// or host:port")
+        target = target[len("http://"):]
+    if not tls:
+        return grpc.insecure_channel(target)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=_read_pem("ca_file", ca_file) if ca_file else None,
+        private_key=_read_pem("key_file", key_file) if key_file else None,
+        certificate_chain=_read_pem("cert_file", cert_file) if cert_file else None)
+    return grpc.secure_channel(target, credentials)
+
+
 class Client:
     """A connection to one retaind.
 
     ``target`` defaults to ``$RETAIN_SERVER`` or ``127.0.0.1:7443``; ``token``
     to ``$RETAIN_TOKEN`` and is sent as ``authorization: Bearer <token>``.
+
+    TLS: ``ca_file`` (default ``$RETAIN_CA_FILE``) is the PEM CA that signed
+    retaind's certificate; ``cert_file`` and ``key_file`` (default
+    ``$RETAIN_CERT_FILE``, ``$RETAIN_KEY_FILE``) a client certificate for
+    mTLS. Any of them, or an ``https://`` target, means TLS.
     """
 
     def __init__(self, target: Optional[str] = None, *, token: Optional[str] = None,
                  timeout: Optional[float] = 30.0,
-                 channel: Optional[grpc.Channel] = None):
+                 channel: Optional[grpc.Channel] = None,
+                 ca_file: Optional[str] = None, cert_file: Optional[str] = None,
+                 key_file: Optional[str] = None):
         target = target or os.environ.get("RETAIN_SERVER") or DEFAULT_SERVER
         token = token if token is not None else os.environ.get("RETAIN_TOKEN")
-        self._channel = channel or grpc.insecure_channel(target)
+        if channel is None:
+            channel = _open_channel(
+                target,
+                ca_file if ca_file is not None else os.environ.get("RETAIN_CA_FILE"),
+                cert_file if cert_file is not None else os.environ.get("RETAIN_CERT_FILE"),
+                key_file if key_file is not None else os.environ.get("RETAIN_KEY_FILE"))
+        self._channel = channel
         self.metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self.timeout = timeout
         self.account_stub = account_pb2_grpc.AccountServiceStub(self._channel)
