@@ -14,6 +14,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/common/log.h"
@@ -236,6 +238,13 @@ int main(int argc, char** argv) {
       "  retaind --data_dir=DIR [--port=7443] [--demo=false]\n"
       "Serves retain.account.v1, retain.signal.v1, retain.report.v1, plugin "
       "services, grpc.health.v1 and server reflection.");
+  // --help lists the flags of every file of the server, not only main.cc's.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "core/server/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   return retain::server::Run();
 }
