@@ -21,7 +21,9 @@
 #include "core/health/health_config.h"
 #include "core/server/account_service.h"
 #include "core/server/demo_portfolio.h"
+#include "core/server/limits.h"
 #include "core/server/plugin_wiring.h"
+#include "core/server/quota_flags.h"
 #include "core/server/report_service.h"
 #include "core/server/signal_service.h"
 
@@ -80,6 +82,8 @@ int Run() {
     options.health = health::DefaultHealthConfig();
   }
   options.sweep_interval = absl::Seconds(absl::GetFlag(FLAGS_sweep_seconds));
+  // Per-tenant quotas from --quota_* (core/server/quota_flags.cc).
+  if (!ApplyQuotaFlags(options)) return 2;
 
   // Signals must reach plugins once durable; the plugin host exists before
   // the engine so the engine can notify it.
@@ -143,6 +147,7 @@ int Run() {
   builder.RegisterService(&signals);
   builder.RegisterService(&reports);
   plugins.Register(builder);
+  ApplyMessageLimits(builder);  // core/server/limits.h
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     Log("error", "cannot listen",
