@@ -2,8 +2,16 @@
 #ifndef RETAIN_CORE_SERVER_QUOTA_FLAGS_H_
 #define RETAIN_CORE_SERVER_QUOTA_FLAGS_H_
 
+#include <cstdint>
+
+#include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "core/engine/engine.h"
+
+ABSL_DECLARE_FLAG(int64_t, quota_accounts);
+ABSL_DECLARE_FLAG(double, quota_signals_per_second);
+ABSL_DECLARE_FLAG(int64_t, quota_signals_burst);
+ABSL_DECLARE_FLAG(int64_t, quota_stored_bytes);
 
 namespace retain::server {
 
