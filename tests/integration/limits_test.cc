@@ -5,6 +5,7 @@
 // read, a message over the receive limit refused, and each per-tenant quota
 // answered with RESOURCE_EXHAUSTED while writing nothing. No timing: the
 // rate quota refills one token every 1,000 s.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -210,6 +211,44 @@ TEST_F(LimitsTest, AFullBatchAtTheCapIsAcceptedAndListsInPages) {
   ASSERT_GT(pages.size(), 15u);
   EXPECT_LT(pages[0], 1000);
   EXPECT_GT(pages[0], 400);
+}
+
+TEST_F(LimitsTest, ListAccountsPagesByBytesToo) {
+  StartServer("", {"--durability=normal"});
+  // 200 contacts with every field at 256 bytes: about 160 KB an account,
+  // so 30 of them are about 4.8 MB, over a default client's 4 MiB.
+  for (int i = 0; i < 30; ++i) {
+    account::v1::CreateAccountRequest req;
+    req.set_account_id(absl::StrFormat("wide-%02d", i));
+    req.mutable_account()->set_display_name(std::string(256, 'n'));
+    for (int c = 0; c < 200; ++c) {
+      auto* contact = req.mutable_account()->add_contacts();
+      contact->set_display_name(std::string(256, 'd'));
+      contact->set_email(std::string(256, 'e'));
+      contact->set_role(std::string(256, 'r'));
+    }
+    account::v1::Account out;
+    grpc::Status s = accounts_->CreateAccount(Ctx().get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  account::v1::ListAccountsRequest req;
+  req.set_page_size(1000);
+  std::vector<int> pages;
+  std::vector<std::string> ids;
+  do {
+    account::v1::ListAccountsResponse resp;
+    grpc::Status s = accounts_->ListAccounts(Ctx().get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pages.push_back(resp.accounts_size());
+    for (const auto& a : resp.accounts()) ids.push_back(a.name());
+    EXPECT_EQ(resp.total_size(), 30);
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  EXPECT_EQ(ids.size(), 30u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+  ASSERT_GE(pages.size(), 2u);
+  EXPECT_LT(pages[0], 30);
 }
 
 TEST_F(LimitsTest, AMessageOverTheReceiveLimitIsRefusedUnread) {
