@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/limit_checks.h"
+#include "api/limits.h"
 #include "api/proto_time.h"
 
 namespace retain::api {
@@ -22,16 +25,27 @@ absl::Status ValidateAccount(const Account& a) {
   if (a.display_name().empty()) {
     return Invalid("account.display_name", "is required");
   }
-  if (a.display_name().size() > 256) {
-    return Invalid("account.display_name", "must be at most 256 bytes");
+  if (auto s =
+          CheckBytes("account.display_name", a.display_name(), kMaxNameBytes);
+      !s.ok()) {
+    return s;
   }
   if (!std::isfinite(a.arr()) || a.arr() < 0) {
     return Invalid("account.arr",
                    absl::StrCat("must be a number >= 0, got ", a.arr()));
   }
+  if (a.arr() > kMaxArr) {
+    return Invalid("account.arr", absl::StrCat("must be at most ", kMaxArr,
+                                               ", got ", a.arr()));
+  }
   if (a.licensed_seats() < 0) {
     return Invalid("account.licensed_seats",
                    absl::StrCat("must be >= 0, got ", a.licensed_seats()));
+  }
+  if (a.licensed_seats() > kMaxLicensedSeats) {
+    return Invalid("account.licensed_seats",
+                   absl::StrCat("must be at most ", kMaxLicensedSeats, ", got ",
+                                a.licensed_seats()));
   }
   if (a.has_contract_start_time() && a.has_renewal_time() &&
       FromProto(a.renewal_time()) < FromProto(a.contract_start_time())) {
@@ -44,19 +58,47 @@ absl::Status ValidateAccount(const Account& a) {
   if (!account::v1::LifecycleStage_IsValid(a.lifecycle_stage())) {
     return Invalid("account.lifecycle_stage", "unknown lifecycle stage");
   }
-  if (a.csm_owner().size() > 256) {
-    return Invalid("account.csm_owner", "must be at most 256 bytes");
+  if (auto s = CheckBytes("account.csm_owner", a.csm_owner(), kMaxNameBytes);
+      !s.ok()) {
+    return s;
   }
-  if (a.contacts_size() > 200) {
-    return Invalid("account.contacts", "at most 200 contacts");
+  if (auto s = CheckCount("account.contacts", a.contacts_size(), kMaxContacts,
+                          "contacts");
+      !s.ok()) {
+    return s;
   }
   for (int i = 0; i < a.contacts_size(); ++i) {
-    if (a.contacts(i).display_name().empty() && a.contacts(i).email().empty()) {
-      return Invalid(absl::StrCat("account.contacts[", i, "]"),
-                     "needs a display_name or an email");
+    const account::v1::Contact& c = a.contacts(i);
+    const std::string path = absl::StrCat("account.contacts[", i, "]");
+    if (c.display_name().empty() && c.email().empty()) {
+      return Invalid(path, "needs a display_name or an email");
+    }
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"display_name", &c.display_name()},
+        {"email", &c.email()},
+        {"role", &c.role()}};
+    for (const auto& [field, value] : fields) {
+      if (auto s =
+              CheckBytes(absl::StrCat(path, ".", field), *value, kMaxNameBytes);
+          !s.ok()) {
+        return s;
+      }
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  return CheckBytes("request_id", request_id, kMaxRequestIdBytes);
+}
+
+absl::Status ValidateListAccountsRequest(
+    const account::v1::ListAccountsRequest& req) {
+  if (auto s = CheckBytes("csm_owner", req.csm_owner(), kMaxNameBytes);
+      !s.ok()) {
+    return s;
+  }
+  return CheckBytes("page_token", req.page_token(), kMaxPageTokenBytes);
 }
 
 const std::vector<std::string>& WritableAccountPaths() {

@@ -15,8 +15,17 @@
 namespace retain::api {
 
 // Checks an account as it would be stored (after a create or an update has
-// been applied), field paths prefixed with "account.".
+// been applied), field paths prefixed with "account.". The size and range
+// limits are in api/limits.h.
 absl::Status ValidateAccount(const account::v1::Account& account);
+
+// CreateAccount's idempotency key: at most kMaxRequestIdBytes.
+absl::Status ValidateRequestId(const std::string& request_id);
+
+// The free-form fields of a list request (the csm_owner filter and the page
+// token) are bounded like any other string.
+absl::Status ValidateListAccountsRequest(
+    const account::v1::ListAccountsRequest& req);
 
 // The update_mask paths a client may write; the other fields are output
 // only. An empty mask means all of them.

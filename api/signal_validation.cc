@@ -4,6 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "api/limit_checks.h"
+#include "api/limits.h"
 #include "api/names.h"
 #include "api/proto_time.h"
 
@@ -26,12 +28,7 @@ bool IsPrintable(const std::string& s) {
 
 absl::Status CheckText(const std::string& path, const std::string& field,
                        const std::string& value, size_t max) {
-  if (value.size() > max) {
-    return Invalid(
-        path, field,
-        absl::StrCat("must be at most ", max, " bytes, got ", value.size()));
-  }
-  return absl::OkStatus();
+  return CheckBytes(absl::StrCat(path, ".", field), value, max);
 }
 
 absl::Status ValidateSurvey(const signal::v1::SurveyAnswer& s,
@@ -59,11 +56,11 @@ absl::Status ValidateSurvey(const signal::v1::SurveyAnswer& s,
     default:
       return Invalid(path, "survey.kind", "must be NPS, CSAT or CES");
   }
-  if (auto st = CheckText(path, "survey.comment", s.comment(), 16384);
+  if (auto st = CheckText(path, "survey.comment", s.comment(), kMaxTextBytes);
       !st.ok()) {
     return st;
   }
-  return CheckText(path, "survey.respondent", s.respondent(), 256);
+  return CheckText(path, "survey.respondent", s.respondent(), kMaxNameBytes);
 }
 
 absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
@@ -71,6 +68,11 @@ absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
   const double d = c.arr_delta();
   if (!std::isfinite(d)) {
     return Invalid(path, "commercial.arr_delta", "must be a finite number");
+  }
+  if (d < -kMaxArr || d > kMaxArr) {
+    return Invalid(path, "commercial.arr_delta",
+                   absl::StrCat("must be between ", -kMaxArr, " and ", kMaxArr,
+                                ", got ", d));
   }
   switch (c.kind()) {
     case signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO:
@@ -101,7 +103,7 @@ absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
                      "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
                      "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
   }
-  return CheckText(path, "commercial.reason", c.reason(), 4096);
+  return CheckText(path, "commercial.reason", c.reason(), kMaxTextBytes);
 }
 
 absl::Status ValidatePayload(const Signal& s, const std::string& path,
@@ -118,7 +120,18 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
                        absl::StrCat("must be 1-90 (0 means 7), got ",
                                     s.usage().window_days()));
       }
+      if (auto st = CheckCount(absl::StrCat(path, ".usage.feature_users"),
+                               s.usage().feature_users_size(), kMaxFeatureUsers,
+                               "features");
+          !st.ok()) {
+        return st;
+      }
       for (const auto& [feature, users] : s.usage().feature_users()) {
+        if (auto st = CheckMapKey(absl::StrCat(path, ".usage.feature_users"),
+                                  feature, kMaxMapKeyBytes);
+            !st.ok()) {
+          return st;
+        }
         if (users < 0) {
           return Invalid(path,
                          absl::StrCat("usage.feature_users[", feature, "]"),
@@ -130,8 +143,8 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
       if (s.ticket().ticket_id().empty()) {
         return Invalid(path, "ticket.ticket_id", "is required");
       }
-      if (auto st =
-              CheckText(path, "ticket.ticket_id", s.ticket().ticket_id(), 256);
+      if (auto st = CheckText(path, "ticket.ticket_id", s.ticket().ticket_id(),
+                              kMaxTicketIdBytes);
           !st.ok()) {
         return st;
       }
@@ -148,14 +161,26 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
         return Invalid(path, "ticket.severity",
                        "is required when a ticket is opened");
       }
-      return CheckText(path, "ticket.subject", s.ticket().subject(), 4096);
+      return CheckText(path, "ticket.subject", s.ticket().subject(),
+                       kMaxTextBytes);
     case Signal::kSurvey:
       return ValidateSurvey(s.survey(), path);
     case Signal::kTouchpoint:
       if (!signal::v1::TouchpointChannel_IsValid(s.touchpoint().channel())) {
         return Invalid(path, "touchpoint.channel", "unknown channel");
       }
-      return CheckText(path, "touchpoint.notes", s.touchpoint().notes(), 16384);
+      if (auto st = CheckText(path, "touchpoint.with_contact",
+                              s.touchpoint().with_contact(), kMaxNameBytes);
+          !st.ok()) {
+        return st;
+      }
+      if (auto st = CheckText(path, "touchpoint.csm", s.touchpoint().csm(),
+                              kMaxNameBytes);
+          !st.ok()) {
+        return st;
+      }
+      return CheckText(path, "touchpoint.notes", s.touchpoint().notes(),
+                       kMaxTextBytes);
     case Signal::kCommercial:
       return ValidateCommercial(s.commercial(), path);
     case Signal::kLifecycle:
@@ -163,14 +188,17 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
           !account::v1::LifecycleStage_IsValid(s.lifecycle().stage())) {
         return Invalid(path, "lifecycle.stage", "must be a lifecycle stage");
       }
-      return absl::OkStatus();
+      return CheckText(path, "lifecycle.reason", s.lifecycle().reason(),
+                       kMaxTextBytes);
     case Signal::kCustom:
       if (s.custom().type().empty()) {
         return Invalid(path, "custom.type", "is required");
       }
-      if (s.custom().type().size() > 128 || !IsPrintable(s.custom().type())) {
+      if (s.custom().type().size() > kMaxCustomTypeBytes ||
+          !IsPrintable(s.custom().type())) {
         return Invalid(path, "custom.type",
-                       "must be 1-128 printable ASCII characters");
+                       absl::StrCat("must be 1-", kMaxCustomTypeBytes,
+                                    " printable ASCII characters"));
       }
       if (!allow_reserved_types &&
           absl::StartsWith(s.custom().type(), "retain.")) {
@@ -178,10 +206,9 @@ absl::Status ValidatePayload(const Signal& s, const std::string& path,
                        "types starting with \"retain.\" are reserved for the "
                        "server");
       }
-      if (s.custom().attributes_size() > 64) {
-        return Invalid(path, "custom.attributes", "at most 64 attributes");
-      }
-      return absl::OkStatus();
+      return CheckStringMap(absl::StrCat(path, ".custom.attributes"),
+                            s.custom().attributes(), kMaxCustomAttributes,
+                            "attributes", kMaxMapKeyBytes, kMaxTextBytes);
     default:
       return absl::InvalidArgumentError(absl::StrCat(
           path,
@@ -209,9 +236,10 @@ absl::Status ValidateSignal(const Signal& s, const std::string& path,
     return Invalid(path, "signal_id",
                    "is required (a client-chosen id makes retries safe)");
   }
-  if (s.signal_id().size() > 128 || !IsPrintable(s.signal_id())) {
+  if (s.signal_id().size() > kMaxSignalIdBytes || !IsPrintable(s.signal_id())) {
     return Invalid(path, "signal_id",
-                   "must be 1-128 printable ASCII characters");
+                   absl::StrCat("must be 1-", kMaxSignalIdBytes,
+                                " printable ASCII characters"));
   }
   std::string id;
   if (auto st = ParseAccountName(s.account(), path + ".account", &id);
@@ -230,7 +258,24 @@ absl::Status ValidateSignal(const Signal& s, const std::string& path,
                                 "got ",
                                 absl::FormatTime(t)));
   }
-  return ValidatePayload(s, path, allow_reserved_types);
+  if (auto st = ValidatePayload(s, path, allow_reserved_types); !st.ok()) {
+    return st;
+  }
+  // Last, so a field over its own limit is named first. Every field within
+  // its limit can still add up to more than a signal may be (64 attributes
+  // of 4 KiB); this bound is what makes a full batch's size knowable.
+  const size_t bytes = s.ByteSizeLong();
+  if (bytes > kMaxSignalBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": must be at most ", kMaxSignalBytes,
+                     " bytes serialized, got ", bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateListSignalsRequest(
+    const signal::v1::ListSignalsRequest& req) {
+  return CheckBytes("page_token", req.page_token(), kMaxPageTokenBytes);
 }
 
 }  // namespace retain::api

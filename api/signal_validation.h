@@ -12,22 +12,27 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "api/limits.h"
 #include "retain/signal/v1/signal.pb.h"
 
 namespace retain::api {
 
-inline constexpr int kMaxBatchSignals = 10000;
-
 // A batch holds 1 to kMaxBatchSignals signals.
 absl::Status ValidateSignalCount(size_t count);
 
-// Validates the fields of one signal. `path` is the field path prefix used
-// in messages (e.g. "signals[3]"); `now` bounds occur_time (at most one day
-// ahead); custom types starting with "retain." are the server's own unless
-// `allow_reserved_types`.
+// Validates the fields of one signal, the size limits of api/limits.h
+// among them (each field, then the whole signal's kMaxSignalBytes). `path` is
+// the field path prefix used in messages (e.g. "signals[3]"); `now` bounds
+// occur_time (at most one day ahead); custom types starting with "retain." are
+// the server's own unless `allow_reserved_types`.
 absl::Status ValidateSignal(const signal::v1::Signal& signal,
                             const std::string& path, absl::Time now,
                             bool allow_reserved_types = false);
+
+// The free-form field of a list request (the page token) is bounded like any
+// other string; the account name is checked where it is parsed.
+absl::Status ValidateListSignalsRequest(
+    const signal::v1::ListSignalsRequest& req);
 
 }  // namespace retain::api
 

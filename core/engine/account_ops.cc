@@ -6,6 +6,7 @@
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "core/engine/engine.h"
+#include "core/engine/page_budget.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/model/apply_signal.h"
@@ -72,9 +73,7 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
                                               const std::string& account_id,
                                               const Account& input,
                                               const std::string& request_id) {
-  if (request_id.size() > 128) {
-    return Invalid("request_id", "must be at most 128 bytes");
-  }
+  if (absl::Status s = api::ValidateRequestId(request_id); !s.ok()) return s;
   if (!request_id.empty()) {
     auto prior = store_->LookupRequest(tenant, request_id);
     if (!prior.ok()) return prior.status();
@@ -108,14 +107,25 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
       return absl::AlreadyExistsError(absl::StrCat(
           "account_id: ", api::AccountName(id), " already exists"));
     }
+    if (absl::Status s = quotas_.CheckAccounts(tenant, ts.accounts.size());
+        !s.ok()) {
+      return s;
+    }
     auto entry = std::make_unique<AccountEntry>();
     entry->state.tenant = tenant;
     entry->state.id = id;
     entry->state.profile = profile;
     model::SeedTimelineFromProfile(entry->state);
-    if (absl::Status s = PersistProfile(entry->state, request_id); !s.ok()) {
+    const int64_t bytes = static_cast<int64_t>(profile.ByteSizeLong());
+    if (absl::Status s = quotas_.ReserveBytes(tenant, bytes); !s.ok()) {
       return s;
     }
+    if (absl::Status s = PersistProfile(entry->state, request_id); !s.ok()) {
+      quotas_.Settle(tenant, bytes, 0);
+      return s;
+    }
+    quotas_.Settle(tenant, bytes, bytes);
+    entry->stored_bytes = bytes;
     AddAccount(ts, std::move(entry));
   }
   // The first points of the sponsor and lifecycle history, as signals so
@@ -173,6 +183,9 @@ absl::StatusOr<Account> Engine::GetAccount(const std::string& tenant,
 
 absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
     const std::string& tenant, const account::v1::ListAccountsRequest& req) {
+  if (absl::Status s = api::ValidateListAccountsRequest(req); !s.ok()) {
+    return s;
+  }
   if (req.page_size() < 0 || req.page_size() > 1000) {
     return Invalid("page_size",
                    absl::StrCat("must be 0-1000, got ", req.page_size()));
@@ -191,6 +204,8 @@ absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
   if (!ts) return resp;
   int total = 0;
   std::string last;
+  PageBudget budget;
+  bool page_full = false;
   for (const auto& [id, entry] : ts->accounts) {
     // Filters read the model directly; only the page is rendered.
     const model::AccountState& st = entry->state;
@@ -215,10 +230,16 @@ absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
     if (req.health_band() && entry->health.band != req.health_band()) continue;
     ++total;
     if (!after.empty() && id <= after) continue;
-    if (resp.accounts_size() < page_size) {
-      *resp.add_accounts() = View(*entry);
-      last = id;
-    } else if (resp.next_page_token().empty()) {
+    if (!page_full && resp.accounts_size() < page_size) {
+      account::v1::Account view = View(*entry);
+      if (budget.Take(view.ByteSizeLong())) {
+        *resp.add_accounts() = std::move(view);
+        last = id;
+        continue;
+      }
+      page_full = true;  // by bytes: this one starts the next page
+    }
+    if (resp.next_page_token().empty()) {
       resp.set_next_page_token(absl::StrCat("a:", last));
     }
   }
@@ -243,6 +264,7 @@ absl::StatusOr<Account> Engine::UpdateAccount(
   std::vector<signal::v1::Signal> history;
   Account updated;
   store::StoredAccount row;
+  int64_t growth = 0;
   auto system_signal = [&](const std::string& what) {
     signal::v1::Signal s;
     s.set_signal_id(absl::StrCat("retain:", id, ":update:", what, ":",
@@ -333,18 +355,35 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     *updated.mutable_update_time() = ToProto(now);
     row = store::StoredAccount{tenant, id, ""};
     updated.SerializeToString(&row.payload);
+    // Only growth needs room under the stored-bytes quota.
+    growth = static_cast<int64_t>(row.payload.size()) -
+             static_cast<int64_t>(e->state.profile.ByteSizeLong());
+    if (growth > 0) {
+      if (absl::Status s = quotas_.ReserveBytes(tenant, growth); !s.ok()) {
+        return s;
+      }
+    }
   }
+  const int64_t reserved = std::max<int64_t>(growth, 0);
   // The profile and the history it implies commit in one transaction, so a
   // crash keeps the whole update or none of it.
   if (auto r = RecordAndWait(tenant, std::move(history),
                              /*allow_reserved=*/true, {row});
       !r.ok()) {
+    quotas_.Settle(tenant, reserved, 0);
     return r.status();
   }
   {
     absl::MutexLock lock(&mu_);
     AccountEntry* e = FindAccount(tenant, id);
-    if (!e) return absl::NotFoundError("account deleted during update");
+    if (!e) {
+      quotas_.Settle(tenant, reserved, 0);
+      return absl::NotFoundError("account deleted during update");
+    }
+    const int64_t delta = static_cast<int64_t>(row.payload.size()) -
+                          static_cast<int64_t>(e->state.profile.ByteSizeLong());
+    e->stored_bytes += delta;
+    quotas_.Settle(tenant, reserved, delta);
     const bool start_moved =
         updated.contract_start_time().SerializeAsString() !=
         e->state.profile.contract_start_time().SerializeAsString();
@@ -381,6 +420,7 @@ absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
   }
   absl::StatusOr<int64_t> removed = store_->DeleteAccount(tenant, id);
   if (!removed.ok()) return removed.status();
+  quotas_.Settle(tenant, 0, -entry->stored_bytes);
   // Else a new account with this id would inherit them at the next start.
   if (absl::Status s = ForgetPluginComponents(tenant, *entry); !s.ok()) {
     return s;

@@ -15,7 +15,8 @@ namespace retain::engine {
 using api::FromProto;
 using api::ToProto;
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), quotas_(options_.quotas) {}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   std::error_code ec;
@@ -87,6 +88,7 @@ absl::Status Engine::Load() {
       return;
     }
     model::SeedTimelineFromProfile(entry->state);
+    entry->stored_bytes = static_cast<int64_t>(a.payload.size());
     AddAccount(Tenant(a.tenant), std::move(entry));
   });
   if (!s.ok()) return s;
@@ -102,7 +104,8 @@ absl::Status Engine::Load() {
           absl::StrCat("store: signal seq ", row.seq, " is corrupt"));
       return false;
     }
-    ApplyStored(row.tenant, row.account_id, row.seq, signal);
+    ApplyStored(row.tenant, row.account_id, row.seq, signal,
+                static_cast<int64_t>(row.payload.size()));
     writer_ids_[row.tenant].insert(row.signal_id);
     if (++replayed % 500000 == 0 && options_.on_load_progress) {
       options_.on_load_progress(replayed);
@@ -118,11 +121,15 @@ absl::Status Engine::Load() {
   const absl::Time now = absl::Now();
   for (auto& [tenant, ts] : tenants_) {
     // The cache needs scores only; nobody watches yet, so no alerts.
+    int64_t stored_bytes = 0;
     for (auto& [id, entry] : ts.accounts) {
       StoreHealth(
           *entry,
           health::ComputeHealthScore(options_.health, entry->state, now), now);
+      stored_bytes += entry->stored_bytes;
     }
+    // Counted during the one replay above; maintained incrementally after.
+    quotas_.SetStored(tenant, stored_bytes);
   }
   load_time_ = absl::Now() - start;
   return absl::OkStatus();
@@ -161,20 +168,22 @@ std::vector<const model::AccountState*> Engine::TenantAccounts(
   return out;
 }
 
-void Engine::ApplyStored(const std::string& tenant,
+bool Engine::ApplyStored(const std::string& tenant,
                          const std::string& account_id, int64_t seq,
-                         const signal::v1::Signal& signal) {
+                         const signal::v1::Signal& signal, int64_t bytes) {
   TenantState& ts = Tenant(tenant);
   auto it = ts.by_id.find(account_id);
   // A signal of an account deleted since is kept out of the model.
-  if (it == ts.by_id.end()) return;
+  if (it == ts.by_id.end()) return false;
   AccountEntry& entry = *it->second;
+  entry.stored_bytes += bytes;
   model::ApplySignal(signal, entry.state);
   const absl::Time t = FromProto(signal.occur_time());
   auto pos = entry.refs.end();
   while (pos != entry.refs.begin() && (pos - 1)->time > t) --pos;
   entry.refs.insert(pos,
                     SignalRef{t, seq, static_cast<int32_t>(signal.kind())});
+  return true;
 }
 
 std::optional<report::v1::HealthAlert> Engine::StoreHealth(

@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/engine/alert_hub.h"
+#include "core/engine/quotas.h"
 #include "core/health/health_config.h"
 #include "core/health/health_result.h"
 #include "core/model/account_state.h"
@@ -54,6 +55,8 @@ struct EngineOptions {
   std::function<void(int64_t)> on_durable;
   // Called every 500,000 signals while the log is replayed at start-up.
   std::function<void(int64_t signals)> on_load_progress;
+  // Per-tenant quotas (core/engine/quotas.h).
+  QuotaOptions quotas;
 };
 
 struct IngestCounts {
@@ -129,6 +132,9 @@ class Engine {
   const health::HealthConfig& health_config() const { return options_.health; }
   EngineStats stats();
   int64_t last_durable_seq() const { return last_seq_.load(); }
+  // Per tenant: stored bytes as the quota counts them and the rejections of
+  // each quota since start (for a metrics endpoint).
+  std::vector<TenantQuotaStats> QuotaStats() const { return quotas_.Stats(); }
 
   // Re-evaluates every account's current health now (the periodic sweep).
   void SweepHealth();
@@ -167,6 +173,9 @@ class Engine {
     model::AccountState state;
     std::vector<SignalRef> refs;  // sorted by time
     CurrentHealth health;
+    // Serialized bytes of its profile and signals, for the stored-bytes
+    // quota: given back when the account is deleted.
+    int64_t stored_bytes = 0;
   };
   struct TenantState {
     // Ordered for listing; by_id for the per-signal lookups of ingestion.
@@ -183,6 +192,9 @@ class Engine {
     // Account rows committed in the same transaction (an update's profile
     // with the history signals it implies).
     std::vector<store::StoredAccount> accounts;
+    // Bytes reserved against the tenant's stored-bytes quota, settled when
+    // the batch is applied (or fails).
+    int64_t reserved_bytes = 0;
   };
 
   // A committed group waiting to be applied to the model and its accounts'
@@ -231,8 +243,10 @@ class Engine {
   account::v1::Account View(const AccountEntry& entry) const;
   absl::Status PersistProfile(const model::AccountState& state,
                               const std::string& request_id);
-  void ApplyStored(const std::string& tenant, const std::string& account_id,
-                   int64_t seq, const signal::v1::Signal& signal)
+  // Applies a stored signal of `bytes` bytes to its account; false when the
+  // account no longer exists (the signal is then kept out of the model).
+  bool ApplyStored(const std::string& tenant, const std::string& account_id,
+                   int64_t seq, const signal::v1::Signal& signal, int64_t bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores a computed health in the cache; an alert when the band changed.
   std::optional<report::v1::HealthAlert> StoreHealth(
@@ -243,14 +257,19 @@ class Engine {
                              bool allow_reserved)
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Validates, queues and waits until the batch is acknowledged.
+  // Client and plugin batches (not `allow_reserved`) are admitted against
+  // the stored-bytes quota, the API's also against the rate (`rate_limited`).
   absl::StatusOr<IngestCounts> RecordAndWait(
       const std::string& tenant, std::vector<signal::v1::Signal> signals,
       bool allow_reserved, std::vector<store::StoredAccount> accounts = {});
+  // Reserves the batch's bytes (and tokens) or says which quota refuses it.
+  absl::Status Admit(PendingBatch& batch, bool rate_limited);
   // Records server-generated signals (contacts changes, ARR updates).
   absl::Status RecordSystemSignals(const std::string& tenant,
                                    std::vector<signal::v1::Signal> signals);
 
   EngineOptions options_;
+  QuotaTracker quotas_;
   std::unique_ptr<store::Store> store_;
   AlertHub alerts_;
 

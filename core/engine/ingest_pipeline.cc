@@ -8,6 +8,7 @@
 // The writer starts the next transaction while the previous group is being
 // applied, and a signal is acknowledged only once durable and visible.
 #include "absl/strings/str_cat.h"
+#include "api/limits.h"
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "api/signal_validation.h"
@@ -51,6 +52,22 @@ absl::Status Engine::ValidateBatch(
             " to 0 or below; record a CHURN instead"));
       }
     }
+    // ARR stays within the bound an account may be created with, however
+    // many expansions are recorded.
+    if (sig.has_commercial() && sig.commercial().arr_delta() > 0 &&
+        (sig.commercial().kind() ==
+             signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION ||
+         sig.commercial().kind() ==
+             signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL)) {
+      const double arr =
+          model::ArrAt(entry->state.timeline, FromProto(sig.occur_time()));
+      if (arr + sig.commercial().arr_delta() > api::kMaxArr) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "signals[", i, "].commercial.arr_delta: an increase of ",
+            sig.commercial().arr_delta(), " would take ARR ", arr, " above ",
+            api::kMaxArr));
+      }
+    }
   }
   return absl::OkStatus();
 }
@@ -78,6 +95,19 @@ Engine::PendingBatch Engine::PrepareBatch(
   return batch;
 }
 
+absl::Status Engine::Admit(PendingBatch& batch, bool rate_limited) {
+  int64_t bytes = 0;
+  for (const store::StoredSignal& row : batch.rows) bytes += row.payload.size();
+  if (absl::Status s = quotas_.AdmitSignals(
+          batch.tenant, static_cast<int64_t>(batch.rows.size()), bytes,
+          rate_limited, absl::Now());
+      !s.ok()) {
+    return s;
+  }
+  batch.reserved_bytes = bytes;
+  return absl::OkStatus();
+}
+
 absl::Status Engine::RecordSignalsAsync(const std::string& tenant,
                                         std::vector<signal::v1::Signal> signals,
                                         IngestDone done) {
@@ -87,13 +117,19 @@ absl::Status Engine::RecordSignalsAsync(const std::string& tenant,
       return s;
     }
   }
-  Enqueue(PrepareBatch(tenant, std::move(signals), std::move(done)));
+  // Quotas after the field rules, so a malformed batch costs no tokens; a
+  // batch over a quota is refused whole, like an invalid one.
+  PendingBatch batch =
+      PrepareBatch(tenant, std::move(signals), std::move(done));
+  if (absl::Status s = Admit(batch, /*rate_limited=*/true); !s.ok()) return s;
+  Enqueue(std::move(batch));
   return absl::OkStatus();
 }
 
 void Engine::Enqueue(PendingBatch batch) {
   absl::MutexLock lock(&queue_mu_);
   if (stopping_) {
+    quotas_.Settle(batch.tenant, batch.reserved_bytes, 0);
     IngestDone done = std::move(batch.done);
     queue_mu_.Unlock();
     done(absl::UnavailableError("server is shutting down"));
@@ -136,6 +172,13 @@ absl::StatusOr<IngestCounts> Engine::RecordAndWait(
                                       finished = true;
                                     });
   batch.accounts = std::move(accounts);
+  // What the server records itself (allow_reserved) follows from a write
+  // that was admitted already.
+  if (!allow_reserved) {
+    if (absl::Status s = Admit(batch, /*rate_limited=*/false); !s.ok()) {
+      return s;
+    }
+  }
   Enqueue(std::move(batch));
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(&finished));
@@ -200,7 +243,10 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
   }
 
   if (absl::Status write = store_->AppendSignals(rows, accounts); !write.ok()) {
-    for (PendingBatch& b : group) b.done(write);
+    for (PendingBatch& b : group) {
+      quotas_.Settle(b.tenant, b.reserved_bytes, 0);
+      b.done(write);
+    }
     return;
   }
   // The seqs the store assigned go back to the batches, for the apply stage.
@@ -261,15 +307,23 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
       for (size_t b = 0; b < g.batches.size(); ++b) {
         PendingBatch& batch = g.batches[b];
         size_t r = 0;
+        int64_t applied_bytes = 0;
         for (size_t i = 0; i < batch.signals.size(); ++i) {
           if (!g.fresh[b][i]) continue;  // a replay: not written, not applied
           const store::StoredSignal& row = batch.rows[r++];
-          ApplyStored(row.tenant, row.account_id, row.seq, batch.signals[i]);
+          const int64_t bytes = static_cast<int64_t>(row.payload.size());
+          if (ApplyStored(row.tenant, row.account_id, row.seq, batch.signals[i],
+                          bytes)) {
+            applied_bytes += bytes;
+          }
           AccountEntry* e = FindAccount(row.tenant, row.account_id);
           if (e && seen.insert(e).second) {
             touched.emplace_back(row.tenant, row.account_id);
           }
         }
+        // The reservation becomes stored bytes as the signals join their
+        // accounts (whose deletion gives them back).
+        quotas_.Settle(batch.tenant, batch.reserved_bytes, applied_bytes);
       }
     }
   }

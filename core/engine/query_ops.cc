@@ -4,7 +4,9 @@
 #include "absl/strings/str_split.h"
 #include "api/names.h"
 #include "api/proto_time.h"
+#include "api/signal_validation.h"
 #include "core/engine/engine.h"
+#include "core/engine/page_budget.h"
 #include "core/health/health_model.h"
 #include "core/health/health_proto.h"
 #include "core/health/segments.h"
@@ -35,6 +37,7 @@ absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
   if (auto s = api::ParseAccountName(req.account(), "account", &id); !s.ok()) {
     return s;
   }
+  if (auto s = api::ValidateListSignalsRequest(req); !s.ok()) return s;
   absl::StatusOr<int> page_size = PageSize(req.page_size(), 100);
   if (!page_size.ok()) return page_size.status();
   // The token is the (time, seq) of the last signal returned, so pages stay
@@ -80,16 +83,24 @@ absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
   signal::v1::ListSignalsResponse resp;
   auto rows = store_->GetSignals(seqs);
   if (!rows.ok()) return rows.status();
+  // The page also ends by bytes; the stored payload is the signal as it is
+  // sent back.
+  PageBudget budget;
+  const store::StoredSignal* last = nullptr;
   for (const store::StoredSignal& row : *rows) {
+    if (!budget.Take(row.payload.size())) {
+      more = true;
+      break;
+    }
     if (!resp.add_signals()->ParseFromString(row.payload)) {
       return absl::DataLossError(
           absl::StrCat("store: signal seq ", row.seq, " is corrupt"));
     }
+    last = &row;
   }
-  if (more && !rows->empty()) {
-    resp.set_next_page_token(
-        absl::StrCat("s:", absl::ToUnixMicros(rows->back().occur_time), ":",
-                     rows->back().seq));
+  if (more && last != nullptr) {
+    resp.set_next_page_token(absl::StrCat(
+        "s:", absl::ToUnixMicros(last->occur_time), ":", last->seq));
   }
   return resp;
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/proto_time.h"
 #include "core/engine/engine.h"
+#include "core/engine/page_budget.h"
 #include "core/reports/at_risk.h"
 #include "core/reports/health_validation.h"
 #include "core/reports/portfolio_report.h"
@@ -60,11 +61,15 @@ absl::StatusOr<report::v1::ListAtRiskAccountsResponse> Engine::ListAtRisk(
   report::v1::ListAtRiskAccountsResponse page;
   page.set_total_size(all.accounts_size());
   page.set_total_arr(all.total_arr());
-  for (int i = offset; i < all.accounts_size() && i < offset + page_size; ++i) {
-    *page.add_accounts() = std::move(*all.mutable_accounts(i));
+  // A page ends at page_size or at the byte budget, whichever comes first.
+  PageBudget budget;
+  int next = offset;
+  for (; next < all.accounts_size() && next < offset + page_size; ++next) {
+    if (!budget.Take(all.accounts(next).ByteSizeLong())) break;
+    *page.add_accounts() = std::move(*all.mutable_accounts(next));
   }
-  if (offset + page_size < all.accounts_size()) {
-    page.set_next_page_token(absl::StrCat("r:", offset + page_size));
+  if (next < all.accounts_size()) {
+    page.set_next_page_token(absl::StrCat("r:", next));
   }
   return page;
 }

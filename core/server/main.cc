@@ -25,9 +25,13 @@
 #include "core/server/auth_service.h"
 #include "core/server/auth_setup.h"
 #include "core/server/demo_portfolio.h"
+#include "core/server/limits.h"
 #include "core/server/plugin_wiring.h"
+#include "core/server/quota_flags.h"
 #include "core/server/report_service.h"
+#include "core/server/retry_hint.h"
 #include "core/server/signal_service.h"
+#include "core/server/stream_limiter.h"
 #include "core/server/transport.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1",
@@ -104,6 +108,8 @@ int Run() {
     options.health = health::DefaultHealthConfig();
   }
   options.sweep_interval = absl::Seconds(absl::GetFlag(FLAGS_sweep_seconds));
+  // Per-tenant quotas from --quota_* (core/server/quota_flags.cc).
+  if (!ApplyQuotaFlags(options)) return 2;
 
   // Signals must reach plugins once durable; the plugin host exists before
   // the engine so the engine can notify it.
@@ -160,9 +166,11 @@ int Run() {
     return 1;
   }
 
+  StreamLimiter streams(absl::GetFlag(FLAGS_quota_streams_per_key));
   AccountServiceImpl accounts(engine->get(), authorizer);
-  SignalServiceImpl signals(engine->get(), authorizer);
-  ReportServiceImpl reports(engine->get(), authorizer, plugins.Contributor());
+  SignalServiceImpl signals(engine->get(), authorizer, &streams);
+  ReportServiceImpl reports(engine->get(), authorizer, &streams,
+                            plugins.Contributor());
   AuthServiceImpl auth_service(authorizer);
   AuditServiceImpl audit_service(authorizer);
 
@@ -173,14 +181,19 @@ int Run() {
   builder.AddListeningPort(
       absl::StrCat(absl::GetFlag(FLAGS_listen), ":", absl::GetFlag(FLAGS_port)),
       transport->credentials, &port);
-  // A 10,000-signal batch with comments can exceed gRPC's 4 MiB default.
-  builder.SetMaxReceiveMessageSize(64 << 20);
   builder.RegisterService(&accounts);
   builder.RegisterService(&signals);
   builder.RegisterService(&reports);
   builder.RegisterService(&auth_service);
   builder.RegisterService(&audit_service);
   plugins.Register(builder);
+  ApplyMessageLimits(builder);  // core/server/limits.h
+  // A quota refusal's "retry after N ms" also as a retry-delay-ms trailer.
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(RetryHintInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     Log("error", "cannot listen",

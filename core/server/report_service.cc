@@ -17,8 +17,8 @@ using report::v1::HealthAlert;
 class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
  public:
   WatchReactor(engine::Engine* engine, const std::string& tenant,
-               bool include_current_red)
-      : engine_(engine) {
+               bool include_current_red, StreamLimiter::Lease lease)
+      : engine_(engine), lease_(std::move(lease)) {
     absl::MutexLock lock(&mu_);
     if (include_current_red) {
       for (auto& a : engine_->CurrentRedAlerts(tenant)) {
@@ -26,6 +26,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
       }
     }
     sub_ = engine_->alerts().Subscribe(tenant, [this] { Pump(); });
+    // Headers now, so a client knows the watch is established (and holds
+    // its stream slot) before the first alert.
+    if (initial_.empty()) StartSendInitialMetadata();
     PumpLocked();
   }
 
@@ -76,6 +79,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
   }
 
   engine::Engine* engine_;
+  StreamLimiter::Lease lease_;  // the caller's stream slot, until OnDone
   absl::Mutex mu_;
   int64_t sub_ = 0;
   std::deque<HealthAlert> initial_ ABSL_GUARDED_BY(mu_);
@@ -147,7 +151,10 @@ grpc::ServerWriteReactor<HealthAlert>* ReportServiceImpl::WatchHealth(
   auto id =
       auth_->Authorize(*ctx, "/retain.report.v1.ReportService/WatchHealth");
   if (!id.ok()) return new RefusedWriteReactor<HealthAlert>(id.status());
-  return new WatchReactor(engine_, id->tenant, req->include_current_red());
+  auto lease = streams_->AcquireLease(id->principal);
+  if (!lease.ok()) return new RefusedWriteReactor<HealthAlert>(lease.status());
+  return new WatchReactor(engine_, id->tenant, req->include_current_red(),
+                          std::move(*lease));
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::GetPortfolioReport(

@@ -7,6 +7,7 @@
 
 #include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
+#include "core/server/stream_limiter.h"
 #include "retain/report/v1/report.grpc.pb.h"
 
 namespace retain::server {
@@ -23,8 +24,11 @@ class ReportServiceImpl final
     : public report::v1::ReportService::CallbackService {
  public:
   ReportServiceImpl(engine::Engine* engine, const auth::Authorizer* auth,
-                    AccountContributor contribute)
-      : engine_(engine), auth_(auth), contribute_(std::move(contribute)) {}
+                    StreamLimiter* streams, AccountContributor contribute)
+      : engine_(engine),
+        auth_(auth),
+        streams_(streams),
+        contribute_(std::move(contribute)) {}
 
   grpc::ServerUnaryReactor* GetAccountHealth(
       grpc::CallbackServerContext* ctx,
@@ -49,6 +53,7 @@ class ReportServiceImpl final
  private:
   engine::Engine* engine_;
   const auth::Authorizer* auth_;
+  StreamLimiter* streams_;
   AccountContributor contribute_;
 };
 

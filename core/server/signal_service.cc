@@ -24,8 +24,11 @@ class StreamReactor final
   static constexpr int kMaxInFlight = 8;
 
   StreamReactor(engine::Engine* engine, std::string tenant,
-                StreamSignalsResponse* resp)
-      : engine_(engine), tenant_(std::move(tenant)), resp_(resp) {
+                StreamSignalsResponse* resp, StreamLimiter::Lease lease)
+      : engine_(engine),
+        tenant_(std::move(tenant)),
+        resp_(resp),
+        lease_(std::move(lease)) {
     StartRead(&request_);
   }
 
@@ -122,6 +125,7 @@ class StreamReactor final
   engine::Engine* engine_;
   const std::string tenant_;
   StreamSignalsResponse* resp_;
+  StreamLimiter::Lease lease_;  // the caller's stream slot, until OnDone
   StreamSignalsRequest request_;
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -176,7 +180,11 @@ grpc::ServerReadReactor<StreamSignalsRequest>* SignalServiceImpl::StreamSignals(
   if (!id.ok()) {
     return new RefusedReadReactor<StreamSignalsRequest>(id.status());
   }
-  return new StreamReactor(engine_, id->tenant, resp);
+  auto lease = streams_->AcquireLease(id->principal);
+  if (!lease.ok()) {
+    return new RefusedReadReactor<StreamSignalsRequest>(lease.status());
+  }
+  return new StreamReactor(engine_, id->tenant, resp, std::move(*lease));
 }
 
 grpc::ServerUnaryReactor* SignalServiceImpl::ListSignals(

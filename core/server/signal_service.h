@@ -3,6 +3,7 @@
 
 #include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
+#include "core/server/stream_limiter.h"
 #include "retain/signal/v1/signal.grpc.pb.h"
 
 namespace retain::server {
@@ -10,8 +11,10 @@ namespace retain::server {
 class SignalServiceImpl final
     : public signal::v1::SignalService::CallbackService {
  public:
-  SignalServiceImpl(engine::Engine* engine, const auth::Authorizer* auth)
-      : engine_(engine), auth_(auth) {}
+  // `streams` bounds the streams one caller holds open.
+  SignalServiceImpl(engine::Engine* engine, const auth::Authorizer* auth,
+                    StreamLimiter* streams)
+      : engine_(engine), auth_(auth), streams_(streams) {}
 
   // Acknowledged from the group-commit thread once durable: no gRPC thread
   // waits for the fsync.
@@ -30,6 +33,7 @@ class SignalServiceImpl final
  private:
   engine::Engine* engine_;
   const auth::Authorizer* auth_;
+  StreamLimiter* streams_;
 };
 
 }  // namespace retain::server

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "api/limits.h"
 #include "api/proto_time.h"
 #include "gtest/gtest.h"
 
@@ -158,9 +159,9 @@ std::vector<Case> Cases() {
       {"survey comment too long",
        [](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
-         s.mutable_survey()->set_comment(std::string(16385, 'c'));
+         s.mutable_survey()->set_comment(std::string(4097, 'c'));
        },
-       p + "survey.comment: must be at most 16384 bytes, got 16385"},
+       p + "survey.comment: must be at most 4096 bytes, got 4097"},
       {"survey respondent too long",
        [](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
@@ -178,9 +179,9 @@ std::vector<Case> Cases() {
        [](Signal& s) {
          s.mutable_touchpoint()->set_channel(
              signal::v1::TOUCHPOINT_CHANNEL_CALL);
-         s.mutable_touchpoint()->set_notes(std::string(16385, 'n'));
+         s.mutable_touchpoint()->set_notes(std::string(4097, 'n'));
        },
-       p + "touchpoint.notes: must be at most 16384 bytes, got 16385"},
+       p + "touchpoint.notes: must be at most 4096 bytes, got 4097"},
       // Commercial events.
       {"arr_delta finite",
        [](Signal& s) {
@@ -252,7 +253,7 @@ std::vector<Case> Cases() {
                "v";
          }
        },
-       p + "custom.attributes: at most 64 attributes"},
+       p + "custom.attributes: at most 64 attributes, got 65"},
   };
 }
 
@@ -265,6 +266,153 @@ TEST(ValidateSignalTest, EachRuleNamesTheFieldAndTheRule) {
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.rule;
     EXPECT_EQ(st.message(), c.message) << c.rule;
   }
+}
+
+// The size and range limits of api/limits.h (decision 0014): strings, map
+// sizes, map keys and entries, the ARR bound and the whole signal.
+std::vector<Case> LimitCases() {
+  const std::string p = "signals[3].";
+  auto custom = [](Signal& s) { s.mutable_custom()->set_type("crm.note"); };
+  return {
+      {"feature_users count",
+       [](Signal& s) {
+         for (int i = 0; i < 257; ++i) {
+           (*s.mutable_usage()->mutable_feature_users())[absl::StrCat("f", i)] =
+               1;
+         }
+       },
+       p + "usage.feature_users: at most 256 features, got 257"},
+      {"feature_users key",
+       [](Signal& s) {
+         (*s.mutable_usage()->mutable_feature_users())[std::string(129, 'f')] =
+             1;
+       },
+       p + "usage.feature_users: a key is at most 128 bytes, got 129"},
+      {"touchpoint with_contact",
+       [](Signal& s) {
+         s.mutable_touchpoint()->set_with_contact(std::string(257, 'w'));
+       },
+       p + "touchpoint.with_contact: must be at most 256 bytes, got 257"},
+      {"touchpoint csm",
+       [](Signal& s) {
+         s.mutable_touchpoint()->set_csm(std::string(257, 'c'));
+       },
+       p + "touchpoint.csm: must be at most 256 bytes, got 257"},
+      {"lifecycle reason",
+       [](Signal& s) {
+         s.mutable_lifecycle()->set_stage(
+             account::v1::LIFECYCLE_STAGE_ADOPTION);
+         s.mutable_lifecycle()->set_reason(std::string(4097, 'r'));
+       },
+       p + "lifecycle.reason: must be at most 4096 bytes, got 4097"},
+      {"custom attribute value of 4 MiB",
+       [custom](Signal& s) {
+         custom(s);
+         (*s.mutable_custom()->mutable_attributes())["k"] =
+             std::string(4 << 20, 'v');
+       },
+       p + "custom.attributes[\"k\"]: at most 4096 bytes, got 4194304"},
+      {"custom attribute value, key escaped",
+       [custom](Signal& s) {
+         custom(s);
+         (*s.mutable_custom()->mutable_attributes())["a\"b"] =
+             std::string(4097, 'v');
+       },
+       p + "custom.attributes[\"a\\\"b\"]: at most 4096 bytes, got 4097"},
+      {"custom attribute key",
+       [custom](Signal& s) {
+         custom(s);
+         (*s.mutable_custom()->mutable_attributes())[std::string(200, 'k')] =
+             "v";
+       },
+       p + "custom.attributes: a key is at most 128 bytes, got 200"},
+      {"arr_delta above the bound",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
+         s.mutable_commercial()->set_arr_delta(1e308);
+       },
+       p + "commercial.arr_delta: must be between -1e+12 and 1e+12, got "
+           "1e+308"},
+      {"arr_delta below the bound",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
+         s.mutable_commercial()->set_arr_delta(-2e12);
+       },
+       p + "commercial.arr_delta: must be between -1e+12 and 1e+12, got "
+           "-2e+12"},
+      {"a signal over 6 KiB in all",
+       [custom](Signal& s) {
+         custom(s);
+         (*s.mutable_custom()->mutable_attributes())["a"] =
+             std::string(4000, 'a');
+         (*s.mutable_custom()->mutable_attributes())["b"] =
+             std::string(4000, 'b');
+       },
+       // 8,000 bytes of values, their keys and framing, the ids, the time and
+       // the type: 8,060.
+       "signals[3]: must be at most 6144 bytes serialized, got 8060"},
+  };
+}
+
+TEST(ValidateSignalTest, EachLimitNamesTheFieldTheLimitAndTheSize) {
+  for (const Case& c : LimitCases()) {
+    Signal s = Valid();
+    c.change(s);
+    absl::Status st = ValidateSignal(s, "signals[3]", kNow);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.rule;
+    EXPECT_EQ(std::string(st.message()), c.message) << c.rule;
+  }
+}
+
+TEST(ValidateSignalTest, EveryLimitIsInclusive) {
+  // At each limit exactly: accepted.
+  Signal s = Valid();
+  s.mutable_custom()->set_type(std::string(kMaxCustomTypeBytes, 't'));
+  auto& attributes = *s.mutable_custom()->mutable_attributes();
+  for (size_t i = 0; i + 1 < kMaxCustomAttributes; ++i) {
+    attributes[absl::StrCat(i)] = "";
+  }
+  attributes[std::string(kMaxMapKeyBytes, 'k')] = "";
+  EXPECT_EQ(attributes.size(), kMaxCustomAttributes);
+  // Fill two values (each within its own limit) so the signal is exactly
+  // kMaxSignalBytes.
+  attributes["0"] = std::string(kMaxTextBytes, 'v');
+  const size_t room = kMaxSignalBytes - s.ByteSizeLong();
+  attributes[std::string(kMaxMapKeyBytes, 'k')] = std::string(room - 1, 'v');
+  ASSERT_EQ(s.ByteSizeLong(), kMaxSignalBytes);
+  EXPECT_TRUE(ValidateSignal(s, "signals[0]", kNow).ok())
+      << ValidateSignal(s, "signals[0]", kNow);
+  attributes[std::string(kMaxMapKeyBytes, 'k')].push_back('v');
+  EXPECT_EQ(std::string(ValidateSignal(s, "signals[0]", kNow).message()),
+            absl::StrCat("signals[0]: must be at most 6144 bytes serialized, "
+                         "got ",
+                         kMaxSignalBytes + 1));
+
+  Signal text = Valid();
+  text.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
+  text.mutable_survey()->set_comment(std::string(kMaxTextBytes, 'c'));
+  text.mutable_survey()->set_respondent(std::string(kMaxNameBytes, 'r'));
+  text.set_signal_id(std::string(kMaxSignalIdBytes, 'i'));
+  text.set_account("accounts/" + std::string(kMaxAccountIdBytes, 'a'));
+  EXPECT_TRUE(ValidateSignal(text, "signals[0]", kNow).ok())
+      << "a signal with every survey field at its limit fits in 6 KiB";
+
+  Signal arr = Valid();
+  arr.mutable_commercial()->set_kind(
+      signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO);
+  arr.mutable_commercial()->set_arr_delta(kMaxArr);
+  EXPECT_TRUE(ValidateSignal(arr, "signals[0]", kNow).ok());
+}
+
+TEST(ValidateListSignalsRequestTest, PageTokenIsBounded) {
+  signal::v1::ListSignalsRequest req;
+  req.set_page_token(std::string(256, 't'));
+  EXPECT_TRUE(ValidateListSignalsRequest(req).ok());
+  req.set_page_token(std::string(257, 't'));
+  EXPECT_EQ(ValidateListSignalsRequest(req).message(),
+            "page_token: must be at most 256 bytes, got 257");
 }
 
 TEST(ValidateSignalTest, AcceptsEveryKindWithinTheRules) {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -27,9 +29,13 @@ inline std::string OnboardingPlugin() {
 
 class AuthTest : public ::testing::Test {
  protected:
+  // More flags for retaind.
+  virtual std::vector<std::string> ExtraFlags() { return {}; }
+
   void SetUp() override {
-    auto p = RetaindProcess::Start(
-        {.extra_flags = {"--plugins=" + OnboardingPlugin()}, .auth = true});
+    std::vector<std::string> flags = ExtraFlags();
+    flags.push_back("--plugins=" + OnboardingPlugin());
+    auto p = RetaindProcess::Start({.extra_flags = flags, .auth = true});
     ASSERT_TRUE(p.ok()) << p.status();
     server_ = std::move(*p);
     channel_ = grpc::CreateChannel(server_->address(),

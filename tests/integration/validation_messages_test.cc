@@ -191,9 +191,9 @@ TEST_F(ValidationMessagesTest, PayloadRules) {
        "signals[1].survey.kind: must be NPS, CSAT or CES"},
       {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
-         s.mutable_survey()->set_comment(std::string(16385, 'c'));
+         s.mutable_survey()->set_comment(std::string(4097, 'c'));
        },
-       "signals[1].survey.comment: must be at most 16384 bytes, got 16385"},
+       "signals[1].survey.comment: must be at most 4096 bytes, got 4097"},
       {[](Signal& s) {
          s.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
          s.mutable_survey()->set_respondent(std::string(257, 'r'));
@@ -205,9 +205,9 @@ TEST_F(ValidationMessagesTest, PayloadRules) {
        },
        "signals[1].touchpoint.channel: unknown channel"},
       {[](Signal& s) {
-         s.mutable_touchpoint()->set_notes(std::string(16385, 'n'));
+         s.mutable_touchpoint()->set_notes(std::string(4097, 'n'));
        },
-       "signals[1].touchpoint.notes: must be at most 16384 bytes, got 16385"},
+       "signals[1].touchpoint.notes: must be at most 4096 bytes, got 4097"},
       {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
@@ -265,7 +265,7 @@ TEST_F(ValidationMessagesTest, PayloadRules) {
                "v";
          }
        },
-       "signals[1].custom.attributes: at most 64 attributes"},
+       "signals[1].custom.attributes: at most 64 attributes, got 65"},
   };
   for (const SignalCase& c : cases) {
     auto s = Base();
@@ -299,7 +299,7 @@ TEST_F(ValidationMessagesTest, AccountRules) {
       {[](Req& r) {
          r.mutable_account()->set_display_name(std::string(257, 'n'));
        },
-       "account.display_name: must be at most 256 bytes"},
+       "account.display_name: must be at most 256 bytes, got 257"},
       {[](Req& r) { r.mutable_account()->set_arr(-5); },
        "account.arr: must be a number >= 0, got -5"},
       {[](Req& r) { r.mutable_account()->set_arr(std::nan("")); },
@@ -323,20 +323,20 @@ TEST_F(ValidationMessagesTest, AccountRules) {
       {[](Req& r) {
          r.mutable_account()->set_csm_owner(std::string(257, 'c'));
        },
-       "account.csm_owner: must be at most 256 bytes"},
+       "account.csm_owner: must be at most 256 bytes, got 257"},
       {[](Req& r) {
          for (int i = 0; i < 201; ++i) {
            r.mutable_account()->add_contacts()->set_display_name("P");
          }
        },
-       "account.contacts: at most 200 contacts"},
+       "account.contacts: at most 200 contacts, got 201"},
       {[](Req& r) {
          r.mutable_account()->add_contacts()->set_display_name("Pat");
          r.mutable_account()->add_contacts()->set_role("CFO");
        },
        "account.contacts[1]: needs a display_name or an email"},
       {[](Req& r) { r.set_request_id(std::string(129, 'q')); },
-       "request_id: must be at most 128 bytes"},
+       "request_id: must be at most 128 bytes, got 129"},
       {[](Req& r) { r.set_account_id("-starts-with-dash"); },
        "account_id: must be 1-63 characters of [a-z0-9-_.] starting with a "
        "letter or digit"},
