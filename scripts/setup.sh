@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libgtest-dev googletest libgmock-dev libboost-dev
   libboost-filesystem-dev libboost-system-dev pkg-config libsqlite3-dev
-  nlohmann-json3-dev libcli11-dev libssl-dev g++ git
+  nlohmann-json3-dev libcli11-dev libssl-dev prometheus-cpp-dev g++ git
   # TLS test certificates (tests/support/make_certs.sh).
   openssl
   # Clients and their tests.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "core/server/auth_setup.h"
 #include "core/server/demo_portfolio.h"
 #include "core/server/limits.h"
+#include "core/server/metrics.h"
 #include "core/server/plugin_wiring.h"
 #include "core/server/quota_flags.h"
 #include "core/server/report_service.h"
@@ -63,12 +65,25 @@ ABSL_FLAG(std::string, auth, "on",
           "store's first operator key is written to <data_dir>/operator.key. "
           "off: no authentication, every caller is the operator of tenant "
           "\"default\" (development on loopback only).");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on (/metrics; port 0 picks "
+          "one); empty: no metrics endpoint.");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "If set, the metrics port is written here once it listens.");
 ABSL_FLAG(int, drain_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may finish.");
 
 namespace retain::server {
 namespace {
 using common::Log;
+
+// Written whole (rename), so a reader never sees half a number.
+void WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  { std::ofstream(tmp) << port << "\n"; }
+  std::rename(tmp.c_str(), path.c_str());
+}
 
 int Run() {
   const std::string auth_mode = absl::GetFlag(FLAGS_auth);
@@ -203,12 +218,20 @@ int Run() {
   }
   PublishTransportHealth(*transport, server.get());
   plugins.OnServerStarted(server.get());
-  if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    const std::string path = absl::GetFlag(FLAGS_port_file);
-    const std::string tmp = path + ".tmp";
-    { std::ofstream(tmp) << port << "\n"; }
-    std::rename(tmp.c_str(), path.c_str());
+  std::optional<MetricsEndpoint> metrics;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto m = ServeMetrics(absl::GetFlag(FLAGS_metrics_listen),
+                          std::make_shared<RetainMetrics>(
+                              engine->get(), &streams, auth->audit.get()));
+    if (!m.ok()) {
+      Log("error", std::string(m.status().message()));
+      return 2;
+    }
+    metrics = std::move(*m);
+    Log("info", "metrics serving", {{"port", metrics->port}});
+    WritePortFile(absl::GetFlag(FLAGS_metrics_port_file), metrics->port);
   }
+  WritePortFile(absl::GetFlag(FLAGS_port_file), port);
   Log("info", "retaind serving",
       {{"address", absl::StrCat(absl::GetFlag(FLAGS_listen), ":", port)},
        {"port", port}});
