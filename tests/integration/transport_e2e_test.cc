@@ -33,16 +33,9 @@ using ::testing::HasSubstr;
 class TransportE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto made = TestCerts::Make();
+    auto made = TestCerts::MakeWithClients();
     ASSERT_TRUE(made.ok()) << made.status();
     certs_ = new TestCerts(*std::move(made));
-    ASSERT_TRUE(
-        certs_->MakeClient("writer", {"retain://tenant/acme/role/writer"})
-            .ok());
-    ASSERT_TRUE(certs_
-                    ->MakeClient("rogue", {"retain://tenant/acme/role/admin"},
-                                 "other-ca")
-                    .ok());
   }
   static void TearDownTestSuite() { delete certs_; }
 

@@ -62,6 +62,22 @@ std::string ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
+absl::StatusOr<TestCerts> TestCerts::MakeWithClients() {
+  auto certs = Make();
+  if (!certs.ok()) return certs;
+  if (absl::Status s =
+          certs->MakeClient("writer", {"retain://tenant/acme/role/writer"});
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = certs->MakeClient(
+          "rogue", {"retain://tenant/acme/role/admin"}, "other-ca");
+      !s.ok()) {
+    return s;
+  }
+  return certs;
+}
+
 absl::StatusOr<TestCerts> TestCerts::Make() {
   std::string dir = MakeTempDir();
   if (dir.empty()) return absl::InternalError("no temporary directory");

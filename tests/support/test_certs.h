@@ -19,6 +19,10 @@ namespace retain::testing {
 class TestCerts {
  public:
   static absl::StatusOr<TestCerts> Make();
+  // Make, plus the two client certificates most tests use: "writer"
+  // (retain://tenant/acme/role/writer, signed by ca) and "rogue" (an admin
+  // of acme signed by other-ca, which the server does not trust).
+  static absl::StatusOr<TestCerts> MakeWithClients();
 
   // Makes DIR/NAME.pem and DIR/NAME.key: a client certificate signed by the
   // CA `ca` ("ca" or "other-ca") with each of `uris` as a URI SAN.

@@ -139,12 +139,9 @@ class WhoAmIServer {
 class PeerIdentityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto made = TestCerts::Make();
+    auto made = TestCerts::MakeWithClients();  // "writer" and "rogue" too
     ASSERT_TRUE(made.ok()) << made.status();
     certs_ = new TestCerts(*std::move(made));
-    ASSERT_TRUE(
-        certs_->MakeClient("writer", {"retain://tenant/acme/role/writer"})
-            .ok());
     ASSERT_TRUE(certs_->MakeClient("no-san", {}).ok());
     ASSERT_TRUE(certs_
                     ->MakeClient("two", {"retain://tenant/acme/role/reader",
@@ -156,10 +153,6 @@ class PeerIdentityTest : public ::testing::Test {
                                            "https://billing.example.org/"})
                     .ok());
     ASSERT_TRUE(certs_->MakeClient("malformed", {"retain://tenant/acme"}).ok());
-    ASSERT_TRUE(certs_
-                    ->MakeClient("rogue", {"retain://tenant/acme/role/admin"},
-                                 "other-ca")
-                    .ok());
   }
   static void TearDownTestSuite() { delete certs_; }
 
