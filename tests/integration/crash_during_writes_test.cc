@@ -262,7 +262,9 @@ TEST_F(CrashDuringWritesTest, AccountCreatesUpdatesAndDeletesInFlight) {
     if (deleted.count(i)) {
       EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << "d" << i;
     }
-    if (i >= delete_sent) EXPECT_TRUE(s.ok()) << "d" << i;
+    if (i >= delete_sent) {
+      EXPECT_TRUE(s.ok()) << "d" << i;
+    }
     signal::v1::ListSignalsRequest list;
     list.set_account(absl::StrCat("accounts/d", i));
     list.set_kind(signal::v1::SIGNAL_KIND_USAGE);

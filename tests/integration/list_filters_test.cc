@@ -44,7 +44,9 @@ class ListFiltersTest : public ServerTest {
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok()) break;
       ++n;
-      if (seen_total >= 0) EXPECT_EQ(page.total_size(), seen_total);
+      if (seen_total >= 0) {
+        EXPECT_EQ(page.total_size(), seen_total);
+      }
       seen_total = page.total_size();
       for (const auto& a : page.accounts()) ids.push_back(a.name().substr(9));
       if (page.next_page_token().empty()) break;
