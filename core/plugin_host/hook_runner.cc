@@ -3,11 +3,22 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/common/log.h"
 #include "core/plugin_host/host_callbacks.h"
 #include "grpcpp/support/status_code_enum.h"
 
 namespace retain::plugin_host {
+namespace {
+
+// Short, unique per process and ordered: enough to find one log line.
+std::string NextErrorId() {
+  static std::atomic<uint64_t> next{1};
+  return absl::StrCat("p", absl::Hex(absl::ToUnixSeconds(absl::Now())), "-",
+                      next.fetch_add(1));
+}
+
+}  // namespace
 
 HookRunner::~HookRunner() {
   absl::MutexLock lock(&alive_->mu);
@@ -37,10 +48,12 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
       o.code = static_cast<int32_t>(grpc::StatusCode::UNKNOWN);
     }
     if (p->harness.Account(kind, o, label)) {
+      o.error_id = NextErrorId();
       common::Log("warn", "plugin hook failed",
                   {{"plugin", p->name()},
                    {"hook", label.empty() ? "call" : label},
                    {"code", o.code},
+                   {"error_id", o.error_id},
                    {"error", o.output}});
     }
     pending->done(std::move(o));

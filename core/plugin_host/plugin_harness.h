@@ -34,6 +34,9 @@ struct Outcome {
   std::string output;  // result, or error message when code != 0
   bool timed_out = false;
   bool rejected = false;  // not run: parked, stopped or queue full
+  // Set on a failure: names the log line that holds the plugin's own error
+  // text, which callers outside the server are not shown.
+  std::string error_id;
 };
 
 // Codes that mean "the plugin broke" rather than "the plugin answered".

@@ -180,7 +180,15 @@ void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
                                         Str(request), out);
       },
       timeout, HookKind::kCall,
-      [done = std::move(done)](Outcome o) {
+      [done = std::move(done), name = p->name()](Outcome o) {
+        if (!o.error_id.empty() && !o.timed_out) {
+          // A plugin's own failure text (an exception's what(), say) may
+          // hold anything: the caller gets where to look, the log the text.
+          done(o.code,
+               absl::StrCat("plugin ", name, " failed (error id ", o.error_id,
+                            "); the server log has the details"));
+          return;
+        }
         done(o.code, std::move(o.output));
       });
 }
