@@ -95,7 +95,9 @@ bool SignalDelivery::DeliverOne(const store::StoredSignal& sig,
     void* instance = p.instance;
     Outcome o = runner_->RunSync(
         plugin_,
-        [module, instance, &sig](retain_sink* out) {
+        // By value: a hook that overruns its deadline keeps running on its
+        // worker after RunSync returned and the batch is gone.
+        [module, instance, sig](retain_sink* out) {
           return module->retain_plugin_on_signal(instance, Str(sig.tenant),
                                                  Str(sig.account_id), sig.seq,
                                                  Str(sig.payload), out);
