@@ -163,7 +163,7 @@ class OnboardingPlugin : public sdk::Plugin {
         }
         return Status();
       case SignalKind::kLifecycle:
-        if (s.lifecycle.stage == 1 /* LIFECYCLE_STAGE_ONBOARDING */) {
+        if (s.lifecycle.stage == sdk::lifecycle_stage::kOnboarding) {
           pb::Plan plan;
           return Start(s.tenant, s.account_id, "", s.occur_micros, &plan);
         }
@@ -244,8 +244,11 @@ class OnboardingPlugin : public sdk::Plugin {
     std::vector<std::string> keys;
     switch (s.kind) {
       case SignalKind::kTouchpoint:
-        if (s.touchpoint.channel == 1 /* MEETING */) keys.push_back("kickoff");
-        if (s.touchpoint.channel == 4 /* QBR */ && s.touchpoint.exec_involved) {
+        if (s.touchpoint.channel == sdk::touchpoint_channel::kMeeting) {
+          keys.push_back("kickoff");
+        }
+        if (s.touchpoint.channel == sdk::touchpoint_channel::kQbr &&
+            s.touchpoint.exec_involved) {
           keys.push_back("value_validated");
         }
         break;

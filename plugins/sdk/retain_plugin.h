@@ -158,6 +158,22 @@ constexpr int32_t kUnspecified = 0, kNps = 1, kCsat = 2, kCes = 3;
 namespace ticket_status {
 constexpr int32_t kUnspecified = 0, kOpened = 1, kUpdated = 2, kClosed = 3;
 }
+// retain.signal.v1.TicketSeverity
+namespace ticket_severity {
+constexpr int32_t kUnspecified = 0, kLow = 1, kMedium = 2, kHigh = 3,
+                  kCritical = 4;
+}
+// retain.signal.v1.TouchpointChannel
+namespace touchpoint_channel {
+constexpr int32_t kUnspecified = 0, kMeeting = 1, kCall = 2, kEmail = 3,
+                  kQbr = 4;
+}
+// retain.account.v1.LifecycleStage
+namespace lifecycle_stage {
+constexpr int32_t kUnspecified = 0, kOnboarding = 1, kAdoption = 2,
+                  kValueRealisation = 3, kExpansion = 4, kAdvocacy = 5,
+                  kRenewal = 6, kChurned = 7;
+}
 // retain.signal.v1.CommercialEventKind
 namespace commercial_kind {
 constexpr int32_t kUnspecified = 0, kNewLogo = 1, kRenewal = 2, kExpansion = 3,

@@ -249,3 +249,29 @@ TEST(SdkWireTest, MalformedInputIsRejected) {
 
 }  // namespace
 }  // namespace retain::testing
+
+namespace retain::testing {
+namespace {
+
+// The SDK's named constants are the protos' enum values: a plugin never
+// compares against a bare number, and the two cannot drift apart.
+TEST(SdkConstantsTest, MatchTheProtoEnums) {
+  namespace s = sdk;
+  EXPECT_EQ(s::band::kRed, account::v1::HEALTH_BAND_RED);
+  EXPECT_EQ(s::segment::kDedicated, account::v1::SEGMENT_DEDICATED);
+  EXPECT_EQ(s::survey_kind::kCes, signal::v1::SURVEY_KIND_CES);
+  EXPECT_EQ(s::ticket_status::kClosed, signal::v1::TICKET_STATUS_CLOSED);
+  EXPECT_EQ(s::ticket_severity::kCritical,
+            signal::v1::TICKET_SEVERITY_CRITICAL);
+  EXPECT_EQ(s::touchpoint_channel::kMeeting,
+            signal::v1::TOUCHPOINT_CHANNEL_MEETING);
+  EXPECT_EQ(s::touchpoint_channel::kQbr, signal::v1::TOUCHPOINT_CHANNEL_QBR);
+  EXPECT_EQ(s::lifecycle_stage::kOnboarding,
+            account::v1::LIFECYCLE_STAGE_ONBOARDING);
+  EXPECT_EQ(s::lifecycle_stage::kChurned, account::v1::LIFECYCLE_STAGE_CHURNED);
+  EXPECT_EQ(s::commercial_kind::kPaymentReceived,
+            signal::v1::COMMERCIAL_EVENT_KIND_PAYMENT_RECEIVED);
+}
+
+}  // namespace
+}  // namespace retain::testing
