@@ -40,9 +40,9 @@
  * on_health_component and on_tick concurrently from several host-owned worker
  * threads (on_tick never concurrently with another on_tick of the same
  * plugin), and on_signal from one delivery thread (one signal at a time, in
- * sequence order). Never from a gRPC thread. Host callbacks are thread-safe and may be
- * called from any thread the plugin owns, but only between on_init returning
- * successfully and on_destroy being called.
+ * sequence order). Never from a gRPC thread. Host callbacks are thread-safe and
+ * may be called from any thread the plugin owns, but only between on_init
+ * returning successfully and on_destroy being called.
  */
 #ifndef RETAIN_PLUGIN_ABI_H_
 #define RETAIN_PLUGIN_ABI_H_
@@ -54,6 +54,13 @@
 extern "C" {
 #endif
 
+/* The version is this header's: a -D on the command line would declare a
+ * version whose layout this header does not have, so it is refused. To
+ * target another version, build against that version's header. */
+#if defined(RETAIN_PLUGIN_ABI_MAJOR) || defined(RETAIN_PLUGIN_ABI_MINOR)
+#error \
+    "RETAIN_PLUGIN_ABI_MAJOR/MINOR are set by retain_plugin_abi.h; do not define them (build against the header of the ABI version you target)"
+#endif
 #define RETAIN_PLUGIN_ABI_MAJOR 1
 #define RETAIN_PLUGIN_ABI_MINOR 1
 

@@ -1,6 +1,7 @@
 // A plugin built OUTSIDE the Bazel workspace, with a plain compiler command
 // against the SDK headers only, loads into the host and serves over gRPC.
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -95,6 +96,30 @@ TEST(OutOfTreeTest, PlainCompilerCommandBuildsALoadablePlugin) {
   ASSERT_EQ(sections.size(), 2u);
   EXPECT_EQ(sections[0].title(), "Hello");
   EXPECT_EQ(sections[1].title(), "Notes");
+}
+
+}  // namespace
+}  // namespace retain::testing
+
+namespace retain::testing {
+namespace {
+
+// Declaring another ABI version on the command line is refused at compile
+// time, with the reason, instead of building a plugin whose layout lies.
+TEST(OutOfTreeTest, AnAbiVersionOnTheCommandLineIsACompileError) {
+  std::string dir = TempDir("oot_abi");
+  std::string source = WriteFile(dir + "/hello.cc", kHelloSource);
+  const std::string log = dir + "/build.log";
+  std::string cmd = absl::StrCat(
+      "g++ -std=c++17 -fsyntax-only -DRETAIN_PLUGIN_ABI_MAJOR=2 -I",
+      Runfile("plugins/sdk"), " ", source, " > ", log, " 2>&1");
+  EXPECT_NE(std::system(cmd.c_str()), 0);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("are set by retain_plugin_abi.h; do not define them"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
