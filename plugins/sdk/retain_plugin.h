@@ -30,6 +30,8 @@
 #define RETAIN_PLUGIN_H_
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <map>
@@ -110,14 +112,28 @@ class Result {
   }
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() { return *value_; }
-  const T& value() const { return *value_; }
+  // On an error, value() aborts with the status's message (reading an
+  // absent value is a bug; check ok() first).
+  T& value() {
+    CheckHasValue();
+    return *value_;
+  }
+  const T& value() const {
+    CheckHasValue();
+    return *value_;
+  }
   T* operator->() { return &*value_; }
   const T* operator->() const { return &*value_; }
   T& operator*() { return *value_; }
   const T& operator*() const { return *value_; }
 
  private:
+  void CheckHasValue() const {
+    if (value_) return;
+    std::fprintf(stderr, "retain sdk: Result::value() on an error: %s\n",
+                 status_.message().c_str());
+    std::abort();
+  }
   Status status_;
   std::optional<T> value_;
 };

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace retain::sdk::wire {
 
@@ -31,9 +32,24 @@ class Writer {
     Tag(field, kVarint);
     Raw(v);
   }
-  // Skips zero values, like proto3 does for scalars.
+  // A singular int field: skips zero, as proto3 does for scalars. For an
+  // element of a repeated int field, where a 0 must be kept, use
+  // RepeatedInt (one element) or PackedInts (all of them).
   void Int(uint32_t field, int64_t v) {
     if (v != 0) Varint(field, static_cast<uint64_t>(v));
+  }
+  // One element of a repeated int field, written whatever its value
+  // (unpacked; proto3 parsers accept both encodings).
+  void RepeatedInt(uint32_t field, int64_t v) {
+    Varint(field, static_cast<uint64_t>(v));
+  }
+  // A whole repeated int field, packed (proto3's default encoding);
+  // nothing for an empty list.
+  void PackedInts(uint32_t field, const std::vector<int64_t>& values) {
+    if (values.empty()) return;
+    Writer packed;
+    for (int64_t v : values) packed.Raw(static_cast<uint64_t>(v));
+    Bytes(field, packed.out_);
   }
   void Bool(uint32_t field, bool v) {
     if (v) Varint(field, 1);

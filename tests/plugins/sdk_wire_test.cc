@@ -275,3 +275,38 @@ TEST(SdkConstantsTest, MatchTheProtoEnums) {
 
 }  // namespace
 }  // namespace retain::testing
+
+namespace retain::testing {
+namespace {
+
+TEST(SdkWireTest, RepeatedIntsKeepTheirZeros) {
+  // PluginDescriptor.signal_kinds (field 2) is a repeated int32.
+  sdk::wire::Writer unpacked;
+  for (int64_t k : {0, 3, 0}) unpacked.RepeatedInt(2, k);
+  plugin::v1::PluginDescriptor a;
+  ASSERT_TRUE(a.ParseFromString(unpacked.Take()));
+  EXPECT_EQ(
+      std::vector<int32_t>(a.signal_kinds().begin(), a.signal_kinds().end()),
+      (std::vector<int32_t>{0, 3, 0}));
+  sdk::wire::Writer packed;
+  packed.PackedInts(2, {0, 3, 0, 7});
+  plugin::v1::PluginDescriptor b;
+  ASSERT_TRUE(b.ParseFromString(packed.Take()));
+  EXPECT_EQ(
+      std::vector<int32_t>(b.signal_kinds().begin(), b.signal_kinds().end()),
+      (std::vector<int32_t>{0, 3, 0, 7}));
+  // Int, for singular fields, skips a zero.
+  sdk::wire::Writer singular;
+  singular.Int(2, 0);
+  EXPECT_TRUE(singular.data().empty());
+}
+
+TEST(SdkResultDeathTest, ValueOfAnErrorAbortsWithItsMessage) {
+  sdk::Result<int> r = sdk::NotFound("no plan for acme");
+  EXPECT_FALSE(r.ok());
+  EXPECT_DEATH((void)r.value(),
+               "Result::value\\(\\) on an error: no plan for acme");
+}
+
+}  // namespace
+}  // namespace retain::testing
