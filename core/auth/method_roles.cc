@@ -57,10 +57,4 @@ std::optional<Role> RequiredRole(const std::string& method) {
   return std::nullopt;
 }
 
-std::vector<std::string> CoreMethods() {
-  std::vector<std::string> out;
-  for (const auto& [m, r] : Table()) out.push_back(m);
-  return out;
-}
-
 }  // namespace retain::auth

@@ -18,9 +18,6 @@ namespace retain::auth {
 // plugin method writes (writer).
 std::optional<Role> RequiredRole(const std::string& method);
 
-// Every core method in the table, for tests and docs.
-std::vector<std::string> CoreMethods();
-
 }  // namespace retain::auth
 
 #endif  // RETAIN_CORE_AUTH_METHOD_ROLES_H_

@@ -137,12 +137,6 @@ bool PluginHarness::Account(HookKind kind, const Outcome& o,
   return true;
 }
 
-void PluginHarness::NoteError(const std::string& error) {
-  absl::MutexLock lock(&mu_);
-  last_error_ = error;
-  last_error_time_ = absl::Now();
-}
-
 void PluginHarness::SetDelivery(int64_t cursor, int64_t lag) {
   absl::MutexLock lock(&mu_);
   counters_.set_delivery_cursor(cursor);

@@ -69,8 +69,6 @@ class PluginHarness {
   // Returns whether the outcome was a failure.
   bool Account(HookKind kind, const Outcome& outcome,
                const std::string& label = "");
-  // Counts a failed attempt to read or write delivery bookkeeping.
-  void NoteError(const std::string& error);
   // Delivery position, for the PluginService view.
   void SetDelivery(int64_t cursor, int64_t lag);
 
