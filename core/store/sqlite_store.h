@@ -51,16 +51,27 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> KvScan(
       const std::string& ns, const std::string& prefix,
       const std::string& start_after, int limit) override;
+  absl::StatusOr<KvSnapshot> KvRead(
+      const std::string& ns, const std::vector<std::string>& keys,
+      const std::optional<KvRange>& range) override;
+  absl::StatusOr<int64_t> KvApplyIf(
+      const std::string& ns, const std::vector<KvPrecondition>& preconditions,
+      const std::vector<KvOp>& batch, KvConflict* conflict) override;
 
  private:
   SqliteStore() = default;
   absl::Status Init(const std::string& path, Durability durability);
+  // Brings a store written by an older retaind to kSchemaVersion.
+  absl::Status Migrate(int64_t from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Writes go through one connection, reads through another, so that
   // reports and plugin reads never wait for a commit's fsync (WAL lets
   // readers proceed during a write).
   absl::Mutex write_mu_;
   sqlite3* writer_ ABSL_GUARDED_BY(write_mu_) = nullptr;
+  // The last KV commit number (meta 'kv_version'): the next batch's
+  // entries get one more.
+  int64_t kv_version_ ABSL_GUARDED_BY(write_mu_) = 0;
   absl::Mutex read_mu_;
   sqlite3* reader_ ABSL_GUARDED_BY(read_mu_) = nullptr;
 };
