@@ -77,7 +77,9 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
           } else {
             Finish(grpc::Status(static_cast<grpc::StatusCode>(code), out));
           }
-        });
+        },
+        // Set by OnCancel too: the running handler can see the cancel.
+        finished);
   }
 
   void OnCancel() override {

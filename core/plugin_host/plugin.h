@@ -4,6 +4,7 @@
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +56,9 @@ struct Plugin {
   // shutdown can turn them off before the store and services go away.
   absl::Mutex callbacks_mu;
   bool callbacks_enabled ABSL_GUARDED_BY(callbacks_mu) = false;
+  // Set when the host starts shutting down: running hooks see themselves
+  // cancelled (call_context.h).
+  std::atomic<bool> stopping{false};
 
   const std::string& name() const { return loaded.name; }
   const retain_plugin_module* module() const { return loaded.module; }

@@ -23,6 +23,7 @@
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,9 +113,12 @@ class PluginHost {
   // Whether a loaded plugin serves this full method name.
   bool ServesMethod(const std::string& method) const;
   // Runs a plugin method; `done(code, response or error)` exactly once.
+  // `cancelled` (may be null) is set when the client cancels: the running
+  // handler can see it (retain_host_callback_is_cancelled).
   void CallAsync(const std::string& tenant, const std::string& method,
                  std::string request, absl::Time deadline,
-                 std::function<void(int32_t, std::string)> done);
+                 std::function<void(int32_t, std::string)> done,
+                 std::shared_ptr<const std::atomic<bool>> cancelled = nullptr);
 
   // Ticks, now, every ready plugin that gets periodic ticks and waits until
   // each tick finished, failed or overran (skipping one still running).
@@ -126,6 +130,11 @@ class PluginHost {
   absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
   // Parked -> ready; FAILED_PRECONDITION otherwise.
   absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
+
+  // The server is about to drain: hooks running now or later see themselves
+  // cancelled (retain_host_callback_is_cancelled), so they can finish
+  // before the drain's deadline. Everything keeps running. Never blocks.
+  void BeginShutdown();
 
   // Stops delivery, ticks and workers, then destroys the plugin instances.
   // A plugin with a handler still running after a grace period is left as

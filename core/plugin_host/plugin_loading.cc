@@ -101,8 +101,17 @@ void PluginHost::Impl::LoadOne(const std::string& path,
         OnStateChange(raw, state, error);
       });
   plugins_.push_back(p);
+  // Every way a plugin is not started: the state, the message (naming the
+  // plugin and both ABI versions), and the plugin told why (ABI 1.2
+  // on_refused), after on_destroy if it had an instance.
   auto fail = [&](PluginState state, const std::string& why) {
     p->harness.Transition(state, why).IgnoreError();
+    if (p->loaded.on_refused != nullptr) {
+      p->loaded.on_refused(p.get(), Str(why));
+    }
+  };
+  auto not_started = [&](const char* what, const std::string& why) {
+    return absl::StrCat(what, " ", Describe(path, p->loaded), ": ", why);
   };
 
   if (absl::Status s = LoadModule(path, HostApi(), &p->loaded); !s.ok()) {
@@ -111,17 +120,17 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   }
   const std::string& name = p->name();
   if (by_name_.count(name)) {
-    return fail(
-        plugin::v1::PLUGIN_STATE_REFUSED,
-        absl::StrCat("refused ", path, ": a plugin named '", name,
-                     "' is already loaded from ", by_name_[name]->path));
+    return fail(plugin::v1::PLUGIN_STATE_REFUSED,
+                not_started("refused", absl::StrCat("a plugin named '", name,
+                                                    "' is already loaded from ",
+                                                    by_name_[name]->path)));
   }
   by_name_[name] = p;
   p->settings = config.For(name);
   p->harness.set_max_consecutive_failures(p->settings.max_consecutive_failures);
   if (!p->settings.enabled) {
     return fail(plugin::v1::PLUGIN_STATE_DISABLED,
-                "disabled in the plugin config");
+                not_started("not started", "disabled in the plugin config"));
   }
 
   plugin::v1::PluginConfig plugin_config;
@@ -140,8 +149,10 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   if (code != 0 || instance == nullptr) {
     p->EnableCallbacks(false);
     return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED,
-                absl::StrCat("init failed (", code,
-                             "): ", err.empty() ? "no reason given" : err));
+                not_started("could not start",
+                            absl::StrCat(
+                                "init failed (", code,
+                                "): ", err.empty() ? "no reason given" : err)));
   }
   p->instance = instance;
 
@@ -173,7 +184,8 @@ void PluginHost::Impl::LoadOne(const std::string& path,
     m->retain_plugin_on_destroy(instance);
     p->instance = nullptr;
     p->EnableCallbacks(false);
-    return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED, problem);
+    return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED,
+                not_started("could not start", problem));
   }
   for (const auto& method : p->descriptor.methods()) methods_[method] = p;
   p->services.assign(services.begin(), services.end());
