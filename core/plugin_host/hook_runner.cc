@@ -1,5 +1,6 @@
 #include "core/plugin_host/hook_runner.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
@@ -90,7 +91,8 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
     return;
   }
   // Armed before the task is queued, so a fast answer can always cancel it.
-  pending->deadline_at = absl::Now() + timeout;
+  pending->deadline_at =
+      std::min(absl::Now() + timeout, pending->scope.deadline);
   pending->deadline = timer_.Schedule(
       pending->deadline_at, [finish, timeout, name = p->name()] {
         Outcome o;

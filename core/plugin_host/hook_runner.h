@@ -26,6 +26,10 @@ struct HookScope {
   // none: say which).
   CallHook hook = plugin::v1::CallContext::HOOK_UNSPECIFIED;
   std::string method;  // on_call
+  // The client's own deadline, when sooner than the timeout's, so that
+  // the hook never sees the client's cancel at its deadline before its own
+  // deadline.
+  absl::Time deadline = absl::InfiniteFuture();
   // Set when the client cancels the call; may be null.
   std::shared_ptr<const std::atomic<bool>> cancelled;
 };

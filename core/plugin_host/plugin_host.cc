@@ -178,6 +178,7 @@ void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
   void* instance = p->instance;
   HookScope scope;
   scope.method = method;
+  scope.deadline = deadline;
   scope.cancelled = std::move(cancelled);
   impl_->runner_.RunAsync(
       p,
