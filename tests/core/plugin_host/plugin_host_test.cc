@@ -7,6 +7,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "retain_plugin_abi.h"
 #include "retain_plugin_wire.h"
 #include "tests/plugins/plugin_env.h"
 
@@ -204,8 +205,9 @@ TEST(PluginHostTest, RefusesLibrariesItCannotServe) {
       << plugins[0].last_error();
   EXPECT_EQ(plugins[1].state(), plugin::v1::PLUGIN_STATE_REFUSED);
   EXPECT_EQ(plugins[1].abi_major(), 2);
-  EXPECT_NE(plugins[1].last_error().find(
-                "built for plugin ABI 2.0; this server speaks 1.1"),
+  EXPECT_NE(plugins[1].last_error().find(absl::StrCat(
+                "built for plugin ABI 2.0; this server speaks ",
+                RETAIN_PLUGIN_ABI_MAJOR, ".", RETAIN_PLUGIN_ABI_MINOR)),
             std::string::npos)
       << plugins[1].last_error();
   EXPECT_EQ(plugins[2].state(), plugin::v1::PLUGIN_STATE_INIT_FAILED);
