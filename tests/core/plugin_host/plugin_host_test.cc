@@ -405,7 +405,7 @@ TEST(PluginTicksTest, TicksRunWithTheHostClockOnlyForPluginsThatAsk) {
   ASSERT_EQ(env->StateOf("ticks"), plugin::v1::PLUGIN_STATE_READY);
   auto info = env->host().GetPlugin("ticks");
   EXPECT_EQ(info->abi_major(), 1);
-  EXPECT_EQ(info->abi_minor(), 1);
+  EXPECT_EQ(info->abi_minor(), RETAIN_PLUGIN_ABI_MINOR);
   EXPECT_DOUBLE_EQ(info->tick_seconds(), 3600);
   // notes does not ask for ticks: nothing scheduled, nothing called.
   EXPECT_DOUBLE_EQ(env->host().GetPlugin("notes")->tick_seconds(), 0);
