@@ -24,6 +24,7 @@
 #include "retain/account/v1/account.grpc.pb.h"
 #include "retain/plugin/v1/abi.pb.h"
 #include "retain/plugin/v1/plugin_service.grpc.pb.h"
+#include "retain/report/v1/report.grpc.pb.h"
 #include "retain/signal/v1/signal.grpc.pb.h"
 #include "retain_plugin_abi.h"
 #include "tests/support/generic_unary.h"
@@ -295,6 +296,29 @@ TEST(Abi12E2eTest, HooksSeeTheirCallContextAndThePluginsThreadsNone) {
     hooks = Call(channel, absl::StrCat(kCounter, "Hooks"));
     return hooks == want;
   })) << hooks;
+  // So do on_report_section and on_health_component (the section's title
+  // and the component's explanation say which).
+  auto reports = report::v1::ReportService::NewStub(channel);
+  report::v1::GetAccountHealthRequest req;
+  req.set_account("accounts/acme");
+  report::v1::AccountHealth health;
+  grpc::ClientContext rctx;
+  grpc::Status s = reports->GetAccountHealth(&rctx, req, &health);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::string section, component;
+  for (const auto& sec : health.sections()) {
+    if (sec.plugin() == "cas_counter") section = sec.title();
+  }
+  for (const auto& c : health.components()) {
+    if (c.source() == "cas_counter") component = c.explanation();
+  }
+  EXPECT_EQ(section,
+            absl::StrCat("hook ", plugin::v1::CallContext::HOOK_REPORT_SECTION))
+      << health.ShortDebugString();
+  EXPECT_EQ(
+      component,
+      absl::StrCat("hook ", plugin::v1::CallContext::HOOK_HEALTH_COMPONENT))
+      << health.ShortDebugString();
   EXPECT_TRUE(server->Stop().ok());
 }
 
