@@ -133,8 +133,8 @@ DeadLetters::Scan(const std::string& tenant, const std::string& after,
   std::vector<std::pair<std::string, DeadLetter>> out;
   std::string from = after;
   while (static_cast<int>(out.size()) < limit) {
-    auto rows = store_->KvScan(ns_, prefix, from,
-                               limit - static_cast<int>(out.size()));
+    auto rows =
+        store_->KvScan(ns_, prefix, from, limit - static_cast<int>(out.size()));
     if (!rows.ok()) return rows.status();
     if (rows->empty()) break;
     for (auto& [key, value] : *rows) {
@@ -156,8 +156,8 @@ DeadLetters::Scan(const std::string& tenant, const std::string& after,
 absl::StatusOr<DeadLetters::Page> DeadLetters::List(
     const std::string& tenant, int page_size, const std::string& page_token) {
   if (page_size < 0 || page_size > kMaxBatch) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size: must be 0-", kMaxBatch, ", got ", page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 0-", kMaxBatch, ", got ", page_size));
   }
   const int size = page_size == 0 ? 100 : page_size;
   std::string after;

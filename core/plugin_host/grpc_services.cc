@@ -151,9 +151,9 @@ absl::StatusOr<std::string> DeadLetterScope(const std::string& caller,
 }
 
 // A retry or drop names its dead letters by seq, or sets `all`.
-absl::Status CheckSelection(const std::string& name,
-                            const google::protobuf::RepeatedField<int64_t>& seqs,
-                            bool all) {
+absl::Status CheckSelection(
+    const std::string& name,
+    const google::protobuf::RepeatedField<int64_t>& seqs, bool all) {
   if (name.empty()) return absl::InvalidArgumentError("name: required");
   if (all && !seqs.empty()) {
     return absl::InvalidArgumentError("seqs: give seqs or set all, not both");
@@ -245,12 +245,11 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     auto scope = Scope(ctx, "ListDeadLetters", request->tenant(), &internals);
     if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
     if (request->name().empty()) {
-      return Finish<Response>(
-          ctx, absl::InvalidArgumentError("name: required"), response);
+      return Finish<Response>(ctx, absl::InvalidArgumentError("name: required"),
+                              response);
     }
-    auto r = host_->ListDeadLetters(request->name(), *scope,
-                                    request->page_size(),
-                                    request->page_token());
+    auto r = host_->ListDeadLetters(
+        request->name(), *scope, request->page_size(), request->page_token());
     if (r.ok() && !internals) {
       for (auto& d : *r->mutable_dead_letters()) d.clear_last_error();
     }
@@ -265,8 +264,8 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     bool internals = false;
     auto scope = Scope(ctx, "RetryDeadLetters", request->tenant(), &internals);
     if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
-    if (absl::Status s = CheckSelection(request->name(), request->seqs(),
-                                        request->all());
+    if (absl::Status s =
+            CheckSelection(request->name(), request->seqs(), request->all());
         !s.ok()) {
       return Finish<Response>(ctx, s, response);
     }
@@ -276,8 +275,7 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     host_->RetryDeadLetters(
         request->name(), *scope, seqs, request->all(),
         [this, ctx, reactor, response, method, internals,
-         target = DeadLettersOf(request->name())](
-            absl::StatusOr<Response> r) {
+         target = DeadLettersOf(request->name())](absl::StatusOr<Response> r) {
           services_->AuditCall(*ctx, method, target, r.status());
           if (r.ok()) {
             *response = std::move(*r);
@@ -298,15 +296,15 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     bool internals = false;
     auto scope = Scope(ctx, "DropDeadLetters", request->tenant(), &internals);
     if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
-    if (absl::Status s = CheckSelection(request->name(), request->seqs(),
-                                        request->all());
+    if (absl::Status s =
+            CheckSelection(request->name(), request->seqs(), request->all());
         !s.ok()) {
       return Finish<Response>(ctx, s, response);
     }
     const std::vector<int64_t> seqs(request->seqs().begin(),
                                     request->seqs().end());
-    auto r = host_->DropDeadLetters(request->name(), *scope, seqs,
-                                    request->all());
+    auto r =
+        host_->DropDeadLetters(request->name(), *scope, seqs, request->all());
     services_->AuditCall(*ctx, method, DeadLettersOf(request->name()),
                          r.status());
     return Finish(ctx, r, response);

@@ -5,9 +5,9 @@
 // workers, max_queue, health_weight, deliver_from ("start" | "now"),
 // tick_seconds (0 disables ticks), signal_retry_limit (failed attempts at
 // one signal before it becomes a dead letter), signal_retry_backoff_ms (the
-// first wait between attempts; doubles up to 32x). An unknown key, a value of the wrong type
-// or out of range is an error naming its path ("plugins.notes.workers"), so
-// a typo never passes silently.
+// first wait between attempts; doubles up to 32x). An unknown key, a value of
+// the wrong type or out of range is an error naming its path
+// ("plugins.notes.workers"), so a typo never passes silently.
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_
 

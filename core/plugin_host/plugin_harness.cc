@@ -154,8 +154,8 @@ std::string PluginHarness::StreakGrewLocked() {
       c.consecutive_failures() < max_failures_) {
     return "";
   }
-  return absl::StrCat(c.consecutive_failures(), " consecutive failures, last: ",
-                      last_error_);
+  return absl::StrCat(c.consecutive_failures(),
+                      " consecutive failures, last: ", last_error_);
 }
 
 void PluginHarness::SetDelivery(int64_t cursor, int64_t lag) {

@@ -51,33 +51,35 @@ void PluginHost::RetryDeadLetters(
   if (!p.ok()) return done(p.status());
   Plugin& plugin = **p;
   if (!plugin.harness.ready()) {
-    return done(absl::FailedPreconditionError(absl::StrCat(
-        "plugin '", name, "' is ",
-        plugin::v1::PluginState_Name(plugin.harness.state()),
-        ", not ready; resume it first")));
+    return done(absl::FailedPreconditionError(
+        absl::StrCat("plugin '", name, "' is ",
+                     plugin::v1::PluginState_Name(plugin.harness.state()),
+                     ", not ready; resume it first")));
   }
   bool more = false;
   auto letters = Selected(*plugin.dead_letters, tenant, seqs, all, &more);
   if (!letters.ok()) return done(letters.status());
   auto delivery = impl_->deliveries_.find(name);
   if (delivery == impl_->deliveries_.end()) {
-    return done(absl::FailedPreconditionError(absl::StrCat(
-        "plugin '", name, "' subscribes to no signal kinds now")));
+    return done(absl::FailedPreconditionError(
+        absl::StrCat("plugin '", name, "' subscribes to no signal kinds now")));
   }
   if (letters->empty()) return done(plugin::v1::RetryDeadLettersResponse());
-  delivery->second->Retry(
-      std::move(*letters),
-      [more, done = std::move(done)](
-          absl::StatusOr<SignalDelivery::RetryResult> r) {
-        if (!r.ok()) return done(r.status());
-        plugin::v1::RetryDeadLettersResponse out;
-        for (int64_t seq : r->delivered) out.add_delivered(seq);
-        for (auto& d : r->failed) *out.add_failed() = std::move(d);
-        for (int64_t seq : r->gone) out.add_gone(seq);
-        for (int64_t seq : r->not_tried) out.add_not_tried(seq);
-        out.set_more(more);
-        done(std::move(out));
-      });
+  delivery->second->Retry(std::move(*letters),
+                          [more, done = std::move(done)](
+                              absl::StatusOr<SignalDelivery::RetryResult> r) {
+                            if (!r.ok()) return done(r.status());
+                            plugin::v1::RetryDeadLettersResponse out;
+                            for (int64_t seq : r->delivered)
+                              out.add_delivered(seq);
+                            for (auto& d : r->failed)
+                              *out.add_failed() = std::move(d);
+                            for (int64_t seq : r->gone) out.add_gone(seq);
+                            for (int64_t seq : r->not_tried)
+                              out.add_not_tried(seq);
+                            out.set_more(more);
+                            done(std::move(out));
+                          });
 }
 
 absl::StatusOr<plugin::v1::DropDeadLettersResponse> PluginHost::DropDeadLetters(

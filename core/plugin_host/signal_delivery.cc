@@ -50,8 +50,8 @@ void SignalDelivery::Start(int64_t durable_now) {
     // cursor did not say so yet.
     auto watermark = p.dead_letters->Watermark();
     if (!watermark.ok()) {
-      problem = absl::StrCat(watermark.status().message(),
-                             " and resume the plugin");
+      problem =
+          absl::StrCat(watermark.status().message(), " and resume the plugin");
     } else if (*watermark > cursor) {
       cursor = *watermark;
       Persist(cursor);

@@ -43,10 +43,10 @@ class SignalDelivery {
 
   // What one retry of dead letters came to.
   struct RetryResult {
-    std::vector<int64_t> delivered;   // handled: no longer dead letters
-    std::vector<DeadLetter> failed;   // failed again, as they now stand
-    std::vector<int64_t> gone;        // the signal left the log: dropped
-    std::vector<int64_t> not_tried;   // parked or stopping first
+    std::vector<int64_t> delivered;  // handled: no longer dead letters
+    std::vector<DeadLetter> failed;  // failed again, as they now stand
+    std::vector<int64_t> gone;       // the signal left the log: dropped
+    std::vector<int64_t> not_tried;  // parked or stopping first
   };
   using RetryDone = std::function<void(absl::StatusOr<RetryResult>)>;
 

@@ -88,8 +88,8 @@ TEST_F(DeadLettersTest, SetAsideMovesTheWatermarkAndMergesBySeq) {
   EXPECT_EQ(api::FromProto(d->last_failure_time()), later);
 
   // Only delivery moves the watermark; a failed retry does not.
-  ASSERT_TRUE(letters.SetAside(Signal(9, "other"), Failure(1, "x", kT0, kT0))
-                  .ok());
+  ASSERT_TRUE(
+      letters.SetAside(Signal(9, "other"), Failure(1, "x", kT0, kT0)).ok());
   auto again = letters.FailedAgain(*d, Failure(1, "still", later, later));
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_TRUE(again->has_value());
@@ -106,7 +106,8 @@ TEST_F(DeadLettersTest, SetAsideMovesTheWatermarkAndMergesBySeq) {
   EXPECT_EQ(page->letters[0].attempts(), 6);
   EXPECT_EQ(page->letters[0].last_error(), "still");
   // Another plugin's are its own.
-  EXPECT_TRUE(DeadLetters(store_.get(), "voc").List("", 0, "")->letters.empty());
+  EXPECT_TRUE(
+      DeadLetters(store_.get(), "voc").List("", 0, "")->letters.empty());
 }
 
 TEST_F(DeadLettersTest, ListsOneTenantOrAllInPages) {
@@ -165,8 +166,7 @@ TEST_F(DeadLettersTest, FindFirstRemoveAndRemoveAll) {
   // Another tenant's dead letter is no dead letter of this one.
   EXPECT_EQ(letters.Find("acme", {6}).status().message(),
             "no dead letter with seq 6");
-  EXPECT_EQ(letters.Find("", {5}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(letters.Find("", {5}).status().code(), absl::StatusCode::kNotFound);
 
   bool more = false;
   auto first = letters.First("", 2, &more);

@@ -94,7 +94,8 @@ TEST(PluginHarnessTest, ASignalCountsOnceWhenSetAsideOverrunsEachTime) {
   }
   EXPECT_EQ(h.state(), PLUGIN_STATE_READY);
   EXPECT_EQ(h.last_error(), "signal 7: poison");
-  h.DeadLettered("signal 7 set aside as a dead letter after 10 failed attempts");
+  h.DeadLettered(
+      "signal 7 set aside as a dead letter after 10 failed attempts");
   EXPECT_EQ(h.state(), PLUGIN_STATE_READY);
   Outcome ok;
   EXPECT_FALSE(h.Account(HookKind::kSignal, ok));  // the next one: streak ends
