@@ -7,6 +7,7 @@
 //   host_callbacks the table of host functions plugins call
 //   kv_keys        per-tenant keys in a plugin's KV namespace
 //   plugin_harness state machine, counters, parking
+//   dead_letters   signals delivery gave up on (decision 0018)
 //   hook_runner    hooks on the plugin's workers under deadlines
 //   signal_delivery, ticker, fan_out, component_refresher
 //   grpc_services  the generic method service and PluginService
