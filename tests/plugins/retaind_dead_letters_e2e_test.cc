@@ -232,8 +232,11 @@ TEST_F(DeadLettersE2eTest, PoisonSignalIsSetAsideListedDroppedAndRetried) {
   plugin::v1::GetPluginRequest get;
   get.set_name("poison_signal");
   plugin::v1::Plugin info;
-  ASSERT_TRUE(plugins_->GetPlugin(As(operator_).get(), get, &info).ok());
-  EXPECT_EQ(info.counters().signals_dead_lettered(), 2);
+  // Counted just after the dead letter is stored.
+  EXPECT_TRUE(Eventually([&] {
+    return plugins_->GetPlugin(As(operator_).get(), get, &info).ok() &&
+           info.counters().signals_dead_lettered() == 2;
+  })) << info.ShortDebugString();
   EXPECT_EQ(info.state(), plugin::v1::PLUGIN_STATE_READY);
 
   // Retrying runs the plugin every tenant shares: operators only. A
