@@ -346,6 +346,12 @@ TEST(PluginHostTest, CorruptStoredCursorParksThePluginNotTheServer) {
     env->Record({Touchpoint("t1", "acme")});
     ASSERT_TRUE(PluginEnv::Eventually(
         [&] { return ListNotes(*env, "acme").touchpoints == 1; }));
+    // The cursor is stored just after the hook returns: wait for it, or
+    // its write could land after the damage below and undo it.
+    ASSERT_TRUE(PluginEnv::Eventually([&] {
+      return env->host().GetPlugin("notes")->counters().delivery_cursor() ==
+             env->engine().last_durable_seq();
+    }));
     // Damage the persisted cursor, as a bad restore or a hand edit would.
     ASSERT_TRUE(env->engine()
                     .store()
