@@ -433,6 +433,64 @@ inline std::string EncodeSection(const Section& s) {
   return w.Take();
 }
 
+// retain.report.v1.ReportSection, as a plugin wrote it.
+inline bool DecodeSection(std::string_view b, Section* s) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    if (r.field() == 2) s->title = r.AsString();
+    if (r.field() == 3) {
+      Field f;
+      ok = DecodeField(r.AsBytes(), &f) && ok;
+      s->fields.push_back(std::move(f));
+    }
+  }
+  return r.ok() && ok;
+}
+
+// The host's side, for hosts written with the SDK (the fake host of
+// retain_plugin_testing.h): the core messages a plugin decodes.
+
+inline std::string EncodeContact(const Contact& c) {
+  wire::Writer w;
+  w.String(1, c.display_name);
+  w.String(2, c.email);
+  w.String(3, c.role);
+  w.Bool(4, c.exec_sponsor);
+  w.Bool(5, c.champion);
+  return w.Take();
+}
+
+// retain.account.v1.Account; the name is "accounts/{id}" (from a->id when
+// name is empty).
+inline std::string EncodeAccount(const Account& a) {
+  wire::Writer w;
+  w.String(1, a.name.empty() ? names::AccountName(a.id) : a.name);
+  w.String(2, a.display_name);
+  w.Double(3, a.arr);
+  w.Int(4, a.licensed_seats);
+  w.TimestampMicros(5, a.contract_start_micros);
+  w.TimestampMicros(6, a.renewal_micros);
+  w.Int(7, a.segment);
+  w.Int(9, a.lifecycle_stage);
+  w.TimestampMicros(10, a.lifecycle_stage_micros);
+  w.String(11, a.csm_owner);
+  for (const auto& c : a.contacts) w.Bytes(12, EncodeContact(c));
+  w.Double(15, a.health_score);
+  w.Int(16, a.health_band);
+  return w.Take();
+}
+
+// retain.report.v1.AccountHealth (the fields DecodeHealth reads).
+inline std::string EncodeHealth(const Health& h) {
+  wire::Writer w;
+  w.String(1, h.account);
+  w.Double(4, h.score);
+  w.Int(5, h.band);
+  for (const auto& c : h.components) w.Bytes(6, EncodeComponent(c));
+  return w.Take();
+}
+
 }  // namespace codec
 
 }  // namespace retain::sdk

@@ -1,0 +1,980 @@
+// Part of the fake host (retain_plugin_testing.h, which documents its use):
+// FakeHost implements the real retain_host_api table over a FakeWorld and
+// loads a plugin through its real entry point, checking what the server
+// checks at load (core/plugin_host/loader.cc, plugin_loading.cc);
+// LoadedPlugin drives the plugin's hooks the way the server does and
+// accounts their outcomes as the server does (failures in a row park it).
+#ifndef RETAIN_SDK_TESTING_FAKE_HOST_H_
+#define RETAIN_SDK_TESTING_FAKE_HOST_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "retain/sdk/detail/abi_bridge.h"
+#include "retain/sdk/detail/codec.h"
+#include "retain/sdk/status.h"
+#include "retain/sdk/testing/fake_world.h"
+#include "retain/sdk/testing/json_config.h"
+#include "retain/sdk/types.h"
+#include "retain/sdk/wire.h"
+#include "retain_plugin_abi.h"
+
+namespace retain::sdk::testing {
+
+// A plugin's block of the server's plugin config, in short.
+struct PluginOptions {
+  // Its own "config" object as JSON: what Setup::config() reads.
+  std::string config_json = "{}";
+  // "health_weight"; below 0: the weight the plugin declares.
+  double health_weight = -1;
+  // "max_consecutive_failures": failed hooks in a row that park it.
+  int max_consecutive_failures = 5;
+  // "deliver_from": "now" when true: the signals already in the log when
+  // the plugin is first loaded are not delivered to it.
+  bool deliver_from_now = false;
+};
+
+class FakeHost;
+
+namespace detail {
+
+enum class HookKind { kCall, kSignal, kTick, kReport };
+
+// One loaded plugin, shared by the host and the LoadedPlugin handles.
+struct PluginSlot {
+  FakeHost* host = nullptr;
+  // Set by FakeHost::Load, then read-only.
+  const retain_plugin_module* module = nullptr;
+  void* instance = nullptr;
+  std::string name;
+  std::string version;
+  uint16_t abi_major = 0;
+  uint16_t abi_minor = 0;
+  std::vector<std::string> methods;
+  std::set<int32_t> kinds;
+  bool report_section = false;  // declared, and the hook is there
+  std::string component_name;   // declared, and the hook is there
+  double component_weight = 0;
+  bool asks_ticks = false;
+  bool has_tick_hook = false;
+  int max_failures = 5;
+  std::mutex tick_mu;  // never two ticks of one plugin at once
+  // Guarded by the host's lock.
+  bool loaded = false;
+  bool callbacks_enabled = false;
+  bool parked = false;
+  int consecutive_failures = 0;
+  int failures = 0;
+  std::string last_error;
+};
+
+}  // namespace detail
+
+// A plugin loaded into a FakeHost: drives its hooks as the server does.
+// A handle (copy it freely); valid while its FakeHost lives. Every hook
+// runs on the calling thread, without a deadline (the server's
+// call_timeout_ms is not enforced); several threads may drive one plugin
+// at once, as the server's workers do, but signals are delivered one at a
+// time. A failure answer carries the plugin's own message (the server
+// tells a caller only "plugin <name> failed (error id ...)").
+class LoadedPlugin {
+ public:
+  const std::string& name() const { return slot_->name; }
+  const std::string& version() const { return slot_->version; }
+  // The ABI version the plugin was built with, "1.1".
+  std::string abi() const {
+    return std::to_string(slot_->abi_major) + "." +
+           std::to_string(slot_->abi_minor);
+  }
+  // What its descriptor declares (and the host accepted).
+  const std::vector<std::string>& methods() const { return slot_->methods; }
+  bool subscribes(SignalKind kind) const {
+    return slot_->kinds.count(static_cast<int32_t>(kind)) > 0;
+  }
+  bool report_section() const { return slot_->report_section; }
+  const std::string& health_component() const { return slot_->component_name; }
+  double health_weight() const { return slot_->component_weight; }
+  bool ticks() const { return slot_->asks_ticks && slot_->has_tick_hook; }
+
+  // --- Hooks. Unless the host's deliver_automatically is off, each one
+  // also delivers the signals recorded meanwhile (by the test, or by the
+  // plugin itself) before it returns, so the plugin's state has settled.
+
+  // Records `signal` in the log (tenant: signal.tenant, default "default")
+  // through the server's ingestion rules, then delivers every pending
+  // signal. Returns the first failure of this plugin's OnSignal (the
+  // failed signal stays pending and is delivered again next time), or the
+  // ingestion's INVALID_ARGUMENT. FAILED_PRECONDITION when the plugin does
+  // not subscribe to the signal's kind. A signal_id recorded before is a
+  // no-op, as in the server.
+  Status Deliver(Signal signal);
+  // Delivers what is pending (e.g. after Resume, or with automatic delivery
+  // off); the first failure of this plugin.
+  Status DeliverPending();
+
+  // One unary call of `method` ("/retain.plugins.<name>.v1.<Service>/<M>")
+  // for `tenant`: the response bytes, or the plugin's status.
+  // UNIMPLEMENTED for a method the plugin did not declare.
+  Result<std::string> Call(const std::string& method, std::string_view request,
+                           const std::string& tenant = kDefaultTenant);
+  // The same with protobuf messages (needs the protobuf runtime):
+  //   auto plan = plugin.CallProto<pb::Plan>(method, request);
+  template <typename Response, typename Request>
+  Result<Response> CallProto(const std::string& method, const Request& request,
+                             const std::string& tenant = kDefaultTenant) {
+    auto out = Call(method, request.SerializeAsString(), tenant);
+    if (!out.ok()) return out.status();
+    Response response;
+    if (!response.ParseFromString(*out)) {
+      return Status(Code::kDataLoss, "malformed response from " + method);
+    }
+    return response;
+  }
+
+  // One periodic tick at the host clock. FAILED_PRECONDITION when the
+  // plugin did not ask for ticks (Setup::WantTicks).
+  Status Tick();
+
+  // The account's report section: nullopt when the plugin has none for it
+  // (NOT_FOUND from the hook). FAILED_PRECONDITION when the plugin does
+  // not provide sections (Setup::ProvideReportSection).
+  Result<std::optional<Section>> ReportSection(const std::string& tenant,
+                                               const std::string& account_id);
+  // The account's health component as the server stores it: name and
+  // weight as declared (or configured), source the plugin, score clamped to
+  // 0-10. nullopt when the plugin has none for the account.
+  // FAILED_PRECONDITION when the plugin provides no component.
+  Result<std::optional<HealthComponent>> AccountHealthComponent(
+      const std::string& tenant, const std::string& account_id);
+
+  // --- The server's accounting of the plugin.
+  bool parked() const;
+  int consecutive_failures() const;
+  int failures() const;  // every failed hook so far
+  std::string last_error() const;
+  // The seq of the last signal handled (or skipped as not subscribed).
+  int64_t delivery_cursor() const;
+  // PluginService.ResumePlugin: READY again, then delivers what is pending.
+  Status Resume();
+
+  // Destroys the instance (the server at shutdown). Its KV state and its
+  // delivery cursor stay: loading it again is a restart.
+  void Unload();
+  bool loaded() const;
+
+ private:
+  friend class FakeHost;
+  LoadedPlugin(FakeHost* host, std::shared_ptr<detail::PluginSlot> slot)
+      : host_(host), slot_(std::move(slot)) {}
+  FakeHost* host_;
+  std::shared_ptr<detail::PluginSlot> slot_;
+};
+
+class FakeHost {
+ public:
+  struct Options {
+    int64_t start_micros = kDefaultStartMicros;
+    // The host's ABI minor version: 0 is a server without ABI 1.1's
+    // list_tenants, to test a plugin against an older server.
+    uint16_t abi_minor = RETAIN_PLUGIN_ABI_MINOR;
+    // Deliver pending signals to every subscribed plugin after each action
+    // of the test (Load, Record, and every hook of a LoadedPlugin), so
+    // what a plugin emits reaches it (and the others) deterministically.
+    // Off: only Deliver and DeliverPending deliver.
+    bool deliver_automatically = true;
+  };
+
+  FakeHost() : FakeHost(Options()) {}
+  explicit FakeHost(Options options)
+      : options_(options), world_(options.start_micros) {
+    api_.struct_size =
+        options.abi_minor >= 1
+            ? static_cast<uint32_t>(sizeof(retain_host_api))
+            : static_cast<uint32_t>(
+                  offsetof(retain_host_api, retain_host_callback_list_tenants));
+    api_.abi_major = RETAIN_PLUGIN_ABI_MAJOR;
+    api_.abi_minor = options.abi_minor;
+    api_.retain_host_callback_log = &LogCb;
+    api_.retain_host_callback_now_micros = &NowCb;
+    api_.retain_host_callback_kv_get = &KvGetCb;
+    api_.retain_host_callback_kv_apply = &KvApplyCb;
+    api_.retain_host_callback_kv_scan = &KvScanCb;
+    api_.retain_host_callback_get_account = &GetAccountCb;
+    api_.retain_host_callback_list_accounts = &ListAccountsCb;
+    api_.retain_host_callback_list_signals = &ListSignalsCb;
+    api_.retain_host_callback_get_health = &GetHealthCb;
+    api_.retain_host_callback_record_signals = &RecordSignalsCb;
+    api_.retain_host_callback_publish_alert = &PublishAlertCb;
+    if (options.abi_minor >= 1) {
+      api_.retain_host_callback_list_tenants = &ListTenantsCb;
+    }
+  }
+  // Unloads every plugin still loaded.
+  ~FakeHost() {
+    std::vector<std::shared_ptr<detail::PluginSlot>> slots;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      slots = slots_;
+    }
+    for (auto& s : slots) LoadedPlugin(this, s).Unload();
+  }
+  FakeHost(const FakeHost&) = delete;
+  FakeHost& operator=(const FakeHost&) = delete;
+
+  // Loads a plugin through its entry point (a plugin linked into the test:
+  // &retain_plugin_on_load; a library: LoadLibrary in load_library.h), as
+  // the server does: refused (FAILED_PRECONDITION) for an ABI major
+  // mismatch, missing hooks, a bad name or a name already loaded; Init's
+  // own status when Init fails; FAILED_PRECONDITION when the descriptor
+  // serves a method outside "/retain.plugins.<name>.v1." or one already
+  // served; INVALID_ARGUMENT when config_json is not JSON. Then delivers
+  // the log from the plugin's cursor (all of it on a first load).
+  Result<LoadedPlugin> Load(retain_plugin_on_load_fn entry,
+                            const PluginOptions& options = PluginOptions());
+
+  // --- The clock (what Host::NowMicros and Tick read): starts at
+  // Options::start_micros, moves only when told.
+  int64_t NowMicros() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.now();
+  }
+  void SetNowMicros(int64_t micros) {
+    std::lock_guard<std::mutex> lock(mu_);
+    world_.set_now(micros);
+  }
+  void AdvanceMicros(int64_t micros) {
+    std::lock_guard<std::mutex> lock(mu_);
+    world_.set_now(world_.now() + micros);
+  }
+  void AdvanceDays(double days) {
+    AdvanceMicros(static_cast<int64_t>(days * kMicrosPerDay));
+  }
+
+  // --- What plugins read. Accounts are returned as given (the server
+  // derives segment from ARR unless overridden, and health_score/band
+  // from the signals: set them as the case needs). id or name names it.
+  Status PutAccount(const Account& account,
+                    const std::string& tenant = kDefaultTenant) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.PutAccount(tenant, account);
+  }
+  // What Host::GetHealth answers for health.account; without it, the
+  // account's own score and band and no components.
+  void SetHealth(const Health& health,
+                 const std::string& tenant = kDefaultTenant) {
+    std::lock_guard<std::mutex> lock(mu_);
+    world_.SetHealth(tenant, health);
+  }
+  // Records a signal as a client would (tenant: signal.tenant, default
+  // "default"): the server's rules apply (INVALID_ARGUMENT naming the
+  // field; the account must exist). Returns its seq. Subscribed plugins
+  // get it with the next delivery; their answers show in their
+  // last_error() (use LoadedPlugin::Deliver to get a plugin's answer).
+  Result<int64_t> Record(Signal signal) {
+    Result<int64_t> seq = Ingest(std::move(signal));
+    if (seq.ok() && options_.deliver_automatically) Drain(nullptr);
+    return seq;
+  }
+  // Delivers what is pending to every loaded plugin; the first failure.
+  Status DeliverPending() { return Drain(nullptr); }
+
+  // --- What happened.
+  // The signal log: every signal recorded, with tenant, seq, record time.
+  std::vector<Signal> signals() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.log();
+  }
+  // Signals plugins recorded (Host::RecordSignals), in order.
+  std::vector<Signal> emitted_signals() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.emitted();
+  }
+  std::vector<Alert> alerts() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.alerts();
+  }
+  // The alerts so far, forgetting them (to check what comes next).
+  std::vector<Alert> TakeAlerts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(world_.alerts(), {});
+  }
+  std::vector<LogLine> logs() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.logs();
+  }
+
+  // --- A plugin's key-value state (namespace: the plugin's name).
+  std::optional<std::string> KvGet(const std::string& plugin,
+                                   const std::string& tenant,
+                                   const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.kv().Get(plugin, tenant, key);
+  }
+  std::map<std::string, std::string> KvEntries(
+      const std::string& plugin, const std::string& tenant) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.kv().Entries(plugin, tenant);
+  }
+  // Seeds state, e.g. what an older version of the plugin left.
+  Status KvApply(const std::string& plugin, const std::string& tenant,
+                 const std::vector<KvOp>& ops) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return world_.kv().Apply(plugin, tenant, ops);
+  }
+  // The next kv_apply of a plugin fails with `status` and writes nothing
+  // (as a failed commit of the server's store), to test its error paths.
+  void FailNextKvApply(Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    world_.FailNextKvApply(std::move(status));
+  }
+
+  // The table handed to plugins.
+  const retain_host_api* api() const { return &api_; }
+
+ private:
+  friend class LoadedPlugin;
+  using Slot = detail::PluginSlot;
+  using HookKind = detail::HookKind;
+
+  // A bound on the signals one action delivers, so a plugin that reacts
+  // to its own signals by recording new ones fails the test instead of
+  // hanging it.
+  static constexpr size_t kMaxDeliveriesPerAction = 100000;
+
+  static Status Refused(const std::string& why) {
+    return FailedPrecondition("refused: " + why);
+  }
+  static std::string HostAbi() {
+    return std::to_string(RETAIN_PLUGIN_ABI_MAJOR) + "." +
+           std::to_string(RETAIN_PLUGIN_ABI_MINOR);
+  }
+  static bool IsValidPluginName(const std::string& name) {
+    if (name.empty() || name.size() > 63) return false;
+    if (name[0] < 'a' || name[0] > 'z') return false;
+    for (char c : name) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+  static Code CodeOf(int32_t code) {
+    return (code < 0 || code > 16) ? Code::kUnknown : static_cast<Code>(code);
+  }
+
+  struct Descriptor {
+    std::vector<std::string> methods;
+    std::vector<int64_t> kinds;
+    bool report_section = false;
+    std::string component_name;
+    double component_weight = 0;
+    bool ticks = false;
+  };
+  // retain.plugin.v1.PluginDescriptor, as the server parses it (signal
+  // kinds packed or not).
+  static bool DecodeDescriptor(std::string_view bytes, Descriptor* d) {
+    wire::Reader r(bytes);
+    while (r.Next()) {
+      switch (r.field()) {
+        case 1:
+          d->methods.push_back(r.AsString());
+          break;
+        case 2:
+          if (!r.AppendInts(&d->kinds)) return false;
+          break;
+        case 3:
+          d->report_section = r.AsBool();
+          break;
+        case 4: {
+          wire::Reader c(r.AsBytes());
+          while (c.Next()) {
+            if (c.field() == 1) d->component_name = c.AsString();
+            if (c.field() == 2) d->component_weight = c.AsDouble();
+          }
+          if (!c.ok()) return false;
+          break;
+        }
+        case 5:
+          d->ticks = r.AsBool();
+          break;
+      }
+    }
+    return r.ok();
+  }
+
+  Result<int64_t> Ingest(Signal signal) {
+    const std::string tenant =
+        signal.tenant.empty() ? kDefaultTenant : signal.tenant;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto seqs = world_.Ingest(tenant, {std::move(signal)}, "signals");
+    if (!seqs.ok()) return seqs.status();
+    return seqs->front();
+  }
+
+  // How the server accounts a hook's outcome (plugin_harness.cc): a
+  // failure is UNKNOWN, INTERNAL, DATA_LOSS, or any error of a signal;
+  // `max_failures` in a row park the plugin; a call, signal or tick that
+  // succeeds ends a streak.
+  Status Account(Slot& slot, HookKind kind, int32_t code, std::string output,
+                 const std::string& label) {
+    if (code < 0 || code > 16) {
+      output = "invalid status code " + std::to_string(code) + ": " + output;
+      code = static_cast<int32_t>(Code::kUnknown);
+    }
+    const bool failure = code == static_cast<int32_t>(Code::kUnknown) ||
+                         code == static_cast<int32_t>(Code::kInternal) ||
+                         code == static_cast<int32_t>(Code::kDataLoss) ||
+                         (kind == HookKind::kSignal && code != 0);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!failure) {
+        if (kind != HookKind::kReport) slot.consecutive_failures = 0;
+      } else {
+        ++slot.consecutive_failures;
+        ++slot.failures;
+        slot.last_error = label.empty() ? output : label + ": " + output;
+        if (!slot.parked && slot.consecutive_failures >= slot.max_failures) {
+          slot.parked = true;
+          slot.last_error = std::to_string(slot.consecutive_failures) +
+                            " consecutive failures, last: " + slot.last_error;
+        }
+      }
+    }
+    if (code == 0) return Status();
+    return Status(static_cast<Code>(code), std::move(output));
+  }
+
+  // UNAVAILABLE for a plugin the server would not run a hook of (parked,
+  // or no longer loaded); call with mu_ held.
+  Status RejectedLocked(const Slot& slot) const {
+    if (!slot.loaded) {
+      return Status(Code::kUnavailable,
+                    "plugin " + slot.name + " is PLUGIN_STATE_STOPPED");
+    }
+    if (slot.parked) {
+      return Status(Code::kUnavailable,
+                    "plugin " + slot.name +
+                        " is PLUGIN_STATE_PARKED: " + slot.last_error);
+    }
+    return Status();
+  }
+  Status Rejected(const Slot& slot) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return RejectedLocked(slot);
+  }
+
+  // Delivers `slot` its pending signals in log order until one fails.
+  Status DeliverTo(const std::shared_ptr<Slot>& slot, size_t* budget,
+                   bool* progress) {
+    for (;;) {
+      Signal next;
+      std::string payload;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!slot->loaded) return Status();
+        int64_t& cursor = cursors_[slot->name];
+        const std::vector<Signal>& log = world_.log();
+        const Signal* found = nullptr;
+        while (cursor < static_cast<int64_t>(log.size())) {
+          const Signal& s = log[static_cast<size_t>(cursor)];
+          if (slot->kinds.count(static_cast<int32_t>(s.kind))) {
+            found = &s;
+            break;
+          }
+          ++cursor;  // not subscribed: skipped, as the server does
+        }
+        if (found == nullptr) return Status();
+        if (Status s = RejectedLocked(*slot); !s.ok()) return s;
+        if (*budget == 0) {
+          return Status(Code::kResourceExhausted,
+                        "more than " + std::to_string(kMaxDeliveriesPerAction) +
+                            " signals delivered in one action: do plugins "
+                            "record signals for their own signals forever?");
+        }
+        --*budget;
+        next = *found;
+        payload = FakeWorld::Stored(next);
+      }
+      std::string err;
+      retain_sink sink = internal::StringSink(&err);
+      const int32_t code = slot->module->retain_plugin_on_signal(
+          slot->instance, internal::Str(next.tenant),
+          internal::Str(next.account_id), next.seq, internal::Str(payload),
+          &sink);
+      Status s = Account(*slot, HookKind::kSignal, code, err,
+                         "signal " + std::to_string(next.seq));
+      if (!s.ok()) return s;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        cursors_[slot->name] = next.seq;
+      }
+      *progress = true;
+    }
+  }
+
+  // Delivers pending signals to every loaded plugin until none is left
+  // (what they record on the way included); a plugin whose signal failed
+  // gets it again at the next action, not in this one. Returns the first
+  // failure of `target`, or of any plugin when null.
+  Status Drain(const Slot* target) {
+    std::lock_guard<std::mutex> delivering(delivery_mu_);
+    size_t budget = kMaxDeliveriesPerAction;
+    Status first;
+    std::set<const Slot*> stalled;
+    for (;;) {
+      std::vector<std::shared_ptr<Slot>> slots;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        slots = slots_;
+      }
+      bool progress = false;
+      for (const auto& slot : slots) {
+        if (stalled.count(slot.get())) continue;
+        Status s = DeliverTo(slot, &budget, &progress);
+        if (s.ok()) continue;
+        stalled.insert(slot.get());
+        if (first.ok() && (target == nullptr || target == slot.get())) {
+          first = s;
+        }
+      }
+      if (!progress) return first;
+    }
+  }
+  void AfterHook() {
+    if (options_.deliver_automatically) Drain(nullptr);
+  }
+
+  // --- The host callbacks (see retain_plugin_abi.h). Each runs under the
+  // host's lock, only while the plugin's callbacks are enabled (from Init
+  // until it is unloaded), as in the server.
+
+  static int32_t Write(retain_sink* out, const Result<std::string>& r) {
+    const std::string& bytes = r.ok() ? *r : r.status().message();
+    if (out != nullptr && !bytes.empty()) {
+      out->write(out->ctx, bytes.data(), bytes.size());
+    }
+    return static_cast<int32_t>(r.status().code());
+  }
+  template <typename F>
+  static int32_t Serve(void* ctx, retain_sink* out, F answer) {
+    Slot& slot = *static_cast<Slot*>(ctx);
+    FakeHost& host = *slot.host;
+    std::lock_guard<std::mutex> lock(host.mu_);
+    if (!slot.callbacks_enabled) {
+      return Write(out, Status(Code::kUnavailable,
+                               "the plugin host is not serving this plugin"));
+    }
+    try {
+      return Write(out, answer(host.world_, slot));
+    } catch (const std::exception& e) {
+      return Write(out,
+                   Internal(std::string("host callback failed: ") + e.what()));
+    }
+  }
+  static std::string S(retain_str s) { return std::string(internal::View(s)); }
+
+  static void LogCb(void* ctx, int32_t level, retain_str message) {
+    Slot& slot = *static_cast<Slot*>(ctx);
+    std::lock_guard<std::mutex> lock(slot.host->mu_);
+    slot.host->world_.logs().push_back(
+        {slot.name, (level >= 0 && level <= 3) ? level : RETAIN_LOG_INFO,
+         S(message)});
+  }
+  static int64_t NowCb(void* ctx) {
+    Slot& slot = *static_cast<Slot*>(ctx);
+    std::lock_guard<std::mutex> lock(slot.host->mu_);
+    return slot.host->world_.now();
+  }
+  static int32_t KvGetCb(void* ctx, retain_str tenant, retain_str request,
+                         retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
+      return w.KvGet(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t KvApplyCb(void* ctx, retain_str tenant, retain_str request,
+                           retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
+      return w.KvApply(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t KvScanCb(void* ctx, retain_str tenant, retain_str request,
+                          retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
+      return w.KvScan(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t GetAccountCb(void* ctx, retain_str tenant, retain_str request,
+                              retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
+      return w.GetAccount(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t ListAccountsCb(void* ctx, retain_str tenant,
+                                retain_str request, retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
+      return w.ListAccounts(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t ListSignalsCb(void* ctx, retain_str tenant, retain_str request,
+                               retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
+      return w.ListSignals(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t GetHealthCb(void* ctx, retain_str tenant, retain_str request,
+                             retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
+      return w.GetHealth(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t RecordSignalsCb(void* ctx, retain_str tenant,
+                                 retain_str request, retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
+      return w.RecordSignals(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t PublishAlertCb(void* ctx, retain_str tenant,
+                                retain_str request, retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
+      return w.PublishAlert(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t ListTenantsCb(void* ctx, retain_str /*tenant*/,
+                               retain_str request, retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
+      return w.ListTenants(s.name, internal::View(request));
+    });
+  }
+
+  const Options options_;
+  retain_host_api api_{};
+  mutable std::mutex mu_;
+  std::mutex delivery_mu_;  // one delivery at a time: signals come in order
+  FakeWorld world_;
+  std::vector<std::shared_ptr<Slot>> slots_;  // loaded, in load order
+  std::map<std::string, int64_t> cursors_;    // by plugin name; persist
+};
+
+// ---------------------------------------------------------------------------
+
+inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
+                                           const PluginOptions& options) {
+  if (entry == nullptr) return InvalidArgument("no entry point given");
+  const retain_plugin_module* m = entry(&api_);
+  if (m == nullptr) {
+    return Refused("the plugin declined this host (host plugin ABI " +
+                   HostAbi() + "); its log lines above, if any, say why");
+  }
+  const std::string who =
+      m->name != nullptr ? "plugin '" + std::string(m->name) + "'" : "plugin";
+  if (m->abi_major != RETAIN_PLUGIN_ABI_MAJOR) {
+    return Refused(who + " is built for plugin ABI " +
+                   std::to_string(m->abi_major) + "." +
+                   std::to_string(m->abi_minor) + "; this server speaks " +
+                   HostAbi() + " (the major version must match)");
+  }
+  if (m->struct_size < offsetof(retain_plugin_module, retain_plugin_on_signal) +
+                           sizeof(m->retain_plugin_on_signal) ||
+      m->name == nullptr || m->version == nullptr ||
+      m->retain_plugin_on_init == nullptr ||
+      m->retain_plugin_on_destroy == nullptr ||
+      m->retain_plugin_on_describe == nullptr ||
+      m->retain_plugin_on_call == nullptr ||
+      m->retain_plugin_on_signal == nullptr) {
+    return Refused(who + ": incomplete plugin module (required hooks missing)");
+  }
+  const std::string name = m->name;
+  if (!IsValidPluginName(name)) {
+    return Refused("invalid plugin name '" + name +
+                   "' (want [a-z][a-z0-9_]{0,62})");
+  }
+  auto config = JsonConfig::Parse(options.config_json);
+  if (!config.ok()) return config.status();
+
+  auto slot = std::make_shared<Slot>();
+  slot->host = this;
+  slot->module = m;
+  slot->name = name;
+  slot->version = m->version;
+  slot->abi_major = m->abi_major;
+  slot->abi_minor = m->abi_minor;
+  slot->max_failures = options.max_consecutive_failures;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& other : slots_) {
+      if (other->name == name) {
+        return Refused("a plugin named '" + name + "' is already loaded");
+      }
+    }
+    slot->callbacks_enabled = true;
+  }
+  auto disable = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    slot->callbacks_enabled = false;
+  };
+
+  const std::string config_bytes = config->Encode();
+  std::string err;
+  retain_sink err_sink = internal::StringSink(&err);
+  void* instance = nullptr;
+  const int32_t code = m->retain_plugin_on_init(
+      &api_, slot.get(), internal::Str(config_bytes), &instance, &err_sink);
+  if (code != 0 || instance == nullptr) {
+    disable();
+    return Status(code != 0 ? CodeOf(code) : Code::kInternal,
+                  "init failed (" + std::to_string(code) +
+                      "): " + (err.empty() ? "no reason given" : err));
+  }
+  slot->instance = instance;
+
+  std::string desc;
+  retain_sink desc_sink = internal::StringSink(&desc);
+  const int32_t described = m->retain_plugin_on_describe(instance, &desc_sink);
+  Descriptor d;
+  std::string problem;
+  if (described != 0) {
+    problem = "describe failed (" + std::to_string(described) + "): " + desc;
+  } else if (!DecodeDescriptor(desc, &d)) {
+    problem = "malformed plugin descriptor";
+  }
+  const std::string prefix = "/retain.plugins." + name + ".v1.";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& method : d.methods) {
+      if (!problem.empty()) break;
+      const size_t slash = method.rfind('/');
+      if (method.compare(0, prefix.size(), prefix) != 0 ||
+          slash == std::string::npos || slash <= prefix.size() ||
+          slash + 1 >= method.size()) {
+        problem = "method '" + method + "' is not of the form " + prefix +
+                  "<Service>/<Method>";
+        break;
+      }
+      for (const auto& other : slots_) {
+        const auto& theirs = other->methods;
+        if (std::find(theirs.begin(), theirs.end(), method) != theirs.end()) {
+          problem = "method '" + method + "' is already served";
+        }
+      }
+    }
+  }
+  if (!problem.empty()) {
+    disable();
+    m->retain_plugin_on_destroy(instance);
+    return FailedPrecondition(problem);
+  }
+  slot->methods = d.methods;
+  for (int64_t k : d.kinds) slot->kinds.insert(static_cast<int32_t>(k));
+  slot->report_section =
+      d.report_section && m->retain_plugin_on_report_section != nullptr;
+  if (!d.component_name.empty() &&
+      m->retain_plugin_on_health_component != nullptr) {
+    slot->component_name = d.component_name;
+  }
+  slot->component_weight =
+      options.health_weight >= 0 ? options.health_weight : d.component_weight;
+  slot->asks_ticks = d.ticks;
+  slot->has_tick_hook =
+      RETAIN_ABI_HAS_FIELD(m, retain_plugin_module, retain_plugin_on_tick) &&
+      m->retain_plugin_on_tick != nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!cursors_.count(name)) {
+      cursors_[name] = options.deliver_from_now
+                           ? static_cast<int64_t>(world_.log().size())
+                           : 0;
+    }
+    slot->loaded = true;
+    slots_.push_back(slot);
+  }
+  AfterHook();
+  return LoadedPlugin(this, slot);
+}
+
+// ---------------------------------------------------------------------------
+
+inline Status LoadedPlugin::Deliver(Signal signal) {
+  if (!subscribes(signal.kind)) {
+    return FailedPrecondition(
+        "plugin " + name() + " does not subscribe to signals of kind " +
+        std::to_string(static_cast<int32_t>(signal.kind)) +
+        " (Setup::Subscribe)");
+  }
+  auto seq = host_->Ingest(std::move(signal));
+  if (!seq.ok()) return seq.status();
+  return host_->Drain(slot_.get());
+}
+
+inline Status LoadedPlugin::DeliverPending() {
+  return host_->Drain(slot_.get());
+}
+
+inline Result<std::string> LoadedPlugin::Call(const std::string& method,
+                                              std::string_view request,
+                                              const std::string& tenant) {
+  const auto& mine = slot_->methods;
+  if (!loaded() || std::find(mine.begin(), mine.end(), method) == mine.end()) {
+    return Status(Code::kUnimplemented, "unknown method " + method);
+  }
+  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  std::string out;
+  retain_sink sink = internal::StringSink(&out);
+  const int32_t code = slot_->module->retain_plugin_on_call(
+      slot_->instance, internal::Str(tenant), internal::Str(method),
+      internal::Str(request), &sink);
+  Status s = host_->Account(*slot_, detail::HookKind::kCall, code, out, "");
+  host_->AfterHook();
+  if (!s.ok()) return s;
+  return out;
+}
+
+inline Status LoadedPlugin::Tick() {
+  if (!slot_->asks_ticks) {
+    return FailedPrecondition("plugin " + name() +
+                              " does not ask for ticks (Setup::WantTicks)");
+  }
+  if (!slot_->has_tick_hook) {
+    return FailedPrecondition("plugin " + name() +
+                              " asks for ticks but has no on_tick hook (built "
+                              "with an ABI 1.0 SDK?)");
+  }
+  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  Status s;
+  {
+    std::lock_guard<std::mutex> one_tick(slot_->tick_mu);
+    std::string err;
+    retain_sink sink = internal::StringSink(&err);
+    const int32_t code = slot_->module->retain_plugin_on_tick(
+        slot_->instance, host_->NowMicros(), &sink);
+    s = host_->Account(*slot_, detail::HookKind::kTick, code, err, "tick");
+  }
+  host_->AfterHook();
+  return s;
+}
+
+inline Result<std::optional<Section>> LoadedPlugin::ReportSection(
+    const std::string& tenant, const std::string& account_id) {
+  if (!slot_->report_section) {
+    return FailedPrecondition(
+        "plugin " + name() +
+        " provides no report section (Setup::ProvideReportSection)");
+  }
+  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  std::string out;
+  retain_sink sink = internal::StringSink(&out);
+  const int32_t code = slot_->module->retain_plugin_on_report_section(
+      slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
+  Status s = host_->Account(*slot_, detail::HookKind::kReport, code, out, "");
+  host_->AfterHook();
+  if (s.code() == Code::kNotFound) return std::optional<Section>();
+  if (!s.ok()) return s;
+  Section section;
+  if (!codec::DecodeSection(out, &section)) {
+    // The server drops it with a warning in its log.
+    return Status(Code::kDataLoss,
+                  "plugin " + name() + " wrote a malformed report section");
+  }
+  return std::optional<Section>(std::move(section));
+}
+
+inline Result<std::optional<HealthComponent>>
+LoadedPlugin::AccountHealthComponent(const std::string& tenant,
+                                     const std::string& account_id) {
+  if (slot_->component_name.empty()) {
+    return FailedPrecondition(
+        "plugin " + name() +
+        " provides no health component (Setup::ProvideHealthComponent)");
+  }
+  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  std::string out;
+  retain_sink sink = internal::StringSink(&out);
+  const int32_t code = slot_->module->retain_plugin_on_health_component(
+      slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
+  Status s = host_->Account(*slot_, detail::HookKind::kReport, code, out, "");
+  host_->AfterHook();
+  if (s.code() == Code::kNotFound) return std::optional<HealthComponent>();
+  if (!s.ok()) return s;
+  HealthComponent c;
+  if (!codec::DecodeComponent(out, &c)) {
+    return Status(Code::kDataLoss,
+                  "plugin " + name() + " wrote a malformed health component");
+  }
+  // As the server completes it (fan_out.cc, CompleteComponent).
+  c.name = slot_->component_name;
+  c.weight = slot_->component_weight;
+  c.effective_weight = 0;
+  c.score = std::clamp(c.score, 0.0, 10.0);
+  c.source = name();
+  return std::optional<HealthComponent>(std::move(c));
+}
+
+inline bool LoadedPlugin::parked() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  return slot_->parked;
+}
+inline int LoadedPlugin::consecutive_failures() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  return slot_->consecutive_failures;
+}
+inline int LoadedPlugin::failures() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  return slot_->failures;
+}
+inline std::string LoadedPlugin::last_error() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  return slot_->last_error;
+}
+inline int64_t LoadedPlugin::delivery_cursor() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  auto it = host_->cursors_.find(slot_->name);
+  return it == host_->cursors_.end() ? 0 : it->second;
+}
+inline bool LoadedPlugin::loaded() const {
+  std::lock_guard<std::mutex> lock(host_->mu_);
+  return slot_->loaded;
+}
+
+inline Status LoadedPlugin::Resume() {
+  {
+    std::lock_guard<std::mutex> lock(host_->mu_);
+    if (!slot_->parked) {
+      return FailedPrecondition(
+          std::string("it is ") +
+          (slot_->loaded ? "PLUGIN_STATE_READY" : "PLUGIN_STATE_STOPPED") +
+          ", not parked");
+    }
+    slot_->parked = false;
+    slot_->consecutive_failures = 0;
+  }
+  host_->AfterHook();
+  return Status();
+}
+
+inline void LoadedPlugin::Unload() {
+  {
+    std::lock_guard<std::mutex> lock(host_->mu_);
+    if (!slot_->loaded) return;
+    slot_->loaded = false;
+    // Callbacks in flight finish; later ones get UNAVAILABLE.
+    slot_->callbacks_enabled = false;
+    auto& slots = host_->slots_;
+    slots.erase(std::remove(slots.begin(), slots.end(), slot_), slots.end());
+  }
+  slot_->module->retain_plugin_on_destroy(slot_->instance);
+  slot_->instance = nullptr;
+}
+
+}  // namespace retain::sdk::testing
+
+#endif  // RETAIN_SDK_TESTING_FAKE_HOST_H_
