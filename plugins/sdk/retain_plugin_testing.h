@@ -46,8 +46,8 @@
 // pass &retain_plugin_on_load (declared below, defined by RETAIN_PLUGIN:
 // one plugin per test binary), or load its built library with
 // LoadLibrary (retain/sdk/testing/load_library.h, POSIX dlopen).
-//   g++ -std=c++17 -I<sdk> my_plugin.cc my_plugin_test.cc \
-//       -lgtest -lgtest_main -pthread -o my_plugin_test
+//   g++ -std=c++17 -I<sdk> my_plugin.cc my_plugin_test.cc -lgtest
+//       -lgtest_main -pthread -o my_plugin_test
 //
 // Not the server: hooks run on the test's thread and without deadlines;
 // delivery happens right after each action instead of in the background
