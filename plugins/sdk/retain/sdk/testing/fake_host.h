@@ -122,6 +122,10 @@ class LoadedPlugin {
   // Delivers what is pending (e.g. after Resume, or with automatic delivery
   // off); the first failure of this plugin.
   Status DeliverPending();
+  // Delivers the logged signal `seq` once more, as the server does after a
+  // crash between the plugin handling it and the cursor being saved: a
+  // plugin must handle it idempotently. The cursor does not move.
+  Status Redeliver(int64_t seq);
 
   // One unary call of `method` ("/retain.plugins.<name>.v1.<Service>/<M>")
   // for `tenant`: the response bytes, or the plugin's status.
@@ -818,6 +822,38 @@ inline Status LoadedPlugin::Deliver(Signal signal) {
 
 inline Status LoadedPlugin::DeliverPending() {
   return host_->Drain(slot_.get());
+}
+
+inline Status LoadedPlugin::Redeliver(int64_t seq) {
+  Signal again;
+  {
+    std::lock_guard<std::mutex> lock(host_->mu_);
+    const auto& log = host_->world_.log();
+    if (seq < 1 || seq > static_cast<int64_t>(log.size())) {
+      return NotFound("no signal " + std::to_string(seq) + " in the log");
+    }
+    if (seq > host_->cursors_[slot_->name]) {
+      return FailedPrecondition("signal " + std::to_string(seq) +
+                                " was not delivered yet");
+    }
+    again = log[static_cast<size_t>(seq - 1)];
+    if (Status s = host_->RejectedLocked(*slot_); !s.ok()) return s;
+  }
+  if (!subscribes(again.kind)) {
+    return FailedPrecondition("plugin " + name() +
+                              " does not subscribe to the kind of signal " +
+                              std::to_string(seq));
+  }
+  std::string err;
+  retain_sink sink = internal::StringSink(&err);
+  const std::string payload = FakeWorld::Stored(again);
+  std::lock_guard<std::mutex> delivering(host_->delivery_mu_);
+  const int32_t code = slot_->module->retain_plugin_on_signal(
+      slot_->instance, internal::Str(again.tenant),
+      internal::Str(again.account_id), again.seq, internal::Str(payload),
+      &sink);
+  return host_->Account(*slot_, detail::HookKind::kSignal, code, err,
+                        "signal " + std::to_string(seq));
 }
 
 inline Result<std::string> LoadedPlugin::Call(const std::string& method,
