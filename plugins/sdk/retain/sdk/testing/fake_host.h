@@ -293,7 +293,8 @@ class FakeHost {
   // Delivers what is pending to every loaded plugin; the first failure.
   Status DeliverPending() { return Drain(nullptr); }
 
-  // --- What happened.
+  // --- What happened. Each returns a copy (plugins may add to it from
+  // other threads meanwhile): keep the vector, not a reference into it.
   // The signal log: every signal recorded, with tenant, seq, record time.
   std::vector<Signal> signals() const {
     std::lock_guard<std::mutex> lock(mu_);
