@@ -1,16 +1,15 @@
 // Part of the fake host (retain_plugin_testing.h, which documents its use):
-// FakeHost implements the real retain_host_api table over a FakeWorld and
-// loads a plugin through its real entry point, checking what the server
-// checks at load (core/plugin_host/loader.cc, plugin_loading.cc);
-// LoadedPlugin drives the plugin's hooks the way the server does and
-// accounts their outcomes as the server does (failures in a row park it).
+// FakeHost owns the world (fake_world.h), hands plugins the real host
+// table over it (host_table.h), loads a plugin through its real entry
+// point with the server's checks (module_checks.h), and delivers the
+// signal log; LoadedPlugin drives a plugin's hooks the way the server does
+// and has them accounted as the server does (plugin_slot.h).
 #ifndef RETAIN_SDK_TESTING_FAKE_HOST_H_
 #define RETAIN_SDK_TESTING_FAKE_HOST_H_
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,9 +24,11 @@
 #include "retain/sdk/detail/codec.h"
 #include "retain/sdk/status.h"
 #include "retain/sdk/testing/fake_world.h"
+#include "retain/sdk/testing/host_table.h"
 #include "retain/sdk/testing/json_config.h"
+#include "retain/sdk/testing/module_checks.h"
+#include "retain/sdk/testing/plugin_slot.h"
 #include "retain/sdk/types.h"
-#include "retain/sdk/wire.h"
 #include "retain_plugin_abi.h"
 
 namespace retain::sdk::testing {
@@ -46,40 +47,6 @@ struct PluginOptions {
 };
 
 class FakeHost;
-
-namespace detail {
-
-enum class HookKind { kCall, kSignal, kTick, kReport };
-
-// One loaded plugin, shared by the host and the LoadedPlugin handles.
-struct PluginSlot {
-  FakeHost* host = nullptr;
-  // Set by FakeHost::Load, then read-only.
-  const retain_plugin_module* module = nullptr;
-  void* instance = nullptr;
-  std::string name;
-  std::string version;
-  uint16_t abi_major = 0;
-  uint16_t abi_minor = 0;
-  std::vector<std::string> methods;
-  std::set<int32_t> kinds;
-  bool report_section = false;  // declared, and the hook is there
-  std::string component_name;   // declared, and the hook is there
-  double component_weight = 0;
-  bool asks_ticks = false;
-  bool has_tick_hook = false;
-  int max_failures = 5;
-  std::mutex tick_mu;  // never two ticks of one plugin at once
-  // Guarded by the host's lock.
-  bool loaded = false;
-  bool callbacks_enabled = false;
-  bool parked = false;
-  int consecutive_failures = 0;
-  int failures = 0;
-  std::string last_error;
-};
-
-}  // namespace detail
 
 // A plugin loaded into a FakeHost: drives its hooks as the server does.
 // A handle (copy it freely); valid while its FakeHost lives. Every hook
@@ -201,34 +168,14 @@ class FakeHost {
 
   FakeHost() : FakeHost(Options()) {}
   explicit FakeHost(Options options)
-      : options_(options), world_(options.start_micros) {
-    api_.struct_size =
-        options.abi_minor >= 1
-            ? static_cast<uint32_t>(sizeof(retain_host_api))
-            : static_cast<uint32_t>(
-                  offsetof(retain_host_api, retain_host_callback_list_tenants));
-    api_.abi_major = RETAIN_PLUGIN_ABI_MAJOR;
-    api_.abi_minor = options.abi_minor;
-    api_.retain_host_callback_log = &LogCb;
-    api_.retain_host_callback_now_micros = &NowCb;
-    api_.retain_host_callback_kv_get = &KvGetCb;
-    api_.retain_host_callback_kv_apply = &KvApplyCb;
-    api_.retain_host_callback_kv_scan = &KvScanCb;
-    api_.retain_host_callback_get_account = &GetAccountCb;
-    api_.retain_host_callback_list_accounts = &ListAccountsCb;
-    api_.retain_host_callback_list_signals = &ListSignalsCb;
-    api_.retain_host_callback_get_health = &GetHealthCb;
-    api_.retain_host_callback_record_signals = &RecordSignalsCb;
-    api_.retain_host_callback_publish_alert = &PublishAlertCb;
-    if (options.abi_minor >= 1) {
-      api_.retain_host_callback_list_tenants = &ListTenantsCb;
-    }
-  }
+      : options_(options),
+        api_(detail::HostTable::Make(options.abi_minor)),
+        world_(options.start_micros) {}
   // Unloads every plugin still loaded.
   ~FakeHost() {
-    std::vector<std::shared_ptr<detail::PluginSlot>> slots;
+    std::vector<std::shared_ptr<Slot>> slots;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<std::mutex> lock(world_.mu);
       slots = slots_;
     }
     for (auto& s : slots) LoadedPlugin(this, s).Unload();
@@ -250,16 +197,16 @@ class FakeHost {
   // --- The clock (what Host::NowMicros and Tick read): starts at
   // Options::start_micros, moves only when told.
   int64_t NowMicros() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.now();
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.now();
   }
   void SetNowMicros(int64_t micros) {
-    std::lock_guard<std::mutex> lock(mu_);
-    world_.set_now(micros);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    world_.world.set_now(micros);
   }
   void AdvanceMicros(int64_t micros) {
-    std::lock_guard<std::mutex> lock(mu_);
-    world_.set_now(world_.now() + micros);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    world_.world.set_now(world_.world.now() + micros);
   }
   void AdvanceDays(double days) {
     AdvanceMicros(static_cast<int64_t>(days * kMicrosPerDay));
@@ -270,15 +217,15 @@ class FakeHost {
   // from the signals: set them as the case needs). id or name names it.
   Status PutAccount(const Account& account,
                     const std::string& tenant = kDefaultTenant) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.PutAccount(tenant, account);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.PutAccount(tenant, account);
   }
   // What Host::GetHealth answers for health.account; without it, the
   // account's own score and band and no components.
   void SetHealth(const Health& health,
                  const std::string& tenant = kDefaultTenant) {
-    std::lock_guard<std::mutex> lock(mu_);
-    world_.SetHealth(tenant, health);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    world_.world.SetHealth(tenant, health);
   }
   // Records a signal as a client would (tenant: signal.tenant, default
   // "default"): the server's rules apply (INVALID_ARGUMENT naming the
@@ -297,51 +244,51 @@ class FakeHost {
   // other threads meanwhile): keep the vector, not a reference into it.
   // The signal log: every signal recorded, with tenant, seq, record time.
   std::vector<Signal> signals() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.log();
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.log();
   }
   // Signals plugins recorded (Host::RecordSignals), in order.
   std::vector<Signal> emitted_signals() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.emitted();
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.emitted();
   }
   std::vector<Alert> alerts() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.alerts();
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.alerts();
   }
   // The alerts so far, forgetting them (to check what comes next).
   std::vector<Alert> TakeAlerts() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(world_.alerts(), {});
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return std::exchange(world_.world.alerts(), {});
   }
   std::vector<LogLine> logs() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.logs();
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.logs();
   }
 
   // --- A plugin's key-value state (namespace: the plugin's name).
   std::optional<std::string> KvGet(const std::string& plugin,
                                    const std::string& tenant,
                                    const std::string& key) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.kv().Get(plugin, tenant, key);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.kv().Get(plugin, tenant, key);
   }
   std::map<std::string, std::string> KvEntries(
       const std::string& plugin, const std::string& tenant) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.kv().Entries(plugin, tenant);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.kv().Entries(plugin, tenant);
   }
   // Seeds state, e.g. what an older version of the plugin left.
   Status KvApply(const std::string& plugin, const std::string& tenant,
                  const std::vector<KvOp>& ops) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return world_.kv().Apply(plugin, tenant, ops);
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.kv().Apply(plugin, tenant, ops);
   }
   // The next kv_apply of a plugin fails with `status` and writes nothing
   // (as a failed commit of the server's store), to test its error paths.
   void FailNextKvApply(Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    world_.FailNextKvApply(std::move(status));
+    std::lock_guard<std::mutex> lock(world_.mu);
+    world_.world.FailNextKvApply(std::move(status));
   }
 
   // The table handed to plugins.
@@ -350,133 +297,32 @@ class FakeHost {
  private:
   friend class LoadedPlugin;
   using Slot = detail::PluginSlot;
-  using HookKind = detail::HookKind;
 
   // A bound on the signals one action delivers, so a plugin that reacts
   // to its own signals by recording new ones fails the test instead of
   // hanging it.
   static constexpr size_t kMaxDeliveriesPerAction = 100000;
 
-  static Status Refused(const std::string& why) {
-    return FailedPrecondition("refused: " + why);
-  }
-  static std::string HostAbi() {
-    return std::to_string(RETAIN_PLUGIN_ABI_MAJOR) + "." +
-           std::to_string(RETAIN_PLUGIN_ABI_MINOR);
-  }
-  static bool IsValidPluginName(const std::string& name) {
-    if (name.empty() || name.size() > 63) return false;
-    if (name[0] < 'a' || name[0] > 'z') return false;
-    for (char c : name) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-        return false;
-      }
-    }
-    return true;
-  }
-  static Code CodeOf(int32_t code) {
-    return (code < 0 || code > 16) ? Code::kUnknown : static_cast<Code>(code);
-  }
-
-  struct Descriptor {
-    std::vector<std::string> methods;
-    std::vector<int64_t> kinds;
-    bool report_section = false;
-    std::string component_name;
-    double component_weight = 0;
-    bool ticks = false;
-  };
-  // retain.plugin.v1.PluginDescriptor, as the server parses it (signal
-  // kinds packed or not).
-  static bool DecodeDescriptor(std::string_view bytes, Descriptor* d) {
-    wire::Reader r(bytes);
-    while (r.Next()) {
-      switch (r.field()) {
-        case 1:
-          d->methods.push_back(r.AsString());
-          break;
-        case 2:
-          if (!r.AppendInts(&d->kinds)) return false;
-          break;
-        case 3:
-          d->report_section = r.AsBool();
-          break;
-        case 4: {
-          wire::Reader c(r.AsBytes());
-          while (c.Next()) {
-            if (c.field() == 1) d->component_name = c.AsString();
-            if (c.field() == 2) d->component_weight = c.AsDouble();
-          }
-          if (!c.ok()) return false;
-          break;
-        }
-        case 5:
-          d->ticks = r.AsBool();
-          break;
-      }
-    }
-    return r.ok();
-  }
-
   Result<int64_t> Ingest(Signal signal) {
     const std::string tenant =
         signal.tenant.empty() ? kDefaultTenant : signal.tenant;
-    std::lock_guard<std::mutex> lock(mu_);
-    auto seqs = world_.Ingest(tenant, {std::move(signal)}, "signals");
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto seqs = world_.world.Ingest(tenant, {std::move(signal)}, "signals");
     if (!seqs.ok()) return seqs.status();
     return seqs->front();
   }
 
-  // How the server accounts a hook's outcome (plugin_harness.cc): a
-  // failure is UNKNOWN, INTERNAL, DATA_LOSS, or any error of a signal;
-  // `max_failures` in a row park the plugin; a call, signal or tick that
-  // succeeds ends a streak.
-  Status Account(Slot& slot, HookKind kind, int32_t code, std::string output,
-                 const std::string& label) {
-    if (code < 0 || code > 16) {
-      output = "invalid status code " + std::to_string(code) + ": " + output;
-      code = static_cast<int32_t>(Code::kUnknown);
-    }
-    const bool failure = code == static_cast<int32_t>(Code::kUnknown) ||
-                         code == static_cast<int32_t>(Code::kInternal) ||
-                         code == static_cast<int32_t>(Code::kDataLoss) ||
-                         (kind == HookKind::kSignal && code != 0);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!failure) {
-        if (kind != HookKind::kReport) slot.consecutive_failures = 0;
-      } else {
-        ++slot.consecutive_failures;
-        ++slot.failures;
-        slot.last_error = label.empty() ? output : label + ": " + output;
-        if (!slot.parked && slot.consecutive_failures >= slot.max_failures) {
-          slot.parked = true;
-          slot.last_error = std::to_string(slot.consecutive_failures) +
-                            " consecutive failures, last: " + slot.last_error;
-        }
-      }
-    }
-    if (code == 0) return Status();
-    return Status(static_cast<Code>(code), std::move(output));
-  }
-
-  // UNAVAILABLE for a plugin the server would not run a hook of (parked,
-  // or no longer loaded); call with mu_ held.
-  Status RejectedLocked(const Slot& slot) const {
-    if (!slot.loaded) {
-      return Status(Code::kUnavailable,
-                    "plugin " + slot.name + " is PLUGIN_STATE_STOPPED");
-    }
-    if (slot.parked) {
-      return Status(Code::kUnavailable,
-                    "plugin " + slot.name +
-                        " is PLUGIN_STATE_PARKED: " + slot.last_error);
-    }
-    return Status();
-  }
-  Status Rejected(const Slot& slot) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return RejectedLocked(slot);
+  // Calls on_signal with the logged signal, as the delivery thread does.
+  static Status DeliverOne(Slot& slot, const Signal& signal) {
+    const std::string payload = FakeWorld::Stored(signal);
+    std::string err;
+    retain_sink sink = internal::StringSink(&err);
+    const int32_t code = slot.module->retain_plugin_on_signal(
+        slot.instance, internal::Str(signal.tenant),
+        internal::Str(signal.account_id), signal.seq, internal::Str(payload),
+        &sink);
+    return slot.Account(detail::HookKind::kSignal, code, err,
+                        "signal " + std::to_string(signal.seq));
   }
 
   // Delivers `slot` its pending signals in log order until one fails.
@@ -484,12 +330,11 @@ class FakeHost {
                    bool* progress) {
     for (;;) {
       Signal next;
-      std::string payload;
       {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!slot->loaded) return Status();
+        std::lock_guard<std::mutex> lock(world_.mu);
+        if (!slot->loaded()) return Status();
         int64_t& cursor = cursors_[slot->name];
-        const std::vector<Signal>& log = world_.log();
+        const std::vector<Signal>& log = world_.world.log();
         const Signal* found = nullptr;
         while (cursor < static_cast<int64_t>(log.size())) {
           const Signal& s = log[static_cast<size_t>(cursor)];
@@ -500,7 +345,7 @@ class FakeHost {
           ++cursor;  // not subscribed: skipped, as the server does
         }
         if (found == nullptr) return Status();
-        if (Status s = RejectedLocked(*slot); !s.ok()) return s;
+        if (Status s = slot->Rejection(); !s.ok()) return s;
         if (*budget == 0) {
           return Status(Code::kResourceExhausted,
                         "more than " + std::to_string(kMaxDeliveriesPerAction) +
@@ -509,19 +354,10 @@ class FakeHost {
         }
         --*budget;
         next = *found;
-        payload = FakeWorld::Stored(next);
       }
-      std::string err;
-      retain_sink sink = internal::StringSink(&err);
-      const int32_t code = slot->module->retain_plugin_on_signal(
-          slot->instance, internal::Str(next.tenant),
-          internal::Str(next.account_id), next.seq, internal::Str(payload),
-          &sink);
-      Status s = Account(*slot, HookKind::kSignal, code, err,
-                         "signal " + std::to_string(next.seq));
-      if (!s.ok()) return s;
+      if (Status s = DeliverOne(*slot, next); !s.ok()) return s;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::mutex> lock(world_.mu);
         cursors_[slot->name] = next.seq;
       }
       *progress = true;
@@ -540,7 +376,7 @@ class FakeHost {
     for (;;) {
       std::vector<std::shared_ptr<Slot>> slots;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::mutex> lock(world_.mu);
         slots = slots_;
       }
       bool progress = false;
@@ -560,113 +396,11 @@ class FakeHost {
     if (options_.deliver_automatically) Drain(nullptr);
   }
 
-  // --- The host callbacks (see retain_plugin_abi.h). Each runs under the
-  // host's lock, only while the plugin's callbacks are enabled (from Init
-  // until it is unloaded), as in the server.
-
-  static int32_t Write(retain_sink* out, const Result<std::string>& r) {
-    const std::string& bytes = r.ok() ? *r : r.status().message();
-    if (out != nullptr && !bytes.empty()) {
-      out->write(out->ctx, bytes.data(), bytes.size());
-    }
-    return static_cast<int32_t>(r.status().code());
-  }
-  template <typename F>
-  static int32_t Serve(void* ctx, retain_sink* out, F answer) {
-    Slot& slot = *static_cast<Slot*>(ctx);
-    FakeHost& host = *slot.host;
-    std::lock_guard<std::mutex> lock(host.mu_);
-    if (!slot.callbacks_enabled) {
-      return Write(out, Status(Code::kUnavailable,
-                               "the plugin host is not serving this plugin"));
-    }
-    try {
-      return Write(out, answer(host.world_, slot));
-    } catch (const std::exception& e) {
-      return Write(out,
-                   Internal(std::string("host callback failed: ") + e.what()));
-    }
-  }
-  static std::string S(retain_str s) { return std::string(internal::View(s)); }
-
-  static void LogCb(void* ctx, int32_t level, retain_str message) {
-    Slot& slot = *static_cast<Slot*>(ctx);
-    std::lock_guard<std::mutex> lock(slot.host->mu_);
-    slot.host->world_.logs().push_back(
-        {slot.name, (level >= 0 && level <= 3) ? level : RETAIN_LOG_INFO,
-         S(message)});
-  }
-  static int64_t NowCb(void* ctx) {
-    Slot& slot = *static_cast<Slot*>(ctx);
-    std::lock_guard<std::mutex> lock(slot.host->mu_);
-    return slot.host->world_.now();
-  }
-  static int32_t KvGetCb(void* ctx, retain_str tenant, retain_str request,
-                         retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
-      return w.KvGet(s.name, S(tenant), internal::View(request));
-    });
-  }
-  static int32_t KvApplyCb(void* ctx, retain_str tenant, retain_str request,
-                           retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
-      return w.KvApply(s.name, S(tenant), internal::View(request));
-    });
-  }
-  static int32_t KvScanCb(void* ctx, retain_str tenant, retain_str request,
-                          retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
-      return w.KvScan(s.name, S(tenant), internal::View(request));
-    });
-  }
-  static int32_t GetAccountCb(void* ctx, retain_str tenant, retain_str request,
-                              retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
-      return w.GetAccount(S(tenant), internal::View(request));
-    });
-  }
-  static int32_t ListAccountsCb(void* ctx, retain_str tenant,
-                                retain_str request, retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
-      return w.ListAccounts(S(tenant), internal::View(request));
-    });
-  }
-  static int32_t ListSignalsCb(void* ctx, retain_str tenant, retain_str request,
-                               retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
-      return w.ListSignals(S(tenant), internal::View(request));
-    });
-  }
-  static int32_t GetHealthCb(void* ctx, retain_str tenant, retain_str request,
-                             retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
-      return w.GetHealth(S(tenant), internal::View(request));
-    });
-  }
-  static int32_t RecordSignalsCb(void* ctx, retain_str tenant,
-                                 retain_str request, retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot&) {
-      return w.RecordSignals(S(tenant), internal::View(request));
-    });
-  }
-  static int32_t PublishAlertCb(void* ctx, retain_str tenant,
-                                retain_str request, retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
-      return w.PublishAlert(s.name, S(tenant), internal::View(request));
-    });
-  }
-  static int32_t ListTenantsCb(void* ctx, retain_str /*tenant*/,
-                               retain_str request, retain_sink* out) {
-    return Serve(ctx, out, [&](FakeWorld& w, Slot& s) {
-      return w.ListTenants(s.name, internal::View(request));
-    });
-  }
-
   const Options options_;
-  retain_host_api api_{};
-  mutable std::mutex mu_;
+  const retain_host_api api_;
+  mutable detail::GuardedWorld world_;
   std::mutex delivery_mu_;  // one delivery at a time: signals come in order
-  FakeWorld world_;
+  // Guarded by world_.mu.
   std::vector<std::shared_ptr<Slot>> slots_;  // loaded, in load order
   std::map<std::string, int64_t> cursors_;    // by plugin name; persist
 };
@@ -677,38 +411,13 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
                                            const PluginOptions& options) {
   if (entry == nullptr) return InvalidArgument("no entry point given");
   const retain_plugin_module* m = entry(&api_);
-  if (m == nullptr) {
-    return Refused("the plugin declined this host (host plugin ABI " +
-                   HostAbi() + "); its log lines above, if any, say why");
-  }
-  const std::string who =
-      m->name != nullptr ? "plugin '" + std::string(m->name) + "'" : "plugin";
-  if (m->abi_major != RETAIN_PLUGIN_ABI_MAJOR) {
-    return Refused(who + " is built for plugin ABI " +
-                   std::to_string(m->abi_major) + "." +
-                   std::to_string(m->abi_minor) + "; this server speaks " +
-                   HostAbi() + " (the major version must match)");
-  }
-  if (m->struct_size < offsetof(retain_plugin_module, retain_plugin_on_signal) +
-                           sizeof(m->retain_plugin_on_signal) ||
-      m->name == nullptr || m->version == nullptr ||
-      m->retain_plugin_on_init == nullptr ||
-      m->retain_plugin_on_destroy == nullptr ||
-      m->retain_plugin_on_describe == nullptr ||
-      m->retain_plugin_on_call == nullptr ||
-      m->retain_plugin_on_signal == nullptr) {
-    return Refused(who + ": incomplete plugin module (required hooks missing)");
-  }
+  if (Status s = module_checks::CheckModule(m); !s.ok()) return s;
   const std::string name = m->name;
-  if (!IsValidPluginName(name)) {
-    return Refused("invalid plugin name '" + name +
-                   "' (want [a-z][a-z0-9_]{0,62})");
-  }
   auto config = JsonConfig::Parse(options.config_json);
   if (!config.ok()) return config.status();
 
   auto slot = std::make_shared<Slot>();
-  slot->host = this;
+  slot->world = &world_;
   slot->module = m;
   slot->name = name;
   slot->version = m->version;
@@ -716,18 +425,15 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   slot->abi_minor = m->abi_minor;
   slot->max_failures = options.max_consecutive_failures;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(world_.mu);
     for (const auto& other : slots_) {
       if (other->name == name) {
-        return Refused("a plugin named '" + name + "' is already loaded");
+        return module_checks::Refused("a plugin named '" + name +
+                                      "' is already loaded");
       }
     }
-    slot->callbacks_enabled = true;
   }
-  auto disable = [&] {
-    std::lock_guard<std::mutex> lock(mu_);
-    slot->callbacks_enabled = false;
-  };
+  slot->EnableCallbacks(true);
 
   const std::string config_bytes = config->Encode();
   std::string err;
@@ -736,51 +442,45 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   const int32_t code = m->retain_plugin_on_init(
       &api_, slot.get(), internal::Str(config_bytes), &instance, &err_sink);
   if (code != 0 || instance == nullptr) {
-    disable();
-    return Status(code != 0 ? CodeOf(code) : Code::kInternal,
-                  "init failed (" + std::to_string(code) +
-                      "): " + (err.empty() ? "no reason given" : err));
+    slot->EnableCallbacks(false);
+    const Code why = (code < 0 || code > 16) ? Code::kUnknown
+                     : code != 0             ? static_cast<Code>(code)
+                                             : Code::kInternal;
+    return Status(why, "init failed (" + std::to_string(code) +
+                           "): " + (err.empty() ? "no reason given" : err));
   }
   slot->instance = instance;
 
   std::string desc;
   retain_sink desc_sink = internal::StringSink(&desc);
   const int32_t described = m->retain_plugin_on_describe(instance, &desc_sink);
-  Descriptor d;
+  module_checks::Descriptor d;
   std::string problem;
   if (described != 0) {
     problem = "describe failed (" + std::to_string(described) + "): " + desc;
-  } else if (!DecodeDescriptor(desc, &d)) {
+  } else if (!module_checks::DecodeDescriptor(desc, &d)) {
     problem = "malformed plugin descriptor";
-  }
-  const std::string prefix = "/retain.plugins." + name + ".v1.";
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& method : d.methods) {
-      if (!problem.empty()) break;
-      const size_t slash = method.rfind('/');
-      if (method.compare(0, prefix.size(), prefix) != 0 ||
-          slash == std::string::npos || slash <= prefix.size() ||
-          slash + 1 >= method.size()) {
-        problem = "method '" + method + "' is not of the form " + prefix +
-                  "<Service>/<Method>";
-        break;
-      }
-      for (const auto& other : slots_) {
-        const auto& theirs = other->methods;
-        if (std::find(theirs.begin(), theirs.end(), method) != theirs.end()) {
-          problem = "method '" + method + "' is already served";
-        }
-      }
-    }
+  } else {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    problem = module_checks::MethodProblem(
+        name, d.methods, [&](const std::string& method) {
+          for (const auto& other : slots_) {
+            const auto& theirs = other->methods;
+            if (std::find(theirs.begin(), theirs.end(), method) !=
+                theirs.end()) {
+              return true;
+            }
+          }
+          return false;
+        });
   }
   if (!problem.empty()) {
-    disable();
+    slot->EnableCallbacks(false);
     m->retain_plugin_on_destroy(instance);
     return FailedPrecondition(problem);
   }
   slot->methods = d.methods;
-  for (int64_t k : d.kinds) slot->kinds.insert(static_cast<int32_t>(k));
+  for (int64_t k : d.signal_kinds) slot->kinds.insert(static_cast<int32_t>(k));
   slot->report_section =
       d.report_section && m->retain_plugin_on_report_section != nullptr;
   if (!d.component_name.empty() &&
@@ -790,17 +490,15 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   slot->component_weight =
       options.health_weight >= 0 ? options.health_weight : d.component_weight;
   slot->asks_ticks = d.ticks;
-  slot->has_tick_hook =
-      RETAIN_ABI_HAS_FIELD(m, retain_plugin_module, retain_plugin_on_tick) &&
-      m->retain_plugin_on_tick != nullptr;
+  slot->has_tick_hook = module_checks::HasTickHook(m);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(world_.mu);
     if (!cursors_.count(name)) {
       cursors_[name] = options.deliver_from_now
-                           ? static_cast<int64_t>(world_.log().size())
+                           ? static_cast<int64_t>(world_.world.log().size())
                            : 0;
     }
-    slot->loaded = true;
+    slot->SetLoaded(true);
     slots_.push_back(slot);
   }
   AfterHook();
@@ -828,8 +526,8 @@ inline Status LoadedPlugin::DeliverPending() {
 inline Status LoadedPlugin::Redeliver(int64_t seq) {
   Signal again;
   {
-    std::lock_guard<std::mutex> lock(host_->mu_);
-    const auto& log = host_->world_.log();
+    std::lock_guard<std::mutex> lock(host_->world_.mu);
+    const auto& log = host_->world_.world.log();
     if (seq < 1 || seq > static_cast<int64_t>(log.size())) {
       return NotFound("no signal " + std::to_string(seq) + " in the log");
     }
@@ -838,23 +536,15 @@ inline Status LoadedPlugin::Redeliver(int64_t seq) {
                                 " was not delivered yet");
     }
     again = log[static_cast<size_t>(seq - 1)];
-    if (Status s = host_->RejectedLocked(*slot_); !s.ok()) return s;
   }
   if (!subscribes(again.kind)) {
     return FailedPrecondition("plugin " + name() +
                               " does not subscribe to the kind of signal " +
                               std::to_string(seq));
   }
-  std::string err;
-  retain_sink sink = internal::StringSink(&err);
-  const std::string payload = FakeWorld::Stored(again);
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
   std::lock_guard<std::mutex> delivering(host_->delivery_mu_);
-  const int32_t code = slot_->module->retain_plugin_on_signal(
-      slot_->instance, internal::Str(again.tenant),
-      internal::Str(again.account_id), again.seq, internal::Str(payload),
-      &sink);
-  return host_->Account(*slot_, detail::HookKind::kSignal, code, err,
-                        "signal " + std::to_string(seq));
+  return FakeHost::DeliverOne(*slot_, again);
 }
 
 inline Result<std::string> LoadedPlugin::Call(const std::string& method,
@@ -864,13 +554,13 @@ inline Result<std::string> LoadedPlugin::Call(const std::string& method,
   if (!loaded() || std::find(mine.begin(), mine.end(), method) == mine.end()) {
     return Status(Code::kUnimplemented, "unknown method " + method);
   }
-  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
   std::string out;
   retain_sink sink = internal::StringSink(&out);
   const int32_t code = slot_->module->retain_plugin_on_call(
       slot_->instance, internal::Str(tenant), internal::Str(method),
       internal::Str(request), &sink);
-  Status s = host_->Account(*slot_, detail::HookKind::kCall, code, out, "");
+  Status s = slot_->Account(detail::HookKind::kCall, code, out, "");
   host_->AfterHook();
   if (!s.ok()) return s;
   return out;
@@ -886,7 +576,7 @@ inline Status LoadedPlugin::Tick() {
                               " asks for ticks but has no on_tick hook (built "
                               "with an ABI 1.0 SDK?)");
   }
-  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
   Status s;
   {
     std::lock_guard<std::mutex> one_tick(slot_->tick_mu);
@@ -894,7 +584,7 @@ inline Status LoadedPlugin::Tick() {
     retain_sink sink = internal::StringSink(&err);
     const int32_t code = slot_->module->retain_plugin_on_tick(
         slot_->instance, host_->NowMicros(), &sink);
-    s = host_->Account(*slot_, detail::HookKind::kTick, code, err, "tick");
+    s = slot_->Account(detail::HookKind::kTick, code, err, "tick");
   }
   host_->AfterHook();
   return s;
@@ -907,12 +597,12 @@ inline Result<std::optional<Section>> LoadedPlugin::ReportSection(
         "plugin " + name() +
         " provides no report section (Setup::ProvideReportSection)");
   }
-  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
   std::string out;
   retain_sink sink = internal::StringSink(&out);
   const int32_t code = slot_->module->retain_plugin_on_report_section(
       slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
-  Status s = host_->Account(*slot_, detail::HookKind::kReport, code, out, "");
+  Status s = slot_->Account(detail::HookKind::kReport, code, out, "");
   host_->AfterHook();
   if (s.code() == Code::kNotFound) return std::optional<Section>();
   if (!s.ok()) return s;
@@ -933,12 +623,12 @@ LoadedPlugin::AccountHealthComponent(const std::string& tenant,
         "plugin " + name() +
         " provides no health component (Setup::ProvideHealthComponent)");
   }
-  if (Status s = host_->Rejected(*slot_); !s.ok()) return s;
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
   std::string out;
   retain_sink sink = internal::StringSink(&out);
   const int32_t code = slot_->module->retain_plugin_on_health_component(
       slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
-  Status s = host_->Account(*slot_, detail::HookKind::kReport, code, out, "");
+  Status s = slot_->Account(detail::HookKind::kReport, code, out, "");
   host_->AfterHook();
   if (s.code() == Code::kNotFound) return std::optional<HealthComponent>();
   if (!s.ok()) return s;
@@ -956,55 +646,33 @@ LoadedPlugin::AccountHealthComponent(const std::string& tenant,
   return std::optional<HealthComponent>(std::move(c));
 }
 
-inline bool LoadedPlugin::parked() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
-  return slot_->parked;
-}
+inline bool LoadedPlugin::parked() const { return slot_->parked(); }
 inline int LoadedPlugin::consecutive_failures() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
-  return slot_->consecutive_failures;
+  return slot_->consecutive_failures();
 }
-inline int LoadedPlugin::failures() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
-  return slot_->failures;
-}
+inline int LoadedPlugin::failures() const { return slot_->failures(); }
 inline std::string LoadedPlugin::last_error() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
-  return slot_->last_error;
+  return slot_->last_error();
 }
+inline bool LoadedPlugin::loaded() const { return slot_->loaded(); }
 inline int64_t LoadedPlugin::delivery_cursor() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
+  std::lock_guard<std::mutex> lock(host_->world_.mu);
   auto it = host_->cursors_.find(slot_->name);
   return it == host_->cursors_.end() ? 0 : it->second;
 }
-inline bool LoadedPlugin::loaded() const {
-  std::lock_guard<std::mutex> lock(host_->mu_);
-  return slot_->loaded;
-}
 
 inline Status LoadedPlugin::Resume() {
-  {
-    std::lock_guard<std::mutex> lock(host_->mu_);
-    if (!slot_->parked) {
-      return FailedPrecondition(
-          std::string("it is ") +
-          (slot_->loaded ? "PLUGIN_STATE_READY" : "PLUGIN_STATE_STOPPED") +
-          ", not parked");
-    }
-    slot_->parked = false;
-    slot_->consecutive_failures = 0;
-  }
-  host_->AfterHook();
+  if (Status s = slot_->Resume(); !s.ok()) return s;
+  host_->AfterHook();  // the server wakes delivery
   return Status();
 }
 
 inline void LoadedPlugin::Unload() {
   {
-    std::lock_guard<std::mutex> lock(host_->mu_);
-    if (!slot_->loaded) return;
-    slot_->loaded = false;
+    std::lock_guard<std::mutex> lock(host_->world_.mu);
+    if (!slot_->loaded()) return;
     // Callbacks in flight finish; later ones get UNAVAILABLE.
-    slot_->callbacks_enabled = false;
+    slot_->SetLoaded(false);
     auto& slots = host_->slots_;
     slots.erase(std::remove(slots.begin(), slots.end(), slot_), slots.end());
   }

@@ -37,18 +37,18 @@ inline constexpr int64_t kDefaultStartMicros = 1735689600 * kMicrosPerSecond;
 
 // A line a plugin logged (Host::Info, Warning, Error, Log).
 struct LogLine {
-  std::string plugin;
+  std::string plugin{};
   int32_t level = RETAIN_LOG_INFO;  // RETAIN_LOG_DEBUG ... RETAIN_LOG_ERROR
-  std::string message;
+  std::string message{};
 };
 
 // An alert a plugin published (Host::PublishAlert).
 struct Alert {
-  std::string tenant;
-  std::string plugin;  // set by the host, as the server does
-  std::string account_id;
-  std::string code;
-  std::string message;
+  std::string tenant{};
+  std::string plugin{};  // set by the host, as the server does
+  std::string account_id{};
+  std::string code{};
+  std::string message{};
   int32_t severity = 0;  // AlertSeverity's numbers; 0 = unspecified
 };
 
