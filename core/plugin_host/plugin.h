@@ -13,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/plugin_host/dead_letters.h"
 #include "core/plugin_host/executor.h"
 #include "core/plugin_host/host_services.h"
 #include "core/plugin_host/loader.h"
@@ -50,6 +51,9 @@ struct Plugin {
 
   PluginHarness harness;
   std::unique_ptr<Executor> executor;  // set when it starts
+  // Set once the plugin has a name (even when disabled), so its dead
+  // letters can be listed and dropped whatever its state.
+  std::unique_ptr<DeadLetters> dead_letters;
 
   // Host callbacks run under a reader lock and only while enabled, so
   // shutdown can turn them off before the store and services go away.

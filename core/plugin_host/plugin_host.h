@@ -7,6 +7,7 @@
 //   host_callbacks the table of host functions plugins call
 //   kv_keys        per-tenant keys in a plugin's KV namespace
 //   plugin_harness state machine, counters, parking
+//   dead_letters   signals delivery gave up on (decision 0018)
 //   hook_runner    hooks on the plugin's workers under deadlines
 //   signal_delivery, ticker, fan_out, component_refresher
 //   grpc_services  the generic method service and PluginService
@@ -60,7 +61,8 @@ struct PluginHostOptions {
   absl::Duration tick_interval = absl::Seconds(60);
   // Signals a delivery thread reads from the log at a time.
   int delivery_batch = 256;
-  // Retry delay after a failed delivery; doubles up to 32x.
+  // Retry delay after a failed delivery; doubles up to 32x. The config's
+  // signal_retry_backoff_ms overrides it.
   absl::Duration delivery_retry = absl::Milliseconds(100);
 
   // The clock offered to plugins; absl::Now when unset (tests set it).
@@ -126,6 +128,26 @@ class PluginHost {
   absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
   // Parked -> ready; FAILED_PRECONDITION otherwise.
   absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
+
+  // A plugin's dead letters (dead_letters.h). `tenant` narrows them to one
+  // tenant's; empty means every tenant's. NOT_FOUND for an unknown plugin.
+  absl::StatusOr<plugin::v1::ListDeadLettersResponse> ListDeadLetters(
+      const std::string& name, const std::string& tenant, int page_size,
+      const std::string& page_token);
+  // Redelivers the dead letters with these seqs (or, with `all`, the
+  // oldest 1000) once each on the plugin's delivery thread; `done` gets the
+  // outcome there (or at once on an error). FAILED_PRECONDITION unless the
+  // plugin is ready; NOT_FOUND naming a seq that is no dead letter of
+  // `tenant`. Never blocks on the plugin: for gRPC callback threads.
+  void RetryDeadLetters(
+      const std::string& name, const std::string& tenant,
+      const std::vector<int64_t>& seqs, bool all,
+      std::function<void(absl::StatusOr<plugin::v1::RetryDeadLettersResponse>)>
+          done);
+  // Forgets dead letters (those with these seqs, or all of `tenant`'s).
+  absl::StatusOr<plugin::v1::DropDeadLettersResponse> DropDeadLetters(
+      const std::string& name, const std::string& tenant,
+      const std::vector<int64_t>& seqs, bool all);
 
   // Stops delivery, ticks and workers, then destroys the plugin instances.
   // A plugin with a handler still running after a grace period is left as

@@ -60,6 +60,7 @@ absl::Status PluginHost::Impl::LoadAll() {
   defaults.workers = options_.workers;
   defaults.max_queue = options_.max_queue;
   defaults.tick_interval = options_.tick_interval;
+  defaults.signal_retry_backoff = options_.delivery_retry;
   auto config = PluginConfig::Load(options_.config_path, defaults);
   if (!config.ok()) return config.status();
 
@@ -117,6 +118,7 @@ void PluginHost::Impl::LoadOne(const std::string& path,
                      "' is already loaded from ", by_name_[name]->path));
   }
   by_name_[name] = p;
+  p->dead_letters = std::make_unique<DeadLetters>(env_.store, name);
   p->settings = config.For(name);
   p->harness.set_max_consecutive_failures(p->settings.max_consecutive_failures);
   if (!p->settings.enabled) {
@@ -213,7 +215,8 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin>& p) {
   if (p->kinds.empty()) return;
   DeliveryOptions d;
   d.batch = options_.delivery_batch;
-  d.retry = options_.delivery_retry;
+  d.retry = p->settings.signal_retry_backoff;
+  d.retry_limit = p->settings.signal_retry_limit;
   auto delivery = std::make_unique<SignalDelivery>(
       p, &runner_, &durable_seq_, d,
       [this, p](const std::vector<std::pair<std::string, std::string>>& acc) {

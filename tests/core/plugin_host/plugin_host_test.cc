@@ -308,31 +308,32 @@ TEST(PluginHostTest, HungHandlerTimesOutAndIsParked) {
   // Shutdown does not wait for the hung handler (the env's destructor).
 }
 
-TEST(PluginHostTest, FailedSignalsAreRetriedNeverSkippedAcrossParking) {
+// Within the retry limit a failed signal is retried, never skipped, and its
+// failures alone do not park the plugin (dead_letter_delivery_test has what
+// happens past the limit).
+TEST(PluginHostTest, FailedSignalIsRetriedUntilHandledWithinTheLimit) {
   auto env =
       PluginEnv::Start({.plugins = {"plugins/fixtures/libflaky_signals.so"},
                         .config_json = R"({"plugins": {"flaky_signals":
-           {"max_consecutive_failures": 2, "config": {"fail_first": 3}}}})"});
+           {"max_consecutive_failures": 2, "signal_retry_limit": 4,
+            "signal_retry_backoff_ms": 1, "config": {"fail_first": 3}}}})"});
   env->CreateAccount("acme", 1000);
   env->Record({Usage("u1", "acme"), Usage("u2", "acme"), Usage("u3", "acme")});
-  ASSERT_TRUE(PluginEnv::Eventually([&] {
-    return env->StateOf("flaky_signals") == plugin::v1::PLUGIN_STATE_PARKED;
-  }));
-  auto info = env->host().GetPlugin("flaky_signals");
-  EXPECT_EQ(info->counters().signals_delivered(), 0);
-  EXPECT_EQ(info->counters().signal_failures(), 2);
-  EXPECT_NE(info->last_error().find("not yet (fixture)"), std::string::npos);
-  ASSERT_TRUE(env->host().ResumePlugin("flaky_signals").ok());
   const std::string kSeen =
       "/retain.plugins.flaky_signals.v1.FlakyService/Seen";
   std::string seen;
   ASSERT_TRUE(PluginEnv::Eventually([&] {
     return env->CallRaw(kSeen, "", &seen).ok() && seen == "u1,u2,u3";
   })) << seen;
-  info = env->host().GetPlugin("flaky_signals");
+  auto info = env->host().GetPlugin("flaky_signals");
   EXPECT_EQ(info->counters().signals_delivered(), 3);
   EXPECT_EQ(info->counters().signal_failures(), 3);
+  EXPECT_EQ(info->counters().signals_dead_lettered(), 0);
+  EXPECT_NE(info->last_error().find("not yet (fixture)"), std::string::npos);
   EXPECT_EQ(info->state(), plugin::v1::PLUGIN_STATE_READY);
+  auto letters = env->host().ListDeadLetters("flaky_signals", "", 0, "");
+  ASSERT_TRUE(letters.ok()) << letters.status();
+  EXPECT_EQ(letters->dead_letters_size(), 0);
 }
 
 TEST(PluginHostTest, CorruptStoredCursorParksThePluginNotTheServer) {
