@@ -12,9 +12,10 @@
 // at load (method names in the plugin's own package, no method served
 // twice), each recorded signal (the ingestion rules; the account must
 // exist), paging arguments; and it accounts hook failures the same way
-// (UNKNOWN / INTERNAL / DATA_LOSS or an exception, any error of a signal;
-// five in a row park the plugin). So a plugin that passes here does not
-// fail in the server for a reason a test could have caught.
+// (UNKNOWN / INTERNAL / DATA_LOSS or an exception; five in a row park the
+// plugin; a signal that keeps failing is set aside as a dead letter and
+// counts once). So a plugin that passes here does not fail in the server
+// for a reason a test could have caught.
 //
 //   #include "gtest/gtest.h"
 //   #include "retain_plugin_testing.h"

@@ -68,6 +68,9 @@ class Probe : public sdk::Plugin {
     if (fail_once.erase(s.signal_id)) {
       return sdk::Status(Code::kUnavailable, "not now: " + s.signal_id);
     }
+    if (fail_always.count(s.signal_id)) {
+      return sdk::Status(Code::kInvalidArgument, "cannot: " + s.signal_id);
+    }
     seen.push_back(s);
     if (s.kind == SignalKind::kCustom && s.custom.type == "probe.ping") {
       Signal pong;
@@ -106,7 +109,8 @@ class Probe : public sdk::Plugin {
 
   std::mutex mu;
   std::vector<Signal> seen;
-  std::set<std::string> fail_once;  // signal ids to fail the first time
+  std::set<std::string> fail_once;    // signal ids to fail the first time
+  std::set<std::string> fail_always;  // signal ids never handled
   std::vector<int64_t> ticks;
   double score = 5;
 
@@ -242,7 +246,7 @@ TEST_F(FakeHostTest, TheClockMovesOnlyWhenTold) {
                                start + 60 * 3600 * sdk::kMicrosPerSecond, 42}));
 }
 
-TEST_F(FakeHostTest, SignalsComeInLogOrderAndAFailedOneComesAgain) {
+TEST_F(FakeHostTest, SignalsComeInLogOrderAndAFailedOneIsTriedAgain) {
   const int64_t now = host_.NowMicros();
   probe_->fail_once = {"b"};
   ASSERT_TRUE(plugin_->Deliver(Touchpoint("a", "acme", now)).ok());
@@ -254,11 +258,12 @@ TEST_F(FakeHostTest, SignalsComeInLogOrderAndAFailedOneComesAgain) {
   usage.kind = SignalKind::kUsage;
   EXPECT_EQ(plugin_->Deliver(usage).code(), Code::kFailedPrecondition);
   ASSERT_TRUE(host_.Record(usage).ok());
-  Status failed = plugin_->Deliver(Touchpoint("b", "acme", now));
-  EXPECT_EQ(Text(failed), "14 not now: b");
+  // Failed once, handled on the next attempt: delivered; the failure shows.
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("b", "acme", now)).ok());
   EXPECT_EQ(plugin_->last_error(), "signal 3: not now: b");
-  EXPECT_EQ(plugin_->consecutive_failures(), 1);
-  // The next delivery starts with the failed one.
+  EXPECT_EQ(plugin_->failures(), 1);
+  EXPECT_EQ(plugin_->consecutive_failures(), 0);
+  EXPECT_TRUE(plugin_->dead_letters().empty());
   ASSERT_TRUE(plugin_->Deliver(Touchpoint("c", "acme", now)).ok());
   std::vector<std::string> ids;
   std::vector<int64_t> seqs;
@@ -278,6 +283,60 @@ TEST_F(FakeHostTest, SignalsComeInLogOrderAndAFailedOneComesAgain) {
   ASSERT_TRUE(plugin_->Redeliver(1).ok());
   EXPECT_EQ(probe_->seen.back().seq, 1);
   EXPECT_EQ(plugin_->Redeliver(9).code(), Code::kNotFound);
+}
+
+TEST(FakeHostDeadLetterTest, APoisonSignalIsSetAsideAndDeliveryGoesOn) {
+  FakeHost host;
+  ASSERT_TRUE(host.PutAccount({.id = "acme"}).ok());
+  auto plugin = host.Load(
+      &retain_plugin_on_load,
+      PluginOptions{.max_consecutive_failures = 2, .signal_retry_limit = 3});
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  Probe* probe = Probe::last;
+  probe->fail_always = {"p1", "p2", "p3"};
+  const int64_t now = host.NowMicros();
+  // Tried three times, set aside; the signal after it is delivered.
+  EXPECT_EQ(Text(plugin->Deliver(Touchpoint("p1", "acme", now))),
+            "3 cannot: p1");
+  ASSERT_TRUE(plugin->Deliver(Touchpoint("ok", "acme", now)).ok());
+  ASSERT_EQ(probe->seen.size(), 1u);
+  EXPECT_EQ(probe->seen[0].signal_id, "ok");
+  auto letters = plugin->dead_letters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].seq, 1);
+  EXPECT_EQ(letters[0].signal_id, "p1");
+  EXPECT_EQ(letters[0].attempts, 3);
+  EXPECT_EQ(letters[0].last_error, "cannot: p1");
+  EXPECT_EQ(plugin->failures(), 3);
+  EXPECT_EQ(plugin->delivery_cursor(), 2);
+  EXPECT_FALSE(plugin->parked());  // one poison signal parks nothing
+
+  // A signal set aside counts once; two in a row park (the limit is 2).
+  EXPECT_EQ(plugin->Deliver(Touchpoint("p2", "acme", now)).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(plugin->last_error(),
+            "signal 3 set aside as a dead letter after 3 failed attempts, "
+            "last: cannot: p2");
+  EXPECT_EQ(plugin->Deliver(Touchpoint("p3", "acme", now)).code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(plugin->parked());
+  EXPECT_EQ(plugin->dead_letters().size(), 3u);
+
+  // Fixed: resumed, the letters retried; handled ones leave the list, the
+  // others stay with one more attempt. They survive a restart.
+  probe->fail_always = {"p3"};
+  ASSERT_TRUE(plugin->Resume().ok());
+  EXPECT_EQ(Text(plugin->RetryDeadLetters()), "3 cannot: p3");
+  letters = plugin->dead_letters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].signal_id, "p3");
+  EXPECT_EQ(letters[0].attempts, 4);
+  plugin->Unload();
+  auto again = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->dead_letters().size(), 1u);
+  again->DropDeadLetters();
+  EXPECT_TRUE(again->dead_letters().empty());
 }
 
 TEST_F(FakeHostTest, SignalsAreCheckedAsTheServerChecksThem) {

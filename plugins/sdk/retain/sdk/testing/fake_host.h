@@ -44,6 +44,22 @@ struct PluginOptions {
   // "deliver_from": "now" when true: the signals already in the log when
   // the plugin is first loaded are not delivered to it.
   bool deliver_from_now = false;
+  // "signal_retry_limit": failed attempts at one signal before it is set
+  // aside as a dead letter and delivery goes on.
+  int signal_retry_limit = 5;
+};
+
+// A signal delivery gave up on (decision 0018); kept across restarts.
+struct DeadLetter {
+  int64_t seq = 0;
+  std::string tenant{};
+  std::string account_id{};
+  SignalKind kind = SignalKind::kUnspecified;
+  std::string signal_id{};
+  int attempts = 0;  // failed deliveries, retries included
+  std::string last_error{};
+  int64_t first_failure_micros = 0;
+  int64_t last_failure_micros = 0;
 };
 
 class FakeHost;
@@ -80,14 +96,18 @@ class LoadedPlugin {
 
   // Records `signal` in the log (tenant: signal.tenant, default "default")
   // through the server's ingestion rules, then delivers every pending
-  // signal. Returns the first failure of this plugin's OnSignal (the
-  // failed signal stays pending and is delivered again next time), or the
-  // ingestion's INVALID_ARGUMENT. FAILED_PRECONDITION when the plugin does
-  // not subscribe to the signal's kind. A signal_id recorded before is a
-  // no-op, as in the server.
+  // signal. A signal OnSignal fails is tried again at once (the server
+  // waits between tries) until it is handled or, after
+  // signal_retry_limit attempts, set aside as a dead letter; delivery goes
+  // on either way. Returns OK when every signal was handled (retries
+  // included; failed attempts still show in last_error() and failures()),
+  // the plugin's error for the first one set aside, UNAVAILABLE when it is
+  // parked (its signals wait), or the ingestion's INVALID_ARGUMENT.
+  // FAILED_PRECONDITION when the plugin does not subscribe to the signal's
+  // kind. A signal_id recorded before is a no-op, as in the server.
   Status Deliver(Signal signal);
   // Delivers what is pending (e.g. after Resume, or with automatic delivery
-  // off); the first failure of this plugin.
+  // off); answers as Deliver.
   Status DeliverPending();
   // Delivers the logged signal `seq` once more, as the server does after a
   // crash between the plugin handling it and the cursor being saved: a
@@ -134,8 +154,16 @@ class LoadedPlugin {
   int consecutive_failures() const;
   int failures() const;  // every failed hook so far
   std::string last_error() const;
-  // The seq of the last signal handled (or skipped as not subscribed).
+  // The seq of the last signal handled, set aside, or skipped as not
+  // subscribed.
   int64_t delivery_cursor() const;
+  // The plugin's dead letters, by seq (PluginService.ListDeadLetters).
+  std::vector<DeadLetter> dead_letters() const;
+  // RetryDeadLetters: each once, in seq order; a handled one leaves the
+  // list, a failed one stays with one more attempt. The first failure.
+  Status RetryDeadLetters();
+  // DropDeadLetters: forgets them all.
+  void DropDeadLetters();
   // PluginService.ResumePlugin: READY again, then delivers what is pending.
   Status Resume();
 
@@ -312,8 +340,10 @@ class FakeHost {
     return seqs->front();
   }
 
-  // Calls on_signal with the logged signal, as the delivery thread does.
-  static Status DeliverOne(Slot& slot, const Signal& signal) {
+  // Calls on_signal with the logged signal, as the delivery thread does;
+  // `label` and the seq prefix a failure in the plugin's last error.
+  static Status DeliverOne(Slot& slot, const Signal& signal,
+                           const std::string& label) {
     const std::string payload = FakeWorld::Stored(signal);
     std::string err;
     retain_sink sink = internal::StringSink(&err);
@@ -322,17 +352,24 @@ class FakeHost {
         internal::Str(signal.account_id), signal.seq, internal::Str(payload),
         &sink);
     return slot.Account(detail::HookKind::kSignal, code, err,
-                        "signal " + std::to_string(signal.seq));
+                        label + std::to_string(signal.seq));
   }
 
-  // Delivers `slot` its pending signals in log order until one fails.
+  // Delivers `slot` its pending signals in log order, as the server's
+  // delivery thread does: a failed signal is tried again (at once, where
+  // the server waits) until handled or, after signal_retry_limit attempts,
+  // set aside as a dead letter. Stops when nothing is pending or the
+  // plugin is parked or stopped. Returns the first signal's error that was
+  // set aside, or the rejection.
   Status DeliverTo(const std::shared_ptr<Slot>& slot, size_t* budget,
                    bool* progress) {
+    Status first;
     for (;;) {
       Signal next;
+      int64_t now = 0;
       {
         std::lock_guard<std::mutex> lock(world_.mu);
-        if (!slot->loaded()) return Status();
+        if (!slot->loaded()) return first;
         int64_t& cursor = cursors_[slot->name];
         const std::vector<Signal>& log = world_.world.log();
         const Signal* found = nullptr;
@@ -344,35 +381,65 @@ class FakeHost {
           }
           ++cursor;  // not subscribed: skipped, as the server does
         }
-        if (found == nullptr) return Status();
-        if (Status s = slot->Rejection(); !s.ok()) return s;
+        if (found == nullptr) return first;
+        if (Status s = slot->Rejection(); !s.ok())
+          return first.ok() ? s : first;
         if (*budget == 0) {
           return Status(Code::kResourceExhausted,
                         "more than " + std::to_string(kMaxDeliveriesPerAction) +
-                            " signals delivered in one action: do plugins "
+                            " signal deliveries in one action: do plugins "
                             "record signals for their own signals forever?");
         }
         --*budget;
         next = *found;
+        now = world_.world.now();
       }
-      if (Status s = DeliverOne(*slot, next); !s.ok()) return s;
-      {
+      Status s = DeliverOne(*slot, next, "signal ");
+      if (s.ok()) {
+        slot->failing_seq = 0;
         std::lock_guard<std::mutex> lock(world_.mu);
         cursors_[slot->name] = next.seq;
+        *progress = true;
+        continue;
       }
+      if (slot->failing_seq != next.seq) {
+        slot->failing_seq = next.seq;
+        slot->failing_attempts = 0;
+        slot->first_failure_micros = now;
+      }
+      if (++slot->failing_attempts < slot->signal_retry_limit) continue;
+      {
+        std::lock_guard<std::mutex> lock(world_.mu);
+        DeadLetter& d = dead_letters_[slot->name][next.seq];
+        if (d.attempts == 0)
+          d.first_failure_micros = slot->first_failure_micros;
+        d.seq = next.seq;
+        d.tenant = next.tenant;
+        d.account_id = next.account_id;
+        d.kind = next.kind;
+        d.signal_id = next.signal_id;
+        d.attempts += slot->failing_attempts;
+        d.last_error = s.message();
+        d.last_failure_micros = now;
+        cursors_[slot->name] = next.seq;
+      }
+      slot->DeadLettered("signal " + std::to_string(next.seq) +
+                         " set aside as a dead letter after " +
+                         std::to_string(slot->failing_attempts) +
+                         " failed attempts, last: " + s.message());
+      slot->failing_seq = 0;
       *progress = true;
+      if (first.ok()) first = s;
     }
   }
 
   // Delivers pending signals to every loaded plugin until none is left
-  // (what they record on the way included); a plugin whose signal failed
-  // gets it again at the next action, not in this one. Returns the first
-  // failure of `target`, or of any plugin when null.
+  // (what they record on the way included). Returns the first failure of
+  // `target`, or of any plugin when null.
   Status Drain(const Slot* target) {
     std::lock_guard<std::mutex> delivering(delivery_mu_);
     size_t budget = kMaxDeliveriesPerAction;
     Status first;
-    std::set<const Slot*> stalled;
     for (;;) {
       std::vector<std::shared_ptr<Slot>> slots;
       {
@@ -381,11 +448,9 @@ class FakeHost {
       }
       bool progress = false;
       for (const auto& slot : slots) {
-        if (stalled.count(slot.get())) continue;
         Status s = DeliverTo(slot, &budget, &progress);
-        if (s.ok()) continue;
-        stalled.insert(slot.get());
-        if (first.ok() && (target == nullptr || target == slot.get())) {
+        if (!s.ok() && first.ok() &&
+            (target == nullptr || target == slot.get())) {
           first = s;
         }
       }
@@ -403,6 +468,8 @@ class FakeHost {
   // Guarded by world_.mu.
   std::vector<std::shared_ptr<Slot>> slots_;  // loaded, in load order
   std::map<std::string, int64_t> cursors_;    // by plugin name; persist
+  // By plugin name, then seq; persist.
+  std::map<std::string, std::map<int64_t, DeadLetter>> dead_letters_;
 };
 
 // ---------------------------------------------------------------------------
@@ -424,6 +491,7 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   slot->abi_major = m->abi_major;
   slot->abi_minor = m->abi_minor;
   slot->max_failures = options.max_consecutive_failures;
+  slot->signal_retry_limit = options.signal_retry_limit;
   {
     std::lock_guard<std::mutex> lock(world_.mu);
     for (const auto& other : slots_) {
@@ -544,7 +612,55 @@ inline Status LoadedPlugin::Redeliver(int64_t seq) {
   }
   if (Status s = slot_->Rejection(); !s.ok()) return s;
   std::lock_guard<std::mutex> delivering(host_->delivery_mu_);
-  return FakeHost::DeliverOne(*slot_, again);
+  return FakeHost::DeliverOne(*slot_, again, "signal ");
+}
+
+inline std::vector<DeadLetter> LoadedPlugin::dead_letters() const {
+  std::lock_guard<std::mutex> lock(host_->world_.mu);
+  std::vector<DeadLetter> out;
+  auto it = host_->dead_letters_.find(slot_->name);
+  if (it == host_->dead_letters_.end()) return out;
+  for (const auto& [seq, d] : it->second) out.push_back(d);
+  return out;
+}
+
+inline Status LoadedPlugin::RetryDeadLetters() {
+  Status first;
+  {
+    std::lock_guard<std::mutex> delivering(host_->delivery_mu_);
+    for (const DeadLetter& d : dead_letters()) {
+      if (Status s = slot_->Rejection(); !s.ok()) {
+        if (first.ok()) first = s;
+        break;
+      }
+      Signal again;
+      int64_t now = 0;
+      {
+        std::lock_guard<std::mutex> lock(host_->world_.mu);
+        again = host_->world_.world.log()[static_cast<size_t>(d.seq - 1)];
+        now = host_->world_.world.now();
+      }
+      Status s = FakeHost::DeliverOne(*slot_, again, "dead letter ");
+      std::lock_guard<std::mutex> lock(host_->world_.mu);
+      auto& mine = host_->dead_letters_[slot_->name];
+      if (s.ok()) {
+        mine.erase(d.seq);
+        continue;
+      }
+      DeadLetter& kept = mine[d.seq];
+      ++kept.attempts;
+      kept.last_error = s.message();
+      kept.last_failure_micros = now;
+      if (first.ok()) first = s;
+    }
+  }
+  host_->AfterHook();
+  return first;
+}
+
+inline void LoadedPlugin::DropDeadLetters() {
+  std::lock_guard<std::mutex> lock(host_->world_.mu);
+  host_->dead_letters_.erase(slot_->name);
 }
 
 inline Result<std::string> LoadedPlugin::Call(const std::string& method,

@@ -2,7 +2,9 @@
 // fake host's parts share it: what loading decided, and the server's
 // accounting of its hooks (core/plugin_host/plugin_harness.cc): which
 // outcomes are failures, when failures in a row park it, what a parked or
-// stopped plugin answers.
+// stopped plugin answers. A signal's failed attempt is no failure in a row
+// by itself: the signal counts once, when it is set aside as a dead letter
+// (decision 0018).
 #ifndef RETAIN_SDK_TESTING_PLUGIN_SLOT_H_
 #define RETAIN_SDK_TESTING_PLUGIN_SLOT_H_
 
@@ -46,13 +48,22 @@ class PluginSlot {
   bool asks_ticks = false;
   bool has_tick_hook = false;
   int max_failures = 5;
+  int signal_retry_limit = 5;
   std::mutex tick_mu;  // never two ticks of one plugin at once
+
+  // The signal delivery is failing at, and its failed attempts so far; in
+  // memory, as the server's (it survives parking, not a restart). Used
+  // under the fake host's delivery lock only.
+  int64_t failing_seq = 0;
+  int failing_attempts = 0;
+  int64_t first_failure_micros = 0;
 
   // Accounts one hook's outcome and returns it as a status. A failure is
   // UNKNOWN, INTERNAL, DATA_LOSS (an exception in the SDK's glue is
   // INTERNAL), an invalid code, or any error of a signal; max_failures in a
-  // row park the plugin; a call, signal or tick that succeeds ends a
-  // streak. `label` prefixes the last error ("signal 3: ...").
+  // row park the plugin (a signal's only when it is set aside); a call,
+  // signal or tick that succeeds ends a streak. `label` prefixes the last
+  // error ("signal 3: ...").
   Status Account(HookKind kind, int32_t code, std::string output,
                  const std::string& label) {
     if (code < 0 || code > 16) {
@@ -68,18 +79,21 @@ class PluginSlot {
       if (!failure) {
         if (kind != HookKind::kReport) consecutive_failures_ = 0;
       } else {
-        ++consecutive_failures_;
         ++failures_;
         last_error_ = label.empty() ? output : label + ": " + output;
-        if (!parked_ && consecutive_failures_ >= max_failures) {
-          parked_ = true;
-          last_error_ = std::to_string(consecutive_failures_) +
-                        " consecutive failures, last: " + last_error_;
-        }
+        if (kind != HookKind::kSignal) StreakGrewLocked();
       }
     }
     if (code == 0) return Status();
     return Status(static_cast<Code>(code), std::move(output));
+  }
+
+  // A signal set aside as a dead letter: `what` says which and why.
+  void DeadLettered(const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++dead_lettered_;
+    last_error_ = what;
+    StreakGrewLocked();
   }
 
   // UNAVAILABLE, as the server answers, when it would not run a hook of
@@ -147,14 +161,28 @@ class PluginSlot {
     std::lock_guard<std::mutex> lock(mu_);
     return last_error_;
   }
+  int dead_lettered() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dead_lettered_;
+  }
 
  private:
+  void StreakGrewLocked() {
+    ++consecutive_failures_;
+    if (!parked_ && consecutive_failures_ >= max_failures) {
+      parked_ = true;
+      last_error_ = std::to_string(consecutive_failures_) +
+                    " consecutive failures, last: " + last_error_;
+    }
+  }
+
   mutable std::mutex mu_;
   bool loaded_ = false;
   bool callbacks_enabled_ = false;
   bool parked_ = false;
   int consecutive_failures_ = 0;
   int failures_ = 0;
+  int dead_lettered_ = 0;
   std::string last_error_;
 };
 
