@@ -1,6 +1,6 @@
 // The plugin's configuration, given to Init: its "config" block of the
 // server's plugin config file, as JSON text and flattened to key/value
-// strings.
+// strings. Read-only once made: keep a copy and read it from any thread.
 #ifndef RETAIN_SDK_CONFIG_H_
 #define RETAIN_SDK_CONFIG_H_
 
