@@ -7,7 +7,8 @@
 //
 // Its messages (notes.proto) are encoded by hand with the SDK's wire codec;
 // a larger plugin would link the protobuf runtime and its own generated
-// code instead (see plugins/onboarding/).
+// code instead (see plugins/onboarding/). Its unit tests, on the SDK's fake
+// host: notes_plugin_test.cc.
 #include <mutex>
 #include <string>
 

@@ -60,6 +60,41 @@ std::string Compile(const std::string& source, const std::string& out) {
   return out;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+// What a plugin author has: the SDK directory as shipped (copied, so only
+// the files of //plugins/sdk:headers are there, in their tree), the
+// template and its unit tests, and Debian's GoogleTest.
+TEST(OutOfTreeTest, ThePluginAndItsFakeHostTestsBuildAndPassWithPlainGxx) {
+  std::string dir = TempDir("oot_test");
+  ASSERT_EQ(
+      std::system(absl::StrCat("cp -rL ", Runfile("plugins/sdk"), " ", dir,
+                               "/sdk && cp ",
+                               Runfile("plugins/template/notes_plugin.cc"), " ",
+                               Runfile("plugins/template/"
+                                       "notes_plugin_test.cc"),
+                               " ", dir)
+                      .c_str()),
+      0);
+  const std::string bin = dir + "/notes_plugin_test";
+  const std::string build_log = dir + "/build.log";
+  std::string cmd =
+      absl::StrCat("cd ", dir, " && g++ -std=c++17 -I sdk notes_plugin.cc ",
+                   "notes_plugin_test.cc -lgtest -lgtest_main -pthread -o ",
+                   bin, " > ", build_log, " 2>&1");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << ReadFile(build_log);
+  const std::string run_log = dir + "/run.log";
+  EXPECT_EQ(std::system(absl::StrCat(bin, " > ", run_log, " 2>&1").c_str()), 0)
+      << ReadFile(run_log);
+  std::string out = ReadFile(run_log);
+  EXPECT_NE(out.find("[  PASSED  ] "), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAILED"), std::string::npos) << out;
+}
+
 TEST(OutOfTreeTest, PlainCompilerCommandBuildsALoadablePlugin) {
   std::string dir = TempDir("oot");
   std::string hello_cc = WriteFile(dir + "/hello.cc", kHelloSource);

@@ -302,6 +302,93 @@ TEST(SdkWireTest, RepeatedIntsKeepTheirZeros) {
   EXPECT_TRUE(singular.data().empty());
 }
 
+TEST(SdkWireTest, AppendIntsReadsRepeatedIntsPackedOrNot) {
+  plugin::v1::PluginDescriptor d;
+  for (int k : {4, 0, 7}) d.add_signal_kinds(k);  // protoc packs them
+  std::vector<int64_t> got;
+  sdk::wire::Reader r(d.SerializeAsString());
+  while (r.Next()) {
+    if (r.field() == 2) ASSERT_TRUE(r.AppendInts(&got));
+  }
+  sdk::wire::Writer unpacked;
+  for (int64_t k : {1, 0}) unpacked.RepeatedInt(2, k);
+  sdk::wire::Reader u(unpacked.data());
+  while (u.Next()) ASSERT_TRUE(u.AppendInts(&got));
+  EXPECT_EQ(got, (std::vector<int64_t>{4, 0, 7, 1, 0}));
+  // A packed run cut short is malformed, and adds nothing.
+  sdk::wire::Reader cut(std::string("\x12\x01\x80", 3));
+  ASSERT_TRUE(cut.Next());
+  EXPECT_FALSE(cut.AppendInts(&got));
+  EXPECT_EQ(got.size(), 5u);
+}
+
+// The host side of the codec (what the fake host answers with) against
+// the generated code the server parses and writes with.
+TEST(SdkWireTest, HostSideEncodersMatchTheGeneratedCode) {
+  sdk::Account a;
+  a.id = "acme";
+  a.display_name = "Acme";
+  a.arr = 1500.5;
+  a.licensed_seats = 12;
+  a.renewal_micros = 1731536000LL * 1000000 + 7;
+  a.segment = sdk::segment::kPooled;
+  a.lifecycle_stage = sdk::lifecycle_stage::kAdoption;
+  a.csm_owner = "ann";
+  a.contacts.push_back({"Pat", "pat@acme", "VP", true, false});
+  a.health_score = 6.25;
+  a.health_band = sdk::band::kYellow;
+  account::v1::Account parsed;
+  ASSERT_TRUE(parsed.ParseFromString(sdk::codec::EncodeAccount(a)));
+  account::v1::Account want;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "accounts/acme"
+        display_name: "Acme"
+        arr: 1500.5
+        licensed_seats: 12
+        renewal_time { seconds: 1731536000 nanos: 7000 }
+        segment: SEGMENT_POOLED
+        lifecycle_stage: LIFECYCLE_STAGE_ADOPTION
+        csm_owner: "ann"
+        contacts {
+          display_name: "Pat"
+          email: "pat@acme"
+          role: "VP"
+          exec_sponsor: true
+        }
+        health_score: 6.25
+        health_band: HEALTH_BAND_YELLOW
+      )pb",
+      &want));
+  EXPECT_EQ(parsed.SerializeAsString(), want.SerializeAsString())
+      << parsed.ShortDebugString();
+
+  sdk::Health h;
+  h.account = "accounts/acme";
+  h.score = 4.5;
+  h.band = sdk::band::kRed;
+  h.components.push_back({"usage", 0.3, 0.25, 3, true, "low", {}, "core"});
+  report::v1::AccountHealth health;
+  ASSERT_TRUE(health.ParseFromString(sdk::codec::EncodeHealth(h)));
+  EXPECT_EQ(health.account(), "accounts/acme");
+  EXPECT_DOUBLE_EQ(health.score(), 4.5);
+  EXPECT_EQ(health.band(), account::v1::HEALTH_BAND_RED);
+  ASSERT_EQ(health.components_size(), 1);
+  EXPECT_EQ(health.components(0).source(), "core");
+
+  report::v1::ReportSection rs;
+  rs.set_plugin("notes");
+  rs.set_title("Notes");
+  auto* f = rs.add_fields();
+  f->set_name("notes");
+  f->set_value("2");
+  sdk::Section section;
+  ASSERT_TRUE(sdk::codec::DecodeSection(rs.SerializeAsString(), &section));
+  EXPECT_EQ(section.title, "Notes");
+  ASSERT_EQ(section.fields.size(), 1u);
+  EXPECT_EQ(section.fields[0].value, "2");
+}
+
 TEST(SdkResultDeathTest, ValueOfAnErrorAbortsWithItsMessage) {
   sdk::Result<int> r = sdk::NotFound("no plan for acme");
   EXPECT_FALSE(r.ok());

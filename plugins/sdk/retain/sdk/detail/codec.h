@@ -1,0 +1,498 @@
+// Not part of the plugin API: the SDK's encoders and decoders of the core
+// messages that cross the ABI (field numbers from proto/retain/**), used by
+// Host, the glue and the fake host. tests/plugins/sdk_wire_test.cc checks
+// each against the real generated code.
+#ifndef RETAIN_SDK_DETAIL_CODEC_H_
+#define RETAIN_SDK_DETAIL_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retain/sdk/types.h"
+#include "retain/sdk/wire.h"
+#include "retain_account_name.h"
+
+namespace retain::sdk {
+
+// Codecs for the core messages (field numbers from proto/retain/**).
+
+namespace codec {
+
+// "accounts/acme" (or "acme") -> "acme"; retain_account_name.h.
+using names::AccountIdOf;
+
+inline bool DecodeContact(std::string_view b, Contact* c) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        c->display_name = r.AsString();
+        break;
+      case 2:
+        c->email = r.AsString();
+        break;
+      case 3:
+        c->role = r.AsString();
+        break;
+      case 4:
+        c->exec_sponsor = r.AsBool();
+        break;
+      case 5:
+        c->champion = r.AsBool();
+        break;
+    }
+  }
+  return r.ok();
+}
+
+inline bool DecodeAccount(std::string_view b, Account* a) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        a->name = r.AsString();
+        a->id = AccountIdOf(a->name);
+        break;
+      case 2:
+        a->display_name = r.AsString();
+        break;
+      case 3:
+        a->arr = r.AsDouble();
+        break;
+      case 4:
+        a->licensed_seats = r.AsInt32();
+        break;
+      case 5:
+        a->contract_start_micros = r.AsTimestampMicros();
+        break;
+      case 6:
+        a->renewal_micros = r.AsTimestampMicros();
+        break;
+      case 7:
+        a->segment = r.AsInt32();
+        break;
+      case 9:
+        a->lifecycle_stage = r.AsInt32();
+        break;
+      case 10:
+        a->lifecycle_stage_micros = r.AsTimestampMicros();
+        break;
+      case 11:
+        a->csm_owner = r.AsString();
+        break;
+      case 12: {
+        Contact c;
+        ok = DecodeContact(r.AsBytes(), &c) && ok;
+        a->contacts.push_back(std::move(c));
+        break;
+      }
+      case 15:
+        a->health_score = r.AsDouble();
+        break;
+      case 16:
+        a->health_band = r.AsInt32();
+        break;
+    }
+  }
+  return r.ok() && ok;
+}
+
+inline bool DecodeSignal(std::string_view b, Signal* s) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        s->signal_id = r.AsString();
+        break;
+      case 2:
+        s->account_id = AccountIdOf(r.AsBytes());
+        break;
+      case 3:
+        s->occur_micros = r.AsTimestampMicros();
+        break;
+      case 4:
+        s->record_micros = r.AsTimestampMicros();
+        break;
+      case 5:
+        s->kind = static_cast<SignalKind>(r.AsInt32());
+        break;
+      case 10: {
+        s->kind = SignalKind::kUsage;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          if (m.field() == 1) s->usage.active_users = m.AsInt32();
+          if (m.field() == 2) s->usage.window_days = m.AsInt32();
+          if (m.field() == 3) {
+            wire::Reader e(m.AsBytes());
+            std::string k;
+            int32_t v = 0;
+            while (e.Next()) {
+              if (e.field() == 1) k = e.AsString();
+              if (e.field() == 2) v = e.AsInt32();
+            }
+            ok = ok && e.ok();
+            s->usage.feature_users[k] = v;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 11: {
+        s->kind = SignalKind::kTicket;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          switch (m.field()) {
+            case 1:
+              s->ticket.ticket_id = m.AsString();
+              break;
+            case 2:
+              s->ticket.status = m.AsInt32();
+              break;
+            case 3:
+              s->ticket.severity = m.AsInt32();
+              break;
+            case 4:
+              s->ticket.escalated = m.AsBool();
+              break;
+            case 5:
+              s->ticket.subject = m.AsString();
+              break;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 12: {
+        s->kind = SignalKind::kSurvey;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          switch (m.field()) {
+            case 1:
+              s->survey.kind = m.AsInt32();
+              break;
+            case 2:
+              s->survey.score = m.AsInt32();
+              break;
+            case 3:
+              s->survey.comment = m.AsString();
+              break;
+            case 4:
+              s->survey.respondent = m.AsString();
+              break;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 13: {
+        s->kind = SignalKind::kTouchpoint;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          switch (m.field()) {
+            case 1:
+              s->touchpoint.channel = m.AsInt32();
+              break;
+            case 2:
+              s->touchpoint.with_contact = m.AsString();
+              break;
+            case 3:
+              s->touchpoint.exec_involved = m.AsBool();
+              break;
+            case 4:
+              s->touchpoint.csm = m.AsString();
+              break;
+            case 5:
+              s->touchpoint.notes = m.AsString();
+              break;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 14: {
+        s->kind = SignalKind::kCommercial;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          switch (m.field()) {
+            case 1:
+              s->commercial.kind = m.AsInt32();
+              break;
+            case 2:
+              s->commercial.arr_delta = m.AsDouble();
+              break;
+            case 3:
+              s->commercial.reason = m.AsString();
+              break;
+            case 4:
+              s->commercial.next_renewal_micros = m.AsTimestampMicros();
+              break;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 15: {
+        s->kind = SignalKind::kLifecycle;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          if (m.field() == 1) s->lifecycle.stage = m.AsInt32();
+          if (m.field() == 2) s->lifecycle.reason = m.AsString();
+        }
+        ok = ok && m.ok();
+        break;
+      }
+      case 16: {
+        s->kind = SignalKind::kCustom;
+        wire::Reader m(r.AsBytes());
+        while (m.Next()) {
+          if (m.field() == 1) s->custom.type = m.AsString();
+          if (m.field() == 2) {
+            std::string k, v;
+            m.AsMapEntry(&k, &v);
+            s->custom.attributes[k] = v;
+          }
+        }
+        ok = ok && m.ok();
+        break;
+      }
+    }
+  }
+  return r.ok() && ok;
+}
+
+// Encodes the payload that matches s.kind (kind itself is output only).
+inline std::string EncodeSignal(const Signal& s) {
+  wire::Writer w;
+  w.String(1, s.signal_id);
+  w.String(2, names::AccountName(s.account_id));
+  w.TimestampMicros(3, s.occur_micros);
+  wire::Writer m;
+  switch (s.kind) {
+    case SignalKind::kUsage:
+      m.Int(1, s.usage.active_users);
+      m.Int(2, s.usage.window_days);
+      for (const auto& [k, v] : s.usage.feature_users) {
+        wire::Writer e;
+        e.String(1, k);
+        e.Int(2, v);
+        m.Message(3, e);
+      }
+      w.Message(10, m);
+      break;
+    case SignalKind::kTicket:
+      m.String(1, s.ticket.ticket_id);
+      m.Int(2, s.ticket.status);
+      m.Int(3, s.ticket.severity);
+      m.Bool(4, s.ticket.escalated);
+      m.String(5, s.ticket.subject);
+      w.Message(11, m);
+      break;
+    case SignalKind::kSurvey:
+      m.Int(1, s.survey.kind);
+      m.Int(2, s.survey.score);
+      m.String(3, s.survey.comment);
+      m.String(4, s.survey.respondent);
+      w.Message(12, m);
+      break;
+    case SignalKind::kTouchpoint:
+      m.Int(1, s.touchpoint.channel);
+      m.String(2, s.touchpoint.with_contact);
+      m.Bool(3, s.touchpoint.exec_involved);
+      m.String(4, s.touchpoint.csm);
+      m.String(5, s.touchpoint.notes);
+      w.Message(13, m);
+      break;
+    case SignalKind::kCommercial:
+      m.Int(1, s.commercial.kind);
+      m.Double(2, s.commercial.arr_delta);
+      m.String(3, s.commercial.reason);
+      m.TimestampMicros(4, s.commercial.next_renewal_micros);
+      w.Message(14, m);
+      break;
+    case SignalKind::kLifecycle:
+      m.Int(1, s.lifecycle.stage);
+      m.String(2, s.lifecycle.reason);
+      w.Message(15, m);
+      break;
+    case SignalKind::kCustom:
+      m.String(1, s.custom.type);
+      for (const auto& [k, v] : s.custom.attributes) m.MapEntry(2, k, v);
+      w.Message(16, m);
+      break;
+    case SignalKind::kUnspecified:
+      break;
+  }
+  return w.Take();
+}
+
+inline void EncodeFields(wire::Writer& w, uint32_t field,
+                         const std::vector<Field>& fields) {
+  for (const auto& f : fields) {
+    wire::Writer e;
+    e.String(1, f.name);
+    e.String(2, f.value);
+    w.Message(field, e);
+  }
+}
+
+inline bool DecodeField(std::string_view b, Field* f) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    if (r.field() == 1) f->name = r.AsString();
+    if (r.field() == 2) f->value = r.AsString();
+  }
+  return r.ok();
+}
+
+// retain.report.v1.HealthComponent
+inline std::string EncodeComponent(const HealthComponent& c) {
+  wire::Writer w;
+  w.String(1, c.name);
+  w.Double(2, c.weight);
+  w.Double(3, c.effective_weight);
+  w.Double(4, c.score);
+  w.Bool(5, c.has_data);
+  w.String(6, c.explanation);
+  EncodeFields(w, 7, c.inputs);
+  w.String(8, c.source);
+  return w.Take();
+}
+
+inline bool DecodeComponent(std::string_view b, HealthComponent* c) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        c->name = r.AsString();
+        break;
+      case 2:
+        c->weight = r.AsDouble();
+        break;
+      case 3:
+        c->effective_weight = r.AsDouble();
+        break;
+      case 4:
+        c->score = r.AsDouble();
+        break;
+      case 5:
+        c->has_data = r.AsBool();
+        break;
+      case 6:
+        c->explanation = r.AsString();
+        break;
+      case 7: {
+        Field f;
+        ok = DecodeField(r.AsBytes(), &f) && ok;
+        c->inputs.push_back(std::move(f));
+        break;
+      }
+      case 8:
+        c->source = r.AsString();
+        break;
+    }
+  }
+  return r.ok() && ok;
+}
+
+// retain.report.v1.AccountHealth (the fields plugins read).
+inline bool DecodeHealth(std::string_view b, Health* h) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        h->account = r.AsString();
+        break;
+      case 4:
+        h->score = r.AsDouble();
+        break;
+      case 5:
+        h->band = r.AsInt32();
+        break;
+      case 6: {
+        HealthComponent c;
+        ok = DecodeComponent(r.AsBytes(), &c) && ok;
+        h->components.push_back(std::move(c));
+        break;
+      }
+    }
+  }
+  return r.ok() && ok;
+}
+
+// retain.report.v1.ReportSection (plugin name is filled in by the host).
+inline std::string EncodeSection(const Section& s) {
+  wire::Writer w;
+  w.String(2, s.title);
+  EncodeFields(w, 3, s.fields);
+  return w.Take();
+}
+
+// retain.report.v1.ReportSection, as a plugin wrote it.
+inline bool DecodeSection(std::string_view b, Section* s) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    if (r.field() == 2) s->title = r.AsString();
+    if (r.field() == 3) {
+      Field f;
+      ok = DecodeField(r.AsBytes(), &f) && ok;
+      s->fields.push_back(std::move(f));
+    }
+  }
+  return r.ok() && ok;
+}
+
+// The host's side, for hosts written with the SDK (the fake host of
+// retain_plugin_testing.h): the core messages a plugin decodes.
+
+inline std::string EncodeContact(const Contact& c) {
+  wire::Writer w;
+  w.String(1, c.display_name);
+  w.String(2, c.email);
+  w.String(3, c.role);
+  w.Bool(4, c.exec_sponsor);
+  w.Bool(5, c.champion);
+  return w.Take();
+}
+
+// retain.account.v1.Account; the name is "accounts/{id}" (from a->id when
+// name is empty).
+inline std::string EncodeAccount(const Account& a) {
+  wire::Writer w;
+  w.String(1, a.name.empty() ? names::AccountName(a.id) : a.name);
+  w.String(2, a.display_name);
+  w.Double(3, a.arr);
+  w.Int(4, a.licensed_seats);
+  w.TimestampMicros(5, a.contract_start_micros);
+  w.TimestampMicros(6, a.renewal_micros);
+  w.Int(7, a.segment);
+  w.Int(9, a.lifecycle_stage);
+  w.TimestampMicros(10, a.lifecycle_stage_micros);
+  w.String(11, a.csm_owner);
+  for (const auto& c : a.contacts) w.Bytes(12, EncodeContact(c));
+  w.Double(15, a.health_score);
+  w.Int(16, a.health_band);
+  return w.Take();
+}
+
+// retain.report.v1.AccountHealth (the fields DecodeHealth reads).
+inline std::string EncodeHealth(const Health& h) {
+  wire::Writer w;
+  w.String(1, h.account);
+  w.Double(4, h.score);
+  w.Int(5, h.band);
+  for (const auto& c : h.components) w.Bytes(6, EncodeComponent(c));
+  return w.Take();
+}
+
+}  // namespace codec
+
+}  // namespace retain::sdk
+
+#endif  // RETAIN_SDK_DETAIL_CODEC_H_

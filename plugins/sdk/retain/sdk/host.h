@@ -1,0 +1,295 @@
+// The host's services as a plugin sees them (Plugin::host()): its
+// key-value store, accounts, signal history and health, emitting signals and
+// alerts, logging and the clock. Every call names the tenant it acts for.
+//
+// Thread-safe: call it from any hook, concurrently, and from threads the
+// plugin owns, between Init and the plugin's destruction. A call that
+// fails returns the host's status (e.g. NOT_FOUND, INVALID_ARGUMENT naming
+// the field); UNIMPLEMENTED means the host is too old for that callback.
+#ifndef RETAIN_SDK_HOST_H_
+#define RETAIN_SDK_HOST_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "retain/sdk/detail/abi_bridge.h"
+#include "retain/sdk/detail/codec.h"
+#include "retain/sdk/status.h"
+#include "retain/sdk/types.h"
+#include "retain/sdk/wire.h"
+#include "retain_account_name.h"
+#include "retain_plugin_abi.h"
+
+namespace retain::sdk {
+
+class Host {
+ public:
+  Host() = default;
+  Host(const retain_host_api* api, void* ctx) : api_(api), ctx_(ctx) {}
+
+  void Log(int32_t level, std::string_view message) const {
+    if (Has(offsetof(retain_host_api, retain_host_callback_log) +
+            sizeof(void*)) &&
+        api_->retain_host_callback_log)
+      api_->retain_host_callback_log(ctx_, level, internal::Str(message));
+  }
+  void Info(std::string_view m) const { Log(RETAIN_LOG_INFO, m); }
+  void Warning(std::string_view m) const { Log(RETAIN_LOG_WARNING, m); }
+  void Error(std::string_view m) const { Log(RETAIN_LOG_ERROR, m); }
+
+  // Microseconds since the Unix epoch, from the host clock.
+  int64_t NowMicros() const {
+    if (api_ &&
+        Has(offsetof(retain_host_api, retain_host_callback_now_micros) +
+            sizeof(void*)) &&
+        api_->retain_host_callback_now_micros)
+      return api_->retain_host_callback_now_micros(ctx_);
+    return 0;
+  }
+
+  // --- Key-value store (this plugin's namespace, per tenant).
+  Result<std::optional<std::string>> KvGet(const std::string& tenant,
+                                           const std::string& key) const {
+    wire::Writer w;
+    w.String(1, key);
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_kv_get), tenant,
+                 w.data());
+    if (!r.ok()) return r.status();
+    wire::Reader rd(*r);
+    bool found = false;
+    std::string value;
+    while (rd.Next()) {
+      if (rd.field() == 1) found = rd.AsBool();
+      if (rd.field() == 2) value = rd.AsString();
+    }
+    if (!rd.ok()) return Internal("malformed KvGetResponse");
+    if (!found) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(value));
+  }
+  // Applies every op or none, in order (a later op on a key wins).
+  Status KvApply(const std::string& tenant,
+                 const std::vector<KvOp>& ops) const {
+    wire::Writer w;
+    for (const auto& op : ops) {
+      wire::Writer o;
+      o.String(1, op.key);
+      if (op.value) {
+        o.String(2, *op.value);
+      } else {
+        o.Bool(3, true);
+      }
+      w.Message(1, o);
+    }
+    return Rpc(Slot(&retain_host_api::retain_host_callback_kv_apply), tenant,
+               w.data())
+        .status();
+  }
+  Status KvPut(const std::string& tenant, const std::string& key,
+               std::string value) const {
+    return KvApply(tenant, {{key, std::move(value)}});
+  }
+  // Keys starting with prefix and > start_after, in key order: at most
+  // `limit` of them (1-1000; 0 or less means 100, more means 1000). A page
+  // shorter than the limit is the last one.
+  Result<std::vector<KvEntry>> KvScan(const std::string& tenant,
+                                      const std::string& prefix,
+                                      const std::string& start_after = "",
+                                      int32_t limit = 1000) const {
+    wire::Writer w;
+    w.String(1, prefix);
+    w.String(2, start_after);
+    w.Int(3, limit);
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_kv_scan), tenant,
+                 w.data());
+    if (!r.ok()) return r.status();
+    std::vector<KvEntry> out;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() != 1) continue;
+      KvEntry e;
+      wire::Reader er(rd.AsBytes());
+      while (er.Next()) {
+        if (er.field() == 1) e.key = er.AsString();
+        if (er.field() == 2) e.value = er.AsString();
+      }
+      out.push_back(std::move(e));
+    }
+    if (!rd.ok()) return Internal("malformed KvScanResponse");
+    return out;
+  }
+  // Every entry under prefix, paging through KvScan.
+  Result<std::vector<KvEntry>> KvScanAll(const std::string& tenant,
+                                         const std::string& prefix) const {
+    std::vector<KvEntry> all;
+    std::string after;
+    for (;;) {
+      auto page = KvScan(tenant, prefix, after, 1000);
+      if (!page.ok()) return page.status();
+      for (auto& e : *page) all.push_back(std::move(e));
+      if (page->size() < 1000) return all;
+      after = all.back().key;
+    }
+  }
+
+  // --- Accounts, signals, health (read-only views of the server's model).
+  Result<Account> GetAccount(const std::string& tenant,
+                             const std::string& account_id) const {
+    wire::Writer w;
+    w.String(1, names::AccountName(account_id));
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_get_account),
+                 tenant, w.data());
+    if (!r.ok()) return r.status();
+    Account a;
+    if (!codec::DecodeAccount(*r, &a)) return Internal("malformed Account");
+    return a;
+  }
+  // One page of accounts (page_size <= 1000); next_page_token in *next.
+  Result<std::vector<Account>> ListAccounts(const std::string& tenant,
+                                            int32_t page_size = 1000,
+                                            const std::string& page_token = "",
+                                            std::string* next = nullptr) const {
+    wire::Writer w;
+    w.Int(1, page_size);
+    w.String(2, page_token);
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_list_accounts),
+                 tenant, w.data());
+    if (!r.ok()) return r.status();
+    std::vector<Account> out;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() == 1) {
+        Account a;
+        if (!codec::DecodeAccount(rd.AsBytes(), &a))
+          return Internal("malformed Account");
+        out.push_back(std::move(a));
+      }
+      if (rd.field() == 2 && next) *next = rd.AsString();
+    }
+    if (!rd.ok()) return Internal("malformed ListAccountsResponse");
+    return out;
+  }
+  // An account's signals in time order; kind kUnspecified = every kind;
+  // [start, end) in micros, 0 = unbounded; at most `limit` (<= 1000).
+  Result<std::vector<Signal>> ListSignals(
+      const std::string& tenant, const std::string& account_id,
+      SignalKind kind = SignalKind::kUnspecified, int64_t start_micros = 0,
+      int64_t end_micros = 0, int32_t limit = 1000) const {
+    wire::Writer w;
+    w.String(1, names::AccountName(account_id));
+    w.Int(2, static_cast<int32_t>(kind));
+    w.TimestampMicros(3, start_micros);
+    w.TimestampMicros(4, end_micros);
+    w.Int(5, limit);
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_list_signals),
+                 tenant, w.data());
+    if (!r.ok()) return r.status();
+    std::vector<Signal> out;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() != 1) continue;
+      Signal s;
+      if (!codec::DecodeSignal(rd.AsBytes(), &s))
+        return Internal("malformed Signal");
+      s.tenant = tenant;
+      out.push_back(std::move(s));
+    }
+    if (!rd.ok()) return Internal("malformed ListSignalsResponse");
+    return out;
+  }
+  // The account's health from the core components (no plugin components).
+  Result<Health> GetHealth(const std::string& tenant,
+                           const std::string& account_id) const {
+    wire::Writer w;
+    w.String(1, names::AccountName(account_id));
+    auto r = Rpc(Slot(&retain_host_api::retain_host_callback_get_health),
+                 tenant, w.data());
+    if (!r.ok()) return r.status();
+    Health h;
+    if (!codec::DecodeHealth(*r, &h))
+      return Internal("malformed AccountHealth");
+    return h;
+  }
+
+  // --- Emitting. Signals go through normal ingestion and are durable when
+  // this returns OK. Choose deterministic signal_ids: a replay is a no-op.
+  Status RecordSignals(const std::string& tenant,
+                       const std::vector<Signal>& signals) const {
+    wire::Writer w;
+    for (const auto& s : signals) w.Bytes(1, codec::EncodeSignal(s));
+    return Rpc(Slot(&retain_host_api::retain_host_callback_record_signals),
+               tenant, w.data())
+        .status();
+  }
+  Status PublishAlert(const std::string& tenant, const std::string& account_id,
+                      const std::string& code, const std::string& message,
+                      AlertSeverity severity = AlertSeverity::kWarning) const {
+    wire::Writer w;
+    w.String(1, account_id);
+    w.String(2, code);
+    w.String(3, message);
+    w.Int(4, static_cast<int32_t>(severity));
+    return Rpc(Slot(&retain_host_api::retain_host_callback_publish_alert),
+               tenant, w.data())
+        .status();
+  }
+
+  // Tenants for which this plugin has KV state, in order (ABI 1.1; an
+  // older host answers UNIMPLEMENTED). What OnTick walks: a plugin's
+  // state is per tenant, a tick is not.
+  Result<std::vector<std::string>> ListTenants() const {
+    auto r =
+        Rpc(Slot(&retain_host_api::retain_host_callback_list_tenants), "", "");
+    if (!r.ok()) return r.status();
+    std::vector<std::string> out;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() == 1) out.push_back(rd.AsString());
+    }
+    if (!rd.ok()) return Internal("malformed ListTenantsResponse");
+    return out;
+  }
+
+  // Low level: calls a host rpc callback (NULL -> UNIMPLEMENTED).
+  Result<std::string> Rpc(retain_host_callback_rpc fn,
+                          const std::string& tenant,
+                          std::string_view request) const {
+    if (fn == nullptr) {
+      return Status(Code::kUnimplemented,
+                    "the host does not offer this callback");
+    }
+    std::string out;
+    retain_sink sink = internal::StringSink(&out);
+    int32_t code =
+        fn(ctx_, internal::Str(tenant), internal::Str(request), &sink);
+    if (code != 0) return Status(static_cast<Code>(code), out);
+    return out;
+  }
+
+ private:
+  bool Has(size_t end_offset) const {
+    return api_ != nullptr && api_->struct_size >= end_offset;
+  }
+  // The callback in `member`, or NULL when the host's table is too old.
+  retain_host_callback_rpc Slot(
+      retain_host_callback_rpc retain_host_api::*member) const {
+    if (api_ == nullptr) return nullptr;
+    const char* base = reinterpret_cast<const char*>(api_);
+    const char* field = reinterpret_cast<const char*>(&(api_->*member));
+    if (static_cast<size_t>(field - base) + sizeof(retain_host_callback_rpc) >
+        api_->struct_size)
+      return nullptr;
+    return api_->*member;
+  }
+
+  const retain_host_api* api_ = nullptr;
+  void* ctx_ = nullptr;
+};
+
+}  // namespace retain::sdk
+
+#endif  // RETAIN_SDK_HOST_H_

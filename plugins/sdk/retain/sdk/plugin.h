@@ -1,0 +1,183 @@
+// What a plugin is: a subclass of Plugin that declares itself in Init
+// (Setup) and overrides the hooks it needs; RETAIN_PLUGIN(Class, "name",
+// "version") defines the library's one exported entry point.
+//
+// Threads: the host calls OnCall handlers, ReportSection,
+// AccountHealthComponent and OnTick concurrently from several of its worker
+// threads (never two OnTicks at once), and OnSignal from one delivery
+// thread, one signal at a time, in log order, possibly concurrently with
+// the others. So a plugin guards the state it keeps in members (a mutex),
+// or keeps its state in the host's KV. Init runs once, before any other
+// hook; the instance is destroyed after every hook returned.
+#ifndef RETAIN_SDK_PLUGIN_H_
+#define RETAIN_SDK_PLUGIN_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "retain/sdk/config.h"
+#include "retain/sdk/host.h"
+#include "retain/sdk/status.h"
+#include "retain/sdk/types.h"
+#include "retain/sdk/wire.h"
+#include "retain_plugin_abi.h"
+
+namespace retain::sdk {
+
+// One unary call to a plugin method.
+struct Call {
+  std::string tenant;
+  std::string method;        // "/retain.plugins.x.v1.XService/Method"
+  std::string_view request;  // serialized request message
+};
+
+using Handler = std::function<Status(const Call& call, std::string* response)>;
+
+// One periodic tick (see Setup::WantTicks).
+struct Tick {
+  int64_t now_micros = 0;  // the host clock when the tick started
+};
+
+// What Init declares.
+class Setup {
+ public:
+  explicit Setup(Config config) : config_(std::move(config)) {}
+
+  const Config& config() const { return config_; }
+
+  // Signal kinds delivered to OnSignal.
+  void Subscribe(SignalKind kind) { kinds_.insert(static_cast<int32_t>(kind)); }
+  // Serves a unary method (full name "/package.Service/Method") with raw
+  // bytes in and out. The host serves only methods of the plugin's own
+  // package, "/retain.plugins.<name>.v1.<Service>/<Method>", and refuses
+  // the plugin (INIT_FAILED) for any other. Callers need the reader role
+  // for a method named Get*, List* or Watch*, the writer role otherwise.
+  void Handle(const std::string& full_method, Handler handler) {
+    handlers_[full_method] = std::move(handler);
+  }
+  // Serves a unary method with protobuf message types (needs the protobuf
+  // runtime and the plugin's own generated code).
+  template <typename Request, typename Response, typename F>
+  void HandleProto(const std::string& full_method, F f) {
+    Handle(full_method, [f](const Call& call, std::string* out) -> Status {
+      Request req;
+      if (!req.ParseFromArray(call.request.data(),
+                              static_cast<int>(call.request.size()))) {
+        return InvalidArgument("malformed request");
+      }
+      Response resp;
+      Status s = f(call, req, &resp);
+      if (s.ok()) resp.SerializeToString(out);
+      return s;
+    });
+  }
+  // The plugin contributes a section to the account report (ReportSection).
+  void ProvideReportSection() { report_section_ = true; }
+  // The plugin contributes a health component (AccountHealthComponent,
+  // score 0-10) with this weight relative to the core weights (which sum
+  // to 1); the config's health_weight overrides it.
+  void ProvideHealthComponent(const std::string& name, double weight) {
+    component_name_ = name;
+    component_weight_ = weight;
+  }
+  // The host calls OnTick periodically (every "tick_seconds" of the
+  // plugin's block in the server's plugin config; 60 by default, 0
+  // disables). Plugins that do not ask cost the host nothing.
+  void WantTicks() { ticks_ = true; }
+
+  // Encodes a retain.plugin.v1.PluginDescriptor.
+  std::string EncodeDescriptor() const {
+    wire::Writer w;
+    for (const auto& [m, h] : handlers_) w.Bytes(1, m);
+    for (int32_t k : kinds_) w.Varint(2, static_cast<uint64_t>(k));
+    w.Bool(3, report_section_);
+    if (!component_name_.empty()) {
+      wire::Writer c;
+      c.String(1, component_name_);
+      c.Double(2, component_weight_);
+      w.Message(4, c);
+    }
+    w.Bool(5, ticks_);
+    return w.Take();
+  }
+  std::map<std::string, Handler>& handlers() { return handlers_; }
+
+ private:
+  Config config_;
+  std::set<int32_t> kinds_;
+  std::map<std::string, Handler> handlers_;
+  bool report_section_ = false;
+  std::string component_name_;
+  double component_weight_ = 0;
+  bool ticks_ = false;
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+
+  // Declares what the plugin does and reads its config. host() is usable.
+  // A non-OK status refuses the load (state INIT_FAILED).
+  virtual Status Init(Setup& setup) = 0;
+  // One durable signal of a subscribed kind, in log order. A non-OK status
+  // (or exception) makes the host retry the same signal; make handling
+  // idempotent (a signal may come again after a crash, never be skipped).
+  virtual Status OnSignal(const Signal& /*signal*/) { return Status(); }
+  // The account report section, or nullopt for none.
+  virtual std::optional<Section> ReportSection(
+      const std::string& /*tenant*/, const std::string& /*account_id*/) {
+    return std::nullopt;
+  }
+  // The account's health component, or nullopt when the plugin has none
+  // for it. Fill score (0 = worst to 10 = best, the scale of every health
+  // component; the host clamps anything outside), has_data, explanation and
+  // inputs; the host sets name and weight as declared and source. Asked
+  // after the plugin handled signals of the account or recorded some for
+  // it, after each tick, and when someone opens the account's health.
+  virtual std::optional<HealthComponent> AccountHealthComponent(
+      const std::string& /*tenant*/, const std::string& /*account_id*/) {
+    return std::nullopt;
+  }
+  // Periodic work, when Init called setup.WantTicks(): on a host worker,
+  // never concurrently with another tick, under the call deadline; an
+  // exception or INTERNAL/UNKNOWN counts towards parking like a failed
+  // call. Not tenant-scoped: walk host().ListTenants(). Timing is
+  // best-effort (a tick may be skipped or late), so compare against
+  // tick.now_micros and persist what was done (e.g. "alerted") in the KV.
+  virtual Status OnTick(const Tick& /*tick*/) { return Status(); }
+
+  // The host's services; thread-safe, usable from Init on, and from
+  // threads the plugin owns until it is destroyed.
+  const Host& host() const { return host_; }
+
+ private:
+  template <typename T>
+  friend struct Glue;
+  Host host_;
+};
+
+}  // namespace retain::sdk
+
+// The glue needs Plugin complete; RETAIN_PLUGIN expands to it.
+#include "retain/sdk/detail/glue.h"
+
+#define RETAIN_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+// Defines the plugin's one exported entry point. NAME and VERSION are string
+// literals; NAME is [a-z][a-z0-9_]{0,62}.
+#define RETAIN_PLUGIN(CLASS, NAME, VERSION)                              \
+  extern "C" RETAIN_PLUGIN_EXPORT const retain_plugin_module*            \
+  retain_plugin_on_load(const retain_host_api* host) {                   \
+    if (host == nullptr || host->abi_major != RETAIN_PLUGIN_ABI_MAJOR) { \
+      return nullptr;                                                    \
+    }                                                                    \
+    return ::retain::sdk::Glue<CLASS>::Module(NAME, VERSION);            \
+  }
+
+#endif  // RETAIN_SDK_PLUGIN_H_

@@ -1,0 +1,170 @@
+// Part of the fake host (retain_plugin_testing.h): the plugins' key-value
+// store in memory, with the server's semantics, so what a plugin reads back
+// in a test is what it reads back from the server:
+//   - one namespace per plugin (its name), each key scoped to its tenant
+//     and stored as "<len(tenant)>:<tenant><key>" (core/store/tenant_key.h);
+//   - Apply: every op of a batch in order, all or none;
+//   - Scan: keys starting with `prefix` and > `start_after`, in byte order,
+//     at most `limit` (the host's 0 -> 100, > 1000 -> 1000 happens in the
+//     fake host's callback), exactly as the SQLite query of
+//     core/store/sqlite_store.cc answers it. That query compares the first
+//     prefix.size() *characters* (UTF-8) of a key with the prefix, so a
+//     prefix with non-ASCII bytes matches no longer key; the fake does the
+//     same, so a plugin that relies on such a prefix fails here too.
+//   - Tenants: the tenants with at least one entry, in order.
+// Not thread-safe by itself: the fake host holds its lock around it.
+#ifndef RETAIN_SDK_TESTING_FAKE_KV_H_
+#define RETAIN_SDK_TESTING_FAKE_KV_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "retain/sdk/status.h"
+#include "retain/sdk/types.h"
+
+namespace retain::sdk::testing {
+
+class FakeKv {
+ public:
+  // core/store/tenant_key.h
+  static std::string TenantKey(const std::string& tenant,
+                               const std::string& key) {
+    return std::to_string(tenant.size()) + ":" + tenant + key;
+  }
+  static bool SplitTenantKey(const std::string& stored, std::string* tenant,
+                             std::string* key) {
+    const size_t colon = stored.find(':');
+    if (colon == std::string::npos || colon == 0 || colon > 10) return false;
+    size_t len = 0;
+    for (size_t i = 0; i < colon; ++i) {
+      if (stored[i] < '0' || stored[i] > '9') return false;
+      len = len * 10 + static_cast<size_t>(stored[i] - '0');
+    }
+    if (len > stored.size() - colon - 1) return false;
+    *tenant = stored.substr(colon + 1, len);
+    *key = stored.substr(colon + 1 + len);
+    return true;
+  }
+
+  std::optional<std::string> Get(const std::string& ns,
+                                 const std::string& tenant,
+                                 const std::string& key) const {
+    auto n = spaces_.find(ns);
+    if (n == spaces_.end()) return std::nullopt;
+    auto it = n->second.find(TenantKey(tenant, key));
+    if (it == n->second.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // Applies the ops in order; when `fail` is set, undoes them all and
+  // returns it instead (what a failed commit leaves behind: nothing).
+  Status Apply(const std::string& ns, const std::string& tenant,
+               const std::vector<KvOp>& ops, const Status& fail = Status()) {
+    Table& table = spaces_[ns];
+    std::vector<std::pair<std::string, std::optional<std::string>>> undo;
+    for (const KvOp& op : ops) {
+      std::string stored = TenantKey(tenant, op.key);
+      auto it = table.find(stored);
+      undo.emplace_back(stored, it == table.end()
+                                    ? std::nullopt
+                                    : std::optional<std::string>(it->second));
+      if (op.value) {
+        table[stored] = *op.value;
+      } else if (it != table.end()) {
+        table.erase(it);
+      }
+    }
+    if (fail.ok()) return Status();
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+      if (it->second) {
+        table[it->first] = *it->second;
+      } else {
+        table.erase(it->first);
+      }
+    }
+    return fail;
+  }
+
+  // `start_after` empty: from the beginning. `limit` >= 1.
+  std::vector<KvEntry> Scan(const std::string& ns, const std::string& tenant,
+                            const std::string& prefix,
+                            const std::string& start_after,
+                            size_t limit) const {
+    std::vector<KvEntry> out;
+    auto n = spaces_.find(ns);
+    if (n == spaces_.end()) return out;
+    const Table& table = n->second;
+    const std::string stored_prefix = TenantKey(tenant, prefix);
+    const std::string stored_after =
+        start_after.empty() ? "" : TenantKey(tenant, start_after);
+    auto emit = [&](const std::string& stored, const std::string& value) {
+      out.push_back({stored.substr(TenantKey(tenant, "").size()), value});
+    };
+    // The query's "key > prefix" skips the key equal to the prefix, which
+    // is added first when the scan starts from the beginning.
+    if (stored_after.empty()) {
+      auto exact = table.find(stored_prefix);
+      if (exact != table.end()) emit(exact->first, exact->second);
+    }
+    const std::string& lower =
+        stored_after > stored_prefix ? stored_after : stored_prefix;
+    for (auto it = table.upper_bound(lower);
+         it != table.end() && out.size() < limit; ++it) {
+      if (FirstChars(it->first, stored_prefix.size()) == stored_prefix) {
+        emit(it->first, it->second);
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::string> Tenants(const std::string& ns) const {
+    std::set<std::string> tenants;
+    auto n = spaces_.find(ns);
+    if (n != spaces_.end()) {
+      for (const auto& [stored, value] : n->second) {
+        std::string tenant, key;
+        if (SplitTenantKey(stored, &tenant, &key)) tenants.insert(tenant);
+      }
+    }
+    return {tenants.begin(), tenants.end()};
+  }
+
+  // Every entry of one tenant, key order (for tests to inspect).
+  std::map<std::string, std::string> Entries(const std::string& ns,
+                                             const std::string& tenant) const {
+    std::map<std::string, std::string> out;
+    for (const KvEntry& e : Scan(ns, tenant, "", "", static_cast<size_t>(-1))) {
+      out[e.key] = e.value;
+    }
+    return out;
+  }
+
+ private:
+  using Table = std::map<std::string, std::string>;
+
+  // SQLite's substr(text, 1, n): the first n characters, where a byte of
+  // 0xc0 or more starts a character that takes the continuation bytes
+  // (0x80-0xbf) after it.
+  static std::string FirstChars(const std::string& s, size_t n) {
+    size_t i = 0;
+    for (size_t chars = 0; chars < n && i < s.size(); ++chars) {
+      const unsigned char lead = static_cast<unsigned char>(s[i++]);
+      if (lead >= 0xc0) {
+        while (i < s.size() &&
+               (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80)
+          ++i;
+      }
+    }
+    return s.substr(0, i);
+  }
+
+  std::map<std::string, Table> spaces_;
+};
+
+}  // namespace retain::sdk::testing
+
+#endif  // RETAIN_SDK_TESTING_FAKE_KV_H_

@@ -1,0 +1,212 @@
+// The core data a plugin reads and writes, as plain structs: accounts,
+// signals, health, report sections, KV entries, alerts; and named constants
+// for the core protos' enums. Decoded from and encoded to the core protos
+// (retain.account.v1 / signal.v1 / report.v1) by the SDK, so a plugin never
+// links the core's generated code.
+#ifndef RETAIN_SDK_TYPES_H_
+#define RETAIN_SDK_TYPES_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retain::sdk {
+
+// Times are microseconds since the Unix epoch (0 = unset); enums are the
+// proto enums' numbers (named below). Plain values: copy them freely, share
+// them between threads like any struct. Every member has an initializer, so
+// a designated initializer ({.id = "acme", .arr = 1000}) names only what it
+// sets.
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+enum class SignalKind : int32_t {
+  kUnspecified = 0,
+  kUsage = 1,
+  kTicket = 2,
+  kSurvey = 3,
+  kTouchpoint = 4,
+  kCommercial = 5,
+  kLifecycle = 6,
+  kCustom = 7,
+};
+
+// retain.account.v1.HealthBand
+namespace band {
+constexpr int32_t kUnspecified = 0, kGreen = 1, kYellow = 2, kRed = 3;
+}
+// retain.account.v1.Segment
+namespace segment {
+constexpr int32_t kUnspecified = 0, kDigital = 1, kPooled = 2, kNamed = 3,
+                  kDedicated = 4;
+}
+// retain.signal.v1.SurveyKind
+namespace survey_kind {
+constexpr int32_t kUnspecified = 0, kNps = 1, kCsat = 2, kCes = 3;
+}
+// retain.signal.v1.TicketStatus
+namespace ticket_status {
+constexpr int32_t kUnspecified = 0, kOpened = 1, kUpdated = 2, kClosed = 3;
+}
+// retain.signal.v1.TicketSeverity
+namespace ticket_severity {
+constexpr int32_t kUnspecified = 0, kLow = 1, kMedium = 2, kHigh = 3,
+                  kCritical = 4;
+}
+// retain.signal.v1.TouchpointChannel
+namespace touchpoint_channel {
+constexpr int32_t kUnspecified = 0, kMeeting = 1, kCall = 2, kEmail = 3,
+                  kQbr = 4;
+}
+// retain.account.v1.LifecycleStage
+namespace lifecycle_stage {
+constexpr int32_t kUnspecified = 0, kOnboarding = 1, kAdoption = 2,
+                  kValueRealisation = 3, kExpansion = 4, kAdvocacy = 5,
+                  kRenewal = 6, kChurned = 7;
+}
+// retain.signal.v1.CommercialEventKind
+namespace commercial_kind {
+constexpr int32_t kUnspecified = 0, kNewLogo = 1, kRenewal = 2, kExpansion = 3,
+                  kContraction = 4, kChurn = 5, kPaymentOverdue = 6,
+                  kPaymentReceived = 7;
+}
+
+struct Contact {
+  std::string display_name{};
+  std::string email{};
+  std::string role{};
+  bool exec_sponsor = false;
+  bool champion = false;
+};
+
+struct Account {
+  std::string name{};  // "accounts/{id}"
+  std::string id{};    // {id}
+  std::string display_name{};
+  double arr = 0;
+  int32_t licensed_seats = 0;
+  int64_t contract_start_micros = 0;
+  int64_t renewal_micros = 0;
+  int32_t segment = 0;
+  int32_t lifecycle_stage = 0;
+  int64_t lifecycle_stage_micros = 0;
+  std::string csm_owner{};
+  std::vector<Contact> contacts{};
+  double health_score = 0;
+  int32_t health_band = 0;
+};
+
+struct Signal {
+  // Set on delivery: the signal's position in the durable log and tenant.
+  int64_t seq = 0;
+  std::string tenant{};
+
+  std::string signal_id{};
+  std::string account_id{};  // {id} of account
+  int64_t occur_micros = 0;
+  int64_t record_micros = 0;  // output only
+  SignalKind kind = SignalKind::kUnspecified;
+
+  struct Usage {
+    int32_t active_users = 0;
+    int32_t window_days = 0;
+    std::map<std::string, int32_t> feature_users{};
+  } usage{};
+  struct Ticket {
+    std::string ticket_id{};
+    int32_t status = 0;
+    int32_t severity = 0;
+    bool escalated = false;
+    std::string subject{};
+  } ticket{};
+  struct Survey {
+    int32_t kind = 0;
+    int32_t score = 0;
+    std::string comment{};
+    std::string respondent{};
+  } survey{};
+  struct Touchpoint {
+    int32_t channel = 0;
+    std::string with_contact{};
+    bool exec_involved = false;
+    std::string csm{};
+    std::string notes{};
+  } touchpoint{};
+  struct Commercial {
+    int32_t kind = 0;
+    double arr_delta = 0;
+    std::string reason{};
+    int64_t next_renewal_micros = 0;
+  } commercial{};
+  struct Lifecycle {
+    int32_t stage = 0;
+    std::string reason{};
+  } lifecycle{};
+  struct Custom {
+    std::string type{};
+    std::map<std::string, std::string> attributes{};
+  } custom{};
+};
+
+// A named input or report field.
+struct Field {
+  std::string name{};
+  std::string value{};
+};
+
+// One component of an account's health score (retain.report.v1.
+// HealthComponent). A plugin returns one from
+// Plugin::AccountHealthComponent and fills score, has_data, explanation and
+// inputs; the host sets name and weight (as declared with
+// Setup::ProvideHealthComponent, or the config's health_weight) and source
+// (the plugin's name).
+struct HealthComponent {
+  std::string name{};
+  double weight = 0;
+  double effective_weight = 0;  // set by the host when combining
+  // 0 (worst) to 10 (best), the scale of every component and of the health
+  // score itself; the host clamps a score outside it to 0 or 10.
+  double score = 0;
+  // False: the component has nothing to say about this account (yet), and
+  // its weight goes to the components that do.
+  bool has_data = false;
+  std::string explanation{};    // one line a person reads: why this score
+  std::vector<Field> inputs{};  // the numbers the score came from
+  std::string source{};
+};
+
+// An account's health as the host computes it (GetHealth): score 0-10 and
+// band (band::kGreen ...) from the core components.
+struct Health {
+  std::string account{};
+  double score = 0;
+  int32_t band = 0;
+  std::vector<HealthComponent> components{};
+};
+
+// A section of the account report (retain.report.v1.ReportSection); the
+// host adds the plugin's name.
+struct Section {
+  std::string title{};
+  std::vector<Field> fields{};
+};
+
+struct KvEntry {
+  std::string key{};
+  std::string value{};
+};
+
+// One write of an atomic KV batch.
+struct KvOp {
+  std::string key{};
+  std::optional<std::string> value{};  // nullopt deletes
+};
+
+enum class AlertSeverity : int32_t { kInfo = 1, kWarning = 2, kCritical = 3 };
+
+}  // namespace retain::sdk
+
+#endif  // RETAIN_SDK_TYPES_H_

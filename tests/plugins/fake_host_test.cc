@@ -1,0 +1,599 @@
+// The fake host (plugins/sdk/retain_plugin_testing.h) on its own: a probe
+// plugin, linked in, reaches it through the real SDK and the real C table.
+// fake_host_parity_test.cc holds it against the server's own callbacks.
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "retain/sdk/testing/load_library.h"
+#include "retain_plugin_testing.h"
+
+namespace retain::testing {
+namespace {
+
+using sdk::Account;
+using sdk::Call;
+using sdk::Code;
+using sdk::KvEntry;
+using sdk::KvOp;
+using sdk::Setup;
+using sdk::Signal;
+using sdk::SignalKind;
+using sdk::Status;
+using sdk::testing::FakeHost;
+using sdk::testing::LoadedPlugin;
+using sdk::testing::PluginOptions;
+
+constexpr char kEcho[] = "/retain.plugins.probe.v1.ProbeService/Echo";
+constexpr char kThrow[] = "/retain.plugins.probe.v1.ProbeService/Throw";
+
+// Hands the test its Host and records what reaches its hooks; its hooks do
+// what its config and the test say.
+class Probe : public sdk::Plugin {
+ public:
+  static Probe* last;  // the instance Init ran on last
+
+  Status Init(Setup& setup) override {
+    last = this;
+    const sdk::Config& config = setup.config();
+    if (config.GetBool("fail_init", false)) {
+      return sdk::InvalidArgument("told to fail");
+    }
+    greeting_ = config.GetString("greeting", "hi");
+    setup.Subscribe(SignalKind::kTouchpoint);
+    setup.Subscribe(SignalKind::kCustom);
+    setup.Handle(kEcho, [this](const Call& call, std::string* out) {
+      *out = greeting_ + " " + call.tenant + " " + std::string(call.request);
+      return Status();
+    });
+    setup.Handle(kThrow, [](const Call&, std::string*) -> Status {
+      throw std::runtime_error("boom");
+    });
+    if (config.Has("extra_method")) {
+      setup.Handle(config.GetString("extra_method"),
+                   [](const Call&, std::string*) { return Status(); });
+    }
+    setup.ProvideReportSection();
+    setup.ProvideHealthComponent("probe", 0.2);
+    setup.WantTicks();
+    return {};
+  }
+
+  Status OnSignal(const Signal& s) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (fail_once.erase(s.signal_id)) {
+      return sdk::Status(Code::kUnavailable, "not now: " + s.signal_id);
+    }
+    if (fail_always.count(s.signal_id)) {
+      return sdk::Status(Code::kInvalidArgument, "cannot: " + s.signal_id);
+    }
+    seen.push_back(s);
+    if (s.kind == SignalKind::kCustom && s.custom.type == "probe.ping") {
+      Signal pong;
+      pong.signal_id = "pong-" + s.signal_id;
+      pong.account_id = s.account_id;
+      pong.occur_micros = host().NowMicros();
+      pong.kind = SignalKind::kCustom;
+      pong.custom.type = "probe.pong";
+      return host().RecordSignals(s.tenant, {pong});
+    }
+    return {};
+  }
+
+  std::optional<sdk::Section> ReportSection(
+      const std::string& tenant, const std::string& account_id) override {
+    if (account_id == "none") return std::nullopt;
+    return sdk::Section{"Probe", {{"who", tenant + "/" + account_id}}};
+  }
+
+  std::optional<sdk::HealthComponent> AccountHealthComponent(
+      const std::string&, const std::string& account_id) override {
+    if (account_id == "none") return std::nullopt;
+    sdk::HealthComponent c;
+    c.name = "ignored";  // the host names it as declared
+    c.weight = 0.9;      // and weighs it as declared or configured
+    c.score = score;
+    c.has_data = true;
+    return c;
+  }
+
+  Status OnTick(const sdk::Tick& tick) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ticks.push_back(tick.now_micros);
+    return {};
+  }
+
+  std::mutex mu;
+  std::vector<Signal> seen;
+  std::set<std::string> fail_once;    // signal ids to fail the first time
+  std::set<std::string> fail_always;  // signal ids never handled
+  std::vector<int64_t> ticks;
+  double score = 5;
+
+ private:
+  std::string greeting_;
+};
+Probe* Probe::last = nullptr;
+
+std::string Text(const Status& s) {
+  return std::to_string(static_cast<int>(s.code())) + " " + s.message();
+}
+
+Signal Touchpoint(const std::string& id, const std::string& account,
+                  int64_t at) {
+  Signal s;
+  s.signal_id = id;
+  s.account_id = account;
+  s.occur_micros = at;
+  s.kind = SignalKind::kTouchpoint;
+  s.touchpoint.channel = sdk::touchpoint_channel::kMeeting;
+  return s;
+}
+
+class FakeHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(host_.PutAccount({.id = "acme", .arr = 1000}).ok());
+    auto p = host_.Load(&retain_plugin_on_load);
+    ASSERT_TRUE(p.ok()) << p.status();
+    plugin_.emplace(*p);
+    probe_ = Probe::last;
+  }
+  const sdk::Host& host() { return probe_->host(); }
+
+  FakeHost host_;
+  std::optional<LoadedPlugin> plugin_;
+  Probe* probe_ = nullptr;
+};
+
+TEST_F(FakeHostTest, KvApplyIsAllOrNothing) {
+  ASSERT_TRUE(host().KvApply("t", {{"a", "1"}, {"b", "2"}}).ok());
+  host_.FailNextKvApply(Status(Code::kUnavailable, "disk full"));
+  Status s = host().KvApply("t", {{"c", "3"}, {"a", std::nullopt}, {"b", "9"}});
+  EXPECT_EQ(Text(s), "14 disk full");
+  EXPECT_EQ(host_.KvEntries("probe", "t"),
+            (std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}}));
+  // Only that one batch failed.
+  ASSERT_TRUE(host().KvApply("t", {{"c", "3"}, {"a", std::nullopt}}).ok());
+  EXPECT_EQ(host_.KvEntries("probe", "t"),
+            (std::map<std::string, std::string>{{"b", "2"}, {"c", "3"}}));
+}
+
+TEST_F(FakeHostTest, KvApplyRunsItsOpsInOrder) {
+  ASSERT_TRUE(host().KvApply("t", {{"k", "1"}, {"k", std::nullopt}}).ok());
+  EXPECT_FALSE(*host().KvGet("t", "k"));
+  ASSERT_TRUE(host().KvApply("t", {{"k", std::nullopt}, {"k", "2"}}).ok());
+  EXPECT_EQ(**host().KvGet("t", "k"), "2");
+  ASSERT_TRUE(host().KvPut("t", "k", "").ok());  // an empty value exists
+  auto empty = host().KvGet("t", "k");
+  ASSERT_TRUE(empty.ok() && empty->has_value());
+  EXPECT_EQ(**empty, "");
+}
+
+TEST_F(FakeHostTest, KvScanPagesByPrefixStartAfterAndLimit) {
+  std::vector<KvOp> ops = {{"p", "the prefix itself"}, {"o", "before"}};
+  for (int i = 0; i < 1200; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof key, "p/%05d", i);
+    ops.push_back({key, std::to_string(i)});
+  }
+  ops.push_back({"q", "after"});
+  ASSERT_TRUE(host().KvApply("t", ops).ok());
+
+  // A limit of 0 means 100, more than 1000 means 1000.
+  EXPECT_EQ(host().KvScan("t", "p", "", 0)->size(), 100u);
+  EXPECT_EQ(host().KvScan("t", "p", "", 5000)->size(), 1000u);
+  // The key equal to the prefix comes first, on the first page only.
+  auto first = host().KvScan("t", "p", "", 2);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].key, "p");
+  EXPECT_EQ((*first)[1].key, "p/00000");
+  // Pages resume after the last key and cover each key once, in order.
+  std::vector<std::string> keys;
+  std::string after;
+  for (;;) {
+    auto page = host().KvScan("t", "p/", after, 7);
+    ASSERT_TRUE(page.ok());
+    for (const KvEntry& e : *page) keys.push_back(e.key);
+    if (page->size() < 7) break;
+    after = page->back().key;
+  }
+  ASSERT_EQ(keys.size(), 1200u);
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), 1200u);
+  EXPECT_EQ(host().KvScanAll("t", "p/")->size(), 1200u);
+  // A start_after before the prefix starts at the prefix; one past every
+  // key gives nothing.
+  EXPECT_EQ(host().KvScan("t", "p/", "a", 1)->front().key, "p/00000");
+  EXPECT_TRUE(host().KvScan("t", "p/", "p/99999", 10)->empty());
+}
+
+TEST_F(FakeHostTest, EachTenantHasItsOwnStateAndTenantsAreThoseWithState) {
+  ASSERT_TRUE(host().KvPut("beta", "k", "b").ok());
+  ASSERT_TRUE(host().KvPut("alpha", "k", "a").ok());
+  ASSERT_TRUE(host().KvPut("alpha", "x", "a").ok());
+  EXPECT_EQ(**host().KvGet("alpha", "k"), "a");
+  EXPECT_EQ(**host().KvGet("beta", "k"), "b");
+  EXPECT_EQ(host().KvScanAll("beta", "")->size(), 1u);
+  EXPECT_EQ(*host().ListTenants(), (std::vector<std::string>{"alpha", "beta"}));
+  ASSERT_TRUE(host().KvApply("beta", {{"k", std::nullopt}}).ok());
+  EXPECT_EQ(*host().ListTenants(), std::vector<std::string>{"alpha"});
+}
+
+TEST(FakeHostAbiTest, AnOlderHostHasNoListTenants) {
+  FakeHost host(FakeHost::Options{.abi_minor = 0});
+  auto p = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(host.api()->abi_minor, 0);
+  EXPECT_EQ(Probe::last->host().ListTenants().status().code(),
+            Code::kUnimplemented);
+}
+
+TEST_F(FakeHostTest, TheClockMovesOnlyWhenTold) {
+  const int64_t start = host_.NowMicros();
+  EXPECT_EQ(start, sdk::testing::kDefaultStartMicros);
+  EXPECT_EQ(host().NowMicros(), start);
+  host_.AdvanceDays(2.5);
+  EXPECT_EQ(host().NowMicros(), start + 60 * 3600 * sdk::kMicrosPerSecond);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  host_.SetNowMicros(42);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_EQ(probe_->ticks, (std::vector<int64_t>{
+                               start + 60 * 3600 * sdk::kMicrosPerSecond, 42}));
+}
+
+TEST_F(FakeHostTest, SignalsComeInLogOrderAndAFailedOneIsTriedAgain) {
+  const int64_t now = host_.NowMicros();
+  probe_->fail_once = {"b"};
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("a", "acme", now)).ok());
+  // Another kind in between: logged, not delivered.
+  Signal usage;
+  usage.signal_id = "u";
+  usage.account_id = "acme";
+  usage.occur_micros = now;
+  usage.kind = SignalKind::kUsage;
+  EXPECT_EQ(plugin_->Deliver(usage).code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(host_.Record(usage).ok());
+  // Failed once, handled on the next attempt: delivered; the failure shows.
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("b", "acme", now)).ok());
+  EXPECT_EQ(plugin_->last_error(), "signal 3: not now: b");
+  EXPECT_EQ(plugin_->failures(), 1);
+  EXPECT_EQ(plugin_->consecutive_failures(), 0);
+  EXPECT_TRUE(plugin_->dead_letters().empty());
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("c", "acme", now)).ok());
+  std::vector<std::string> ids;
+  std::vector<int64_t> seqs;
+  for (const Signal& s : probe_->seen) {
+    ids.push_back(s.signal_id);
+    seqs.push_back(s.seq);
+    EXPECT_EQ(s.tenant, "default");
+    EXPECT_EQ(s.record_micros, now);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(seqs, (std::vector<int64_t>{1, 3, 4}));
+  EXPECT_EQ(plugin_->delivery_cursor(), 4);
+  EXPECT_EQ(plugin_->consecutive_failures(), 0);
+  // A signal_id recorded before is a no-op; a redelivery is on request.
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("a", "acme", now)).ok());
+  EXPECT_EQ(probe_->seen.size(), 3u);
+  ASSERT_TRUE(plugin_->Redeliver(1).ok());
+  EXPECT_EQ(probe_->seen.back().seq, 1);
+  EXPECT_EQ(plugin_->Redeliver(9).code(), Code::kNotFound);
+}
+
+TEST(FakeHostDeadLetterTest, APoisonSignalIsSetAsideAndDeliveryGoesOn) {
+  FakeHost host;
+  ASSERT_TRUE(host.PutAccount({.id = "acme"}).ok());
+  auto plugin = host.Load(
+      &retain_plugin_on_load,
+      PluginOptions{.max_consecutive_failures = 2, .signal_retry_limit = 3});
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  Probe* probe = Probe::last;
+  probe->fail_always = {"p1", "p2", "p3"};
+  const int64_t now = host.NowMicros();
+  // Tried three times, set aside; the signal after it is delivered.
+  EXPECT_EQ(Text(plugin->Deliver(Touchpoint("p1", "acme", now))),
+            "3 cannot: p1");
+  ASSERT_TRUE(plugin->Deliver(Touchpoint("ok", "acme", now)).ok());
+  ASSERT_EQ(probe->seen.size(), 1u);
+  EXPECT_EQ(probe->seen[0].signal_id, "ok");
+  auto letters = plugin->dead_letters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].seq, 1);
+  EXPECT_EQ(letters[0].signal_id, "p1");
+  EXPECT_EQ(letters[0].attempts, 3);
+  EXPECT_EQ(letters[0].last_error, "cannot: p1");
+  EXPECT_EQ(plugin->failures(), 3);
+  EXPECT_EQ(plugin->delivery_cursor(), 2);
+  EXPECT_FALSE(plugin->parked());  // one poison signal parks nothing
+
+  // A signal set aside counts once; two in a row park (the limit is 2).
+  EXPECT_EQ(plugin->Deliver(Touchpoint("p2", "acme", now)).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(plugin->last_error(),
+            "signal 3 set aside as a dead letter after 3 failed attempts, "
+            "last: cannot: p2");
+  EXPECT_EQ(plugin->Deliver(Touchpoint("p3", "acme", now)).code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(plugin->parked());
+  EXPECT_EQ(plugin->dead_letters().size(), 3u);
+
+  // Fixed: resumed, the letters retried; handled ones leave the list, the
+  // others stay with one more attempt. They survive a restart.
+  probe->fail_always = {"p3"};
+  ASSERT_TRUE(plugin->Resume().ok());
+  EXPECT_EQ(Text(plugin->RetryDeadLetters()), "3 cannot: p3");
+  letters = plugin->dead_letters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].signal_id, "p3");
+  EXPECT_EQ(letters[0].attempts, 4);
+  plugin->Unload();
+  auto again = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->dead_letters().size(), 1u);
+  again->DropDeadLetters();
+  EXPECT_TRUE(again->dead_letters().empty());
+}
+
+TEST_F(FakeHostTest, SignalsAreCheckedAsTheServerChecksThem) {
+  const int64_t now = host_.NowMicros();
+  Signal nobody = Touchpoint("n", "nobody", now);
+  EXPECT_EQ(Text(plugin_->Deliver(nobody)),
+            "3 signals[0].account: no account \"accounts/nobody\"");
+  Signal no_time = Touchpoint("t", "acme", 0);
+  EXPECT_EQ(Text(plugin_->Deliver(no_time)),
+            "3 signals[0].occur_time: is required");
+  Signal custom = Touchpoint("c", "acme", now);
+  custom.kind = SignalKind::kCustom;
+  custom.custom.type = "retain.mine";
+  EXPECT_EQ(Text(plugin_->Deliver(custom)),
+            "3 signals[0].custom.type: types starting with \"retain.\" are "
+            "reserved for the server");
+  EXPECT_TRUE(host_.signals().empty());
+  // What a plugin records goes through the same rules, all or nothing.
+  Signal ok = Touchpoint("ok", "acme", now);
+  Signal bad = Touchpoint("bad", "acme", now + 2 * sdk::kMicrosPerDay);
+  Status s = host().RecordSignals("default", {ok, bad});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message().rfind("signals[1].occur_time: must not be more than "
+                              "1 day in the future, got 2025-01-03T00:00:00",
+                              0),
+            0u)
+      << s.message();
+  EXPECT_EQ(host().RecordSignals("default", {}).message(),
+            "signals: at least one is required");
+  EXPECT_TRUE(host_.signals().empty());
+  EXPECT_TRUE(host_.emitted_signals().empty());
+}
+
+TEST_F(FakeHostTest, WhatAPluginRecordsIsDeliveredBackBeforeTheHookReturns) {
+  Signal ping = Touchpoint("p1", "acme", host_.NowMicros());
+  ping.kind = SignalKind::kCustom;
+  ping.custom.type = "probe.ping";
+  ASSERT_TRUE(plugin_->Deliver(ping).ok());
+  ASSERT_EQ(host_.emitted_signals().size(), 1u);
+  EXPECT_EQ(host_.emitted_signals()[0].signal_id, "pong-p1");
+  EXPECT_EQ(host_.emitted_signals()[0].seq, 2);
+  ASSERT_EQ(probe_->seen.size(), 2u);
+  EXPECT_EQ(probe_->seen[1].custom.type, "probe.pong");
+  // Recording it again is a no-op (same id).
+  ASSERT_TRUE(plugin_->Redeliver(1).ok());
+  EXPECT_EQ(host_.signals().size(), 2u);
+}
+
+TEST(FakeHostLoadTest, RefusesWhatTheServerRefuses) {
+  FakeHost host;
+  auto init = host.Load(&retain_plugin_on_load,
+                        PluginOptions{.config_json = R"({"fail_init": true})"});
+  EXPECT_EQ(Text(init.status()), "3 init failed (3): told to fail");
+  auto method = host.Load(&retain_plugin_on_load,
+                          PluginOptions{.config_json = R"({"extra_method":
+                              "/retain.plugins.other.v1.S/M"})"});
+  EXPECT_EQ(Text(method.status()),
+            "9 method '/retain.plugins.other.v1.S/M' is not of the form "
+            "/retain.plugins.probe.v1.<Service>/<Method>");
+  auto json = host.Load(&retain_plugin_on_load,
+                        PluginOptions{.config_json = "{\"a\": }"});
+  EXPECT_EQ(Text(json.status()),
+            "3 plugin config: not JSON: want a value at byte 6");
+  auto first = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto twice = host.Load(&retain_plugin_on_load);
+  EXPECT_EQ(Text(twice.status()),
+            "9 refused: a plugin named 'probe' is already loaded");
+}
+
+TEST_F(FakeHostTest, FailuresInARowParkThePluginUntilResumed) {
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Text(plugin_->Call(kThrow, "").status()),
+              "13 plugin threw: boom");
+  }
+  EXPECT_FALSE(plugin_->parked());
+  // A success ends the streak.
+  ASSERT_TRUE(plugin_->Call(kEcho, "x").ok());
+  EXPECT_EQ(plugin_->consecutive_failures(), 0);
+  for (int i = 0; i < 5; ++i) (void)plugin_->Call(kThrow, "");
+  EXPECT_TRUE(plugin_->parked());
+  EXPECT_EQ(plugin_->failures(), 9);
+  EXPECT_EQ(Text(plugin_->Call(kEcho, "x").status()),
+            "14 plugin probe is PLUGIN_STATE_PARKED: 5 consecutive failures, "
+            "last: plugin threw: boom");
+  // Signals wait while it is parked, and come after the resume.
+  EXPECT_EQ(plugin_->Deliver(Touchpoint("a", "acme", host_.NowMicros())).code(),
+            Code::kUnavailable);
+  EXPECT_TRUE(probe_->seen.empty());
+  ASSERT_TRUE(plugin_->Resume().ok());
+  EXPECT_EQ(probe_->seen.size(), 1u);
+  EXPECT_EQ(*plugin_->Call(kEcho, "x"), "hi default x");
+  EXPECT_EQ(plugin_->Resume().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(FakeHostTest, UnknownMethodsAreUnimplemented) {
+  auto r = plugin_->Call("/retain.plugins.probe.v1.ProbeService/Nope", "");
+  EXPECT_EQ(Text(r.status()),
+            "12 unknown method /retain.plugins.probe.v1.ProbeService/Nope");
+  EXPECT_EQ(*plugin_->Call(kEcho, "x", "other"), "hi other x");
+}
+
+TEST_F(FakeHostTest, SectionsAndComponentsComeBackAsTheServerStoresThem) {
+  auto section = plugin_->ReportSection("t", "acme");
+  ASSERT_TRUE(section.ok() && section->has_value());
+  EXPECT_EQ((*section)->title, "Probe");
+  EXPECT_EQ((*section)->fields[0].value, "t/acme");
+  EXPECT_FALSE(plugin_->ReportSection("t", "none")->has_value());
+
+  probe_->score = 12;  // outside the scale
+  auto c = plugin_->AccountHealthComponent("t", "acme");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->name, "probe");
+  EXPECT_EQ((*c)->source, "probe");
+  EXPECT_DOUBLE_EQ((*c)->weight, 0.2);
+  EXPECT_DOUBLE_EQ((*c)->score, 10);
+  EXPECT_FALSE(plugin_->AccountHealthComponent("t", "none")->has_value());
+}
+
+TEST(FakeHostLoadTest, TheConfigSetsTheWeightAndReachesThePluginFlattened) {
+  FakeHost host;
+  auto p = host.Load(&retain_plugin_on_load,
+                     PluginOptions{.config_json = R"({"greeting": "hey",
+                         "n": [1, 2.50, 1e3, true, null], "o": {"x": "y"}})",
+                                   .health_weight = 0.05});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(*p->Call(kEcho, "x"), "hey default x");
+  ASSERT_TRUE(host.PutAccount({.id = "acme"}).ok());
+  EXPECT_DOUBLE_EQ((*p->AccountHealthComponent("default", "acme"))->weight,
+                   0.05);
+  // As the server flattens and prints it (see the parity test).
+  {
+    auto config = sdk::testing::JsonConfig::Parse(
+        R"({"n": [1, 2.50, 1e3, true, null], "o": {"x": "y"}})");
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->json(),
+              R"({"n":[1,2.5,1000.0,true,null],"o":{"x":"y"}})");
+    EXPECT_EQ(config->values(),
+              (std::map<std::string, std::string>{{"n.0", "1"},
+                                                  {"n.1", "2.5"},
+                                                  {"n.2", "1000.0"},
+                                                  {"n.3", "true"},
+                                                  {"o.x", "y"}}));
+  }
+}
+
+TEST_F(FakeHostTest, AccountsHealthAndHistoryAreWhatTheTestSet) {
+  for (const char* id : {"b", "c", "d"}) {
+    ASSERT_TRUE(host_.PutAccount({.id = id, .segment = 3}).ok());
+  }
+  auto acme = host().GetAccount("default", "acme");
+  ASSERT_TRUE(acme.ok()) << acme.status();
+  EXPECT_EQ(acme->name, "accounts/acme");
+  EXPECT_DOUBLE_EQ(acme->arr, 1000);
+  EXPECT_EQ(Text(host().GetAccount("default", "zed").status()),
+            "5 no account \"accounts/zed\"");
+  EXPECT_EQ(host().GetAccount("other", "acme").status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(Text(host().GetAccount("default", "Bad!").status()),
+            "3 name: must be \"accounts/{account_id}\" with an id of 1-63 "
+            "characters [a-z0-9-_.], got \"accounts/Bad!\"");
+
+  std::string next;
+  auto page = host().ListAccounts("default", 2, "", &next);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[1].id, "b");
+  EXPECT_EQ(next, "a:b");
+  std::string last = "unchanged";
+  page = host().ListAccounts("default", 2, next, &last);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[1].id, "d");
+  EXPECT_EQ(last, "unchanged");  // no next page: no token
+  EXPECT_EQ(Text(host().ListAccounts("default", 1001).status()),
+            "3 page_size: must be 0-1000, got 1001");
+
+  auto health = host().GetHealth("default", "acme");
+  ASSERT_TRUE(health.ok());
+  EXPECT_TRUE(health->components.empty());
+  sdk::Health set;
+  set.account = "acme";
+  set.score = 7.5;
+  set.band = sdk::band::kGreen;
+  set.components.push_back({.name = "usage", .score = 8});
+  host_.SetHealth(set);
+  health = host().GetHealth("default", "acme");
+  EXPECT_DOUBLE_EQ(health->score, 7.5);
+  ASSERT_EQ(health->components.size(), 1u);
+  EXPECT_EQ(health->components[0].name, "usage");
+
+  const int64_t now = host_.NowMicros();
+  ASSERT_TRUE(host_.Record(Touchpoint("late", "acme", now)).ok());
+  ASSERT_TRUE(host_.Record(Touchpoint("early", "acme", now - 100)).ok());
+  ASSERT_TRUE(host_.Record(Touchpoint("other", "b", now)).ok());
+  auto history = host().ListSignals("default", "acme");
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].signal_id, "early");
+  EXPECT_EQ((*history)[1].signal_id, "late");
+  EXPECT_EQ((*history)[1].record_micros, now);
+  EXPECT_EQ((*history)[1].kind, SignalKind::kTouchpoint);
+  EXPECT_EQ(
+      host()
+          .ListSignals("default", "acme", SignalKind::kTouchpoint, now - 50)
+          ->size(),
+      1u);
+  EXPECT_EQ(host().ListSignals("default", "acme", SignalKind::kUsage)->size(),
+            0u);
+}
+
+TEST_F(FakeHostTest, AnUnloadedPluginIsServedNothingAndARestartKeepsItsState) {
+  ASSERT_TRUE(host().KvPut("default", "k", "v").ok());
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("a", "acme", 1)).ok());
+  sdk::Host old = host();
+  plugin_->Unload();
+  EXPECT_FALSE(plugin_->loaded());
+  // A thread the plugin left behind gets UNAVAILABLE.
+  EXPECT_EQ(Text(old.KvGet("default", "k").status()),
+            "14 the plugin host is not serving this plugin");
+  EXPECT_EQ(plugin_->Call(kEcho, "").status().code(), Code::kUnimplemented);
+
+  auto again = host_.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(**Probe::last->host().KvGet("default", "k"), "v");
+  // Delivery resumes from its cursor: nothing again.
+  EXPECT_TRUE(Probe::last->seen.empty());
+  EXPECT_EQ(again->delivery_cursor(), 1);
+}
+
+TEST(FakeHostLibraryTest, LoadsBuiltLibrariesFromDisk) {
+  FakeHost host;
+  const std::string dir = std::string(std::getenv("TEST_SRCDIR")) + "/" +
+                          std::getenv("TEST_WORKSPACE") + "/plugins/";
+  auto notes = sdk::testing::LoadLibrary(host, dir + "template/libnotes.so");
+  ASSERT_TRUE(notes.ok()) << notes.status();
+  EXPECT_EQ(notes->name(), "notes");
+  EXPECT_EQ(notes->abi(), "1.1");
+  // The template built with the ABI 1.0 SDK: no ticks to ask for.
+  FakeHost old_host;
+  auto old =
+      sdk::testing::LoadLibrary(old_host, dir + "fixtures/libnotes_abi_1_0.so");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->abi(), "1.0");
+  EXPECT_FALSE(old->ticks());
+  EXPECT_EQ(old->Tick().code(), Code::kFailedPrecondition);
+
+  auto none = sdk::testing::LoadLibrary(host, dir + "fixtures/libno_entry.so");
+  EXPECT_NE(none.status().message().find("no entry point"), std::string::npos)
+      << none.status();
+  auto mismatch =
+      sdk::testing::LoadLibrary(host, dir + "fixtures/libabi_mismatch.so");
+  EXPECT_NE(mismatch.status().message().find("the major version must match"),
+            std::string::npos)
+      << mismatch.status();
+}
+
+}  // namespace
+}  // namespace retain::testing
+
+RETAIN_PLUGIN(retain::testing::Probe, "probe", "1.0.0")
