@@ -1102,10 +1102,10 @@ struct Tick {
 
 // The schema embedded at build time (plugins/README.md, "Schemas"), when
 // the source retain_embed_schema.sh writes is linked into the plugin; null
-// otherwise (a weak, hidden reference, so it never binds to another
-// library's).
-extern "C" __attribute__((weak, visibility("hidden"))) const char*
-retain_plugin_embedded_schema(size_t* size);
+// otherwise (a weak reference). That source defines it hidden, so a plugin
+// only ever finds its own.
+extern "C" __attribute__((weak)) const char* retain_plugin_embedded_schema(
+    size_t* size);
 
 // What Init declares.
 class Setup {
