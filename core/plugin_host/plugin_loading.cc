@@ -198,6 +198,7 @@ void PluginHost::Impl::LoadOne(const std::string& path,
     absl::Status s =
         schemas_.Add(name, p->descriptor.file_descriptor_set(), methods);
     schema = s.ok() ? "served" : "refused";
+    p->descriptor.clear_file_descriptor_set();  // the pool has what it took
     if (!s.ok()) {
       Log("warn",
           "plugin schema refused: its methods are served, not listed "
