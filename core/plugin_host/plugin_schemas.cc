@@ -112,6 +112,77 @@ LogBuildErrors* BuildErrorLog() {
   return log;
 }
 
+// Parses the set and builds its files, from the set alone, into `alone`.
+absl::Status BuildAlone(const std::string& bytes, pb::FileDescriptorSet* set,
+                        pb::DescriptorPool* alone) {
+  if (!set->ParseFromString(bytes)) {
+    return Refused("not a serialized google.protobuf.FileDescriptorSet");
+  }
+  if (set->file_size() == 0) return Refused("holds no files");
+  std::map<std::string, const pb::FileDescriptorProto*> by_name;
+  for (const auto& f : set->file()) {
+    if (f.name().empty()) return Refused("a file has no name");
+    if (!by_name.emplace(f.name(), &f).second) {
+      return Refused(absl::StrCat(f.name(), " appears twice"));
+    }
+  }
+  for (const auto& f : set->file()) {
+    for (const auto& dep : f.dependency()) {
+      if (!by_name.count(dep)) {
+        return Refused(absl::StrCat(
+            f.name(), " imports ", dep,
+            ", which the set lacks (build it with protoc --include_imports)"));
+      }
+    }
+  }
+  // Imports first, whatever order the set lists its files in.
+  FirstError errors;
+  std::set<std::string> building;
+  std::function<const pb::FileDescriptor*(const std::string&)> build =
+      [&](const std::string& name) -> const pb::FileDescriptor* {
+    if (const auto* built = alone->FindFileByName(name)) return built;
+    if (!building.insert(name).second) {
+      errors.Note(absl::StrCat(name, ": imports itself (an import cycle)"));
+      return nullptr;
+    }
+    for (const auto& dep : by_name[name]->dependency()) {
+      if (build(dep) == nullptr) return nullptr;
+    }
+    return alone->BuildFileCollectingErrors(*by_name[name], &errors);
+  };
+  for (const auto& f : set->file()) {
+    if (build(f.name()) == nullptr) return Refused(errors.error());
+  }
+  return absl::OkStatus();
+}
+
+// The services of `methods` ("/pkg.Service/Method"), each of which `alone`
+// must define as a unary method.
+absl::Status ServedServices(const pb::DescriptorPool& alone,
+                            const std::vector<std::string>& methods,
+                            std::set<std::string>* services) {
+  for (const auto& method : methods) {
+    const size_t slash = method.rfind('/');
+    if (method.empty() || method[0] != '/' || slash == 0 ||
+        slash == std::string::npos) {
+      return Refused(absl::StrCat("method '", method, "' is not /pkg.S/M"));
+    }
+    const std::string service = method.substr(1, slash - 1);
+    const pb::MethodDescriptor* m = alone.FindMethodByName(
+        absl::StrCat(service, ".", method.substr(slash + 1)));
+    if (m == nullptr) {
+      return Refused(absl::StrCat("the plugin serves ", method,
+                                  ", which the set does not define"));
+    }
+    if (m->client_streaming() || m->server_streaming()) {
+      return Refused(absl::StrCat(
+          method, " streams in the set; plugin methods are unary"));
+    }
+    services->insert(service);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 PluginSchemas::PluginSchemas()
@@ -127,84 +198,18 @@ std::string PluginSchemas::OwnerOf(const std::string& file) const {
   return absl::StrCat("plugin '", it->second, "'");
 }
 
-absl::Status PluginSchemas::Add(const std::string& plugin,
-                                const std::string& file_descriptor_set,
-                                const std::vector<std::string>& methods) {
-  pb::FileDescriptorSet set;
-  if (!set.ParseFromString(file_descriptor_set)) {
-    return Refused("not a serialized google.protobuf.FileDescriptorSet");
-  }
-  if (set.file_size() == 0) return Refused("holds no files");
-  std::map<std::string, const pb::FileDescriptorProto*> by_name;
-  for (const auto& f : set.file()) {
-    if (f.name().empty()) return Refused("a file has no name");
-    if (!by_name.emplace(f.name(), &f).second) {
-      return Refused(absl::StrCat(f.name(), " appears twice"));
-    }
-  }
-  for (const auto& f : set.file()) {
-    for (const auto& dep : f.dependency()) {
-      if (!by_name.count(dep)) {
-        return Refused(absl::StrCat(
-            f.name(), " imports ", dep,
-            ", which the set lacks (build it with protoc --include_imports)"));
-      }
-    }
-  }
-
-  // The set on its own: every file builds from the set alone.
-  pb::DescriptorPool alone;
-  FirstError errors;
-  std::set<std::string> building;
-  std::function<const pb::FileDescriptor*(const std::string&)> build =
-      [&](const std::string& name) -> const pb::FileDescriptor* {
-    if (const auto* built = alone.FindFileByName(name)) return built;
-    if (!building.insert(name).second) {
-      errors.Note(absl::StrCat(name, ": imports itself (an import cycle)"));
-      return nullptr;
-    }
-    for (const auto& dep : by_name[name]->dependency()) {
-      if (build(dep) == nullptr) return nullptr;
-    }
-    return alone.BuildFileCollectingErrors(*by_name[name], &errors);
-  };
-  for (const auto& f : set.file()) {
-    if (build(f.name()) == nullptr) return Refused(errors.error());
-  }
-
-  std::set<std::string> services;
-  for (const auto& method : methods) {
-    const size_t slash = method.rfind('/');
-    if (method.empty() || method[0] != '/' || slash == 0 ||
-        slash == std::string::npos) {
-      return Refused(absl::StrCat("method '", method, "' is not /pkg.S/M"));
-    }
-    const std::string service = method.substr(1, slash - 1);
-    const std::string symbol =
-        absl::StrCat(service, ".", method.substr(slash + 1));
-    const pb::MethodDescriptor* m = alone.FindMethodByName(symbol);
-    if (m == nullptr) {
-      return Refused(absl::StrCat("the plugin serves ", method,
-                                  ", which the set does not define"));
-    }
-    if (m->client_streaming() || m->server_streaming()) {
-      return Refused(absl::StrCat(
-          method, " streams in the set; plugin methods are unary"));
-    }
-    services.insert(service);
-  }
-
-  // Against what the server already knows.
+absl::Status PluginSchemas::NewFiles(
+    const std::string& plugin, const pb::FileDescriptorSet& set,
+    const pb::DescriptorPool& alone,
+    std::vector<const pb::FileDescriptorProto*>* fresh) {
   const std::string own_package =
       absl::StrCat("retain.plugins.", plugin, ".v1");
-  std::vector<const pb::FileDescriptorProto*> fresh;
   for (const auto& f : set.file()) {
     pb::FileDescriptorProto known;
     if (known_.FindFileByName(f.name(), &known)) {
       if (!SameFile(known, f)) {
         return Refused(absl::StrCat(f.name(),
-                                    " differs from the file of that "
-                                    "name ",
+                                    " differs from the file of that name ",
                                     OwnerOf(f.name()), " already has"));
       }
       continue;
@@ -219,20 +224,39 @@ absl::Status PluginSchemas::Add(const std::string& plugin,
           "packages a plugin may only define its own, ", own_package));
     }
     for (const auto& symbol : SymbolsOf(alone.FindFileByName(f.name()))) {
-      pb::FileDescriptorProto other;
       auto owner = symbol_file_.find(symbol);
       if (owner != symbol_file_.end()) {
         return Refused(absl::StrCat(f.name(), " defines ", symbol, ", which ",
                                     OwnerOf(owner->second),
                                     " already defines in ", owner->second));
       }
+      pb::FileDescriptorProto other;
       if (compiled_.FindFileContainingSymbol(symbol, &other)) {
         return Refused(absl::StrCat(f.name(), " defines ", symbol,
                                     ", which the server already defines in ",
                                     other.name()));
       }
     }
-    fresh.push_back(&f);
+    fresh->push_back(&f);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PluginSchemas::Add(const std::string& plugin,
+                                const std::string& file_descriptor_set,
+                                const std::vector<std::string>& methods) {
+  pb::FileDescriptorSet set;
+  pb::DescriptorPool alone;
+  if (absl::Status s = BuildAlone(file_descriptor_set, &set, &alone); !s.ok()) {
+    return s;
+  }
+  std::set<std::string> services;
+  if (absl::Status s = ServedServices(alone, methods, &services); !s.ok()) {
+    return s;
+  }
+  std::vector<const pb::FileDescriptorProto*> fresh;
+  if (absl::Status s = NewFiles(plugin, set, alone, &fresh); !s.ok()) {
+    return s;
   }
 
   // The new files with the known ones they import, as reflection will
@@ -240,13 +264,13 @@ absl::Status PluginSchemas::Add(const std::string& plugin,
   pb::SimpleDescriptorDatabase staged;
   for (const auto* f : fresh) staged.Add(*f);
   pb::MergedDescriptorDatabase view(&known_, &staged);
-  FirstError staged_errors;
-  pb::DescriptorPool staged_pool(&view, &staged_errors);
+  FirstError errors;
+  pb::DescriptorPool staged_pool(&view, &errors);
   for (const auto* f : fresh) {
     if (staged_pool.FindFileByName(f->name()) == nullptr) {
-      return Refused(staged_errors.error().empty()
+      return Refused(errors.error().empty()
                          ? absl::StrCat(f->name(), " does not build")
-                         : staged_errors.error());
+                         : errors.error());
     }
   }
 

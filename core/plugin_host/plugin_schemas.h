@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/descriptor_database.h"
 
 namespace retain::plugin_host {
@@ -57,6 +58,12 @@ class PluginSchemas {
  private:
   // Where a known file comes from, for messages: "the server" or a plugin.
   std::string OwnerOf(const std::string& file) const;
+  // The set's files the server does not have yet, once none conflicts
+  // with what it has.
+  absl::Status NewFiles(
+      const std::string& plugin, const google::protobuf::FileDescriptorSet& set,
+      const google::protobuf::DescriptorPool& alone,
+      std::vector<const google::protobuf::FileDescriptorProto*>* fresh);
 
   google::protobuf::DescriptorPoolDatabase compiled_;
   google::protobuf::SimpleDescriptorDatabase accepted_;
