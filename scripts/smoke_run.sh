@@ -42,5 +42,15 @@ check "onboarding section and health component on the account report" \
   bash -c "$ctl health demo-00 -o json | grep -q '\"source\":\"onboarding\"'"
 check "a plugin's own verbs" bash -c "$ctl milestones show demo-00 | grep -qi kickoff"
 check "portfolio report" bash -c "$ctl report portfolio | grep -q NRR"
+# Server reflection knows the bundled plugins' schemas, so buf curl (as the
+# README shows it) reaches a plugin method without --schema.
+export npm_config_nodedir=  # npm's wrapper warns about this user config
+bufcurl="clients/typescript/node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge"
+server="http://127.0.0.1:$(cat "$work/port")"
+check "reflection lists a bundled plugin's methods" bash -c \
+  "$bufcurl --list-methods $server | grep -qx retain.plugins.onboarding.v1.OnboardingService/GetPlan"
+check "buf curl calls a plugin method without --schema" bash -c \
+  "$bufcurl -H 'authorization: Bearer $RETAIN_TOKEN' -d '{\"account_id\":\"demo-00\"}' \
+   $server/retain.plugins.onboarding.v1.OnboardingService/GetPlan | grep -qi kickoff"
 echo "smoke_run: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -220,6 +220,14 @@ void PluginHost::RunTicks() {
       +[](Wait* x) { return x->pending == 0; }, w.get()));
 }
 
+const google::protobuf::DescriptorPool& PluginHost::ReflectionPool() const {
+  return impl_->schemas_.pool();
+}
+
+std::vector<std::string> PluginHost::ReflectedServices() const {
+  return impl_->schemas_.services();
+}
+
 std::vector<PluginInfo> PluginHost::ListPlugins() const {
   std::vector<PluginInfo> out;
   for (const auto& p : impl_->plugins_) out.push_back(p->Info());

@@ -11,6 +11,7 @@
 //   hook_runner    hooks on the plugin's workers under deadlines
 //   signal_delivery, ticker, fan_out, component_refresher
 //   grpc_services  the generic method service and PluginService
+//   plugin_schemas plugins' protos for server reflection
 //   plugin_loading (with plugin_host_impl.h) loading and starting plugins
 //
 // Lifecycle, called by the server:
@@ -37,6 +38,7 @@
 #include "core/plugin_host/fan_out.h"
 #include "core/plugin_host/host_services.h"
 #include "core/store/store.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "retain/plugin/v1/plugin_service.pb.h"
@@ -126,6 +128,12 @@ class PluginHost {
   // each tick finished, failed or overran (skipping one still running).
   // For tests and operators; periodic ticks need no calls.
   void RunTicks();
+
+  // For server reflection, once LoadAll returned: the compiled-in protos
+  // with the schemas plugins handed in (thread-safe lookups), and the
+  // services of the plugins whose schema was accepted.
+  const google::protobuf::DescriptorPool& ReflectionPool() const;
+  std::vector<std::string> ReflectedServices() const;
 
   // Every plugin the host tried to load, load order.
   std::vector<PluginInfo> ListPlugins() const;

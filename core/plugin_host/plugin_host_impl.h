@@ -14,6 +14,7 @@
 #include "core/plugin_host/plugin.h"
 #include "core/plugin_host/plugin_config.h"
 #include "core/plugin_host/plugin_host.h"
+#include "core/plugin_host/plugin_schemas.h"
 #include "core/plugin_host/signal_delivery.h"
 #include "core/plugin_host/ticker.h"
 #include "grpcpp/generic/async_generic_service.h"
@@ -61,6 +62,7 @@ class PluginHost::Impl {
   std::vector<std::shared_ptr<Plugin>> plugins_;  // load order
   std::map<std::string, std::shared_ptr<Plugin>> by_name_;
   std::map<std::string, std::shared_ptr<Plugin>> methods_;
+  PluginSchemas schemas_;
   std::map<std::string, std::unique_ptr<SignalDelivery>> deliveries_;
   std::map<std::string, std::unique_ptr<Ticker>> tickers_;
   std::atomic<int64_t> durable_seq_{0};

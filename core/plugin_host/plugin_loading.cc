@@ -203,6 +203,23 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   }
   p->ticks = p->descriptor.ticks() && has_tick_hook &&
              p->settings.tick_interval > absl::ZeroDuration();
+  // A schema the host refuses costs the plugin its reflection, not its load
+  // (docs/decisions/0019-plugin-reflection.md).
+  std::string schema = "none";
+  if (!p->descriptor.file_descriptor_set().empty()) {
+    const std::vector<std::string> methods(p->descriptor.methods().begin(),
+                                           p->descriptor.methods().end());
+    absl::Status s =
+        schemas_.Add(name, p->descriptor.file_descriptor_set(), methods);
+    schema = s.ok() ? "served" : "refused";
+    p->descriptor.clear_file_descriptor_set();  // the pool has what it took
+    if (!s.ok()) {
+      Log("warn",
+          "plugin schema refused: its methods are served, not listed "
+          "in server reflection",
+          {{"plugin", name}, {"reason", std::string(s.message())}});
+    }
+  }
   p->harness.Transition(plugin::v1::PLUGIN_STATE_READY).IgnoreError();
   Log("info", "plugin loaded",
       {{"plugin", name},
@@ -211,6 +228,7 @@ void PluginHost::Impl::LoadOne(const std::string& path,
        {"path", path},
        {"methods", p->descriptor.methods_size()},
        {"signal_kinds", p->kinds.size()},
+       {"schema", schema},
        {"tick_seconds",
         p->ticks ? absl::ToDoubleSeconds(p->settings.tick_interval) : 0}});
 }

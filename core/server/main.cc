@@ -1,5 +1,4 @@
 // retaind: Retain's gRPC server on its embedded store.
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
@@ -30,6 +29,7 @@
 #include "core/server/metrics.h"
 #include "core/server/plugin_wiring.h"
 #include "core/server/quota_flags.h"
+#include "core/server/reflection_service.h"
 #include "core/server/report_service.h"
 #include "core/server/retry_hint.h"
 #include "core/server/signal_service.h"
@@ -190,8 +190,10 @@ int Run() {
   AuditServiceImpl audit_service(authorizer);
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Reflection knows the plugins' schemas too (decision 0019).
+  builder.SetOption(
+      ServerReflection(plugins.ReflectionPool(), plugins.ReflectedServices()));
   int port = 0;
   builder.AddListeningPort(
       absl::StrCat(absl::GetFlag(FLAGS_listen), ":", absl::GetFlag(FLAGS_port)),

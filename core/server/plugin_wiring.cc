@@ -93,6 +93,16 @@ void PluginWiring::Register(grpc::ServerBuilder& builder) {
   if (host_) host_->RegisterServices(builder);
 }
 
+const google::protobuf::DescriptorPool* PluginWiring::ReflectionPool() const {
+  if (!host_) return google::protobuf::DescriptorPool::generated_pool();
+  return &host_->ReflectionPool();
+}
+
+std::vector<std::string> PluginWiring::ReflectedServices() const {
+  if (!host_) return {};
+  return host_->ReflectedServices();
+}
+
 void PluginWiring::OnServerStarted(grpc::Server* server) {
   if (host_) host_->OnServerStarted(server);
 }

@@ -36,6 +36,9 @@ class PluginWiring {
   // up by delivery from the persisted cursor).
   void NotifyDurable(int64_t seq);
   void Register(grpc::ServerBuilder& builder);
+  // For server reflection (core/server/reflection_service.h), after Start.
+  const google::protobuf::DescriptorPool* ReflectionPool() const;
+  std::vector<std::string> ReflectedServices() const;
   void OnServerStarted(grpc::Server* server);
   server::AccountContributor Contributor();
   // Before the gRPC drain: running plugin hooks see the server stopping.

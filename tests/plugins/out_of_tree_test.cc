@@ -50,6 +50,7 @@ constexpr char kHelloSource[] = R"cc(
   RETAIN_PLUGIN(Hello, "hello", "0.1.0")
 )cc";
 
+// `source` may name several files.
 std::string Compile(const std::string& source, const std::string& out) {
   std::string sdk_dir = Runfile("plugins/sdk");
   std::string cmd =
@@ -131,6 +132,50 @@ TEST(OutOfTreeTest, PlainCompilerCommandBuildsALoadablePlugin) {
   ASSERT_EQ(sections.size(), 2u);
   EXPECT_EQ(sections[0].title(), "Hello");
   EXPECT_EQ(sections[1].title(), "Notes");
+  // Built without their schemas: served, but not in server reflection.
+  EXPECT_TRUE(env->host().ReflectedServices().empty());
+}
+
+constexpr char kHelloProto[] = R"pb(
+  syntax = "proto3"
+  ;
+package retain.plugins.hello.v1;
+service HelloService {
+  rpc Greet(GreetRequest) returns (GreetResponse);
+}
+message GreetRequest {
+  string name = 1;
+}
+message GreetResponse {
+  string greeting = 1;
+}
+)pb";
+
+// The guide's commands for a schema: protoc writes the set, the SDK's
+// script turns it into a source, the compiler links it in.
+TEST(OutOfTreeTest, PlainCommandsEmbedTheSchemaForServerReflection) {
+  std::string dir = TempDir("oot_schema");
+  WriteFile(dir + "/hello.cc", kHelloSource);
+  WriteFile(dir + "/hello.proto", kHelloProto);
+  std::string cmd = absl::StrCat(
+      "cd ", dir,
+      " && protoc --include_imports --descriptor_set_out=hello.pb -I. "
+      "hello.proto && sh ",
+      Runfile("plugins/sdk/retain_embed_schema.sh"),
+      " hello.pb > hello_schema.cc 2>&1");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::string hello =
+      Compile(absl::StrCat(dir, "/hello.cc ", dir, "/hello_schema.cc"),
+              dir + "/libhello.so");
+
+  auto env = PluginEnv::Start({.plugins = {hello}});
+  ASSERT_EQ(env->StateOf("hello"), plugin::v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(env->host().ReflectedServices(),
+            std::vector<std::string>{"retain.plugins.hello.v1.HelloService"});
+  const auto* greet = env->host().ReflectionPool().FindMethodByName(
+      "retain.plugins.hello.v1.HelloService.Greet");
+  ASSERT_NE(greet, nullptr);
+  EXPECT_EQ(greet->output_type()->field(0)->name(), "greeting");
 }
 
 }  // namespace

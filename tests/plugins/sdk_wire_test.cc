@@ -223,6 +223,20 @@ TEST(SdkWireTest, Abi11TicksAndTenantsAcrossVersions) {
   EXPECT_EQ(tenants.status().code(), sdk::Code::kUnimplemented);
 }
 
+// The schema a plugin serves reaches the host's descriptor whole (bytes
+// with zeros included); without one (this binary embeds none) the field is
+// left out.
+TEST(SdkWireTest, ServeSchemaFillsTheDescriptorsSet) {
+  sdk::Setup setup{sdk::Config()};
+  plugin::v1::PluginDescriptor d;
+  ASSERT_TRUE(d.ParseFromString(setup.EncodeDescriptor()));
+  EXPECT_TRUE(d.file_descriptor_set().empty());
+  const std::string set("\x0a\x00\xff schema", 10);
+  setup.ServeSchema(set);
+  ASSERT_TRUE(d.ParseFromString(setup.EncodeDescriptor()));
+  EXPECT_EQ(d.file_descriptor_set(), set);
+}
+
 // Malformed input never reads out of bounds (run under ASan to be sure)
 // and is reported, not misread.
 TEST(SdkWireTest, MalformedInputIsRejected) {

@@ -12,6 +12,7 @@
 #ifndef RETAIN_SDK_PLUGIN_H_
 #define RETAIN_SDK_PLUGIN_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +44,13 @@ using Handler = std::function<Status(const Call& call, std::string* response)>;
 struct Tick {
   int64_t now_micros = 0;  // the host clock when the tick started
 };
+
+// The schema embedded at build time (plugins/README.md, "Schemas"), when
+// the source retain_embed_schema.sh writes is linked into the plugin; null
+// otherwise. A weak reference of default visibility: a weak hidden one
+// resolves to the image base, not null, in a plugin built without a schema.
+extern "C" __attribute__((weak)) const char* retain_plugin_embedded_schema(
+    size_t* size);
 
 // What Init declares.
 class Setup {
@@ -90,6 +98,13 @@ class Setup {
   // plugin's block in the server's plugin config; 60 by default, 0
   // disables). Plugins that do not ask cost the host nothing.
   void WantTicks() { ticks_ = true; }
+  // The plugin's schema, for server reflection: a serialized
+  // google.protobuf.FileDescriptorSet of its service's files and all they
+  // import (protoc --include_imports). Without a call, the one embedded at
+  // build time, if any.
+  void ServeSchema(std::string file_descriptor_set) {
+    schema_ = std::move(file_descriptor_set);
+  }
 
   // Encodes a retain.plugin.v1.PluginDescriptor.
   std::string EncodeDescriptor() const {
@@ -104,6 +119,13 @@ class Setup {
       w.Message(4, c);
     }
     w.Bool(5, ticks_);
+    std::string schema = schema_;
+    if (schema.empty() && retain_plugin_embedded_schema != nullptr) {
+      size_t size = 0;
+      const char* bytes = retain_plugin_embedded_schema(&size);
+      schema.assign(bytes, size);
+    }
+    if (!schema.empty()) w.Bytes(6, schema);
     return w.Take();
   }
   std::map<std::string, Handler>& handlers() { return handlers_; }
@@ -116,6 +138,7 @@ class Setup {
   std::string component_name_;
   double component_weight_ = 0;
   bool ticks_ = false;
+  std::string schema_;
 };
 
 class Plugin {
