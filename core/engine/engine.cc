@@ -47,6 +47,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
         }
       }
       e->SweepHealth();
+      e->PruneAlerts(absl::Now()).IgnoreError();
     }
   });
   return engine;
@@ -71,6 +72,7 @@ void Engine::Shutdown() {
   }
   if (refresher_.joinable()) refresher_.join();
   if (sweeper_.joinable()) sweeper_.join();
+  FlushAlerts();
   alerts_.CloseAll();
 }
 
@@ -245,18 +247,19 @@ void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
       }
     }
   }
-  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
+  std::vector<store::StoredAlert> alerts;
   {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < accounts.size(); ++i) {
       AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
       if (!e || !results[i]) continue;
       if (auto alert = StoreHealth(*e, *results[i], now)) {
-        alerts.emplace_back(accounts[i].first, std::move(*alert));
+        alerts.push_back(AlertRow(accounts[i].first, *alert));
       }
     }
   }
-  for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
+  // Stored with the next commit, then published (alert_history.cc).
+  QueueAlerts(std::move(alerts));
 }
 
 EngineStats Engine::stats() {

@@ -1,7 +1,8 @@
 // The ingest pipeline (docs/decisions/0006-ingest-group-commit.md):
 //   caller's thread: validate the batch, serialize its rows, enqueue;
 //   writer thread:   take every queued batch, drop replayed ids, append all
-//                    rows in one transaction (one fsync), record the ids;
+//                    rows and the queued alerts in one transaction (one
+//                    fsync), record the ids, publish the alerts;
 //   refresh thread:  apply the committed signals to the model, refresh the
 //                    touched accounts' health, publish band changes, and
 //                    acknowledge each batch.
@@ -12,6 +13,7 @@
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "api/signal_validation.h"
+#include "core/common/log.h"
 #include "core/engine/engine.h"
 #include "core/health/health_model.h"
 #include "core/model/apply_signal.h"
@@ -188,13 +190,14 @@ absl::StatusOr<IngestCounts> Engine::RecordAndWait(
 void Engine::WriterLoop() {
   while (true) {
     std::vector<PendingBatch> group;
+    std::vector<store::StoredAlert> alerts;
     {
       absl::MutexLock lock(&queue_mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-        return !queue_.empty() || stopping_;
+        return !queue_.empty() || !alert_queue_.empty() || stopping_;
       };
       queue_mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty() && alert_queue_.empty()) return;  // stopping, drained
       size_t total = 0;
       while (!queue_.empty() &&
              (group.empty() ||
@@ -204,12 +207,15 @@ void Engine::WriterLoop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      // Alerts ride along with whatever signals are committed next.
+      alerts.swap(alert_queue_);
     }
-    CommitGroup(group);
+    CommitGroup(group, std::move(alerts));
   }
 }
 
-void Engine::CommitGroup(std::vector<PendingBatch>& group) {
+void Engine::CommitGroup(std::vector<PendingBatch>& group,
+                         std::vector<store::StoredAlert> alerts) {
   CommittedGroup committed;
   committed.counts.resize(group.size());
   committed.fresh.resize(group.size());
@@ -242,13 +248,25 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
     for (auto& a : b.accounts) accounts.push_back(std::move(a));
   }
 
-  if (absl::Status write = store_->AppendSignals(rows, accounts); !write.ok()) {
+  store::AlertAppend alert_rows{std::move(alerts),
+                                options_.alert_retention.max_per_tenant};
+  if (absl::Status write = store_->AppendSignals(rows, accounts, alert_rows);
+      !write.ok()) {
     for (PendingBatch& b : group) {
       quotas_.Settle(b.tenant, b.reserved_bytes, 0);
       b.done(write);
     }
+    if (!alert_rows.alerts.empty()) {
+      common::Log("error", "alerts not stored",
+                  {{"alerts", static_cast<int64_t>(alert_rows.alerts.size())},
+                   {"error", std::string(write.message())}});
+      for (store::StoredAlert& a : alert_rows.alerts) a.position = 0;
+      PublishAlertRows(alert_rows.alerts);
+    }
     return;
   }
+  PublishAlertRows(alert_rows.alerts);
+  if (group.empty()) return;
   // The seqs the store assigned go back to the batches, for the apply stage.
   size_t r = 0;
   for (size_t b = 0; b < group.size(); ++b) {

@@ -37,6 +37,21 @@ CREATE TABLE IF NOT EXISTS signals (
   record_us INTEGER NOT NULL,
   payload BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS alerts (
+  tenant TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  alert_us INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  source TEXT NOT NULL,
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  PRIMARY KEY (tenant, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alert_heads (
+  tenant TEXT PRIMARY KEY,
+  last_position INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kv (
   ns TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -218,8 +233,10 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::LookupRequest(
 
 absl::Status SqliteStore::AppendSignals(
     std::vector<StoredSignal>& signals,
-    const std::vector<StoredAccount>& accounts) {
-  if (signals.empty() && accounts.empty()) return absl::OkStatus();
+    const std::vector<StoredAccount>& accounts, AlertAppend& alerts) {
+  if (signals.empty() && accounts.empty() && alerts.alerts.empty()) {
+    return absl::OkStatus();
+  }
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
   if (!tx.ok()) return tx.status();
@@ -250,6 +267,7 @@ absl::Status SqliteStore::AppendSignals(
     if (absl::Status st = ins->Run(); !st.ok()) return st;
     s.seq = sqlite3_last_insert_rowid(writer_);
   }
+  if (absl::Status s = AppendAlertRows(alerts); !s.ok()) return s;
   return tx->Commit();
 }
 

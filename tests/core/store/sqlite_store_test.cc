@@ -37,23 +37,25 @@ TEST(SqliteStoreTest, SignalsKeepCommitOrderAcrossReopen) {
     ASSERT_TRUE(store.ok()) << store.status();
     std::vector<StoredSignal> batch = {Sig("a", "x"), Sig("b", "y"),
                                        Sig("c", "x")};
-    ASSERT_TRUE((*store)->AppendSignals(batch, {}).ok());
+    AlertAppend no_alerts;
+    ASSERT_TRUE((*store)->AppendSignals(batch, {}, no_alerts).ok());
     EXPECT_LT(batch[0].seq, batch[1].seq);
     EXPECT_LT(batch[1].seq, batch[2].seq);
   }
   auto store = SqliteStore::Open(path, Durability::kNormal);
   ASSERT_TRUE(store.ok());
   std::vector<std::string> ids;
-  ASSERT_TRUE((*store)
-                  ->ForEachSignal(0,
-                                  [&](const StoredSignal& s) {
-                                    ids.push_back(s.signal_id);
-                                    EXPECT_EQ(s.payload, "payload-" + s.signal_id);
-                                    EXPECT_EQ(s.occur_time,
-                                              absl::FromUnixSeconds(1700000000));
-                                    return true;
-                                  })
-                  .ok());
+  ASSERT_TRUE(
+      (*store)
+          ->ForEachSignal(0,
+                          [&](const StoredSignal& s) {
+                            ids.push_back(s.signal_id);
+                            EXPECT_EQ(s.payload, "payload-" + s.signal_id);
+                            EXPECT_EQ(s.occur_time,
+                                      absl::FromUnixSeconds(1700000000));
+                            return true;
+                          })
+          .ok());
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(*(*store)->LastSignalSeq(), 3);
   auto got = (*store)->GetSignals({3, 1, 99});
@@ -66,10 +68,13 @@ TEST(SqliteStoreTest, SignalsKeepCommitOrderAcrossReopen) {
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 2);
   ids.clear();
-  ASSERT_TRUE((*store)->ForEachSignal(0, [&](const StoredSignal& s) {
-    ids.push_back(s.signal_id);
-    return true;
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->ForEachSignal(0,
+                                  [&](const StoredSignal& s) {
+                                    ids.push_back(s.signal_id);
+                                    return true;
+                                  })
+                  .ok());
   EXPECT_EQ(ids, (std::vector<std::string>{"b"}));
 }
 
@@ -77,9 +82,11 @@ TEST(SqliteStoreTest, KeyValueBatchesAndPrefixScans) {
   auto store = SqliteStore::Open(TempPath(), Durability::kFull);
   ASSERT_TRUE(store.ok());
   Store& s = **store;
-  ASSERT_TRUE(s.KvApply("plug", {{"m/1", "one"}, {"m/2", "two"}, {"m", "root"},
-                                 {"n/1", "other"}})
-                  .ok());
+  ASSERT_TRUE(
+      s.KvApply(
+           "plug",
+           {{"m/1", "one"}, {"m/2", "two"}, {"m", "root"}, {"n/1", "other"}})
+          .ok());
   ASSERT_TRUE(s.KvApply("other", {{"m/1", "elsewhere"}}).ok());
   auto scan = s.KvScan("plug", "m/", "", 10);
   ASSERT_TRUE(scan.ok());
@@ -90,7 +97,8 @@ TEST(SqliteStoreTest, KeyValueBatchesAndPrefixScans) {
   EXPECT_EQ((*page2)[0].first, "m/2");
   auto exact = s.KvScan("plug", "m", "", 10);
   EXPECT_EQ(exact->size(), 3u);  // "m", "m/1", "m/2"
-  ASSERT_TRUE(s.KvApply("plug", {{"m/1", std::nullopt}, {"m/3", "three"}}).ok());
+  ASSERT_TRUE(
+      s.KvApply("plug", {{"m/1", std::nullopt}, {"m/3", "three"}}).ok());
   EXPECT_FALSE(s.KvGet("plug", "m/1")->has_value());
   EXPECT_EQ(**s.KvGet("plug", "m/3"), "three");
   EXPECT_EQ(**s.KvGet("other", "m/1"), "elsewhere");
@@ -108,11 +116,15 @@ TEST(SqliteStoreTest, AccountsAndCreateRequests) {
   auto store = SqliteStore::Open(path, Durability::kFull);
   ASSERT_TRUE(store.ok());
   std::vector<std::string> seen;
-  ASSERT_TRUE((*store)->ForEachAccount([&](const StoredAccount& a) {
-    seen.push_back(a.tenant + "/" + a.account_id + "=" + a.payload);
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->ForEachAccount([&](const StoredAccount& a) {
+                    seen.push_back(a.tenant + "/" + a.account_id + "=" +
+                                   a.payload);
+                  })
+                  .ok());
   std::sort(seen.begin(), seen.end());
-  EXPECT_EQ(seen, (std::vector<std::string>{"t/acme=v2", "u/acme=other tenant"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"t/acme=v2", "u/acme=other tenant"}));
   EXPECT_EQ(**(*store)->LookupRequest("t", "req-1"), "acme");
   EXPECT_FALSE((*store)->LookupRequest("u", "req-1")->has_value());
 }
