@@ -74,25 +74,29 @@ void Engine::RaiseAlert(const std::string& tenant,
   QueueAlerts(std::move(rows));
 }
 
-void Engine::QueueAlerts(std::vector<store::StoredAlert> rows) {
-  if (rows.empty()) return;
-  absl::MutexLock lock(&queue_mu_);
-  // After the final flush the hub is closed: nobody would see it live, and
-  // nothing commits any more.
-  if (alerts_flushed_) return;
-  for (auto& r : rows) alert_queue_.push_back(std::move(r));
-}
-
-void Engine::FlushAlerts() {
-  std::vector<store::StoredAlert> rows;
+void Engine::QueueAlerts(std::vector<store::StoredAlert> rows,
+                         std::function<void()> then) {
+  if (rows.empty()) {
+    if (then) then();
+    return;
+  }
   {
     absl::MutexLock lock(&queue_mu_);
-    alerts_flushed_ = true;
-    rows.swap(alert_queue_);
+    if (!writer_stopped_) {
+      for (auto& r : rows) alert_queue_.push_back(std::move(r));
+      if (then) alert_waiters_.push_back(std::move(then));
+      return;
+    }
   }
-  if (rows.empty()) return;
-  std::vector<PendingBatch> no_signals;
-  CommitGroup(no_signals, std::move(rows));
+  // Shutting down, the writer gone: the alerts a last health refresh or
+  // sweep raised are committed here, one caller at a time so positions are
+  // published in order.
+  {
+    absl::MutexLock lock(&late_alerts_mu_);
+    std::vector<PendingBatch> no_signals;
+    CommitGroup(no_signals, std::move(rows));
+  }
+  if (then) then();
 }
 
 void Engine::PublishAlertRows(const std::vector<store::StoredAlert>& rows) {

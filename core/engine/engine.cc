@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "api/proto_time.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
@@ -72,7 +73,6 @@ void Engine::Shutdown() {
   }
   if (refresher_.joinable()) refresher_.join();
   if (sweeper_.joinable()) sweeper_.join();
-  FlushAlerts();
   alerts_.CloseAll();
 }
 
@@ -231,6 +231,16 @@ void Engine::SweepHealth() {
 }
 
 void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
+  std::vector<store::StoredAlert> alerts = ScoreChanges(accounts, now);
+  if (alerts.empty()) return;
+  // Stored with the writer's next commit, then published (alert_history.cc).
+  absl::Notification published;
+  QueueAlerts(std::move(alerts), [&published] { published.Notify(); });
+  published.WaitForNotification();
+}
+
+std::vector<store::StoredAlert> Engine::ScoreChanges(
+    const std::vector<AccountKey>& accounts, absl::Time now) {
   // Scores are computed under the shared lock (ingestion and reads go on)
   // without leading indicators; those are computed only for an account whose
   // band changed, for its alert. Results are stored under the exclusive lock,
@@ -258,8 +268,7 @@ void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
       }
     }
   }
-  // Stored with the next commit, then published (alert_history.cc).
-  QueueAlerts(std::move(alerts));
+  return alerts;
 }
 
 EngineStats Engine::stats() {

@@ -234,8 +234,14 @@ class Engine {
   using AccountKey = std::pair<std::string, std::string>;  // tenant, id
 
   explicit Engine(EngineOptions options);
-  // Re-scores these accounts' current health and publishes band changes.
+  // Re-scores these accounts' current health and publishes band changes;
+  // returns once they are stored and published.
   void Rescore(const std::vector<AccountKey>& accounts, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Re-scores these accounts' current health; the band changes as history
+  // rows, not yet queued.
+  std::vector<store::StoredAlert> ScoreChanges(
+      const std::vector<AccountKey>& accounts, absl::Time now)
       ABSL_LOCKS_EXCLUDED(mu_);
   void RefreshLoop();
   void ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups);
@@ -255,11 +261,11 @@ class Engine {
   // transaction, then publishes the alerts with their positions.
   void CommitGroup(std::vector<PendingBatch>& group,
                    std::vector<store::StoredAlert> alerts);
-  // Queues rows for the writer's next commit (in this order).
-  void QueueAlerts(std::vector<store::StoredAlert> rows);
-  // At shutdown, once the writer has stopped: commits what the last
-  // health refresh raised after it.
-  void FlushAlerts();
+  // Queues rows for the writer's next commit (in this order); `then`, if
+  // any, runs once they are committed and published. Once the writer has
+  // stopped (shutting down) the caller commits them itself.
+  void QueueAlerts(std::vector<store::StoredAlert> rows,
+                   std::function<void()> then = nullptr);
   // Serializes an alert into a history row (position unset).
   static store::StoredAlert AlertRow(const std::string& tenant,
                                      const report::v1::HealthAlert& alert);
@@ -327,11 +333,16 @@ class Engine {
   // Group-commit queue.
   absl::Mutex queue_mu_;
   std::deque<PendingBatch> queue_ ABSL_GUARDED_BY(queue_mu_);
-  // Alerts waiting for the next commit, in the order raised.
+  // Alerts waiting for the next commit, in the order raised, and what runs
+  // once they are published (acknowledgements of the batches that raised
+  // them, callers of Rescore).
   std::vector<store::StoredAlert> alert_queue_ ABSL_GUARDED_BY(queue_mu_);
-  // Set by FlushAlerts: nothing commits alerts any more.
-  bool alerts_flushed_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::vector<std::function<void()>> alert_waiters_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Set by the writer as it exits; alerts are then committed by whoever
+  // raises them, one commit at a time.
+  bool writer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+  absl::Mutex late_alerts_mu_;
   std::thread writer_;
   // Second pipeline stage: health refresh and acknowledgement, so the
   // writer is already committing the next group meanwhile.

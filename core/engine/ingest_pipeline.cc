@@ -4,8 +4,9 @@
 //                    rows and the queued alerts in one transaction (one
 //                    fsync), record the ids, publish the alerts;
 //   refresh thread:  apply the committed signals to the model, refresh the
-//                    touched accounts' health, publish band changes, and
-//                    acknowledge each batch.
+//                    touched accounts' health, queue band changes for the
+//                    writer's next commit, and have each batch acknowledged
+//                    once they are published (at once when there are none).
 // The writer starts the next transaction while the previous group is being
 // applied, and a signal is acknowledged only once durable and visible.
 #include "absl/strings/str_cat.h"
@@ -191,13 +192,17 @@ void Engine::WriterLoop() {
   while (true) {
     std::vector<PendingBatch> group;
     std::vector<store::StoredAlert> alerts;
+    std::vector<std::function<void()>> waiters;
     {
       absl::MutexLock lock(&queue_mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
         return !queue_.empty() || !alert_queue_.empty() || stopping_;
       };
       queue_mu_.Await(absl::Condition(&ready));
-      if (queue_.empty() && alert_queue_.empty()) return;  // stopping, drained
+      if (queue_.empty() && alert_queue_.empty()) {  // stopping and drained
+        writer_stopped_ = true;
+        return;
+      }
       size_t total = 0;
       while (!queue_.empty() &&
              (group.empty() ||
@@ -209,8 +214,10 @@ void Engine::WriterLoop() {
       }
       // Alerts ride along with whatever signals are committed next.
       alerts.swap(alert_queue_);
+      waiters.swap(alert_waiters_);
     }
     CommitGroup(group, std::move(alerts));
+    for (auto& w : waiters) w();
   }
 }
 
@@ -345,12 +352,20 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
       }
     }
   }
-  Rescore(touched, absl::Now());
+  // A batch is acknowledged once the band changes it caused are stored and
+  // published (with the writer's next commit), so a client that watches or
+  // lists after its acknowledgement sees them as history, not as news. The
+  // writer runs the acknowledgements; this thread goes on applying.
+  std::vector<std::pair<IngestDone, IngestCounts>> acks;
   for (CommittedGroup& g : groups) {
     for (size_t b = 0; b < g.batches.size(); ++b) {
-      g.batches[b].done(g.counts[b]);
+      acks.emplace_back(std::move(g.batches[b].done), g.counts[b]);
     }
   }
+  QueueAlerts(ScoreChanges(touched, absl::Now()),
+              [acks = std::move(acks)]() mutable {
+                for (auto& [done, counts] : acks) done(counts);
+              });
 }
 
 }  // namespace retain::engine
