@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/alert_validation.h"
+#include "api/names.h"
 #include "api/proto_time.h"
 #include "core/common/log.h"
 #include "core/engine/engine.h"
@@ -58,7 +59,7 @@ store::StoredAlert Engine::AlertRow(const std::string& tenant,
   store::StoredAlert row;
   row.tenant = tenant;
   row.alert_time = FromProto(alert.alert_time());
-  row.account = alert.account();
+  row.account_id = api::AccountIdOf(alert.account());
   row.source = alert.source();
   row.code = alert.code();
   row.severity = alert.severity();
@@ -115,7 +116,7 @@ absl::StatusOr<report::v1::ListAlertsResponse> Engine::ListAlerts(
   store::AlertQuery q;
   q.newest_first = !req.oldest_first();
   q.after_position = req.after_position();
-  q.account = req.account();
+  q.account_id = api::AccountIdOf(req.account());
   q.source = req.source();
   q.code = req.code();
   q.severity = req.severity();
@@ -187,6 +188,7 @@ absl::StatusOr<store::AlertRange> Engine::AlertPositions(
 
 absl::StatusOr<int64_t> Engine::PruneAlerts(absl::Time now) {
   const AlertRetention& r = options_.alert_retention;
+  if (r.max_age <= absl::ZeroDuration() && r.max_per_tenant <= 0) return 0;
   const absl::Time cutoff =
       r.max_age > absl::ZeroDuration() ? now - r.max_age : absl::InfinitePast();
   absl::StatusOr<int64_t> pruned =

@@ -54,7 +54,8 @@ absl::Status WatchReactor::Prepare(const report::v1::WatchHealthRequest& req,
     if (after < range->oldest - 1) {
       return absl::OutOfRangeError(absl::StrCat(
           "after_position: the alerts after ", after,
-          " were pruned by the alert retention; the oldest kept is position ",
+          " are no longer kept (alert retention, deleted accounts); the "
+          "oldest kept is position ",
           range->oldest, " (resume from ", range->oldest - 1,
           " to accept the gap)"));
     }

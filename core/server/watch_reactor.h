@@ -37,7 +37,7 @@ class WatchReactor final
 
  private:
   // Current red accounts and the resume point; OUT_OF_RANGE when the
-  // history no longer holds what comes after it, or never did.
+  // history no longer holds what came right after it, or never did.
   absl::Status Prepare(const report::v1::WatchHealthRequest& req,
                        std::deque<report::v1::HealthAlert>* first);
   void Pump();

@@ -13,14 +13,14 @@ namespace retain::store {
 namespace {
 
 constexpr const char* kAlertColumns =
-    "tenant, position, alert_us, account, source, code, severity, payload";
+    "tenant, position, alert_us, account_id, source, code, severity, payload";
 
 StoredAlert ReadAlertRow(const Statement& st) {
   StoredAlert a;
   a.tenant = st.Text(0);
   a.position = st.Int(1);
   a.alert_time = absl::FromUnixMicros(st.Int(2));
-  a.account = st.Text(3);
+  a.account_id = st.Text(3);
   a.source = st.Text(4);
   a.code = st.Text(5);
   a.severity = st.Text(6);
@@ -71,7 +71,7 @@ absl::Status SqliteStore::AppendAlertRows(AlertAppend& batch) {
     ins->Bind(1, a.tenant);
     ins->Bind(2, a.position);
     ins->Bind(3, absl::ToUnixMicros(a.alert_time));
-    ins->Bind(4, a.account);
+    ins->Bind(4, a.account_id);
     ins->Bind(5, a.source);
     ins->Bind(6, a.code);
     ins->Bind(7, a.severity);
@@ -105,7 +105,7 @@ absl::StatusOr<std::vector<StoredAlert>> SqliteStore::ListAlerts(
                                  " FROM alerts WHERE tenant = ? AND position "
                                  "> ? AND position < ?");
   const std::pair<const char*, const std::string*> filters[] = {
-      {"account", &q.account},
+      {"account_id", &q.account_id},
       {"source", &q.source},
       {"code", &q.code},
       {"severity", &q.severity}};

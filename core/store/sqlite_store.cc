@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   tenant TEXT NOT NULL,
   position INTEGER NOT NULL,
   alert_us INTEGER NOT NULL,
-  account TEXT NOT NULL,
+  account_id TEXT NOT NULL,
   source TEXT NOT NULL,
   code TEXT NOT NULL,
   severity TEXT NOT NULL,
@@ -197,6 +197,14 @@ absl::StatusOr<int64_t> SqliteStore::DeleteAccount(const std::string& tenant,
   sig->Bind(2, id);
   if (absl::Status s = sig->Run(); !s.ok()) return s;
   const int64_t removed = sqlite3_changes(writer_);
+  // Else a new account with this id would inherit them; a scan of the
+  // tenant's alerts only, bounded by the retention.
+  absl::StatusOr<Statement> alerts = Statement::Prepare(
+      writer_, "DELETE FROM alerts WHERE tenant = ? AND account_id = ?");
+  if (!alerts.ok()) return alerts.status();
+  alerts->Bind(1, tenant);
+  alerts->Bind(2, id);
+  if (absl::Status s = alerts->Run(); !s.ok()) return s;
   if (absl::Status s = tx->Commit(); !s.ok()) return s;
   return removed;
 }

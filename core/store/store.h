@@ -49,9 +49,9 @@ struct StoredAlert {
   // reused, not even after the alert is pruned.
   int64_t position = 0;
   absl::Time alert_time;
-  // The columns ListAlerts filters on ("accounts/{id}" or empty, the source,
-  // the code and the severity).
-  std::string account;
+  // The columns ListAlerts filters on: the account's id (empty for an alert
+  // about no account), the source, the code and the severity.
+  std::string account_id;
   std::string source;
   std::string code;
   std::string severity;
@@ -73,7 +73,7 @@ struct AlertQuery {
   int64_t after_position = 0;
   int64_t before_position = std::numeric_limits<int64_t>::max();
   // Each filter applies when non-empty.
-  std::string account;
+  std::string account_id;
   std::string source;
   std::string code;
   std::string severity;
@@ -114,7 +114,8 @@ class Store {
   // retried create can be answered without creating twice.
   virtual absl::Status PutAccount(const StoredAccount& account,
                                   const std::string& request_id) = 0;
-  // Deletes the account and its signals; returns how many signals went.
+  // Deletes the account, its signals and its alerts; returns how many
+  // signals went.
   virtual absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
                                                 const std::string& id) = 0;
   virtual absl::Status ForEachAccount(

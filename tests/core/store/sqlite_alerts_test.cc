@@ -1,7 +1,8 @@
 // The alert history in the SQLite backend on a real file: positions per
-// tenant that survive a reopen and are never reused, filters and both
-// orders, the count limit applied in the appending transaction, pruning by
-// age from the oldest (bounded per call), and tenants kept apart.
+// tenant that survive a reopen and are never reused, alerts deleted with
+// their account, filters and both orders, the count limit applied in the
+// appending transaction, pruning by age from the oldest (bounded per call), and
+// tenants kept apart.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -28,7 +29,7 @@ StoredAlert Alert(const std::string& tenant, const std::string& account,
   StoredAlert a;
   a.tenant = tenant;
   a.alert_time = t;
-  a.account = account;
+  a.account_id = account;
   a.source = source;
   a.code = code;
   a.severity = severity;
@@ -69,28 +70,25 @@ TEST(SqliteAlertsTest, PositionsPerTenantSurviveReopenWithSignals) {
   {
     auto store = SqliteStore::Open(path, Durability::kFull);
     ASSERT_TRUE(store.ok()) << store.status();
-    EXPECT_EQ(
-        Append(**store, {Alert("t", "accounts/a", "core", "c", "info", kT0),
-                         Alert("u", "accounts/a", "core", "c", "info", kT0),
-                         Alert("t", "accounts/b", "core", "c", "info", kT0)}),
-        (P{1, 1, 2}));
+    EXPECT_EQ(Append(**store, {Alert("t", "a", "core", "c", "info", kT0),
+                               Alert("u", "a", "core", "c", "info", kT0),
+                               Alert("t", "b", "core", "c", "info", kT0)}),
+              (P{1, 1, 2}));
     // Alerts commit with signals in one transaction.
     std::vector<StoredSignal> signals(1);
     signals[0].tenant = "t";
     signals[0].signal_id = "s1";
     signals[0].account_id = "a";
     signals[0].payload = "sig";
-    AlertAppend alerts{
-        {Alert("t", "accounts/a", "onboarding", "o", "warning", kT0)}, 0};
+    AlertAppend alerts{{Alert("t", "a", "onboarding", "o", "warning", kT0)}, 0};
     ASSERT_TRUE((*store)->AppendSignals(signals, {}, alerts).ok());
     EXPECT_EQ(signals[0].seq, 1);
     EXPECT_EQ(alerts.alerts[0].position, 3);
   }
   auto store = SqliteStore::Open(path, Durability::kNormal);
   ASSERT_TRUE(store.ok());
-  EXPECT_EQ(
-      Append(**store, {Alert("t", "accounts/a", "core", "c", "info", kT0)}),
-      (P{4}));
+  EXPECT_EQ(Append(**store, {Alert("t", "a", "core", "c", "info", kT0)}),
+            (P{4}));
   auto rows = (*store)->ListAlerts("t", AlertQuery{});
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 4u);
@@ -98,7 +96,7 @@ TEST(SqliteAlertsTest, PositionsPerTenantSurviveReopenWithSignals) {
   EXPECT_EQ((*rows)[1].source, "onboarding");
   EXPECT_EQ((*rows)[1].severity, "warning");
   EXPECT_EQ((*rows)[1].alert_time, kT0);
-  EXPECT_EQ((*rows)[1].payload, "t|accounts/a|o");
+  EXPECT_EQ((*rows)[1].payload, "t|a|o");
   auto range = (*store)->AlertPositions("t");
   ASSERT_TRUE(range.ok());
   EXPECT_EQ(range->oldest, 1);
@@ -106,23 +104,28 @@ TEST(SqliteAlertsTest, PositionsPerTenantSurviveReopenWithSignals) {
   auto none = (*store)->AlertPositions("nobody");
   EXPECT_EQ(none->oldest, 0);
   EXPECT_EQ(none->newest, 0);
+
+  // Deleting an account takes its alerts along (a new account with the id
+  // starts clean); the tenant's positions go on.
+  ASSERT_TRUE((*store)->DeleteAccount("t", "a").ok());
+  EXPECT_EQ(Positions(**store, "t", AlertQuery{}), (P{2}));
+  EXPECT_EQ(Positions(**store, "u", AlertQuery{}), (P{1}));
+  EXPECT_EQ((*store)->AlertPositions("t")->newest, 4);
 }
 
 TEST(SqliteAlertsTest, FiltersOrdersAndPositionBounds) {
   auto opened = SqliteStore::Open(TempPath(), Durability::kNormal);
   ASSERT_TRUE(opened.ok());
   Store& s = **opened;
-  Append(
-      s,
-      {Alert("t", "accounts/a", "core", "health.band_changed", "critical", kT0),
-       Alert("t", "accounts/b", "core", "health.band_changed", "info",
-             kT0 + absl::Minutes(1)),
-       Alert("t", "accounts/a", "onboarding", "onboarding.milestone_overdue",
-             "warning", kT0 + absl::Minutes(2)),
-       Alert("t", "", "voc", "voc.detractor", "critical",
-             kT0 + absl::Minutes(3)),
-       Alert("t", "accounts/a", "core", "health.band_changed", "warning",
-             kT0 + absl::Minutes(4))});
+  Append(s, {Alert("t", "a", "core", "health.band_changed", "critical", kT0),
+             Alert("t", "b", "core", "health.band_changed", "info",
+                   kT0 + absl::Minutes(1)),
+             Alert("t", "a", "onboarding", "onboarding.milestone_overdue",
+                   "warning", kT0 + absl::Minutes(2)),
+             Alert("t", "", "voc", "voc.detractor", "critical",
+                   kT0 + absl::Minutes(3)),
+             Alert("t", "a", "core", "health.band_changed", "warning",
+                   kT0 + absl::Minutes(4))});
   AlertQuery q;
   EXPECT_EQ(Positions(s, "t", q), (P{5, 4, 3, 2, 1}));
   q.newest_first = false;
@@ -133,7 +136,7 @@ TEST(SqliteAlertsTest, FiltersOrdersAndPositionBounds) {
   EXPECT_EQ(Positions(s, "t", q), (P{3, 4}));
 
   AlertQuery by_account;
-  by_account.account = "accounts/a";
+  by_account.account_id = "a";
   EXPECT_EQ(Positions(s, "t", by_account), (P{5, 3, 1}));
   by_account.source = "core";
   EXPECT_EQ(Positions(s, "t", by_account), (P{5, 1}));
@@ -158,9 +161,9 @@ TEST(SqliteAlertsTest, CountLimitTrimsInTheAppendingCommit) {
   Store& s = **opened;
   std::vector<StoredAlert> five;
   for (int i = 0; i < 5; ++i) {
-    five.push_back(Alert("t", "accounts/a", "core", "c", "info", kT0));
+    five.push_back(Alert("t", "a", "core", "c", "info", kT0));
   }
-  Append(s, {Alert("u", "accounts/a", "core", "c", "info", kT0)}, 3);
+  Append(s, {Alert("u", "a", "core", "c", "info", kT0)}, 3);
   EXPECT_EQ(Append(s, five, 3), (P{1, 2, 3, 4, 5}));
   EXPECT_EQ(Positions(s, "t", AlertQuery{}), (P{5, 4, 3}));
   EXPECT_EQ(s.AlertPositions("t")->oldest, 3);
@@ -181,11 +184,11 @@ TEST(SqliteAlertsTest, PruneByAgeFromTheOldestBoundedAndNeverReused) {
   Store& s = **opened;
   std::vector<StoredAlert> alerts;
   for (int day = 0; day < 6; ++day) {
-    alerts.push_back(Alert("t", "accounts/a", "core", "c", "info",
-                           kT0 + absl::Hours(24 * day)));
+    alerts.push_back(
+        Alert("t", "a", "core", "c", "info", kT0 + absl::Hours(24 * day)));
   }
   alerts.push_back(
-      Alert("u", "accounts/z", "core", "c", "info", kT0 + absl::Hours(24 * 5)));
+      Alert("u", "z", "core", "c", "info", kT0 + absl::Hours(24 * 5)));
   Append(s, alerts);
   // Days 0-3 are older than the cutoff; at most 2 a tenant per call.
   const absl::Time cutoff = kT0 + absl::Hours(24 * 4);
@@ -203,8 +206,7 @@ TEST(SqliteAlertsTest, PruneByAgeFromTheOldestBoundedAndNeverReused) {
   EXPECT_EQ(Positions(s, "t", AlertQuery{}), P{});
   EXPECT_EQ(s.AlertPositions("t")->oldest, 7);
   EXPECT_EQ(s.AlertPositions("t")->newest, 6);
-  EXPECT_EQ(Append(s, {Alert("t", "accounts/a", "core", "c", "info", kT0)}),
-            (P{7}));
+  EXPECT_EQ(Append(s, {Alert("t", "a", "core", "c", "info", kT0)}), (P{7}));
   EXPECT_EQ(s.AlertPositions("t")->oldest, 7);
 }
 
