@@ -1,10 +1,12 @@
-// plugins list|get|resume — the server's plugin registry (PluginService).
+// plugins list|get|resume|dead-letters|retry|drop — the server's plugin
+// registry and dead letters (PluginService).
 //
 // A bundled plugin's own verbs (milestones, opportunities, referrals,
 // feedback) get a file like this one with an Add<Plugin>Commands function
 // called from main.cc, talking to the plugin's gRPC service.
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/cli/commands.h"
@@ -16,6 +18,7 @@
 namespace retain::cli {
 namespace {
 
+using plugin::v1::DeadLetter;
 using plugin::v1::Plugin;
 using plugin::v1::PluginService;
 
@@ -64,13 +67,214 @@ void PrintPlugin(const Plugin& p, bool color) {
                     " timeouts, ", c.calls_rejected(), " rejected)")},
       {"signals",
        absl::StrCat(c.signals_delivered(), " delivered, ", c.signal_failures(),
-                    " failed, lag ", c.delivery_lag())},
+                    " failed, ", c.signals_dead_lettered(),
+                    " dead-lettered, lag ", c.delivery_lag())},
   };
   if (!p.last_error().empty()) {
     kv.push_back({"last error", p.last_error() + " (" +
                                     FormatDateTime(p.last_error_time()) + ")"});
   }
   PrintFields(std::cout, kv);
+}
+
+// "acme" or "tenants/acme" -> "tenants/acme"; empty stays empty.
+std::string TenantName(const std::string& tenant) {
+  if (tenant.empty() || absl::StartsWith(tenant, "tenants/")) return tenant;
+  return "tenants/" + tenant;
+}
+
+std::string After(const std::string& name, const std::string& prefix) {
+  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
+}
+
+std::string SeqList(const google::protobuf::RepeatedField<int64_t>& seqs) {
+  return seqs.empty() ? "-" : absl::StrJoin(seqs, ", ");
+}
+
+// A dead letter's error as the caller may see it: the plugin's text for
+// operators, where to find it in the server log for everyone else.
+std::string ErrorCell(const DeadLetter& d) {
+  if (!d.last_error().empty()) return d.last_error();
+  return d.last_error_id().empty() ? "-"
+                                   : "(error id " + d.last_error_id() + ")";
+}
+
+// Which dead letters a retry or drop acts on.
+struct Selection {
+  std::string plugin, tenant;
+  std::vector<int64_t> seqs;
+  bool all = false;
+};
+
+std::shared_ptr<Selection> AddSelection(CLI::App* cmd) {
+  auto sel = std::make_shared<Selection>();
+  cmd->add_option("plugin", sel->plugin, "plugin name")->required();
+  CLI::Option* seq = cmd->add_option(
+      "--seq", sel->seqs, "dead letters by seq (repeat, or comma-separated)");
+  seq->delimiter(',');
+  cmd->add_flag("--all", sel->all, "every dead letter (of --tenant)")
+      ->excludes(seq);
+  cmd->add_option("--tenant", sel->tenant,
+                  "only this tenant's (operators; others always act on "
+                  "their own)");
+  return sel;
+}
+
+void CheckSelection(const Selection& sel) {
+  if (sel.seqs.empty() && !sel.all) {
+    throw CliError(kExitUsage, "give --seq N... or --all");
+  }
+}
+
+void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
+  // dead-letters
+  {
+    struct Opts {
+      std::string plugin, tenant;
+      int limit = 0;
+      int page_size = 100;
+    };
+    auto o = std::make_shared<Opts>();
+    CLI::App* cmd = plugins->add_subcommand(
+        "dead-letters",
+        "Signals a plugin failed too often and set aside (every page "
+        "unless --limit)");
+    cmd->add_option("plugin", o->plugin, "plugin name")->required();
+    cmd->add_option("--tenant", o->tenant,
+                    "only this tenant's (operators see every tenant's "
+                    "otherwise; others only their own)");
+    cmd->add_option("--limit", o->limit, "stop after N dead letters (0: all)");
+    cmd->add_option("--page-size", o->page_size, "dead letters per request")
+        ->check(CLI::Range(1, 1000));
+    cmd->footer(
+        "Columns: SEQ TENANT ACCOUNT KIND SIGNAL ATTEMPTS LAST-FAILURE "
+        "LAST-ERROR. The plugin's\nerror text is shown to operators; others "
+        "get the id of the server log line that has it.\nThen `retainctl "
+        "plugins retry` once the plugin is fixed, or `retainctl plugins "
+        "drop`.\n\n" +
+        std::string(ExitCodesHelp()));
+    cmd->callback([&g, o] {
+      plugin::v1::ListDeadLettersRequest req;
+      req.set_name(o->plugin);
+      req.set_tenant(TenantName(o->tenant));
+      req.set_page_size(o->page_size);
+      Connection conn(g);
+      auto stub = PluginService::NewStub(conn.channel());
+      Table table({{"SEQ", Align::kRight},
+                   {"TENANT"},
+                   {"ACCOUNT"},
+                   {"KIND"},
+                   {"SIGNAL"},
+                   {"ATTEMPTS", Align::kRight},
+                   {"LAST FAILURE"},
+                   {"LAST ERROR"}});
+      const bool json = g.format() == OutputFormat::kJson;
+      int64_t count = 0;
+      do {
+        plugin::v1::ListDeadLettersResponse resp;
+        auto ctx = conn.Context();
+        Check(stub->ListDeadLetters(ctx.get(), req, &resp),
+              "dead letters of " + o->plugin);
+        for (const auto& d : resp.dead_letters()) {
+          if (o->limit > 0 && count >= o->limit) break;
+          ++count;
+          if (json) {
+            PrintJson(std::cout, d);
+            continue;
+          }
+          table.AddRow({std::to_string(d.seq()), After(d.tenant(), "tenants/"),
+                        After(d.account(), "accounts/"),
+                        EnumShortName(signal::v1::SignalKind_descriptor(),
+                                      d.signal_kind()),
+                        d.signal_id(), std::to_string(d.attempts()),
+                        FormatDateTime(d.last_failure_time()), ErrorCell(d)});
+        }
+        req.set_page_token(resp.next_page_token());
+      } while (!req.page_token().empty() &&
+               (o->limit == 0 || count < o->limit));
+      if (!json) {
+        table.Print(std::cout);
+        std::cout << "\n"
+                  << FormatCount(count) << " dead letters of " << o->plugin
+                  << "\n";
+      }
+    });
+  }
+
+  // retry
+  {
+    CLI::App* cmd = plugins->add_subcommand(
+        "retry",
+        "Hand dead letters to the plugin again, once each (operators)");
+    auto sel = AddSelection(cmd);
+    cmd->footer(
+        "Those the plugin handles leave the list; those it fails again stay, "
+        "one attempt more.\n--all takes the oldest 1000 per call. Exit 10 "
+        "when any failed again or was not tried.\n\n" +
+        std::string(ExitCodesHelp()));
+    cmd->callback([&g, sel] {
+      CheckSelection(*sel);
+      plugin::v1::RetryDeadLettersRequest req;
+      req.set_name(sel->plugin);
+      req.set_tenant(TenantName(sel->tenant));
+      for (int64_t seq : sel->seqs) req.add_seqs(seq);
+      req.set_all(sel->all);
+      plugin::v1::RetryDeadLettersResponse resp;
+      Connection conn(g);
+      auto stub = PluginService::NewStub(conn.channel());
+      auto ctx = conn.Context();
+      Check(stub->RetryDeadLetters(ctx.get(), req, &resp),
+            "retrying dead letters of " + sel->plugin);
+      if (g.format() == OutputFormat::kJson) {
+        PrintJson(std::cout, resp);
+      } else {
+        PrintFields(
+            std::cout,
+            {{"delivered", SeqList(resp.delivered())},
+             {"failed again",
+              resp.failed().empty() ? "-" : std::to_string(resp.failed_size())},
+             {"gone (signal deleted)", SeqList(resp.gone())},
+             {"not tried", SeqList(resp.not_tried())}});
+        for (const auto& d : resp.failed()) {
+          std::cout << "  " << d.seq() << " " << d.signal_id() << ": "
+                    << d.attempts() << " attempts, " << ErrorCell(d) << "\n";
+        }
+        if (resp.more()) {
+          std::cout << "more dead letters remain: run it again\n";
+        }
+      }
+      if (!resp.failed().empty() || !resp.not_tried().empty()) {
+        throw CliError(kExitPartial, "");
+      }
+    });
+  }
+
+  // drop
+  {
+    CLI::App* cmd = plugins->add_subcommand(
+        "drop", "Forget dead letters without delivering them (admins)");
+    auto sel = AddSelection(cmd);
+    cmd->callback([&g, sel] {
+      CheckSelection(*sel);
+      plugin::v1::DropDeadLettersRequest req;
+      req.set_name(sel->plugin);
+      req.set_tenant(TenantName(sel->tenant));
+      for (int64_t seq : sel->seqs) req.add_seqs(seq);
+      req.set_all(sel->all);
+      plugin::v1::DropDeadLettersResponse resp;
+      Connection conn(g);
+      auto stub = PluginService::NewStub(conn.channel());
+      auto ctx = conn.Context();
+      Check(stub->DropDeadLetters(ctx.get(), req, &resp),
+            "dropping dead letters of " + sel->plugin);
+      if (g.format() == OutputFormat::kJson) {
+        PrintJson(std::cout, resp);
+      } else {
+        std::cout << "dropped " << resp.dropped() << " dead letters of "
+                  << sel->plugin << "\n";
+      }
+    });
+  }
 }
 
 }  // namespace
@@ -143,6 +347,8 @@ void AddPluginCommands(CLI::App& app, Globals& g) {
       }
     });
   }
+
+  AddDeadLetterCommands(plugins, g);
 }
 
 }  // namespace retain::cli

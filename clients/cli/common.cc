@@ -24,7 +24,8 @@ const char* ExitCodesHelp() {
   7   server unavailable or too slow (UNAVAILABLE, DEADLINE_EXCEEDED,
       RESOURCE_EXHAUSTED): safe to retry
   8   the server does not offer this (UNIMPLEMENTED, e.g. a plugin not loaded)
-  10  import finished but rejected some rows (listed on stderr)
+  10  finished in part: an import rejected some rows (listed on stderr),
+      or a dead-letter retry left some failing or untried (listed)
 
 Environment: RETAIN_SERVER (host:port, default 127.0.0.1:7443;
 https://host:port for TLS), RETAIN_TOKEN (sent as "authorization: Bearer

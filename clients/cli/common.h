@@ -25,7 +25,7 @@ enum ExitCode : int {
   kExitAuth = 6,         // UNAUTHENTICATED, PERMISSION_DENIED
   kExitUnavailable = 7,  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
   kExitUnimplemented = 8,  // UNIMPLEMENTED: the server lacks the service
-  kExitPartial = 10,       // an import finished but rejected some rows
+  kExitPartial = 10,  // finished in part: import rows rejected, retries failed
 };
 
 const char* ExitCodesHelp();

@@ -16,12 +16,13 @@ if [ ! -x "$RETAIND_BIN" ]; then
   echo "typescript client: building //core/server:retaind" >&2
   (cd "$root" && bazel build //core/server:retaind)
 fi
-# The bundled plugins, for the plugin tests (--plugins=<dir>/<name>/lib<name>.so).
+# The bundled plugins, for the plugin tests (--plugins=<dir>/<name>/lib<name>.so),
+# and the template plugin for the out-of-tree stub test.
 export RETAIN_PLUGIN_DIR="${RETAIN_PLUGIN_DIR:-$root/bazel-bin/plugins}"
-for p in onboarding expansion advocacy voc; do
-  if [ ! -f "$RETAIN_PLUGIN_DIR/$p/lib$p.so" ]; then
-    echo "typescript client: building //plugins:bundled" >&2
-    (cd "$root" && bazel build //plugins:bundled)
+for p in onboarding/libonboarding expansion/libexpansion advocacy/libadvocacy voc/libvoc template/libnotes; do
+  if [ ! -f "$RETAIN_PLUGIN_DIR/$p.so" ]; then
+    echo "typescript client: building //plugins:bundled //plugins/template:notes" >&2
+    (cd "$root" && bazel build //plugins:bundled //plugins/template:notes)
     break
   fi
 done

@@ -31,6 +31,10 @@ const std::map<std::string, Role>& Table() {
       {"/retain.plugin.v1.PluginService/ListPlugins", ROLE_READER},
       {"/retain.plugin.v1.PluginService/GetPlugin", ROLE_READER},
       {"/retain.plugin.v1.PluginService/ResumePlugin", ROLE_OPERATOR},
+      {"/retain.plugin.v1.PluginService/ListDeadLetters", ROLE_READER},
+      // Runs the plugin every tenant shares, like a resume.
+      {"/retain.plugin.v1.PluginService/RetryDeadLetters", ROLE_OPERATOR},
+      {"/retain.plugin.v1.PluginService/DropDeadLetters", ROLE_ADMIN},
       {"/retain.auth.v1.AuthService/CreateTenant", ROLE_OPERATOR},
       {"/retain.auth.v1.AuthService/ListTenants", ROLE_OPERATOR},
       {"/retain.auth.v1.AuthService/CreateApiKey", ROLE_ADMIN},

@@ -66,7 +66,8 @@ void ComponentRefresher::Next(const std::shared_ptr<Plugin>& p) {
         // the plugin's workers without storing anything.
         if (!o.timed_out) Store(p->name(), account, o, *p);
         Next(p);
-      });
+      },
+      "", {plugin::v1::CallContext::HOOK_HEALTH_COMPONENT});
 }
 
 void ComponentRefresher::Store(const std::string& plugin,

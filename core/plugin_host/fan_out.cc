@@ -120,7 +120,10 @@ void CollectContributions(const std::vector<std::shared_ptr<Plugin>>& plugins,
             last = --g->pending == 0;
           }
           if (last) Finish(g, asked);
-        });
+        },
+        "",
+        {ask.component ? plugin::v1::CallContext::HOOK_HEALTH_COMPONENT
+                       : plugin::v1::CallContext::HOOK_REPORT_SECTION});
   }
 }
 

@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/plugin_host/dead_letters.h"
 #include "core/plugin_host/plugin_host.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "plugins/sdk/retain_plugin_abi.h"
@@ -77,7 +79,9 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
           } else {
             Finish(grpc::Status(static_cast<grpc::StatusCode>(code), out));
           }
-        });
+        },
+        // Set by OnCancel too: the running handler can see the cancel.
+        finished);
   }
 
   void OnCancel() override {
@@ -123,6 +127,63 @@ plugin::v1::Plugin ForCaller(plugin::v1::Plugin p, bool internals) {
     p.clear_last_error_time();
   }
   return p;
+}
+
+// The tenant whose dead letters a call reaches: `requested`
+// ("tenants/{tenant}") or, when empty, the caller's own; an operator's
+// empty request reaches every tenant (""). Another tenant does not exist
+// for anyone but an operator.
+absl::StatusOr<std::string> DeadLetterScope(const std::string& caller,
+                                            bool is_operator,
+                                            const std::string& requested) {
+  constexpr char kPrefix[] = "tenants/";
+  if (requested.empty()) return is_operator ? "" : caller;
+  const std::string tenant = absl::StartsWith(requested, kPrefix)
+                                 ? requested.substr(sizeof(kPrefix) - 1)
+                                 : "";
+  if (tenant.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tenant: must be \"tenants/{tenant}\", got \"",
+                     requested.substr(0, 80), "\""));
+  }
+  if (tenant != caller && !is_operator) {
+    return absl::NotFoundError(absl::StrCat("no tenant \"", requested, "\""));
+  }
+  return tenant;
+}
+
+// A retry or drop names its dead letters by seq, or sets `all`.
+absl::Status CheckSelection(
+    const std::string& name,
+    const google::protobuf::RepeatedField<int64_t>& seqs, bool all) {
+  if (name.empty()) return absl::InvalidArgumentError("name: required");
+  if (all && !seqs.empty()) {
+    return absl::InvalidArgumentError("seqs: give seqs or set all, not both");
+  }
+  if (!all && seqs.empty()) {
+    return absl::InvalidArgumentError("seqs: required unless all is set");
+  }
+  if (seqs.size() > DeadLetters::kMaxBatch) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "seqs: at most ", DeadLetters::kMaxBatch, ", got ", seqs.size()));
+  }
+  for (int64_t seq : seqs) {
+    if (seq <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("seqs: must be positive, got ", seq));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Response>
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
+                                 const absl::StatusOr<Response>& r,
+                                 Response* response) {
+  auto* reactor = ctx->DefaultReactor();
+  if (r.ok()) *response = *r;
+  reactor->Finish(ToGrpc(r.status()));
+  return reactor;
 }
 
 class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
@@ -177,7 +238,95 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     return Reply(ctx, p, response);
   }
 
+  grpc::ServerUnaryReactor* ListDeadLetters(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::ListDeadLettersRequest* request,
+      plugin::v1::ListDeadLettersResponse* response) override {
+    using Response = plugin::v1::ListDeadLettersResponse;
+    bool internals = false;
+    auto scope = Scope(ctx, "ListDeadLetters", request->tenant(), &internals);
+    if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
+    if (request->name().empty()) {
+      return Finish<Response>(ctx, absl::InvalidArgumentError("name: required"),
+                              response);
+    }
+    auto r = host_->ListDeadLetters(
+        request->name(), *scope, request->page_size(), request->page_token());
+    if (r.ok() && !internals) {
+      for (auto& d : *r->mutable_dead_letters()) d.clear_last_error();
+    }
+    return Finish(ctx, r, response);
+  }
+  grpc::ServerUnaryReactor* RetryDeadLetters(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::RetryDeadLettersRequest* request,
+      plugin::v1::RetryDeadLettersResponse* response) override {
+    using Response = plugin::v1::RetryDeadLettersResponse;
+    const std::string method = absl::StrCat(kPluginService, "RetryDeadLetters");
+    bool internals = false;
+    auto scope = Scope(ctx, "RetryDeadLetters", request->tenant(), &internals);
+    if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
+    if (absl::Status s =
+            CheckSelection(request->name(), request->seqs(), request->all());
+        !s.ok()) {
+      return Finish<Response>(ctx, s, response);
+    }
+    auto* reactor = ctx->DefaultReactor();
+    const std::vector<int64_t> seqs(request->seqs().begin(),
+                                    request->seqs().end());
+    host_->RetryDeadLetters(
+        request->name(), *scope, seqs, request->all(),
+        [this, ctx, reactor, response, method, internals,
+         target = DeadLettersOf(request->name())](absl::StatusOr<Response> r) {
+          services_->AuditCall(*ctx, method, target, r.status());
+          if (r.ok()) {
+            *response = std::move(*r);
+            if (!internals) {
+              for (auto& d : *response->mutable_failed()) d.clear_last_error();
+            }
+          }
+          reactor->Finish(ToGrpc(r.status()));
+        });
+    return reactor;
+  }
+  grpc::ServerUnaryReactor* DropDeadLetters(
+      grpc::CallbackServerContext* ctx,
+      const plugin::v1::DropDeadLettersRequest* request,
+      plugin::v1::DropDeadLettersResponse* response) override {
+    using Response = plugin::v1::DropDeadLettersResponse;
+    const std::string method = absl::StrCat(kPluginService, "DropDeadLetters");
+    bool internals = false;
+    auto scope = Scope(ctx, "DropDeadLetters", request->tenant(), &internals);
+    if (!scope.ok()) return Finish<Response>(ctx, scope.status(), response);
+    if (absl::Status s =
+            CheckSelection(request->name(), request->seqs(), request->all());
+        !s.ok()) {
+      return Finish<Response>(ctx, s, response);
+    }
+    const std::vector<int64_t> seqs(request->seqs().begin(),
+                                    request->seqs().end());
+    auto r =
+        host_->DropDeadLetters(request->name(), *scope, seqs, request->all());
+    services_->AuditCall(*ctx, method, DeadLettersOf(request->name()),
+                         r.status());
+    return Finish(ctx, r, response);
+  }
+
  private:
+  // Authorizes the call and resolves the tenant its dead letters belong
+  // to (DeadLetterScope).
+  absl::StatusOr<std::string> Scope(grpc::CallbackServerContext* ctx,
+                                    const char* rpc,
+                                    const std::string& requested,
+                                    bool* internals) {
+    auto tenant = services_->TenantForCall(
+        *ctx, absl::StrCat(kPluginService, rpc), internals);
+    if (!tenant.ok()) return tenant.status();
+    return DeadLetterScope(*tenant, *internals, requested);
+  }
+  static std::string DeadLettersOf(const std::string& plugin) {
+    return absl::StrCat("plugins/", plugin, "/deadLetters");
+  }
   static grpc::ServerUnaryReactor* Reply(
       grpc::CallbackServerContext* ctx,
       const absl::StatusOr<plugin::v1::Plugin>& p,

@@ -1,5 +1,6 @@
 #include "core/plugin_host/hook_runner.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,20 @@ std::string NextErrorId() {
                       next.fetch_add(1));
 }
 
+CallHook HookOf(HookKind kind) {
+  switch (kind) {
+    case HookKind::kCall:
+      return plugin::v1::CallContext::HOOK_CALL;
+    case HookKind::kSignal:
+      return plugin::v1::CallContext::HOOK_SIGNAL;
+    case HookKind::kTick:
+      return plugin::v1::CallContext::HOOK_TICK;
+    case HookKind::kReport:
+      break;
+  }
+  return plugin::v1::CallContext::HOOK_UNSPECIFIED;
+}
+
 }  // namespace
 
 HookRunner::~HookRunner() {
@@ -27,14 +42,20 @@ HookRunner::~HookRunner() {
 
 void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
                           absl::Duration timeout, HookKind kind, Done done,
-                          const std::string& label) {
+                          const std::string& label, HookScope scope) {
   struct Pending {
     std::atomic<bool> fired{false};
     std::atomic<Timer::Id> deadline{0};
     Done done;
+    HookScope scope;
+    absl::Time deadline_at;
   };
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
+  pending->scope = std::move(scope);
+  if (pending->scope.hook == plugin::v1::CallContext::HOOK_UNSPECIFIED) {
+    pending->scope.hook = HookOf(kind);
+  }
   std::shared_ptr<Alive> alive = alive_;
   Timer* timer = &timer_;
   // The first of answer and deadline wins; the other is dropped.
@@ -70,8 +91,10 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
     return;
   }
   // Armed before the task is queued, so a fast answer can always cancel it.
+  pending->deadline_at =
+      std::min(absl::Now() + timeout, pending->scope.deadline);
   pending->deadline = timer_.Schedule(
-      absl::Now() + timeout, [finish, timeout, name = p->name()] {
+      pending->deadline_at, [finish, timeout, name = p->name()] {
         Outcome o;
         o.timed_out = true;
         o.code = static_cast<int32_t>(grpc::StatusCode::DEADLINE_EXCEEDED);
@@ -81,11 +104,22 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
       });
   // The task holds the plugin (in `finish`) while it runs, even past
   // shutdown.
-  bool queued = p->executor->Submit([pending, hook, finish] {
+  bool queued = p->executor->Submit([pending, hook, finish, p] {
     if (pending->fired.load()) return;  // timed out while queued
+    // While the hook runs, `fired` can only mean its deadline fired.
+    const HookCall call{p.get(),
+                        pending->scope.hook,
+                        &pending->scope.method,
+                        pending->deadline_at,
+                        &pending->fired,
+                        pending->scope.cancelled.get(),
+                        &p->stopping};
     Outcome o;
     retain_sink sink{&o.output, &AppendToString};
-    o.code = hook(&sink);
+    {
+      ScopedHookCall in_hook(&call);
+      o.code = hook(&sink);
+    }
     finish(std::move(o));
   });
   if (!queued) {

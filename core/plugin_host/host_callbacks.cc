@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "api/names.h"
 #include "core/common/log.h"
+#include "core/plugin_host/call_context.h"
 #include "core/plugin_host/kv_keys.h"
+#include "core/plugin_host/loader.h"
 #include "core/plugin_host/plugin.h"
 #include "grpcpp/support/status_code_enum.h"
 
@@ -67,7 +69,10 @@ void LogCb(void* ctx, int32_t level, retain_str message) {
   auto* p = static_cast<Plugin*>(ctx);
   static const char* kLevels[] = {"debug", "info", "warn", "error"};
   const char* l = (level >= 0 && level <= 3) ? kLevels[level] : "info";
-  common::Log(l, ToString(message), {{"plugin", p->name()}});
+  // A library refused before its name was accepted (on_refused) is
+  // known by its file.
+  common::Log(l, ToString(message),
+              {{"plugin", p->name().empty() ? p->path : p->name()}});
 }
 
 int64_t NowCb(void* ctx) {
@@ -132,6 +137,121 @@ int32_t KvScan(void* ctx, retain_str tenant, retain_str request,
         }
         return resp;
       });
+}
+
+constexpr int kMaxReadKeys = 1000;
+
+int32_t KvRead(void* ctx, retain_str tenant, retain_str request,
+               retain_sink* out) {
+  return Answer<plugin::v1::KvReadRequest>(
+      ctx, request, out, "KvReadRequest",
+      [&](Plugin* p, const plugin::v1::KvReadRequest& req)
+          -> absl::StatusOr<plugin::v1::KvReadResponse> {
+        if (req.keys_size() > kMaxReadKeys) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("KvReadRequest.keys: at most ", kMaxReadKeys,
+                           " keys per read, got ", req.keys_size()));
+        }
+        std::string t = ToString(tenant);
+        std::vector<std::string> keys;
+        keys.reserve(req.keys_size());
+        for (const auto& k : req.keys()) keys.push_back(TenantKey(t, k));
+        std::optional<store::KvRange> range;
+        if (req.has_scan()) {
+          const auto& scan = req.scan();
+          range = store::KvRange{
+              TenantKey(t, scan.prefix()),
+              scan.start_after().empty() ? ""
+                                         : TenantKey(t, scan.start_after()),
+              scan.limit() <= 0 ? 100 : std::min(scan.limit(), 1000)};
+        }
+        auto snap = p->env->store->KvRead(p->name(), keys, range);
+        if (!snap.ok()) return snap.status();
+        plugin::v1::KvReadResponse resp;
+        for (size_t i = 0; i < snap->values.size(); ++i) {
+          auto* e = resp.add_values();
+          e->set_key(req.keys(static_cast<int>(i)));
+          e->set_value(std::move(snap->values[i].value));
+          e->set_version(snap->values[i].version);
+        }
+        for (auto& entry : snap->range) {
+          auto* e = resp.add_entries();
+          e->set_key(PluginKey(t, entry.key));
+          e->set_value(std::move(entry.value));
+          e->set_version(entry.version);
+        }
+        return resp;
+      });
+}
+
+int32_t KvApplyIf(void* ctx, retain_str tenant, retain_str request,
+                  retain_sink* out) {
+  return Answer<plugin::v1::KvApplyIfRequest>(
+      ctx, request, out, "KvApplyIfRequest",
+      [&](Plugin* p, const plugin::v1::KvApplyIfRequest& req)
+          -> absl::StatusOr<plugin::v1::KvApplyIfResponse> {
+        std::string t = ToString(tenant);
+        std::vector<store::KvPrecondition> preconditions;
+        for (int i = 0; i < req.preconditions_size(); ++i) {
+          const auto& pre = req.preconditions(i);
+          if (pre.version() < 0) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "KvApplyIfRequest.preconditions[", i,
+                "].version must be >= 0 (0: the key must not exist), got ",
+                pre.version()));
+          }
+          preconditions.push_back({TenantKey(t, pre.key()), pre.version()});
+        }
+        std::vector<store::KvOp> ops;
+        for (const auto& op : req.ops()) {
+          store::KvOp o;
+          o.key = TenantKey(t, op.key());
+          if (!op.delete_()) o.value = op.value();
+          ops.push_back(std::move(o));
+        }
+        store::KvConflict conflict;
+        auto version =
+            p->env->store->KvApplyIf(p->name(), preconditions, ops, &conflict);
+        if (absl::IsAborted(version.status()) &&
+            conflict.index < preconditions.size()) {
+          const auto& pre = req.preconditions(static_cast<int>(conflict.index));
+          auto state = [](int64_t v) {
+            return v == 0 ? std::string("does not exist")
+                          : absl::StrCat("has version ", v);
+          };
+          return absl::AbortedError(absl::StrCat(
+              "key \"", pre.key(), "\" ", state(conflict.actual_version),
+              "; the precondition wants it ",
+              pre.version() == 0 ? std::string("not to exist")
+                                 : absl::StrCat("at version ", pre.version()),
+              " (nothing written)"));
+        }
+        if (!version.ok()) return version.status();
+        plugin::v1::KvApplyIfResponse resp;
+        resp.set_version(*version);
+        return resp;
+      });
+}
+
+int32_t CallContextCb(void* ctx, retain_sink* out) {
+  auto* p = static_cast<Plugin*>(ctx);
+  const HookCall* call = CurrentHookCall(p);
+  if (call == nullptr) {
+    return Write(out, static_cast<int32_t>(grpc::StatusCode::NOT_FOUND),
+                 absl::StrCat("no call: this thread is not running a hook of "
+                              "plugin ",
+                              p->name(),
+                              " (a call context exists only on the thread "
+                              "the host runs a hook on)"));
+  }
+  return Write(out, 0, ToProto(*call, absl::Now()).SerializeAsString());
+}
+
+int32_t IsCancelledCb(void* ctx) {
+  const HookCall* call = CurrentHookCall(ctx);
+  if (call == nullptr) return 0;
+  return WhyCancelled(*call, absl::Now()) !=
+         plugin::v1::CallContext::CANCEL_REASON_UNSPECIFIED;
 }
 
 int32_t GetAccount(void* ctx, retain_str tenant, retain_str request,
@@ -235,6 +355,12 @@ const retain_host_api kHostApi = {
     &PublishAlert,
     // ABI 1.1
     &ListTenants,
+    // ABI 1.2
+    &KvRead,
+    &KvApplyIf,
+    &CallContextCb,
+    &IsCancelledCb,
+    &DeclineHost,
 };
 
 }  // namespace

@@ -19,19 +19,32 @@ struct LoadedModule {
   const retain_plugin_module* module = nullptr;  // owned by the library
   std::string name;
   std::string version;
-  int abi_major = 0;
+  int abi_major = 0;  // 0: unknown (the library never said)
   int abi_minor = 0;
+  // The module's retain_plugin_on_refused (ABI 1.2), set as soon as a
+  // module of this major has one, also when the loader refuses it.
+  void (*on_refused)(void* host_ctx, retain_str reason) = nullptr;
 };
 
 // Loads `path`, calls its entry point with `host_api` and checks the module
 // it returns: ABI major, required hooks, name syntax. Every error is
-// FAILED_PRECONDITION with a message for the operator that names the
-// library (and the plugin, once known) and both ABI versions where the
-// versions are the reason.
-// `out` is filled as far as loading got (the ABI versions of a module
-// refused for its version, too).
+// FAILED_PRECONDITION with a message for the operator (Describe below)
+// that names the library, the plugin's name and version when known and
+// both ABI versions; a plugin that declines the host says why through
+// retain_host_callback_decline (DeclineHost).
+// `out` is filled as far as loading got (the name, version and ABI version
+// of a refused module, too).
 absl::Status LoadModule(const std::string& path,
                         const retain_host_api* host_api, LoadedModule* out);
+
+// "<path> (plugin 'name' version 'v', plugin ABI 1.2, host ABI 1.2)", with
+// what is not known left out (or "plugin ABI unknown"): how every message
+// about loading a plugin names it.
+std::string Describe(const std::string& path, const LoadedModule& m);
+
+// retain_host_callback_decline: records the reason of the entry point
+// running on this thread; 9 (FAILED_PRECONDITION) when none runs.
+int32_t DeclineHost(const retain_plugin_module* self, retain_str reason);
 
 // [a-z][a-z0-9_]{0,62}: a plugin's name is also its KV namespace, config
 // key and gRPC package part.

@@ -4,6 +4,7 @@
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/plugin_host/dead_letters.h"
 #include "core/plugin_host/executor.h"
 #include "core/plugin_host/host_services.h"
 #include "core/plugin_host/loader.h"
@@ -50,11 +52,17 @@ struct Plugin {
 
   PluginHarness harness;
   std::unique_ptr<Executor> executor;  // set when it starts
+  // Set once the plugin has a name (even when disabled), so its dead
+  // letters can be listed and dropped whatever its state.
+  std::unique_ptr<DeadLetters> dead_letters;
 
   // Host callbacks run under a reader lock and only while enabled, so
   // shutdown can turn them off before the store and services go away.
   absl::Mutex callbacks_mu;
   bool callbacks_enabled ABSL_GUARDED_BY(callbacks_mu) = false;
+  // Set when the host starts shutting down: running hooks see themselves
+  // cancelled (call_context.h).
+  std::atomic<bool> stopping{false};
 
   const std::string& name() const { return loaded.name; }
   const retain_plugin_module* module() const { return loaded.module; }

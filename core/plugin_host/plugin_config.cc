@@ -76,6 +76,14 @@ absl::Status Apply(const Json& block, const std::string& path, bool own_config,
       auto t = Number(v, at, 0, 86400 * 365);
       if (!t.ok()) return Bad(at, "must be >= 0 seconds (0 disables ticks)");
       s->tick_interval = absl::Seconds(*t);
+    } else if (key == "signal_retry_limit") {
+      auto n = Int(v, at, 1, 1000);
+      if (!n.ok()) return n.status();
+      s->signal_retry_limit = static_cast<int>(*n);
+    } else if (key == "signal_retry_backoff_ms") {
+      auto ms = Int(v, at, 1, 60 * 1000);
+      if (!ms.ok()) return ms.status();
+      s->signal_retry_backoff = absl::Milliseconds(*ms);
     } else if (key == "config" && own_config) {
       s->config = v;
     } else {

@@ -3,9 +3,11 @@
 //    "plugins": {"<name>": {<the same keys>, "config": {<the plugin's own>}}}}
 // Keys: enabled, call_timeout_ms, report_timeout_ms, max_consecutive_failures,
 // workers, max_queue, health_weight, deliver_from ("start" | "now"),
-// tick_seconds (0 disables ticks). An unknown key, a value of the wrong type
-// or out of range is an error naming its path ("plugins.notes.workers"), so
-// a typo never passes silently.
+// tick_seconds (0 disables ticks), signal_retry_limit (failed attempts at
+// one signal before it becomes a dead letter), signal_retry_backoff_ms (the
+// first wait between attempts; doubles up to 32x). An unknown key, a value of
+// the wrong type or out of range is an error naming its path
+// ("plugins.notes.workers"), so a typo never passes silently.
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_CONFIG_H_
 
@@ -32,6 +34,11 @@ struct PluginSettings {
   bool deliver_from_now = false;
   // Between periodic ticks; zero disables them.
   absl::Duration tick_interval = absl::Seconds(60);
+  // Failed attempts in a row at one signal before delivery sets it aside
+  // as a dead letter and goes on (dead_letters.h).
+  int signal_retry_limit = 5;
+  // The wait after a signal's first failed attempt; doubles up to 32x.
+  absl::Duration signal_retry_backoff = absl::Milliseconds(100);
   nlohmann::json config = nlohmann::json::object();  // the plugin's own
 };
 

@@ -121,20 +121,41 @@ bool PluginHarness::Account(HookKind kind, const Outcome& o,
       if (kind != HookKind::kReport) c.set_consecutive_failures(0);
       return false;
     }
-    c.set_consecutive_failures(c.consecutive_failures() + 1);
     last_error_ =
         label.empty() ? o.output : absl::StrCat(label, ": ", o.output);
     last_error_time_ = absl::Now();
-    if (state_ == plugin::v1::PLUGIN_STATE_READY &&
-        c.consecutive_failures() >= max_failures_) {
-      park = absl::StrCat(c.consecutive_failures(),
-                          " consecutive failures, last: ", last_error_);
-    }
+    // A signal's plain error waits for DeadLettered.
+    if (kind != HookKind::kSignal || o.timed_out) park = StreakGrewLocked();
   }
   if (!park.empty()) {
     Transition(plugin::v1::PLUGIN_STATE_PARKED, park).IgnoreError();
   }
   return true;
+}
+
+void PluginHarness::DeadLettered(const std::string& what) {
+  std::string park;
+  {
+    absl::MutexLock lock(&mu_);
+    counters_.set_signals_dead_lettered(counters_.signals_dead_lettered() + 1);
+    last_error_ = what;
+    last_error_time_ = absl::Now();
+    park = StreakGrewLocked();
+  }
+  if (!park.empty()) {
+    Transition(plugin::v1::PLUGIN_STATE_PARKED, park).IgnoreError();
+  }
+}
+
+std::string PluginHarness::StreakGrewLocked() {
+  auto& c = counters_;
+  c.set_consecutive_failures(c.consecutive_failures() + 1);
+  if (state_ != plugin::v1::PLUGIN_STATE_READY ||
+      c.consecutive_failures() < max_failures_) {
+    return "";
+  }
+  return absl::StrCat(c.consecutive_failures(),
+                      " consecutive failures, last: ", last_error_);
 }
 
 void PluginHarness::SetDelivery(int64_t cursor, int64_t lag) {

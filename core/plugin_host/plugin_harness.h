@@ -64,11 +64,21 @@ class PluginHarness {
 
   // Accounts one hook outcome; parks the plugin when it reaches its
   // consecutive-failure limit. A failure is a crash code, an overrun, or,
-  // for a signal (which is retried until handled), any error. `label`
-  // prefixes the last error (e.g. "signal 42").
+  // for a signal (which must be handled), any error. `label` prefixes the
+  // last error (e.g. "signal 42").
+  //
+  // A signal's failed attempt joins the streak only when it overran (its
+  // worker may still be stuck: the plugin is in trouble, not the signal).
+  // Other signal failures are retried and, when delivery gives up, count
+  // once, through DeadLettered: one poison signal does not park a plugin,
+  // a plugin that fails every signal parks after that many dead letters.
   // Returns whether the outcome was a failure.
   bool Account(HookKind kind, const Outcome& outcome,
                const std::string& label = "");
+  // Delivery set a signal aside after its last failed attempt (already
+  // accounted): one more failure in the streak, which may park the plugin.
+  // `what` becomes the last error.
+  void DeadLettered(const std::string& what);
   // Delivery position, for the PluginService view.
   void SetDelivery(int64_t cursor, int64_t lag);
 
@@ -77,6 +87,9 @@ class PluginHarness {
   void Fill(plugin::v1::Plugin* info) const;
 
  private:
+  // Adds one to the streak; the reason to park when it reached the limit.
+  std::string StreakGrewLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
   PluginState state_ ABSL_GUARDED_BY(mu_) =
       plugin::v1::PLUGIN_STATE_UNSPECIFIED;

@@ -54,6 +54,9 @@ void PluginHost::Impl::PublishHealth(Plugin* p) {
 void PluginHost::Impl::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // First, so hooks still running (or about to) see themselves cancelled
+  // during the grace period below.
+  facade_->BeginShutdown();
   refresher_.Stop();
   for (auto& [name, t] : tickers_) t->Stop();
   for (auto& [name, d] : deliveries_) d->Stop();
@@ -159,7 +162,8 @@ bool PluginHost::ServesMethod(const std::string& method) const {
 
 void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
                            std::string request, absl::Time deadline,
-                           std::function<void(int32_t, std::string)> done) {
+                           std::function<void(int32_t, std::string)> done,
+                           std::shared_ptr<const std::atomic<bool>> cancelled) {
   auto it = impl_->methods_.find(method);
   if (it == impl_->methods_.end()) {
     done(static_cast<int32_t>(absl::StatusCode::kUnimplemented),
@@ -172,6 +176,10 @@ void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
                std::min(p->settings.call_timeout, deadline - absl::Now()));
   const retain_plugin_module* m = p->module();
   void* instance = p->instance;
+  HookScope scope;
+  scope.method = method;
+  scope.deadline = deadline;
+  scope.cancelled = std::move(cancelled);
   impl_->runner_.RunAsync(
       p,
       [m, instance, tenant, method,
@@ -190,7 +198,8 @@ void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
           return;
         }
         done(o.code, std::move(o.output));
-      });
+      },
+      "", std::move(scope));
 }
 
 void PluginHost::RunTicks() {
@@ -236,6 +245,10 @@ absl::StatusOr<PluginInfo> PluginHost::ResumePlugin(const std::string& name) {
         absl::StrCat("plugin '", name, "': ", s.message()));
   }
   return it->second->Info();
+}
+
+void PluginHost::BeginShutdown() {
+  for (auto& p : impl_->plugins_) p->stopping = true;
 }
 
 void PluginHost::Shutdown() { impl_->Shutdown(); }

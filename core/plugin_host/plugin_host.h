@@ -7,6 +7,7 @@
 //   host_callbacks the table of host functions plugins call
 //   kv_keys        per-tenant keys in a plugin's KV namespace
 //   plugin_harness state machine, counters, parking
+//   dead_letters   signals delivery gave up on (decision 0018)
 //   hook_runner    hooks on the plugin's workers under deadlines
 //   signal_delivery, ticker, fan_out, component_refresher
 //   grpc_services  the generic method service and PluginService
@@ -23,6 +24,7 @@
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,7 +62,8 @@ struct PluginHostOptions {
   absl::Duration tick_interval = absl::Seconds(60);
   // Signals a delivery thread reads from the log at a time.
   int delivery_batch = 256;
-  // Retry delay after a failed delivery; doubles up to 32x.
+  // Retry delay after a failed delivery; doubles up to 32x. The config's
+  // signal_retry_backoff_ms overrides it.
   absl::Duration delivery_retry = absl::Milliseconds(100);
 
   // The clock offered to plugins; absl::Now when unset (tests set it).
@@ -112,9 +115,12 @@ class PluginHost {
   // Whether a loaded plugin serves this full method name.
   bool ServesMethod(const std::string& method) const;
   // Runs a plugin method; `done(code, response or error)` exactly once.
+  // `cancelled` (may be null) is set when the client cancels: the running
+  // handler can see it (retain_host_callback_is_cancelled).
   void CallAsync(const std::string& tenant, const std::string& method,
                  std::string request, absl::Time deadline,
-                 std::function<void(int32_t, std::string)> done);
+                 std::function<void(int32_t, std::string)> done,
+                 std::shared_ptr<const std::atomic<bool>> cancelled = nullptr);
 
   // Ticks, now, every ready plugin that gets periodic ticks and waits until
   // each tick finished, failed or overran (skipping one still running).
@@ -126,6 +132,31 @@ class PluginHost {
   absl::StatusOr<PluginInfo> GetPlugin(const std::string& name) const;
   // Parked -> ready; FAILED_PRECONDITION otherwise.
   absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
+
+  // A plugin's dead letters (dead_letters.h). `tenant` narrows them to one
+  // tenant's; empty means every tenant's. NOT_FOUND for an unknown plugin.
+  absl::StatusOr<plugin::v1::ListDeadLettersResponse> ListDeadLetters(
+      const std::string& name, const std::string& tenant, int page_size,
+      const std::string& page_token);
+  // Redelivers the dead letters with these seqs (or, with `all`, the
+  // oldest 1000) once each on the plugin's delivery thread; `done` gets the
+  // outcome there (or at once on an error). FAILED_PRECONDITION unless the
+  // plugin is ready; NOT_FOUND naming a seq that is no dead letter of
+  // `tenant`. Never blocks on the plugin: for gRPC callback threads.
+  void RetryDeadLetters(
+      const std::string& name, const std::string& tenant,
+      const std::vector<int64_t>& seqs, bool all,
+      std::function<void(absl::StatusOr<plugin::v1::RetryDeadLettersResponse>)>
+          done);
+  // Forgets dead letters (those with these seqs, or all of `tenant`'s).
+  absl::StatusOr<plugin::v1::DropDeadLettersResponse> DropDeadLetters(
+      const std::string& name, const std::string& tenant,
+      const std::vector<int64_t>& seqs, bool all);
+
+  // The server is about to drain: hooks running now or later see themselves
+  // cancelled (retain_host_callback_is_cancelled), so they can finish
+  // before the drain's deadline. Everything keeps running. Never blocks.
+  void BeginShutdown();
 
   // Stops delivery, ticks and workers, then destroys the plugin instances.
   // A plugin with a handler still running after a grace period is left as

@@ -60,6 +60,7 @@ absl::Status PluginHost::Impl::LoadAll() {
   defaults.workers = options_.workers;
   defaults.max_queue = options_.max_queue;
   defaults.tick_interval = options_.tick_interval;
+  defaults.signal_retry_backoff = options_.delivery_retry;
   auto config = PluginConfig::Load(options_.config_path, defaults);
   if (!config.ok()) return config.status();
 
@@ -101,8 +102,17 @@ void PluginHost::Impl::LoadOne(const std::string& path,
         OnStateChange(raw, state, error);
       });
   plugins_.push_back(p);
+  // Every way a plugin is not started: the state, the message (naming the
+  // plugin and both ABI versions), and the plugin told why (ABI 1.2
+  // on_refused), after on_destroy if it had an instance.
   auto fail = [&](PluginState state, const std::string& why) {
     p->harness.Transition(state, why).IgnoreError();
+    if (p->loaded.on_refused != nullptr) {
+      p->loaded.on_refused(p.get(), Str(why));
+    }
+  };
+  auto not_started = [&](const char* what, const std::string& why) {
+    return absl::StrCat(what, " ", Describe(path, p->loaded), ": ", why);
   };
 
   if (absl::Status s = LoadModule(path, HostApi(), &p->loaded); !s.ok()) {
@@ -111,17 +121,18 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   }
   const std::string& name = p->name();
   if (by_name_.count(name)) {
-    return fail(
-        plugin::v1::PLUGIN_STATE_REFUSED,
-        absl::StrCat("refused ", path, ": a plugin named '", name,
-                     "' is already loaded from ", by_name_[name]->path));
+    return fail(plugin::v1::PLUGIN_STATE_REFUSED,
+                not_started("refused", absl::StrCat("a plugin named '", name,
+                                                    "' is already loaded from ",
+                                                    by_name_[name]->path)));
   }
   by_name_[name] = p;
+  p->dead_letters = std::make_unique<DeadLetters>(env_.store, name);
   p->settings = config.For(name);
   p->harness.set_max_consecutive_failures(p->settings.max_consecutive_failures);
   if (!p->settings.enabled) {
     return fail(plugin::v1::PLUGIN_STATE_DISABLED,
-                "disabled in the plugin config");
+                not_started("not started", "disabled in the plugin config"));
   }
 
   plugin::v1::PluginConfig plugin_config;
@@ -140,8 +151,10 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   if (code != 0 || instance == nullptr) {
     p->EnableCallbacks(false);
     return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED,
-                absl::StrCat("init failed (", code,
-                             "): ", err.empty() ? "no reason given" : err));
+                not_started("could not start",
+                            absl::StrCat(
+                                "init failed (", code,
+                                "): ", err.empty() ? "no reason given" : err)));
   }
   p->instance = instance;
 
@@ -173,7 +186,8 @@ void PluginHost::Impl::LoadOne(const std::string& path,
     m->retain_plugin_on_destroy(instance);
     p->instance = nullptr;
     p->EnableCallbacks(false);
-    return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED, problem);
+    return fail(plugin::v1::PLUGIN_STATE_INIT_FAILED,
+                not_started("could not start", problem));
   }
   for (const auto& method : p->descriptor.methods()) methods_[method] = p;
   p->services.assign(services.begin(), services.end());
@@ -213,7 +227,8 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin>& p) {
   if (p->kinds.empty()) return;
   DeliveryOptions d;
   d.batch = options_.delivery_batch;
-  d.retry = options_.delivery_retry;
+  d.retry = p->settings.signal_retry_backoff;
+  d.retry_limit = p->settings.signal_retry_limit;
   auto delivery = std::make_unique<SignalDelivery>(
       p, &runner_, &durable_seq_, d,
       [this, p](const std::vector<std::pair<std::string, std::string>>& acc) {

@@ -247,6 +247,7 @@ int Run() {
   sigwait(&set, &sig);
   Log("info", "draining", {{"signal", sig}});
   (*engine)->alerts().CloseAll();
+  plugins.BeginShutdown();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
   Log("info", "grpc drained");

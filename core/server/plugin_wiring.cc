@@ -111,6 +111,10 @@ AccountContributor PluginWiring::Contributor() {
       };
 }
 
+void PluginWiring::BeginShutdown() {
+  if (host_) host_->BeginShutdown();
+}
+
 void PluginWiring::Shutdown() {
   live_ = nullptr;
   if (host_) host_->Shutdown();

@@ -38,6 +38,8 @@ class PluginWiring {
   void Register(grpc::ServerBuilder& builder);
   void OnServerStarted(grpc::Server* server);
   server::AccountContributor Contributor();
+  // Before the gRPC drain: running plugin hooks see the server stopping.
+  void BeginShutdown();
   void Shutdown();
 
  private:

@@ -8,7 +8,8 @@
 namespace retain::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: kv entries carry a version (the KV commit number of their write).
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -56,8 +57,19 @@ CREATE TABLE IF NOT EXISTS kv (
   ns TEXT NOT NULL,
   key TEXT NOT NULL,
   value BLOB NOT NULL,
+  version INTEGER NOT NULL,
   PRIMARY KEY (ns, key)
 ) WITHOUT ROWID;
+)sql";
+
+// Schema 1 -> 2. Entries written before versions existed get version 1
+// and the commit counter starts there, so the next write gets 2: a
+// precondition taken before the upgrade still matches, and nothing
+// written later can look unchanged to one.
+constexpr const char* kKvVersions = R"sql(
+ALTER TABLE kv ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+INSERT OR REPLACE INTO meta VALUES ('kv_version', '1');
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
 )sql";
 
 absl::StatusOr<sqlite3*> OpenConnection(const std::string& path,
@@ -100,6 +112,43 @@ StoredSignal ReadSignalRow(const Statement& st) {
   return s;
 }
 
+// The entries of `range` in namespace `ns`, read through `db`.
+absl::StatusOr<std::vector<KvEntry>> ScanRange(sqlite3* db,
+                                               const std::string& ns,
+                                               const KvRange& range) {
+  const int limit = range.limit <= 0 ? 1000 : range.limit;
+  std::vector<KvEntry> out;
+  // "key > prefix" skips a key equal to the prefix itself; handle it.
+  if (range.start_after.empty()) {
+    absl::StatusOr<Statement> exact = Statement::Prepare(
+        db, "SELECT key, value, version FROM kv WHERE ns = ? AND key = ?");
+    if (!exact.ok()) return exact.status();
+    exact->Bind(1, ns);
+    exact->Bind(2, range.prefix);
+    absl::StatusOr<bool> row = exact->Step();
+    if (!row.ok()) return row.status();
+    if (*row) out.push_back({exact->Text(0), exact->Text(1), exact->Int(2)});
+  }
+  absl::StatusOr<Statement> st = Statement::Prepare(
+      db,
+      "SELECT key, value, version FROM kv WHERE ns = ? AND key > ? AND "
+      "substr(key, 1, ?) = ? ORDER BY key LIMIT ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ns);
+  st->Bind(2,
+           range.start_after > range.prefix ? range.start_after : range.prefix);
+  st->Bind(3, static_cast<int64_t>(range.prefix.size()));
+  st->Bind(4, range.prefix);
+  st->Bind(5, static_cast<int64_t>(limit));
+  while (static_cast<int>(out.size()) < limit) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Int(2)});
+  }
+  return out;
+}
+
 constexpr const char* kSignalColumns =
     "seq, tenant, signal_id, account_id, kind, occur_us, record_us, payload";
 
@@ -127,10 +176,14 @@ absl::Status SqliteStore::Init(const std::string& path, Durability durability) {
   if (!row.ok()) return row.status();
   if (*row) {
     const int64_t version = std::stoll(get->Text(0));
+    get->Reset();  // a pending read would block the upgrade's ALTER TABLE
     if (version > kSchemaVersion) {
       return absl::FailedPreconditionError(absl::StrCat(
           "store: ", path, " has schema version ", version,
           ", newer than this retaind understands (", kSchemaVersion, ")"));
+    }
+    if (version < kSchemaVersion) {
+      if (absl::Status s = Migrate(version); !s.ok()) return s;
     }
   } else {
     absl::Status s = Exec(
@@ -139,11 +192,29 @@ absl::Status SqliteStore::Init(const std::string& path, Durability durability) {
                      .c_str());
     if (!s.ok()) return s;
   }
+  absl::StatusOr<Statement> kv_version = Statement::Prepare(
+      writer_, "SELECT value FROM meta WHERE key = 'kv_version'");
+  if (!kv_version.ok()) return kv_version.status();
+  row = kv_version->Step();
+  if (!row.ok()) return row.status();
+  kv_version_ = *row ? std::stoll(kv_version->Text(0)) : 0;
+  kv_version->Reset();
 
   absl::StatusOr<sqlite3*> reader = OpenConnection(path, durability);
   if (!reader.ok()) return reader.status();
   reader_ = *reader;
   return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Migrate(int64_t from) {
+  if (from != 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store: no upgrade from schema version ", from));
+  }
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  if (absl::Status s = Exec(writer_, kKvVersions); !s.ok()) return s;
+  return tx->Commit();
 }
 
 SqliteStore::~SqliteStore() {
@@ -341,11 +412,43 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::KvGet(
 
 absl::Status SqliteStore::KvApply(const std::string& ns,
                                   const std::vector<KvOp>& batch) {
+  return KvApplyIf(ns, {}, batch, nullptr).status();
+}
+
+absl::StatusOr<int64_t> SqliteStore::KvApplyIf(
+    const std::string& ns, const std::vector<KvPrecondition>& preconditions,
+    const std::vector<KvOp>& batch, KvConflict* conflict) {
   absl::MutexLock lock(&write_mu_);
+  // The checks run inside the batch's write transaction: no other commit
+  // can land between a check and the writes.
   absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
   if (!tx.ok()) return tx.status();
+  if (!preconditions.empty()) {
+    absl::StatusOr<Statement> get = Statement::Prepare(
+        writer_, "SELECT version FROM kv WHERE ns = ? AND key = ?");
+    if (!get.ok()) return get.status();
+    for (size_t i = 0; i < preconditions.size(); ++i) {
+      const KvPrecondition& want = preconditions[i];
+      get->Bind(1, ns);
+      get->Bind(2, want.key);
+      absl::StatusOr<bool> row = get->Step();
+      if (!row.ok()) return row.status();
+      const int64_t actual = *row ? get->Int(0) : 0;
+      get->Reset();
+      if (actual != want.version) {
+        if (conflict != nullptr) *conflict = {i, actual};
+        return absl::AbortedError(
+            absl::StrCat("store: precondition ", i, " failed: key has version ",
+                         actual, ", expected ", want.version));
+      }
+    }
+  }
+  if (batch.empty()) return 0;
+  const int64_t version = kv_version_ + 1;
   absl::StatusOr<Statement> put =
-      Statement::Prepare(writer_, "INSERT OR REPLACE INTO kv VALUES (?, ?, ?)");
+      Statement::Prepare(writer_,
+                         "INSERT OR REPLACE INTO kv (ns, key, value, version) "
+                         "VALUES (?, ?, ?, ?)");
   if (!put.ok()) return put.status();
   absl::StatusOr<Statement> del =
       Statement::Prepare(writer_, "DELETE FROM kv WHERE ns = ? AND key = ?");
@@ -354,44 +457,69 @@ absl::Status SqliteStore::KvApply(const std::string& ns,
     Statement& st = op.value ? *put : *del;
     st.Bind(1, ns);
     st.Bind(2, op.key);
-    if (op.value) st.BindBlob(3, *op.value);
+    if (op.value) {
+      st.BindBlob(3, *op.value);
+      st.Bind(4, version);
+    }
     if (absl::Status s = st.Run(); !s.ok()) return s;
   }
-  return tx->Commit();
+  absl::StatusOr<Statement> counter = Statement::Prepare(
+      writer_, "INSERT OR REPLACE INTO meta VALUES ('kv_version', ?)");
+  if (!counter.ok()) return counter.status();
+  counter->Bind(1, absl::StrCat(version));
+  if (absl::Status s = counter->Run(); !s.ok()) return s;
+  if (absl::Status s = tx->Commit(); !s.ok()) return s;
+  kv_version_ = version;
+  return version;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 SqliteStore::KvScan(const std::string& ns, const std::string& prefix,
                     const std::string& start_after, int limit) {
-  std::vector<std::pair<std::string, std::string>> out;
   absl::MutexLock lock(&read_mu_);
-  absl::StatusOr<Statement> st = Statement::Prepare(
-      reader_,
-      "SELECT key, value FROM kv WHERE ns = ? AND key > ? AND "
-      "substr(key, 1, ?) = ? ORDER BY key LIMIT ?");
-  if (!st.ok()) return st.status();
-  st->Bind(1, ns);
-  st->Bind(2, start_after > prefix ? start_after : prefix);
-  st->Bind(3, static_cast<int64_t>(prefix.size()));
-  st->Bind(4, prefix);
-  st->Bind(5, static_cast<int64_t>(limit <= 0 ? 1000 : limit));
-  // "key > prefix" skips a key equal to the prefix itself; handle it.
-  if (start_after.empty()) {
-    absl::StatusOr<Statement> exact = Statement::Prepare(
-        reader_, "SELECT key, value FROM kv WHERE ns = ? AND key = ?");
-    if (!exact.ok()) return exact.status();
-    exact->Bind(1, ns);
-    exact->Bind(2, prefix);
-    absl::StatusOr<bool> row = exact->Step();
-    if (!row.ok()) return row.status();
-    if (*row) out.emplace_back(exact->Text(0), exact->Text(1));
+  auto entries = ScanRange(reader_, ns, {prefix, start_after, limit});
+  if (!entries.ok()) return entries.status();
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(entries->size());
+  for (KvEntry& e : *entries) {
+    out.emplace_back(std::move(e.key), std::move(e.value));
   }
-  while (static_cast<int>(out.size()) < (limit <= 0 ? 1000 : limit)) {
-    absl::StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.emplace_back(st->Text(0), st->Text(1));
+  return out;
+}
+
+absl::StatusOr<KvSnapshot> SqliteStore::KvRead(
+    const std::string& ns, const std::vector<std::string>& keys,
+    const std::optional<KvRange>& range) {
+  absl::MutexLock lock(&read_mu_);
+  // One read transaction: WAL gives it the snapshot of the first read for
+  // every statement that follows, whatever commits meanwhile.
+  absl::StatusOr<Transaction> tx = Transaction::BeginRead(reader_);
+  if (!tx.ok()) return tx.status();
+  KvSnapshot out;
+  if (!keys.empty()) {
+    absl::StatusOr<Statement> get = Statement::Prepare(
+        reader_, "SELECT value, version FROM kv WHERE ns = ? AND key = ?");
+    if (!get.ok()) return get.status();
+    for (const std::string& key : keys) {
+      get->Bind(1, ns);
+      get->Bind(2, key);
+      absl::StatusOr<bool> row = get->Step();
+      if (!row.ok()) return row.status();
+      KvEntry e{key, "", 0};
+      if (*row) {
+        e.value = get->Text(0);
+        e.version = get->Int(1);
+      }
+      out.values.push_back(std::move(e));
+      get->Reset();
+    }
   }
+  if (range) {
+    auto entries = ScanRange(reader_, ns, *range);
+    if (!entries.ok()) return entries.status();
+    out.range = std::move(*entries);
+  }
+  if (absl::Status s = tx->Commit(); !s.ok()) return s;
   return out;
 }
 

@@ -62,10 +62,18 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> KvScan(
       const std::string& ns, const std::string& prefix,
       const std::string& start_after, int limit) override;
+  absl::StatusOr<KvSnapshot> KvRead(
+      const std::string& ns, const std::vector<std::string>& keys,
+      const std::optional<KvRange>& range) override;
+  absl::StatusOr<int64_t> KvApplyIf(
+      const std::string& ns, const std::vector<KvPrecondition>& preconditions,
+      const std::vector<KvOp>& batch, KvConflict* conflict) override;
 
  private:
   SqliteStore() = default;
   absl::Status Init(const std::string& path, Durability durability);
+  // Brings a store written by an older retaind to kSchemaVersion.
+  absl::Status Migrate(int64_t from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Inside AppendSignals' transaction: assigns positions from each tenant's
   // head, inserts the rows, moves the heads and trims to max_per_tenant.
   absl::Status AppendAlertRows(AlertAppend& alerts)
@@ -76,6 +84,9 @@ class SqliteStore : public Store {
   // readers proceed during a write).
   absl::Mutex write_mu_;
   sqlite3* writer_ ABSL_GUARDED_BY(write_mu_) = nullptr;
+  // The last KV commit number (meta 'kv_version'): the next batch's
+  // entries get one more.
+  int64_t kv_version_ ABSL_GUARDED_BY(write_mu_) = 0;
   absl::Mutex read_mu_;
   sqlite3* reader_ ABSL_GUARDED_BY(read_mu_) = nullptr;
 };

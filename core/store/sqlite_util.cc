@@ -95,6 +95,11 @@ absl::StatusOr<Transaction> Transaction::Begin(sqlite3* db) {
   return Transaction(db);
 }
 
+absl::StatusOr<Transaction> Transaction::BeginRead(sqlite3* db) {
+  if (absl::Status s = Exec(db, "BEGIN DEFERRED"); !s.ok()) return s;
+  return Transaction(db);
+}
+
 Transaction::~Transaction() {
   if (db_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }

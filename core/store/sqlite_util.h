@@ -46,6 +46,8 @@ class Statement {
 class Transaction {
  public:
   static absl::StatusOr<Transaction> Begin(sqlite3* db);
+  // A read transaction: every statement in it sees one snapshot.
+  static absl::StatusOr<Transaction> BeginRead(sqlite3* db);
   Transaction(Transaction&& other) noexcept : db_(other.db_) {
     other.db_ = nullptr;
   }

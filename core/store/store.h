@@ -98,6 +98,46 @@ struct KvOp {
   std::optional<std::string> value;
 };
 
+// A key-value entry with its version: the number of the KV commit that
+// wrote it. Commit numbers increase over the whole store, so every write of
+// a key (also one after a delete) gets a version the key never had; 0 is no
+// version, it stands for "no such key". Entries written before the store
+// kept versions have version 1.
+struct KvEntry {
+  std::string key;
+  std::string value;
+  int64_t version = 0;
+};
+
+// A condition on a batch: `key` has `version` (0: does not exist).
+struct KvPrecondition {
+  std::string key;
+  int64_t version = 0;
+};
+
+// The precondition that held a batch back.
+struct KvConflict {
+  size_t index = 0;            // into the preconditions
+  int64_t actual_version = 0;  // 0: the key does not exist
+};
+
+// Entries whose key starts with prefix and is > start_after, key order, at
+// most limit (1000 when <= 0).
+struct KvRange {
+  std::string prefix;
+  std::string start_after;
+  int limit = 0;
+};
+
+// What KvRead saw, all of it at one commit.
+struct KvSnapshot {
+  // One per key asked for, in that order; version 0 (and no value) when
+  // the key does not exist.
+  std::vector<KvEntry> values;
+  // The range's entries, when a range was asked for.
+  std::vector<KvEntry> range;
+};
+
 enum class Durability {
   // fsync on every commit: survives power loss.
   kFull,
@@ -164,6 +204,20 @@ class Store {
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
   KvScan(const std::string& ns, const std::string& prefix,
          const std::string& start_after, int limit) = 0;
+
+  // Versioned access. KvRead reads the keys and the range from one
+  // snapshot, so it never sees half of a batch. KvApplyIf applies the batch
+  // only if every precondition holds, checked in the batch's own
+  // transaction: otherwise ABORTED, nothing written, and `conflict` (may be
+  // null) says which precondition failed. Returns the version every written
+  // key now has (0 when the batch writes nothing). KvApply is KvApplyIf
+  // without preconditions: every write gets a version.
+  virtual absl::StatusOr<KvSnapshot> KvRead(
+      const std::string& ns, const std::vector<std::string>& keys,
+      const std::optional<KvRange>& range) = 0;
+  virtual absl::StatusOr<int64_t> KvApplyIf(
+      const std::string& ns, const std::vector<KvPrecondition>& preconditions,
+      const std::vector<KvOp>& batch, KvConflict* conflict) = 0;
 };
 
 }  // namespace retain::store

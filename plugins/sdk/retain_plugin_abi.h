@@ -11,7 +11,9 @@
  *   retain_host_callback_*    functions the HOST implements, the plugin calls.
  *
  * Versioning (history: 1.0 initial; 1.1 appended retain_plugin_on_tick and
- * retain_host_callback_list_tenants):
+ * retain_host_callback_list_tenants; 1.2 appended versioned key-value
+ * access (kv_read, kv_apply_if), the per-call context (call_context,
+ * is_cancelled), retain_host_callback_decline and retain_plugin_on_refused):
  *   - A plugin exports exactly one symbol, RETAIN_PLUGIN_ENTRY_SYMBOL.
  *   - The host refuses a plugin whose abi_major differs from its own.
  *   - Minor versions only append: new fields go at the END of
@@ -42,7 +44,15 @@
  * plugin), and on_signal from one delivery thread (one signal at a time, in
  * sequence order). Never from a gRPC thread. Host callbacks are thread-safe and
  * may be called from any thread the plugin owns, but only between on_init
- * returning successfully and on_destroy being called.
+ * returning successfully and on_destroy being called. Exceptions (1.2):
+ * retain_host_callback_decline belongs to the entry point;
+ * call_context and is_cancelled answer about the calling thread's hook;
+ * log and now_micros also work during retain_plugin_on_refused.
+ *
+ * Concurrent writers (1.2): instead of a plugin-side lock held across key-
+ * value writes, read with kv_read (values and versions from one snapshot)
+ * and write with kv_apply_if, the versions read as preconditions; on 10
+ * (ABORTED) another writer came first: read again and retry.
  */
 #ifndef RETAIN_PLUGIN_ABI_H_
 #define RETAIN_PLUGIN_ABI_H_
@@ -62,7 +72,7 @@ extern "C" {
     "RETAIN_PLUGIN_ABI_MAJOR/MINOR are set by retain_plugin_abi.h; do not define them (build against the header of the ABI version you target)"
 #endif
 #define RETAIN_PLUGIN_ABI_MAJOR 1
-#define RETAIN_PLUGIN_ABI_MINOR 1
+#define RETAIN_PLUGIN_ABI_MINOR 2
 
 /* The one symbol a plugin exports (see retain_plugin_on_load_fn). */
 #define RETAIN_PLUGIN_ENTRY_SYMBOL "retain_plugin_on_load"
@@ -83,6 +93,9 @@ typedef struct retain_sink {
   void* ctx;
   void (*write)(void* ctx, const char* data, size_t size);
 } retain_sink;
+
+/* Defined below; named here for retain_host_callback_decline. */
+struct retain_plugin_module;
 
 /* Log levels for retain_host_callback_log. */
 enum {
@@ -161,7 +174,53 @@ typedef struct retain_host_api {
    *                 plugin has key-value state, in order (`tenant` is
    *                 ignored). What a periodic hook (on_tick) walks. */
   retain_host_callback_rpc retain_host_callback_list_tenants;
-  /* ABI 1.1 ends here. Append new callbacks below. */
+  /* ABI 1.1 ends here. */
+
+  /* ABI 1.2. Versioned key-value access, same namespace as kv_get. Every
+   * entry has a version: the number of the store commit that wrote it,
+   * increasing over the whole store, so a key written again (also after a
+   * delete) never gets a version it had before; 0 means "no such key".
+   * kv_apply writes are versioned too; entries written before the host
+   * kept versions have version 1.
+   *   kv_read:     request = retain.plugin.v1.KvReadRequest (keys and/or
+   *                one prefix scan), response = KvReadResponse, all of it
+   *                from one snapshot of the store (never half a batch).
+   *   kv_apply_if: request = retain.plugin.v1.KvApplyIfRequest
+   *                (preconditions: key and expected version, 0 = must not
+   *                exist; ops as in KvBatch), response = KvApplyIfResponse
+   *                (the version the written keys now have). The ops are
+   *                applied atomically and only if every precondition holds
+   *                when the batch commits; otherwise returns 10 (ABORTED),
+   *                writes nothing, and the message names the first key
+   *                whose precondition failed. */
+  retain_host_callback_rpc retain_host_callback_kv_read;
+  retain_host_callback_rpc retain_host_callback_kv_apply_if;
+  /* The context of the hook (on_call, on_signal, on_tick,
+   * on_report_section, on_health_component) the host is running on the
+   * calling thread: writes a retain.plugin.v1.CallContext (which hook, its
+   * deadline in microseconds since the epoch, whether and why it is
+   * cancelled) to `out` and returns 0. Returns 5 (NOT_FOUND), with a
+   * message, on a thread that is not running a hook of this plugin (a
+   * thread the plugin owns, on_init, ...). */
+  int32_t (*retain_host_callback_call_context)(void* host_ctx,
+                                               retain_sink* out);
+  /* 1 when the hook running on the calling thread is cancelled: its
+   * deadline passed (the host has answered without it), the client
+   * cancelled the call, or the server is shutting down. The hook should
+   * then stop soon; what it returns is dropped (a signal is delivered
+   * again later). 0 otherwise, and outside a hook. No allocation, no lock:
+   * cheap enough for a loop. */
+  int32_t (*retain_host_callback_is_cancelled)(void* host_ctx);
+  /* For the entry point only (on the thread the host calls it on), before
+   * it returns NULL: why the plugin declines this host (e.g. "needs
+   * retain_host_callback_kv_apply_if"). The entry point has no host_ctx;
+   * `self` is the module the plugin would have returned, or NULL: the
+   * host reads its name, version and ABI version for the refusal message.
+   * `reason` is borrowed. Returns 0, or 9 (FAILED_PRECONDITION) when no
+   * entry point is running on this thread. */
+  int32_t (*retain_host_callback_decline)(
+      const struct retain_plugin_module* self, retain_str reason);
+  /* ABI 1.2 ends here. Append new callbacks below. */
 } retain_host_api;
 
 /*
@@ -241,15 +300,27 @@ typedef struct retain_plugin_module {
    * work must be idempotent and must not assume a fixed period. */
   int32_t (*retain_plugin_on_tick)(void* instance, int64_t now_micros,
                                    retain_sink* err);
-  /* ABI 1.1 ends here. Append new hooks below. */
+  /* ABI 1.1 ends here. */
+
+  /* ABI 1.2. Optional (NULL when absent). Why the host refused the plugin
+   * after its entry point returned this module (an invalid or duplicate
+   * name, disabled in the config, on_init failed, a bad descriptor, ...):
+   * `reason` (borrowed) is the host's message as it logs it. Called once,
+   * on the loading thread, after on_destroy if there was an instance; no
+   * hook is called after it. `host_ctx` is valid during the call only, for
+   * retain_host_callback_log and now_micros (other callbacks answer 14,
+   * UNAVAILABLE). Not called for a module of another ABI major. */
+  void (*retain_plugin_on_refused)(void* host_ctx, retain_str reason);
+  /* ABI 1.2 ends here. Append new hooks below. */
 } retain_plugin_module;
 
 /*
  * The entry point, exported as RETAIN_PLUGIN_ENTRY_SYMBOL with C linkage.
  * Called once, right after the library is loaded, with the host's table
  * (owned by the host). Returns the plugin's module (owned by the plugin), or
- * NULL to refuse the host (e.g. it lacks a callback the plugin requires).
- * Must not call host callbacks.
+ * NULL to refuse the host (e.g. it lacks a callback the plugin requires),
+ * after saying why with retain_host_callback_decline when the host has it.
+ * Must not call other host callbacks.
  */
 typedef const retain_plugin_module* (*retain_plugin_on_load_fn)(
     const retain_host_api* host);

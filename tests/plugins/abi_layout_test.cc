@@ -3,8 +3,9 @@
 // where the host puts it. Changing an offset or a size below is an ABI
 // break; appending a field for the next minor version adds a line here and
 // leaves every existing one as it is. The 1.0 tables end where the 1.1
-// fields begin (host table at 96 bytes, module at 80), which the frozen 1.0
-// fixture relies on. Figures are for LP64 (x86-64, aarch64).
+// fields begin (host table at 96 bytes, module at 80), and the 1.1 tables
+// where the 1.2 fields begin (104 and 88), which the frozen 1.0 and 1.1
+// fixtures rely on. Figures are for LP64 (x86-64, aarch64).
 #include <cstddef>
 
 #include "gtest/gtest.h"
@@ -15,7 +16,7 @@ namespace {
 static_assert(sizeof(void*) == 8, "the locked layout is the LP64 one");
 static_assert(sizeof(retain_str) == 16);
 static_assert(sizeof(retain_sink) == 16);
-static_assert(sizeof(retain_host_api) == 104);
+static_assert(sizeof(retain_host_api) == 144);
 static_assert(offsetof(retain_host_api, struct_size) == 0);
 static_assert(offsetof(retain_host_api, abi_major) == 4);
 static_assert(offsetof(retain_host_api, abi_minor) == 6);
@@ -37,7 +38,15 @@ static_assert(offsetof(retain_host_api, retain_host_callback_publish_alert) ==
               88);
 static_assert(offsetof(retain_host_api, retain_host_callback_list_tenants) ==
               96);
-static_assert(sizeof(retain_plugin_module) == 88);
+static_assert(offsetof(retain_host_api, retain_host_callback_kv_read) == 104);
+static_assert(offsetof(retain_host_api, retain_host_callback_kv_apply_if) ==
+              112);
+static_assert(offsetof(retain_host_api, retain_host_callback_call_context) ==
+              120);
+static_assert(offsetof(retain_host_api, retain_host_callback_is_cancelled) ==
+              128);
+static_assert(offsetof(retain_host_api, retain_host_callback_decline) == 136);
+static_assert(sizeof(retain_plugin_module) == 96);
 static_assert(offsetof(retain_plugin_module, struct_size) == 0);
 static_assert(offsetof(retain_plugin_module, abi_major) == 4);
 static_assert(offsetof(retain_plugin_module, abi_minor) == 6);
@@ -53,11 +62,12 @@ static_assert(offsetof(retain_plugin_module, retain_plugin_on_report_section) ==
 static_assert(offsetof(retain_plugin_module,
                        retain_plugin_on_health_component) == 72);
 static_assert(offsetof(retain_plugin_module, retain_plugin_on_tick) == 80);
+static_assert(offsetof(retain_plugin_module, retain_plugin_on_refused) == 88);
 
-TEST(AbiLayoutTest, VersionIsOneDotOne) {
+TEST(AbiLayoutTest, VersionIsOneDotTwo) {
   // A new minor version means new fields, and new lines above.
   EXPECT_EQ(RETAIN_PLUGIN_ABI_MAJOR, 1);
-  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 1);
+  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 2);
 }
 
 TEST(AbiLayoutTest, HasFieldReadsTheStructSize) {
@@ -65,9 +75,14 @@ TEST(AbiLayoutTest, HasFieldReadsTheStructSize) {
   m.struct_size = offsetof(retain_plugin_module, retain_plugin_on_tick);
   EXPECT_FALSE(RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module,
                                     retain_plugin_on_tick));  // a 1.0 module
+  m.struct_size = offsetof(retain_plugin_module, retain_plugin_on_refused);
+  EXPECT_TRUE(RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module,
+                                   retain_plugin_on_tick));  // a 1.1 module
+  EXPECT_FALSE(
+      RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module, retain_plugin_on_refused));
   m.struct_size = sizeof(retain_plugin_module);
   EXPECT_TRUE(
-      RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module, retain_plugin_on_tick));
+      RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module, retain_plugin_on_refused));
 }
 
 }  // namespace

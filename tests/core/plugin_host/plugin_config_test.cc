@@ -70,6 +70,31 @@ TEST(PluginConfigTest, WrongTypesAndRangesAreRejectedByName) {
   EXPECT_EQ(ErrorOf("{not json").code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(PluginConfigTest, SignalRetryLimitAndBackoff) {
+  PluginSettings defaults;
+  defaults.signal_retry_backoff = absl::Milliseconds(40);
+  auto c = PluginConfig::Parse(
+      R"({"host": {"signal_retry_limit": 3},
+          "plugins": {"notes": {"signal_retry_limit": 1,
+                                "signal_retry_backoff_ms": 5}}})",
+      defaults);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->For("notes").signal_retry_limit, 1);
+  EXPECT_EQ(c->For("notes").signal_retry_backoff, absl::Milliseconds(5));
+  EXPECT_EQ(c->For("other").signal_retry_limit, 3);
+  EXPECT_EQ(c->For("other").signal_retry_backoff, absl::Milliseconds(40));
+  EXPECT_EQ(PluginSettings().signal_retry_limit, 5);
+
+  EXPECT_EQ(
+      ErrorOf(R"({"plugins": {"x": {"signal_retry_limit": 0}}})").message(),
+      "plugin config: plugins.x.signal_retry_limit: must be 1-1000, got 0");
+  EXPECT_EQ(ErrorOf(R"({"host": {"signal_retry_limit": 2.5}})").message(),
+            "plugin config: host.signal_retry_limit: must be an integer");
+  EXPECT_EQ(
+      ErrorOf(R"({"host": {"signal_retry_backoff_ms": 0}})").message(),
+      "plugin config: host.signal_retry_backoff_ms: must be 1-60000, got 0");
+}
+
 TEST(PluginConfigTest, AnUnreadableFileIsAnError) {
   auto c = PluginConfig::Load("/nonexistent/plugins.json", PluginSettings());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
