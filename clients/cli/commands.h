@@ -13,6 +13,8 @@ void AddAccountCommands(CLI::App& app, Globals& globals);
 void AddSignalCommands(CLI::App& app, Globals& globals);
 // health, at-risk, report portfolio, report health-model.
 void AddReportCommands(CLI::App& app, Globals& globals);
+// alerts (the alert history; --follow, --resume-from).
+void AddAlertCommands(CLI::App& app, Globals& globals);
 void AddPluginCommands(CLI::App& app, Globals& globals);
 // tenants, keys, whoami, audit.
 void AddAuthCommands(CLI::App& app, Globals& globals);

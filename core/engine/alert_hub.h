@@ -1,8 +1,10 @@
-// Fan-out of health-band changes to WatchHealth subscribers.
+// Fan-out of alerts (band changes, plugin alerts) to WatchHealth
+// subscribers, once the writer has stored them (alert_history.cc).
 //
 // Publishing never blocks ingestion: each subscriber has a bounded queue and
 // a subscriber that falls behind (10,000 queued alerts) loses its oldest
-// alerts rather than slowing the writer.
+// alerts here rather than slowing the writer; its watch then reads them from
+// the alert history (core/server/watch_reactor.h).
 #ifndef RETAIN_CORE_ENGINE_ALERT_HUB_H_
 #define RETAIN_CORE_ENGINE_ALERT_HUB_H_
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "api/proto_time.h"
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
@@ -47,6 +48,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
         }
       }
       e->SweepHealth();
+      e->PruneAlerts(absl::Now()).IgnoreError();
     }
   });
   return engine;
@@ -229,6 +231,16 @@ void Engine::SweepHealth() {
 }
 
 void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
+  std::vector<store::StoredAlert> alerts = ScoreChanges(accounts, now);
+  if (alerts.empty()) return;
+  // Stored with the writer's next commit, then published (alert_history.cc).
+  absl::Notification published;
+  QueueAlerts(std::move(alerts), [&published] { published.Notify(); });
+  published.WaitForNotification();
+}
+
+std::vector<store::StoredAlert> Engine::ScoreChanges(
+    const std::vector<AccountKey>& accounts, absl::Time now) {
   // Scores are computed under the shared lock (ingestion and reads go on)
   // without leading indicators; those are computed only for an account whose
   // band changed, for its alert. Results are stored under the exclusive lock,
@@ -245,18 +257,18 @@ void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
       }
     }
   }
-  std::vector<std::pair<std::string, report::v1::HealthAlert>> alerts;
+  std::vector<store::StoredAlert> alerts;
   {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < accounts.size(); ++i) {
       AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
       if (!e || !results[i]) continue;
       if (auto alert = StoreHealth(*e, *results[i], now)) {
-        alerts.emplace_back(accounts[i].first, std::move(*alert));
+        alerts.push_back(AlertRow(accounts[i].first, *alert));
       }
     }
   }
-  for (const auto& [tenant, alert] : alerts) alerts_.Publish(tenant, alert);
+  return alerts;
 }
 
 EngineStats Engine::stats() {

@@ -41,6 +41,14 @@
 
 namespace retain::engine {
 
+// How long alerts stay in the history (docs/decisions/0020-alert-history.md).
+struct AlertRetention {
+  // Alerts older than this are pruned; zero means no age limit.
+  absl::Duration max_age = absl::Hours(24 * 90);
+  // Most alerts kept per tenant (the oldest go first); 0 means no limit.
+  int64_t max_per_tenant = 100000;
+};
+
 struct EngineOptions {
   // Directory of the store file (created if missing).
   std::string data_dir;
@@ -57,6 +65,7 @@ struct EngineOptions {
   std::function<void(int64_t signals)> on_load_progress;
   // Per-tenant quotas (core/engine/quotas.h).
   QuotaOptions quotas;
+  AlertRetention alert_retention;
 };
 
 struct IngestCounts {
@@ -126,6 +135,22 @@ class Engine {
   // Current red accounts as alerts (for WatchHealth's initial burst).
   std::vector<report::v1::HealthAlert> CurrentRedAlerts(
       const std::string& tenant);
+
+  // --- Alert history (core/engine/alert_history.cc) ----------------------
+  // Stores the alert in the tenant's history with the writer's next commit
+  // (never a commit of its own), then publishes it, carrying its position,
+  // to the tenant's watchers. Band changes take this path too.
+  void RaiseAlert(const std::string& tenant, report::v1::HealthAlert alert);
+  absl::StatusOr<report::v1::ListAlertsResponse> ListAlerts(
+      const std::string& tenant, const report::v1::ListAlertsRequest& req);
+  // Up to `limit` stored alerts with a position > after_position, in order
+  // (WatchHealth's replay).
+  absl::StatusOr<std::vector<report::v1::HealthAlert>> AlertsAfter(
+      const std::string& tenant, int64_t after_position, int limit);
+  absl::StatusOr<store::AlertRange> AlertPositions(const std::string& tenant);
+  // Applies the retention to every tenant's history as of `now`, at most
+  // 10,000 alerts a tenant per call (the sweep calls it each interval).
+  absl::StatusOr<int64_t> PruneAlerts(absl::Time now);
 
   AlertHub& alerts() { return alerts_; }
   store::Store& store() { return *store_; }
@@ -209,8 +234,14 @@ class Engine {
   using AccountKey = std::pair<std::string, std::string>;  // tenant, id
 
   explicit Engine(EngineOptions options);
-  // Re-scores these accounts' current health and publishes band changes.
+  // Re-scores these accounts' current health and publishes band changes;
+  // returns once they are stored and published.
   void Rescore(const std::vector<AccountKey>& accounts, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Re-scores these accounts' current health; the band changes as history
+  // rows, not yet queued.
+  std::vector<store::StoredAlert> ScoreChanges(
+      const std::vector<AccountKey>& accounts, absl::Time now)
       ABSL_LOCKS_EXCLUDED(mu_);
   void RefreshLoop();
   void ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups);
@@ -226,7 +257,22 @@ class Engine {
                                       const AccountEntry& entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
-  void CommitGroup(std::vector<PendingBatch>& group);
+  // Commits the group's fresh signals and the queued alerts in one
+  // transaction, then publishes the alerts with their positions.
+  void CommitGroup(std::vector<PendingBatch>& group,
+                   std::vector<store::StoredAlert> alerts);
+  // Queues rows for the writer's next commit (in this order); `then`, if
+  // any, runs once they are committed and published. Once the writer has
+  // stopped (shutting down) the caller commits them itself.
+  void QueueAlerts(std::vector<store::StoredAlert> rows,
+                   std::function<void()> then = nullptr);
+  // Serializes an alert into a history row (position unset).
+  static store::StoredAlert AlertRow(const std::string& tenant,
+                                     const report::v1::HealthAlert& alert);
+  // Publishes committed rows (position > 0) or, when the commit failed,
+  // rows that could not be stored (position 0) so live watchers still see
+  // them.
+  void PublishAlertRows(const std::vector<store::StoredAlert>& rows);
   void Enqueue(PendingBatch batch);
 
   TenantState& Tenant(const std::string& tenant)
@@ -287,7 +333,16 @@ class Engine {
   // Group-commit queue.
   absl::Mutex queue_mu_;
   std::deque<PendingBatch> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Alerts waiting for the next commit, in the order raised, and what runs
+  // once they are published (acknowledgements of the batches that raised
+  // them, callers of Rescore).
+  std::vector<store::StoredAlert> alert_queue_ ABSL_GUARDED_BY(queue_mu_);
+  std::vector<std::function<void()>> alert_waiters_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Set by the writer as it exits; alerts are then committed by whoever
+  // raises them, one commit at a time.
+  bool writer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+  absl::Mutex late_alerts_mu_;
   std::thread writer_;
   // Second pipeline stage: health refresh and acknowledgement, so the
   // writer is already committing the next group meanwhile.

@@ -1,10 +1,12 @@
 // The ingest pipeline (docs/decisions/0006-ingest-group-commit.md):
 //   caller's thread: validate the batch, serialize its rows, enqueue;
 //   writer thread:   take every queued batch, drop replayed ids, append all
-//                    rows in one transaction (one fsync), record the ids;
+//                    rows and the queued alerts in one transaction (one
+//                    fsync), record the ids, publish the alerts;
 //   refresh thread:  apply the committed signals to the model, refresh the
-//                    touched accounts' health, publish band changes, and
-//                    acknowledge each batch.
+//                    touched accounts' health, queue band changes for the
+//                    writer's next commit, and have each batch acknowledged
+//                    once they are published (at once when there are none).
 // The writer starts the next transaction while the previous group is being
 // applied, and a signal is acknowledged only once durable and visible.
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,7 @@
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "api/signal_validation.h"
+#include "core/common/log.h"
 #include "core/engine/engine.h"
 #include "core/health/health_model.h"
 #include "core/model/apply_signal.h"
@@ -188,13 +191,18 @@ absl::StatusOr<IngestCounts> Engine::RecordAndWait(
 void Engine::WriterLoop() {
   while (true) {
     std::vector<PendingBatch> group;
+    std::vector<store::StoredAlert> alerts;
+    std::vector<std::function<void()>> waiters;
     {
       absl::MutexLock lock(&queue_mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-        return !queue_.empty() || stopping_;
+        return !queue_.empty() || !alert_queue_.empty() || stopping_;
       };
       queue_mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty() && alert_queue_.empty()) {  // stopping and drained
+        writer_stopped_ = true;
+        return;
+      }
       size_t total = 0;
       while (!queue_.empty() &&
              (group.empty() ||
@@ -204,12 +212,17 @@ void Engine::WriterLoop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      // Alerts ride along with whatever signals are committed next.
+      alerts.swap(alert_queue_);
+      waiters.swap(alert_waiters_);
     }
-    CommitGroup(group);
+    CommitGroup(group, std::move(alerts));
+    for (auto& w : waiters) w();
   }
 }
 
-void Engine::CommitGroup(std::vector<PendingBatch>& group) {
+void Engine::CommitGroup(std::vector<PendingBatch>& group,
+                         std::vector<store::StoredAlert> alerts) {
   CommittedGroup committed;
   committed.counts.resize(group.size());
   committed.fresh.resize(group.size());
@@ -242,13 +255,25 @@ void Engine::CommitGroup(std::vector<PendingBatch>& group) {
     for (auto& a : b.accounts) accounts.push_back(std::move(a));
   }
 
-  if (absl::Status write = store_->AppendSignals(rows, accounts); !write.ok()) {
+  store::AlertAppend alert_rows{std::move(alerts),
+                                options_.alert_retention.max_per_tenant};
+  if (absl::Status write = store_->AppendSignals(rows, accounts, alert_rows);
+      !write.ok()) {
     for (PendingBatch& b : group) {
       quotas_.Settle(b.tenant, b.reserved_bytes, 0);
       b.done(write);
     }
+    if (!alert_rows.alerts.empty()) {
+      common::Log("error", "alerts not stored",
+                  {{"alerts", static_cast<int64_t>(alert_rows.alerts.size())},
+                   {"error", std::string(write.message())}});
+      for (store::StoredAlert& a : alert_rows.alerts) a.position = 0;
+      PublishAlertRows(alert_rows.alerts);
+    }
     return;
   }
+  PublishAlertRows(alert_rows.alerts);
+  if (group.empty()) return;
   // The seqs the store assigned go back to the batches, for the apply stage.
   size_t r = 0;
   for (size_t b = 0; b < group.size(); ++b) {
@@ -327,12 +352,20 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
       }
     }
   }
-  Rescore(touched, absl::Now());
+  // A batch is acknowledged once the band changes it caused are stored and
+  // published (with the writer's next commit), so a client that watches or
+  // lists after its acknowledgement sees them as history, not as news. The
+  // writer runs the acknowledgements; this thread goes on applying.
+  std::vector<std::pair<IngestDone, IngestCounts>> acks;
   for (CommittedGroup& g : groups) {
     for (size_t b = 0; b < g.batches.size(); ++b) {
-      g.batches[b].done(g.counts[b]);
+      acks.emplace_back(std::move(g.batches[b].done), g.counts[b]);
     }
   }
+  QueueAlerts(ScoreChanges(touched, absl::Now()),
+              [acks = std::move(acks)]() mutable {
+                for (auto& [done, counts] : acks) done(counts);
+              });
 }
 
 }  // namespace retain::engine

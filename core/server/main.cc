@@ -22,6 +22,7 @@
 #include "core/engine/engine.h"
 #include "core/health/health_config.h"
 #include "core/server/account_service.h"
+#include "core/server/alert_flags.h"
 #include "core/server/auth_service.h"
 #include "core/server/auth_setup.h"
 #include "core/server/demo_portfolio.h"
@@ -125,6 +126,7 @@ int Run() {
   options.sweep_interval = absl::Seconds(absl::GetFlag(FLAGS_sweep_seconds));
   // Per-tenant quotas from --quota_* (core/server/quota_flags.cc).
   if (!ApplyQuotaFlags(options)) return 2;
+  if (!ApplyAlertFlags(options)) return 2;  // core/server/alert_flags.cc
 
   // Signals must reach plugins once durable; the plugin host exists before
   // the engine so the engine can notify it.

@@ -59,9 +59,9 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
                const plugin::v1::PluginAlert& alert) {
         Log("info", "plugin alert",
             {{"tenant", tenant}, {"alert", alert.ShortDebugString()}});
-        // Plugin alerts reach WatchHealth subscribers with the band changes,
-        // so a CS team watches one stream.
-        engine->alerts().Publish(tenant, ToHealthAlert(*engine, tenant, alert));
+        // Plugin alerts join the band changes in the alert history and on
+        // WatchHealth, so a CS team watches (and looks back on) one stream.
+        engine->RaiseAlert(tenant, ToHealthAlert(*engine, tenant, alert));
       });
   services_->set_audit(
       [auth](const grpc::ServerContextBase& ctx, const std::string& method,

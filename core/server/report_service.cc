@@ -1,92 +1,17 @@
 #include "core/server/report_service.h"
 
-#include "absl/synchronization/mutex.h"
+#include "api/alert_validation.h"
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "core/server/authorize.h"
 #include "core/server/grpc_status.h"
 #include "core/server/unary.h"
+#include "core/server/watch_reactor.h"
 
 namespace retain::server {
 namespace {
 
 using report::v1::HealthAlert;
-
-// Streams alerts from the engine's hub. Writes one at a time (gRPC allows
-// one outstanding write); the hub's bounded queue absorbs bursts.
-class WatchReactor final : public grpc::ServerWriteReactor<HealthAlert> {
- public:
-  WatchReactor(engine::Engine* engine, const std::string& tenant,
-               bool include_current_red, StreamLimiter::Lease lease)
-      : engine_(engine), lease_(std::move(lease)) {
-    absl::MutexLock lock(&mu_);
-    if (include_current_red) {
-      for (auto& a : engine_->CurrentRedAlerts(tenant)) {
-        initial_.push_back(std::move(a));
-      }
-    }
-    sub_ = engine_->alerts().Subscribe(tenant, [this] { Pump(); });
-    // Headers now, so a client knows the watch is established (and holds
-    // its stream slot) before the first alert.
-    if (initial_.empty()) StartSendInitialMetadata();
-    PumpLocked();
-  }
-
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) {
-      FinishLocked(grpc::Status::OK);
-      return;
-    }
-    PumpLocked();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    FinishLocked(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    engine_->alerts().Unsubscribe(sub_);
-    delete this;
-  }
-
- private:
-  void Pump() {
-    absl::MutexLock lock(&mu_);
-    PumpLocked();
-  }
-
-  void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finished_) return;
-    if (!initial_.empty()) {
-      current_ = std::move(initial_.front());
-      initial_.pop_front();
-    } else if (!engine_->alerts().Pop(sub_, &current_)) {
-      if (engine_->alerts().closed()) FinishLocked(grpc::Status::OK);
-      return;
-    }
-    writing_ = true;
-    StartWrite(&current_);
-  }
-
-  void FinishLocked(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
-  }
-
-  engine::Engine* engine_;
-  StreamLimiter::Lease lease_;  // the caller's stream slot, until OnDone
-  absl::Mutex mu_;
-  int64_t sub_ = 0;
-  std::deque<HealthAlert> initial_ ABSL_GUARDED_BY(mu_);
-  HealthAlert current_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
   if (!has) return std::nullopt;
@@ -151,10 +76,21 @@ grpc::ServerWriteReactor<HealthAlert>* ReportServiceImpl::WatchHealth(
   auto id =
       auth_->Authorize(*ctx, "/retain.report.v1.ReportService/WatchHealth");
   if (!id.ok()) return new RefusedWriteReactor<HealthAlert>(id.status());
+  if (absl::Status s = api::ValidateWatchHealthRequest(*req); !s.ok()) {
+    return new RefusedWriteReactor<HealthAlert>(s);
+  }
   auto lease = streams_->AcquireLease(id->principal);
   if (!lease.ok()) return new RefusedWriteReactor<HealthAlert>(lease.status());
-  return new WatchReactor(engine_, id->tenant, req->include_current_red(),
-                          std::move(*lease));
+  return new WatchReactor(engine_, id->tenant, *req, std::move(*lease));
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::ListAlerts(
+    grpc::CallbackServerContext* ctx, const report::v1::ListAlertsRequest* req,
+    report::v1::ListAlertsResponse* resp) {
+  return Authorized(ctx, *auth_, "/retain.report.v1.ReportService/ListAlerts",
+                    resp, [&](const auth::Identity& id) {
+                      return engine_->ListAlerts(id.tenant, *req);
+                    });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::GetPortfolioReport(

@@ -49,6 +49,10 @@ class ReportServiceImpl final
       grpc::CallbackServerContext* ctx,
       const report::v1::ValidateHealthModelRequest* req,
       report::v1::HealthModelValidation* resp) override;
+  grpc::ServerUnaryReactor* ListAlerts(
+      grpc::CallbackServerContext* ctx,
+      const report::v1::ListAlertsRequest* req,
+      report::v1::ListAlertsResponse* resp) override;
 
  private:
   engine::Engine* engine_;

@@ -38,6 +38,21 @@ CREATE TABLE IF NOT EXISTS signals (
   record_us INTEGER NOT NULL,
   payload BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS alerts (
+  tenant TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  alert_us INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  PRIMARY KEY (tenant, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alert_heads (
+  tenant TEXT PRIMARY KEY,
+  last_position INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kv (
   ns TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -253,6 +268,14 @@ absl::StatusOr<int64_t> SqliteStore::DeleteAccount(const std::string& tenant,
   sig->Bind(2, id);
   if (absl::Status s = sig->Run(); !s.ok()) return s;
   const int64_t removed = sqlite3_changes(writer_);
+  // Else a new account with this id would inherit them; a scan of the
+  // tenant's alerts only, bounded by the retention.
+  absl::StatusOr<Statement> alerts = Statement::Prepare(
+      writer_, "DELETE FROM alerts WHERE tenant = ? AND account_id = ?");
+  if (!alerts.ok()) return alerts.status();
+  alerts->Bind(1, tenant);
+  alerts->Bind(2, id);
+  if (absl::Status s = alerts->Run(); !s.ok()) return s;
   if (absl::Status s = tx->Commit(); !s.ok()) return s;
   return removed;
 }
@@ -289,8 +312,10 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::LookupRequest(
 
 absl::Status SqliteStore::AppendSignals(
     std::vector<StoredSignal>& signals,
-    const std::vector<StoredAccount>& accounts) {
-  if (signals.empty() && accounts.empty()) return absl::OkStatus();
+    const std::vector<StoredAccount>& accounts, AlertAppend& alerts) {
+  if (signals.empty() && accounts.empty() && alerts.alerts.empty()) {
+    return absl::OkStatus();
+  }
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
   if (!tx.ok()) return tx.status();
@@ -321,6 +346,7 @@ absl::Status SqliteStore::AppendSignals(
     if (absl::Status st = ins->Run(); !st.ok()) return st;
     s.seq = sqlite3_last_insert_rowid(writer_);
   }
+  if (absl::Status s = AppendAlertRows(alerts); !s.ok()) return s;
   return tx->Commit();
 }
 

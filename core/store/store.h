@@ -1,6 +1,7 @@
 // The one interface every storage backend implements.
 //
 // Signals are an append-only log ordered by a store-assigned sequence number;
+// alerts a per-tenant history ordered by a store-assigned position;
 // accounts and plugin key-value entries are keyed records. Everything is
 // scoped to a tenant. Payloads are serialized protobuf messages: the store
 // never interprets them, so a backend is a few hundred lines.
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +40,56 @@ struct StoredAccount {
   std::string account_id;
   // Serialized retain.account.v1.Account.
   std::string payload;
+};
+
+// One alert of a tenant's alert history.
+struct StoredAlert {
+  std::string tenant;
+  // Assigned when appended: 1, 2, 3... per tenant in commit order, never
+  // reused, not even after the alert is pruned.
+  int64_t position = 0;
+  absl::Time alert_time;
+  // The columns ListAlerts filters on: the account's id (empty for an alert
+  // about no account), the source, the code and the severity.
+  std::string account_id;
+  std::string source;
+  std::string code;
+  std::string severity;
+  // Serialized retain.report.v1.HealthAlert (its position field unset).
+  std::string payload;
+};
+
+// Alerts written with a commit of signals. Within the same transaction each
+// tenant's oldest alerts beyond max_per_tenant are deleted.
+struct AlertAppend {
+  std::vector<StoredAlert> alerts;
+  // 0 means no limit.
+  int64_t max_per_tenant = 0;
+};
+
+// Which alerts of one tenant ListAlerts returns.
+struct AlertQuery {
+  // Positions strictly between these.
+  int64_t after_position = 0;
+  int64_t before_position = std::numeric_limits<int64_t>::max();
+  // Each filter applies when non-empty.
+  std::string account_id;
+  std::string source;
+  std::string code;
+  std::string severity;
+  // alert_time in [start, end).
+  absl::Time start = absl::InfinitePast();
+  absl::Time end = absl::InfiniteFuture();
+  bool newest_first = true;
+  int limit = 100;
+};
+
+// The positions a tenant's history holds: oldest kept and newest assigned.
+// Both 0 before its first alert; oldest is newest + 1 once every alert was
+// pruned.
+struct AlertRange {
+  int64_t oldest = 0;
+  int64_t newest = 0;
 };
 
 // One write of a key-value batch; no value means delete.
@@ -102,7 +154,8 @@ class Store {
   // retried create can be answered without creating twice.
   virtual absl::Status PutAccount(const StoredAccount& account,
                                   const std::string& request_id) = 0;
-  // Deletes the account and its signals; returns how many signals went.
+  // Deletes the account, its signals and its alerts; returns how many
+  // signals went.
   virtual absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
                                                 const std::string& id) = 0;
   virtual absl::Status ForEachAccount(
@@ -111,14 +164,13 @@ class Store {
   virtual absl::StatusOr<std::optional<std::string>> LookupRequest(
       const std::string& tenant, const std::string& request_id) = 0;
 
-  // Appends the signals in one transaction and sets their seq. Either all
-  // are durable when this returns OK, or none are.
-  // Appends the signals (setting each one's seq) and puts the account rows
-  // in one transaction: an update's profile and the history signals it
-  // implies are durable together or not at all.
-  virtual absl::Status AppendSignals(
-      std::vector<StoredSignal>& signals,
-      const std::vector<StoredAccount>& accounts) = 0;
+  // Appends the signals (setting each one's seq), puts the account rows and
+  // appends the alerts (setting each one's position) in one transaction: an
+  // update's profile and the history signals it implies are durable
+  // together or not at all, and alerts cost no commit of their own.
+  virtual absl::Status AppendSignals(std::vector<StoredSignal>& signals,
+                                     const std::vector<StoredAccount>& accounts,
+                                     AlertAppend& alerts) = 0;
   // Visits signals with seq > after_seq in seq order until fn returns false.
   virtual absl::Status ForEachSignal(
       int64_t after_seq,
@@ -127,6 +179,20 @@ class Store {
   virtual absl::StatusOr<std::vector<StoredSignal>> GetSignals(
       const std::vector<int64_t>& seqs) = 0;
   virtual absl::StatusOr<int64_t> LastSignalSeq() = 0;
+
+  // Alert history, per tenant (appended through AppendSignals).
+  // The tenant's alerts matching `query`, in its order, at most query.limit.
+  virtual absl::StatusOr<std::vector<StoredAlert>> ListAlerts(
+      const std::string& tenant, const AlertQuery& query) = 0;
+  virtual absl::StatusOr<AlertRange> AlertPositions(
+      const std::string& tenant) = 0;
+  // Retention: per tenant, deletes its oldest alerts while they were raised
+  // before `cutoff` (InfinitePast: none) and those beyond max_per_tenant (0:
+  // no limit). Reads only what it deletes, and at most `max_rows` a tenant
+  // per call; returns how many went.
+  virtual absl::StatusOr<int64_t> PruneAlerts(absl::Time cutoff,
+                                              int64_t max_per_tenant,
+                                              int max_rows) = 0;
 
   // Key-value entries in a namespace (one per plugin; "_host/..." for the
   // server's own bookkeeping). A batch is applied atomically.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -38,7 +39,8 @@ std::ostream& operator<<(std::ostream& os, const CtlResult& r) {
 }
 
 CtlResult Retainctl(const std::vector<std::string>& args) {
-  static int n = 0;
+  // Atomic: a test may run retainctl from two threads (a watch and a write).
+  static std::atomic<int> n{0};
   const std::string base =
       RetaindProcess::MakeTempDir("run") + "/" + std::to_string(++n);
   const std::string out = base + ".out", err = base + ".err";

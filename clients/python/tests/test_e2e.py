@@ -157,6 +157,34 @@ def test_health_and_at_risk(client):
     assert all(a.band == account_pb2.HEALTH_BAND_RED for a in at_risk)
 
 
+def test_alert_history_lists_filters_and_resumes(client):
+    _portfolio(client)
+    # Each new account's first score is a band change, stored with a position.
+    bands = list(client.reports.alerts(source="core", code="health.band_changed",
+                                       oldest_first=True, page_size=2))
+    first_bands = {}
+    for a in bands:
+        first_bands.setdefault(a.account, a.position)
+    assert set(first_bands) == {"accounts/acme", "accounts/globex", "accounts/initech"}
+    positions = [a.position for a in bands]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)
+    newest = list(client.reports.alerts(page_size=1))
+    assert newest and newest[0].position == max(positions)
+    initech = list(client.reports.alerts(account="initech"))
+    assert initech and all(a.account == "accounts/initech" for a in initech)
+    with pytest.raises(retain.RetainError) as err:
+        list(client.reports.alerts(severity="urgent"))
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details.startswith("severity: must be info, warning or critical")
+    # A watch resuming after the first alert replays the next one first.
+    watch = client.reports.watch(after_position=positions[0])
+    try:
+        replayed = next(watch)
+    finally:
+        watch.close()
+    assert replayed.position == positions[0] + 1
+
+
 def test_portfolio_report(client):
     _portfolio(client)
     report = client.reports.portfolio()

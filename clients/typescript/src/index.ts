@@ -30,6 +30,7 @@ import {
 import {
   ReportService,
   type AccountHealth,
+  type HealthAlert,
   type HealthModelValidation,
   type PortfolioReport,
 } from "./gen/retain/report/v1/report_pb.js";
@@ -460,6 +461,44 @@ export class Reports {
           this.c.callOptions,
         ),
       (r) => r.accounts,
+    );
+  }
+
+  /**
+   * The stored alert history (band changes and plugin alerts), newest first
+   * unless `oldestFirst`; each alert carries its `position`.
+   */
+  alerts(
+    options: {
+      account?: string;
+      source?: string;
+      code?: string;
+      severity?: string;
+      start?: TimeLike;
+      end?: TimeLike;
+      afterPosition?: bigint;
+      oldestFirst?: boolean;
+      pageSize?: number;
+    } = {},
+  ): AsyncGenerator<HealthAlert> {
+    return pages(
+      (pageToken) =>
+        this.c.reportService.listAlerts(
+          {
+            account: options.account ? accountName(options.account) : "",
+            source: options.source ?? "",
+            code: options.code ?? "",
+            severity: options.severity ?? "",
+            startTime: toTimestamp(options.start),
+            endTime: toTimestamp(options.end),
+            afterPosition: options.afterPosition ?? 0n,
+            oldestFirst: options.oldestFirst ?? false,
+            pageSize: options.pageSize ?? 200,
+            pageToken,
+          },
+          this.c.callOptions,
+        ),
+      (r) => r.alerts,
     );
   }
 

@@ -189,6 +189,23 @@ test("reports: explained health, at-risk list, portfolio", async () => {
   assert.equal(report.retentionTrend.length, 4);
 });
 
+test("reports: the alert history, filtered, in position order", async () => {
+  await portfolio();
+  // Each new account's first score is a band change, stored with a position.
+  const bands = await collect(
+    retain.reports.alerts({ source: "core", code: "health.band_changed", oldestFirst: true, pageSize: 2 }),
+  );
+  const accounts = new Set(bands.map((a) => a.account));
+  assert.deepEqual([...accounts].sort(), ["accounts/acme", "accounts/globex", "accounts/initech"]);
+  const positions = bands.map((a) => a.position);
+  assert.ok(positions.every((p, i) => i === 0 || p > positions[i - 1]), `positions ${positions}`);
+  const initech = await collect(retain.reports.alerts({ account: "initech" }));
+  assert.ok(initech.length > 0 && initech.every((a) => a.account === "accounts/initech"));
+  const after = await collect(retain.reports.alerts({ afterPosition: positions[0], oldestFirst: true, pageSize: 1 }));
+  assert.equal(after[0]?.position, positions[0] + 1n);
+  assert.equal(await code(collect(retain.reports.alerts({ severity: "urgent" }))), Code.InvalidArgument);
+});
+
 test("accounts: delete removes the signal history", async () => {
   await portfolio();
   // initech's 20 usage, NPS and ticket, plus any the server recorded itself.

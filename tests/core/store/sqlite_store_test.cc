@@ -43,7 +43,8 @@ TEST(SqliteStoreTest, SignalsKeepCommitOrderAcrossReopen) {
     ASSERT_TRUE(store.ok()) << store.status();
     std::vector<StoredSignal> batch = {Sig("a", "x"), Sig("b", "y"),
                                        Sig("c", "x")};
-    ASSERT_TRUE((*store)->AppendSignals(batch, {}).ok());
+    AlertAppend no_alerts;
+    ASSERT_TRUE((*store)->AppendSignals(batch, {}, no_alerts).ok());
     EXPECT_LT(batch[0].seq, batch[1].seq);
     EXPECT_LT(batch[1].seq, batch[2].seq);
   }

@@ -482,11 +482,29 @@ class Reports:
                                 period_start_time=timestamp(period_start),
                                 lead_days=lead_days))
 
-    def watch(self, *, include_current_red: bool = False) -> Iterator[report_pb2.HealthAlert]:
-        """Alerts as accounts change band, until the iterator is closed."""
-        call = self._c.report_stub.WatchHealth(
-            report_pb2.WatchHealthRequest(include_current_red=include_current_red),
-            metadata=self._c.metadata)
+    def alerts(self, *, account: Optional[str] = None, source: str = "", code: str = "",
+               severity: str = "", start: TimeLike = None, end: TimeLike = None,
+               after_position: int = 0, oldest_first: bool = False,
+               page_size: int = 200) -> Iterator[report_pb2.HealthAlert]:
+        """The stored alert history (band changes and plugin alerts), newest
+        first unless ``oldest_first``; each alert carries its ``position``."""
+        def fetch(token):
+            return self._c.call(self._c.report_stub.ListAlerts, report_pb2.ListAlertsRequest(
+                account=account_name(account) if account else "", source=source, code=code,
+                severity=severity, start_time=timestamp(start), end_time=timestamp(end),
+                after_position=after_position, oldest_first=oldest_first,
+                page_size=page_size, page_token=token))
+        return _pages(fetch, "alerts")
+
+    def watch(self, *, include_current_red: bool = False,
+              after_position: Optional[int] = None) -> Iterator[report_pb2.HealthAlert]:
+        """Alerts as accounts change band and plugins raise them, until the
+        iterator is closed. With ``after_position`` (the last position seen)
+        the stored alerts after it come first: a watch that resumes."""
+        request = report_pb2.WatchHealthRequest(include_current_red=include_current_red)
+        if after_position is not None:
+            request.after_position = after_position
+        call = self._c.report_stub.WatchHealth(request, metadata=self._c.metadata)
         try:
             yield from call
         except grpc.RpcError as err:
