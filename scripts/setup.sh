@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   libabsl-dev libgtest-dev googletest libgmock-dev libboost-dev
   libboost-filesystem-dev libboost-system-dev pkg-config libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libssl-dev prometheus-cpp-dev g++ git
+  # Out-of-tree plugin builds (retainctl plugins new writes a Makefile).
+  make
   # TLS test certificates (tests/support/make_certs.sh).
   openssl
   # Clients and their tests.

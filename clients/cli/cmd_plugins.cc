@@ -281,8 +281,12 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
 
 void AddPluginCommands(CLI::App& app, Globals& g) {
   CLI::App* plugins = app.add_subcommand(
-      "plugins", "The plugins loaded into retaind and their state");
+      "plugins",
+      "The plugins loaded into retaind and their state; a new plugin's "
+      "skeleton");
+  plugins->alias("plugin");
   plugins->require_subcommand(1);
+  AddPluginNewCommand(*plugins);
 
   plugins->add_subcommand("list", "Every plugin the server tried to load")
       ->callback([&g] {

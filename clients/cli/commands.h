@@ -16,6 +16,8 @@ void AddReportCommands(CLI::App& app, Globals& globals);
 // alerts (the alert history; --follow, --resume-from).
 void AddAlertCommands(CLI::App& app, Globals& globals);
 void AddPluginCommands(CLI::App& app, Globals& globals);
+// plugins new NAME (the skeleton writer; needs no server).
+void AddPluginNewCommand(CLI::App& plugins);
 // tenants, keys, whoami, audit.
 void AddAuthCommands(CLI::App& app, Globals& globals);
 // Bundled plugins' verbs.

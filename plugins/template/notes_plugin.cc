@@ -1,8 +1,9 @@
-// The template plugin: account notes. Start your own plugin from a copy of
-// this directory (see plugins/README.md). It needs nothing but the SDK
-// headers, so it builds with a plain compiler command:
+// The template plugin: account notes. Start your own plugin with
+// `retainctl plugins new NAME`, which writes this plugin renamed, its test,
+// a Makefile and the SDK (see plugins/README.md). It needs nothing but the
+// SDK headers, so it builds with a plain compiler command:
 //
-//   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden \
+//   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden
 //       -I plugins/sdk plugins/template/notes_plugin.cc -o libnotes.so
 //
 // Its messages (notes.proto) are encoded by hand with the SDK's wire codec;

@@ -22,20 +22,17 @@
 #include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
-#include "grpc/reflection/v1/reflection.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "retain/account/v1/account.grpc.pb.h"
 #include "retain/auth/v1/auth.grpc.pb.h"
 #include "retain/plugin/v1/plugin_service.grpc.pb.h"
+#include "tests/support/reflection_client.h"
 #include "tests/support/retaind_process.h"
 
 namespace retain::testing {
 namespace {
 
 namespace pb = google::protobuf;
-namespace v1 = grpc::reflection::v1;
-namespace v1alpha = grpc::reflection::v1alpha;
 
 constexpr char kNotesService[] = "retain.plugins.notes.v1.NotesService";
 constexpr char kOnboardingService[] =
@@ -56,177 +53,13 @@ std::string ReadFile(const std::string& path) {
 }
 
 std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-  if (!key.empty()) ctx->AddMetadata("authorization", "Bearer " + key);
-  return ctx;
+  return KeyedContext(key);
 }
 
-// One reflection stream, as buf curl and grpcurl keep one; no key.
-template <typename Service, typename Request, typename Response>
-class Reflector {
- public:
-  explicit Reflector(const std::shared_ptr<grpc::Channel>& channel)
-      : stub_(Service::NewStub(channel)),
-        context_(As("")),
-        stream_(stub_->ServerReflectionInfo(context_.get())) {}
-  ~Reflector() {
-    stream_->WritesDone();
-    grpc::Status s = stream_->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-  }
-
-  Response Ask(const Request& request) {
-    Response response;
-    EXPECT_TRUE(stream_->Write(request));
-    EXPECT_TRUE(stream_->Read(&response));
-    return response;
-  }
-
-  std::vector<std::string> Services() {
-    Request request;
-    request.set_list_services("");
-    const Response response = Ask(request);
-    std::vector<std::string> names;
-    for (const auto& s : response.list_services_response().service()) {
-      names.push_back(s.name());
-    }
-    return names;
-  }
-
-  // The files answering for `symbol`, first the one defining it; empty
-  // when the server says NOT_FOUND.
-  std::vector<pb::FileDescriptorProto> FilesFor(const std::string& symbol) {
-    Request request;
-    request.set_file_containing_symbol(symbol);
-    return Files(Ask(request));
-  }
-  std::vector<pb::FileDescriptorProto> FilesNamed(const std::string& name) {
-    Request request;
-    request.set_file_by_filename(name);
-    return Files(Ask(request));
-  }
-
- private:
-  static std::vector<pb::FileDescriptorProto> Files(const Response& r) {
-    std::vector<pb::FileDescriptorProto> files;
-    if (r.has_error_response()) {
-      EXPECT_EQ(r.error_response().error_code(), grpc::StatusCode::NOT_FOUND)
-          << r.error_response().error_message();
-      return files;
-    }
-    for (const auto& bytes :
-         r.file_descriptor_response().file_descriptor_proto()) {
-      files.emplace_back();
-      EXPECT_TRUE(files.back().ParseFromString(bytes));
-    }
-    return files;
-  }
-
-  std::unique_ptr<typename Service::Stub> stub_;
-  std::unique_ptr<grpc::ClientContext> context_;
-  std::unique_ptr<grpc::ClientReaderWriter<Request, Response>> stream_;
-};
-
-using ReflectorV1 = Reflector<v1::ServerReflection, v1::ServerReflectionRequest,
-                              v1::ServerReflectionResponse>;
-using ReflectorV1alpha =
-    Reflector<v1alpha::ServerReflection, v1alpha::ServerReflectionRequest,
-              v1alpha::ServerReflectionResponse>;
-
-std::vector<std::string> Names(const std::vector<pb::FileDescriptorProto>& f) {
-  std::vector<std::string> names;
-  for (const auto& file : f) names.push_back(file.name());
-  return names;
-}
-
-// What a generic client builds its types from: the files reflection
-// returns, nothing compiled in.
-class ReflectedFiles : public pb::DescriptorDatabase {
- public:
-  explicit ReflectedFiles(ReflectorV1* reflector) : reflector_(reflector) {}
-
-  bool FindFileByName(const std::string& name,
-                      pb::FileDescriptorProto* out) override {
-    if (!files_.count(name)) Keep(reflector_->FilesNamed(name));
-    return Copy(name, out);
-  }
-  bool FindFileContainingSymbol(const std::string& symbol,
-                                pb::FileDescriptorProto* out) override {
-    auto files = reflector_->FilesFor(symbol);
-    if (files.empty()) return false;
-    const std::string name = files[0].name();
-    Keep(std::move(files));
-    return Copy(name, out);
-  }
-  bool FindFileContainingExtension(const std::string& /*type*/, int /*number*/,
-                                   pb::FileDescriptorProto* /*out*/) override {
-    return false;
-  }
-
- private:
-  void Keep(std::vector<pb::FileDescriptorProto> files) {
-    for (auto& f : files) files_[f.name()] = std::move(f);
-  }
-  bool Copy(const std::string& name, pb::FileDescriptorProto* out) {
-    auto it = files_.find(name);
-    if (it == files_.end()) return false;
-    *out = it->second;
-    return true;
-  }
-
-  ReflectorV1* reflector_;
-  std::map<std::string, pb::FileDescriptorProto> files_;
-};
-
-// A unary call by method name with serialized messages.
 grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
                   const std::string& method, const std::string& key,
                   const std::string& request, std::string* response) {
-  grpc::GenericStub stub(channel);
-  auto ctx = As(key);
-  grpc::Slice slice(request);
-  grpc::ByteBuffer in(&slice, 1), out;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(ctx.get(), method, grpc::StubOptions(), &in, &out,
-                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
-  grpc::Status status = done.get_future().get();
-  std::vector<grpc::Slice> slices;
-  if (status.ok() && out.Dump(&slices).ok()) {
-    response->clear();
-    for (const auto& s : slices) {
-      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-  }
-  return status;
-}
-
-// A request built and a response read with descriptors from `pool` only.
-grpc::Status CallReflected(const std::shared_ptr<grpc::Channel>& channel,
-                           const pb::DescriptorPool& pool,
-                           pb::DynamicMessageFactory* factory,
-                           const std::string& method, const std::string& key,
-                           const std::string& request_text,
-                           std::unique_ptr<pb::Message>* response) {
-  const pb::MethodDescriptor* m = pool.FindMethodByName(method);
-  if (m == nullptr) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "unresolved " + method);
-  }
-  std::unique_ptr<pb::Message> request(
-      factory->GetPrototype(m->input_type())->New());
-  if (!pb::TextFormat::ParseFromString(request_text, request.get())) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "bad request text");
-  }
-  std::string out;
-  grpc::Status s = Call(
-      channel, absl::StrCat("/", m->service()->full_name(), "/", m->name()),
-      key, request->SerializeAsString(), &out);
-  response->reset(factory->GetPrototype(m->output_type())->New());
-  if (s.ok() && !(*response)->ParseFromString(out)) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "bad response bytes");
-  }
-  return s;
+  return UnaryCallAs(channel, method, key, request, response);
 }
 
 class PluginReflectionE2eTest : public ::testing::Test {
@@ -316,7 +149,7 @@ TEST_F(PluginReflectionE2eTest, APluginsFileResolvesByServiceMethodAndMessage) {
   for (const std::string& symbol :
        {std::string(kNotesService), absl::StrCat(kNotesService, ".AddNote"),
         std::string("retain.plugins.notes.v1.Note")}) {
-    EXPECT_EQ(Names(reflection.FilesFor(symbol)),
+    EXPECT_EQ(FileNames(reflection.FilesFor(symbol)),
               (std::vector<std::string>{"notes.proto",
                                         "google/protobuf/timestamp.proto"}))
         << symbol;
@@ -327,7 +160,7 @@ TEST_F(PluginReflectionE2eTest, APluginsFileResolvesByServiceMethodAndMessage) {
   ASSERT_EQ(by_name[0].service_size(), 1);
   EXPECT_EQ(by_name[0].service(0).method_size(), 2);
   // The bundled plugin's file, which its generated code also registered.
-  EXPECT_EQ(Names(ReflectorV1alpha(channel()).FilesFor(
+  EXPECT_EQ(FileNames(ReflectorV1alpha(channel()).FilesFor(
                 absl::StrCat(kOnboardingService, ".GetPlan")))[0],
             "retain/plugins/onboarding/v1/onboarding.proto");
   EXPECT_TRUE(reflection.FilesFor("retain.plugins.notes.v1.Nothing").empty());
@@ -407,7 +240,7 @@ TEST_F(PluginReflectionE2eTest, HealthIsCallableAsBeforeAndNowDescribed) {
     ASSERT_TRUE(s.ok()) << service << ": " << s.error_message();
     EXPECT_EQ(out->ShortDebugString(), "status: SERVING") << service;
   }
-  EXPECT_EQ(Names(reflection.FilesFor("grpc.health.v1.Health"))[0],
+  EXPECT_EQ(FileNames(reflection.FilesFor("grpc.health.v1.Health"))[0],
             "grpc/health/v1/health.proto");
 }
 
