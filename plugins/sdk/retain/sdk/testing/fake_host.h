@@ -546,14 +546,14 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   slot->signal_retry_limit = options.signal_retry_limit;
   slot->call_timeout_ms = options.call_timeout_ms;
   slot->report_timeout_ms = options.report_timeout_ms;
+  bool duplicate = false;
   {
     std::lock_guard<std::mutex> lock(world_.mu);
-    for (const auto& other : slots_) {
-      if (other->name == name) {
-        return refuse(module_checks::Refused("a plugin named '" + name +
-                                             "' is already loaded"));
-      }
-    }
+    for (const auto& other : slots_) duplicate |= other->name == name;
+  }
+  if (duplicate) {
+    return refuse(module_checks::Refused("a plugin named '" + name +
+                                         "' is already loaded"));
   }
   slot->EnableCallbacks(true);
 
