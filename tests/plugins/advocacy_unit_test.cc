@@ -1,7 +1,10 @@
 // The advocacy plugin's unit tests on the fake host: its own code, linked
 // in, driven as the server drives it. advocacy_plugin_test.cc runs the
 // built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -149,6 +152,41 @@ TEST_F(AdvocacyUnitTest, ReferenceAsksRespectTheCooldownAndTheYearlyLimit) {
   auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
   EXPECT_EQ(flywheel->references_requested(), 3);
   EXPECT_EQ(flywheel->references_completed(), 1);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent referrals never share an id, and concurrent asks of
+// one account still respect its cool-down (exactly one goes out).
+TEST_F(AdvocacyUnitTest, ConcurrentCallsKeepIdsAndLimits) {
+  constexpr int kThreads = 8;
+  std::atomic<int> failed{0}, asked{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      pb::CreateReferralRequest req;
+      req.set_account_id("acme");
+      req.set_prospect("prospect " + std::to_string(t));
+      if (!Call<pb::Referral>("CreateReferral", req).ok()) failed.fetch_add(1);
+      auto ask = Ask("acme");
+      if (ask.ok()) {
+        asked.fetch_add(1);
+      } else if (ask.status().code() == Code::kFailedPrecondition) {
+        refused.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(asked.load(), 1);
+  EXPECT_EQ(refused.load(), kThreads - 1);
+  pb::ListReferralsRequest list;
+  auto referrals = Call<pb::ListReferralsResponse>("ListReferrals", list);
+  ASSERT_TRUE(referrals.ok()) << referrals.status();
+  std::set<std::string> ids;
+  for (const auto& r : referrals->referrals()) ids.insert(r.referral_id());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
+  auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
+  EXPECT_EQ(flywheel->references_requested(), 1);
 }
 
 TEST(AdvocacyConfigTest, TheConfigSetsLimitsAndMayAllowRedAccounts) {

@@ -1,7 +1,10 @@
 // The expansion plugin's unit tests on the fake host: its own code, linked
 // in, driven as the server drives it. expansion_plugin_test.cc runs the
 // built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -255,6 +258,61 @@ TEST_F(ExpansionUnitTest, ListsFilterAndPage) {
   bad.set_source("");
   bad.set_page_size(-1);
   EXPECT_EQ(List(bad).status().code(), Code::kInvalidArgument);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent creates never share an id nor lose an opportunity,
+// and concurrent moves of one opportunity each leave their history entry.
+TEST_F(ExpansionUnitTest, ConcurrentCreatesAndMovesLoseNothing) {
+  Load();
+  constexpr int kThreads = 8, kEach = 5;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!Create(Upsell("acme", 100)).ok()) failed.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  EXPECT_EQ(failed.load(), 0);
+  pb::ListOpportunitiesRequest all;
+  auto list = List(all);
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::set<std::string> ids;
+  for (const auto& o : list->opportunities()) ids.insert(o.opportunity_id());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(ids.count("opp-" + std::to_string(kThreads * kEach)), 1u);
+
+  // Each thread moves opp-1 along its own path of stages; every change is
+  // kept in its history.
+  const std::vector<pb::Stage> stages = {
+      pb::STAGE_QUALIFIED, pb::STAGE_PROPOSAL, pb::STAGE_NEGOTIATION,
+      pb::STAGE_QUALIFIED};
+  for (pb::Stage stage : stages) {
+    threads.emplace_back([&, stage] {
+      if (!Move("opp-1", stage).ok()) failed.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  auto moved = plugin_->CallProto<pb::Opportunity>(kSvc + "GetOpportunity", [] {
+    pb::GetOpportunityRequest req;
+    req.set_opportunity_id("opp-1");
+    return req;
+  }());
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  // Every move that changed the stage left one entry, each from the stage
+  // the one before it left.
+  int from = pb::STAGE_IDENTIFIED;
+  for (const auto& h : moved->history()) {
+    EXPECT_EQ(h.from(), from);
+    from = h.to();
+  }
+  EXPECT_EQ(from, moved->stage());
+  EXPECT_GE(moved->history_size(), 3);
 }
 
 TEST(ExpansionConfigTest, TheConfigTunesAndIsChecked) {

@@ -1,7 +1,9 @@
 // The onboarding plugin's unit tests on the fake host: its own code,
 // linked in, driven as the server drives it. onboarding_plugin_test.cc
 // runs the built library in the real host.
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -221,6 +223,44 @@ TEST_F(OnboardingUnitTest, OverdueMilestonesAlertOnceFromTicksAndFeedHealth) {
             (std::vector<std::string>{
                 "default/beta: onboarding milestone 'training'",
                 "other/gamma: onboarding milestone 'training'"}));
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: completions of one plan at once all land, and passes that find
+// the same overdue milestones at once alert each of them once.
+TEST_F(OnboardingUnitTest, ConcurrentCallsLoseNoCompletionAndAlertOnce) {
+  Account("acme", sdk::segment::kNamed);
+  Account("beta", sdk::segment::kNamed);
+  ASSERT_TRUE(Start("acme").ok());
+  ASSERT_TRUE(Start("beta").ok());
+  auto plan = GetPlan("acme");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (const auto& m : plan->milestones()) {
+    threads.emplace_back([&, key = m.key()] {
+      if (!Complete("acme", key).ok()) failed.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(GetPlan("acme")->completed(), plan->milestones_size());
+
+  host_.AdvanceDays(365);  // every milestone of beta overdue
+  constexpr int kPasses = 8;
+  for (int i = 0; i < kPasses; ++i) {
+    threads.emplace_back([&] {
+      auto overdue = plugin_->CallProto<pb::ListOverdueResponse>(
+          kSvc + "ListOverdue", pb::ListOverdueRequest());
+      if (!overdue.ok() || overdue->milestones_size() != 6) failed.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(NewOverdueAlerts().size(), 6u);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(NewOverdueAlerts().empty());
 }
 
 TEST_F(OnboardingUnitTest, NoPlanNoSectionNoComponent) {
