@@ -1,7 +1,10 @@
 // The voice-of-the-customer plugin's unit tests on the fake host: its own
 // code, linked in, driven as the server drives it. voc_plugin_test.cc runs
 // the built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -214,6 +217,69 @@ TEST_F(VocUnitTest, OverdueDetractorFollowUpsAlertOnceFromTicks) {
   EXPECT_EQ(metrics->detractors(), 2);
   EXPECT_EQ(metrics->detractors_followed_up_on_time(), 1);
   EXPECT_EQ(metrics->follow_ups_overdue(), 1);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent feedback never shares an id, concurrent links to one
+// action all land, and concurrent checks alert each overdue follow-up once.
+TEST_F(VocUnitTest, ConcurrentCallsLoseNothingAndAlertOnce) {
+  constexpr int kThreads = 8;
+  pb::CreateActionRequest create;
+  create.set_title("faster exports");
+  ASSERT_TRUE(Call<pb::Action>("CreateAction", create).ok());
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      pb::CreateFeedbackRequest req;
+      req.set_account_id("acme");
+      req.set_text("exports are slow " + std::to_string(t));
+      req.set_detractor(true);
+      auto f = Call<pb::Feedback>("CreateFeedback", req);
+      if (!f.ok()) {
+        failed.fetch_add(1);
+        return;
+      }
+      pb::LinkFeedbackRequest link;
+      link.set_action_id("a1");
+      link.add_feedback_ids(f->feedback_id());
+      if (!Call<pb::Action>("LinkFeedback", link).ok()) failed.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  EXPECT_EQ(failed.load(), 0);
+  std::set<std::string> ids;
+  for (const auto& f : Feedback()) {
+    ids.insert(f.feedback_id());
+    EXPECT_EQ(f.action_id(), "a1") << f.feedback_id();
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
+  pb::ListActionsRequest actions;
+  auto listed = Call<pb::ListActionsResponse>("ListActions", actions);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->actions_size(), 1);
+  EXPECT_EQ(listed->actions(0).feedback_ids_size(), kThreads);
+
+  host_.AdvanceDays(8);  // every follow-up overdue
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto overdue = Call<pb::ListFeedbackResponse>(
+          "CheckFollowUps", pb::CheckFollowUpsRequest());
+      if (!overdue.ok() || overdue->feedback_size() != kThreads) {
+        failed.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(host_.TakeAlerts().size(), static_cast<size_t>(kThreads));
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(host_.alerts().empty());
+  for (const auto& f : Feedback()) {
+    EXPECT_TRUE(f.follow_up_alerted()) << f.feedback_id();
+    EXPECT_EQ(f.action_id(), "a1") << f.feedback_id();  // kept
+  }
 }
 
 TEST_F(VocUnitTest, ActionsListByFilterInPages) {
