@@ -208,11 +208,13 @@ TEST_F(NotesPluginTest, NotesSurviveARestart) {
 // The server runs handlers on several workers at once; the plugin takes no
 // lock, and still no two notes get one number and none is lost.
 TEST_F(NotesPluginTest, ConcurrentAddNotesLoseNothing) {
-  constexpr int kThreads = 8, kEach = 10;
+  constexpr int kThreads = 8, kEach = 200;
+  std::atomic<int> ready{0}, failed{0};
   std::vector<std::thread> threads;
-  std::atomic<int> failed{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      ready.fetch_add(1);  // all start together, so their calls overlap
+      while (ready.load() < kThreads) std::this_thread::yield();
       for (int i = 0; i < kEach; ++i) {
         const std::string text = std::to_string(t) + "/" + std::to_string(i);
         if (!plugin_->Call(kAddNote, AddNoteRequest("acme", text)).ok()) {

@@ -4,13 +4,13 @@
 #include <atomic>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/advocacy/v1/advocacy.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -158,35 +158,42 @@ TEST_F(AdvocacyUnitTest, ReferenceAsksRespectTheCooldownAndTheYearlyLimit) {
 // its KV: concurrent referrals never share an id, and concurrent asks of
 // one account still respect its cool-down (exactly one goes out).
 TEST_F(AdvocacyUnitTest, ConcurrentCallsKeepIdsAndLimits) {
-  constexpr int kThreads = 8;
+  constexpr int kThreads = 8, kEach = 50, kAccounts = 20;
+  for (int a = 0; a < kAccounts; ++a) {
+    ASSERT_TRUE(host_.PutAccount(Healthy("a" + std::to_string(a))).ok());
+  }
   std::atomic<int> failed{0}, asked{0}, refused{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
+  Concurrently(kThreads, [&](int t) {
+    for (int i = 0; i < kEach; ++i) {
       pb::CreateReferralRequest req;
       req.set_account_id("acme");
-      req.set_prospect("prospect " + std::to_string(t));
+      req.set_prospect("prospect " + std::to_string(t) + "/" +
+                       std::to_string(i));
       if (!Call<pb::Referral>("CreateReferral", req).ok()) failed.fetch_add(1);
-      auto ask = Ask("acme");
+    }
+    for (int a = 0; a < kAccounts; ++a) {
+      auto ask = Ask("a" + std::to_string(a));
       if (ask.ok()) {
         asked.fetch_add(1);
       } else if (ask.status().code() == Code::kFailedPrecondition) {
         refused.fetch_add(1);
+      } else {
+        failed.fetch_add(1);
       }
-    });
-  }
-  for (auto& t : threads) t.join();
+    }
+  });
   EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(asked.load(), 1);
-  EXPECT_EQ(refused.load(), kThreads - 1);
+  EXPECT_EQ(asked.load(), kAccounts);  // one per account
+  EXPECT_EQ(refused.load(), kAccounts * (kThreads - 1));
   pb::ListReferralsRequest list;
+  list.set_page_size(1000);
   auto referrals = Call<pb::ListReferralsResponse>("ListReferrals", list);
   ASSERT_TRUE(referrals.ok()) << referrals.status();
   std::set<std::string> ids;
   for (const auto& r : referrals->referrals()) ids.insert(r.referral_id());
-  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
   auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
-  EXPECT_EQ(flywheel->references_requested(), 1);
+  EXPECT_EQ(flywheel->references_requested(), kAccounts);
 }
 
 TEST(AdvocacyConfigTest, TheConfigSetsLimitsAndMayAllowRedAccounts) {

@@ -4,13 +4,13 @@
 #include <atomic>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/expansion/v1/expansion.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -265,54 +265,50 @@ TEST_F(ExpansionUnitTest, ListsFilterAndPage) {
 // and concurrent moves of one opportunity each leave their history entry.
 TEST_F(ExpansionUnitTest, ConcurrentCreatesAndMovesLoseNothing) {
   Load();
-  constexpr int kThreads = 8, kEach = 5;
+  constexpr int kThreads = 8, kEach = 100;
   std::atomic<int> failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kEach; ++i) {
-        if (!Create(Upsell("acme", 100)).ok()) failed.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  threads.clear();
+  Concurrently(kThreads, [&](int) {
+    for (int i = 0; i < kEach; ++i) {
+      if (!Create(Upsell("acme", 100)).ok()) failed.fetch_add(1);
+    }
+  });
   EXPECT_EQ(failed.load(), 0);
-  pb::ListOpportunitiesRequest all;
-  auto list = List(all);
+  auto list = List(pb::ListOpportunitiesRequest());
   ASSERT_TRUE(list.ok()) << list.status();
   std::set<std::string> ids;
   for (const auto& o : list->opportunities()) ids.insert(o.opportunity_id());
   EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(ids.count("opp-" + std::to_string(kThreads * kEach)), 1u);
 
-  // Each thread moves opp-1 along its own path of stages; every change is
-  // kept in its history.
+  // Each thread moves the first opportunities to its own stage; every
+  // change is kept in their history, each from the stage the one before
+  // it left.
+  constexpr int kMoved = 50;
   const std::vector<pb::Stage> stages = {
       pb::STAGE_QUALIFIED, pb::STAGE_PROPOSAL, pb::STAGE_NEGOTIATION,
-      pb::STAGE_QUALIFIED};
-  for (pb::Stage stage : stages) {
-    threads.emplace_back([&, stage] {
-      if (!Move("opp-1", stage).ok()) failed.fetch_add(1);
-    });
-  }
-  for (auto& t : threads) t.join();
+      pb::STAGE_QUALIFIED, pb::STAGE_PROPOSAL, pb::STAGE_NEGOTIATION};
+  Concurrently(static_cast<int>(stages.size()), [&](int t) {
+    for (int i = 1; i <= kMoved; ++i) {
+      if (!Move("opp-" + std::to_string(i), stages[t]).ok()) {
+        failed.fetch_add(1);
+      }
+    }
+  });
   EXPECT_EQ(failed.load(), 0);
-  auto moved = plugin_->CallProto<pb::Opportunity>(kSvc + "GetOpportunity", [] {
+  for (int i = 1; i <= kMoved; ++i) {
     pb::GetOpportunityRequest req;
-    req.set_opportunity_id("opp-1");
-    return req;
-  }());
-  ASSERT_TRUE(moved.ok()) << moved.status();
-  // Every move that changed the stage left one entry, each from the stage
-  // the one before it left.
-  int from = pb::STAGE_IDENTIFIED;
-  for (const auto& h : moved->history()) {
-    EXPECT_EQ(h.from(), from);
-    from = h.to();
+    req.set_opportunity_id("opp-" + std::to_string(i));
+    auto moved =
+        plugin_->CallProto<pb::Opportunity>(kSvc + "GetOpportunity", req);
+    ASSERT_TRUE(moved.ok()) << moved.status();
+    int from = pb::STAGE_IDENTIFIED;
+    for (const auto& h : moved->history()) {
+      EXPECT_EQ(h.from(), from) << req.opportunity_id();
+      from = h.to();
+    }
+    EXPECT_EQ(from, moved->stage()) << req.opportunity_id();
+    EXPECT_GE(moved->history_size(), 3) << req.opportunity_id();
   }
-  EXPECT_EQ(from, moved->stage());
-  EXPECT_GE(moved->history_size(), 3);
 }
 
 TEST(ExpansionConfigTest, TheConfigTunesAndIsChecked) {

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "retain/sdk/testing/load_library.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 
 namespace retain::testing {
 namespace {
@@ -777,17 +778,13 @@ TEST(FakeHostConcurrencyTest, ConcurrentUpdatesLoseNoIncrement) {
   FakeHost host;
   auto plugin = host.Load(&retain_plugin_on_load);
   ASSERT_TRUE(plugin.ok()) << plugin.status();
-  constexpr int kThreads = 8, kEach = 25;
-  std::vector<std::thread> threads;
+  constexpr int kThreads = 8, kEach = 200;
   std::atomic<int> failed{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kEach; ++i) {
-        if (!plugin->Call(kIncrement, "").ok()) failed.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  Concurrently(kThreads, [&](int) {
+    for (int i = 0; i < kEach; ++i) {
+      if (!plugin->Call(kIncrement, "").ok()) failed.fetch_add(1);
+    }
+  });
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(host.KvGet("probe", "default", "count"),
             std::to_string(kThreads * kEach));

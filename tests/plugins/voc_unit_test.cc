@@ -4,13 +4,13 @@
 #include <atomic>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/voc/v1/voc.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -223,57 +223,50 @@ TEST_F(VocUnitTest, OverdueDetractorFollowUpsAlertOnceFromTicks) {
 // its KV: concurrent feedback never shares an id, concurrent links to one
 // action all land, and concurrent checks alert each overdue follow-up once.
 TEST_F(VocUnitTest, ConcurrentCallsLoseNothingAndAlertOnce) {
-  constexpr int kThreads = 8;
+  constexpr int kThreads = 8, kEach = 20, kAll = kThreads * kEach;
   pb::CreateActionRequest create;
   create.set_title("faster exports");
   ASSERT_TRUE(Call<pb::Action>("CreateAction", create).ok());
   std::atomic<int> failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
+  Concurrently(kThreads, [&](int t) {
+    for (int i = 0; i < kEach; ++i) {
       pb::CreateFeedbackRequest req;
       req.set_account_id("acme");
-      req.set_text("exports are slow " + std::to_string(t));
+      req.set_text("exports are slow " + std::to_string(t) + "/" +
+                   std::to_string(i));
       req.set_detractor(true);
       auto f = Call<pb::Feedback>("CreateFeedback", req);
       if (!f.ok()) {
         failed.fetch_add(1);
-        return;
+        continue;
       }
       pb::LinkFeedbackRequest link;
       link.set_action_id("a1");
       link.add_feedback_ids(f->feedback_id());
       if (!Call<pb::Action>("LinkFeedback", link).ok()) failed.fetch_add(1);
-    });
-  }
-  for (auto& t : threads) t.join();
-  threads.clear();
+    }
+  });
   EXPECT_EQ(failed.load(), 0);
   std::set<std::string> ids;
   for (const auto& f : Feedback()) {
     ids.insert(f.feedback_id());
     EXPECT_EQ(f.action_id(), "a1") << f.feedback_id();
   }
-  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
-  pb::ListActionsRequest actions;
-  auto listed = Call<pb::ListActionsResponse>("ListActions", actions);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kAll));
+  auto listed =
+      Call<pb::ListActionsResponse>("ListActions", pb::ListActionsRequest());
   ASSERT_TRUE(listed.ok()) << listed.status();
   ASSERT_EQ(listed->actions_size(), 1);
-  EXPECT_EQ(listed->actions(0).feedback_ids_size(), kThreads);
+  EXPECT_EQ(listed->actions(0).feedback_ids_size(), kAll);
 
   host_.AdvanceDays(8);  // every follow-up overdue
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      auto overdue = Call<pb::ListFeedbackResponse>(
-          "CheckFollowUps", pb::CheckFollowUpsRequest());
-      if (!overdue.ok() || overdue->feedback_size() != kThreads) {
-        failed.fetch_add(1);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  Concurrently(kThreads, [&](int) {
+    auto overdue = Call<pb::ListFeedbackResponse>("CheckFollowUps",
+                                                  pb::CheckFollowUpsRequest());
+    if (!overdue.ok() || overdue->feedback_size() != kAll) failed.fetch_add(1);
+  });
   EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(host_.TakeAlerts().size(), static_cast<size_t>(kThreads));
+  EXPECT_EQ(host_.TakeAlerts().size(), static_cast<size_t>(kAll));
   ASSERT_TRUE(plugin_->Tick().ok());
   EXPECT_TRUE(host_.alerts().empty());
   for (const auto& f : Feedback()) {
