@@ -265,6 +265,24 @@ TEST_F(FakeHostParityTest, VersionedKeyValueAnswersAreTheServersByteForByte) {
   }
 }
 
+// Off a hook's thread, and outside an entry point, both say the same.
+TEST_F(FakeHostParityTest, CallContextAndDeclineOutOfPlaceAreTheServers) {
+  const sdk::Host server(plugin_host::HostApi(), &server_);
+  const sdk::Host& fake = fake_plugin_->host();
+  auto server_context = server.CallContext();
+  auto fake_context = fake.CallContext();
+  EXPECT_EQ(server_context.status().code(), sdk::Code::kNotFound);
+  EXPECT_EQ(fake_context.status().code(), sdk::Code::kNotFound);
+  EXPECT_EQ(server_context.status().message(), fake_context.status().message());
+  EXPECT_FALSE(server.Cancelled());
+  EXPECT_FALSE(fake.Cancelled());
+  const char kWhy[] = "why";
+  EXPECT_EQ(
+      plugin_host::HostApi()->retain_host_callback_decline(nullptr, {kWhy, 3}),
+      9);
+  EXPECT_EQ(fake_.api()->retain_host_callback_decline(nullptr, {kWhy, 3}), 9);
+}
+
 TEST_F(FakeHostParityTest, ArgumentErrorsAreTheServers) {
   CreateAccount("acme", 1000);
   CreateAccount("beta", 1000);
