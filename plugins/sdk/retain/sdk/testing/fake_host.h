@@ -84,7 +84,7 @@ class LoadedPlugin {
  public:
   const std::string& name() const { return slot_->name; }
   const std::string& version() const { return slot_->version; }
-  // The ABI version the plugin was built with, "1.1".
+  // The ABI version the plugin was built with, "1.2".
   std::string abi() const {
     return std::to_string(slot_->abi_major) + "." +
            std::to_string(slot_->abi_minor);
@@ -232,12 +232,15 @@ class FakeHost {
 
   // Loads a plugin through its entry point (a plugin linked into the test:
   // &retain_plugin_on_load; a library: LoadLibrary in load_library.h), as
-  // the server does: refused (FAILED_PRECONDITION) for an ABI major
+  // the server does: refused (FAILED_PRECONDITION) when the entry point
+  // declines the host (with the reason it gave), for an ABI major
   // mismatch, missing hooks, a bad name or a name already loaded; Init's
   // own status when Init fails; FAILED_PRECONDITION when the descriptor
   // serves a method outside "/retain.plugins.<name>.v1." or one already
-  // served; INVALID_ARGUMENT when config_json is not JSON. Then delivers
-  // the log from the plugin's cursor (all of it on a first load).
+  // served; INVALID_ARGUMENT when config_json is not JSON. A module
+  // refused after its entry point returned it hears why (on_refused), as
+  // in the server. Then delivers the log from the plugin's cursor (all of
+  // it on a first load).
   Result<LoadedPlugin> Load(retain_plugin_on_load_fn entry,
                             const PluginOptions& options = PluginOptions());
 
