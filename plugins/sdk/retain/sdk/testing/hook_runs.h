@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "retain/sdk/detail/abi_bridge.h"
+#include "retain/sdk/status.h"
 #include "retain/sdk/testing/plugin_slot.h"
 #include "retain/sdk/types.h"
 #include "retain_plugin_abi.h"
