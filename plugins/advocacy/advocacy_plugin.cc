@@ -5,8 +5,11 @@
 // List methods page through "ref/", "cs/" and "referral/" in key order.
 // Config: max_asks_per_year (3), cooldown_days (60),
 // champion_window_days (365), allow_red_references (false).
+//
+// Concurrency: handlers run at once and take no lock over the KV; each
+// change is a Host::Update (compare-and-set, retried when another writer
+// came first), and the "next/<kind>" counters number what is created.
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,9 @@ constexpr char kService[] = "/retain.plugins.advocacy.v1.AdvocacyService/";
 
 class AdvocacyPlugin : public sdk::Plugin {
  public:
+  static constexpr uint32_t kRequiredHostFeatures =
+      sdk::host_feature::kVersionedKv;
+
   Status Init(sdk::Setup& setup) override {
     const auto& cfg = setup.config();
     max_asks_ = cfg.GetInt("max_asks_per_year", 3);
@@ -47,19 +53,21 @@ class AdvocacyPlugin : public sdk::Plugin {
     setup.HandleProto<pb::UpdateReferenceRequest, pb::ReferenceRequest>(
         s + "UpdateReference",
         [this](const Call& c, const auto& req, auto* resp) {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto r = LoadMessage<pb::ReferenceRequest>(
-              host(), c.tenant, "ref/" + req.reference_id());
-          if (!r.ok()) return r.status();
-          if (!*r)
-            return sdk::NotFound("no reference request " + req.reference_id());
-          if (req.status() == pb::REFERENCE_STATUS_UNSPECIFIED)
-            return sdk::InvalidArgument("status is required");
-          (*r)->set_status(req.status());
-          Status st =
-              host().KvApply(c.tenant, {Put("ref/" + req.reference_id(), **r)});
-          if (st.ok()) *resp = **r;
-          return st;
+          const std::string key = "ref/" + req.reference_id();
+          return host().Update(c.tenant, {key}, [&](sdk::KvUpdate& u) {
+            auto r = LoadMessage<pb::ReferenceRequest>(u, key);
+            if (!r.ok()) return r.status();
+            if (!*r) {
+              return sdk::NotFound("no reference request " +
+                                   req.reference_id());
+            }
+            if (req.status() == pb::REFERENCE_STATUS_UNSPECIFIED)
+              return sdk::InvalidArgument("status is required");
+            (*r)->set_status(req.status());
+            u.Apply(Put(key, **r));
+            *resp = **r;
+            return Status();
+          });
         });
     setup.HandleProto<pb::CreateCaseStudyRequest, pb::CaseStudy>(
         s + "CreateCaseStudy",
@@ -68,47 +76,46 @@ class AdvocacyPlugin : public sdk::Plugin {
             return sdk::InvalidArgument("title is required");
           auto account = host().GetAccount(c.tenant, req.account_id());
           if (!account.ok()) return account.status();
-          std::lock_guard<std::mutex> lock(mu_);
-          auto n = Next(c.tenant, "cs");
-          if (!n.ok()) return n.status();
-          pb::CaseStudy cs;
-          cs.set_case_study_id("cs" + std::to_string(*n));
-          cs.set_account_id(req.account_id());
-          cs.set_title(req.title());
-          cs.set_stage(pb::CASE_STUDY_STAGE_PROPOSED);
-          *cs.mutable_create_time() = TimestampOf(host().NowMicros());
-          Status st =
-              host().KvApply(c.tenant, {{"next/cs", std::to_string(*n)},
-                                        Put("cs/" + cs.case_study_id(), cs)});
-          if (st.ok()) *resp = cs;
-          return st;
+          return host().Update(c.tenant, {"next/cs"}, [&](sdk::KvUpdate& u) {
+            auto n = TakeNext(u, "next/cs");
+            if (!n.ok()) return n.status();
+            pb::CaseStudy cs;
+            cs.set_case_study_id("cs" + std::to_string(*n));
+            cs.set_account_id(req.account_id());
+            cs.set_title(req.title());
+            cs.set_stage(pb::CASE_STUDY_STAGE_PROPOSED);
+            *cs.mutable_create_time() = TimestampOf(host().NowMicros());
+            u.Apply(Put("cs/" + cs.case_study_id(), cs));
+            *resp = cs;
+            return Status();
+          });
         });
     setup.HandleProto<pb::AdvanceCaseStudyRequest, pb::CaseStudy>(
         s + "AdvanceCaseStudy",
         [this](const Call& c, const auto& req, auto* resp) {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto cs = LoadMessage<pb::CaseStudy>(host(), c.tenant,
-                                               "cs/" + req.case_study_id());
-          if (!cs.ok()) return cs.status();
-          if (!*cs)
-            return sdk::NotFound("no case study " + req.case_study_id());
-          pb::CaseStudyStage from = (*cs)->stage(), to = req.stage();
-          bool open = from != pb::CASE_STUDY_STAGE_PUBLISHED &&
-                      from != pb::CASE_STUDY_STAGE_DECLINED;
-          if (!(open && (to == pb::CASE_STUDY_STAGE_DECLINED ||
-                         static_cast<int>(to) == from + 1))) {
-            return sdk::FailedPrecondition("cannot move a case study from " +
-                                           pb::CaseStudyStage_Name(from) +
-                                           " to " +
-                                           pb::CaseStudyStage_Name(to));
-          }
-          (*cs)->set_stage(to);
-          if (to == pb::CASE_STUDY_STAGE_PUBLISHED)
-            *(*cs)->mutable_publish_time() = TimestampOf(host().NowMicros());
-          Status st = host().KvApply(c.tenant,
-                                     {Put("cs/" + req.case_study_id(), **cs)});
-          if (st.ok()) *resp = **cs;
-          return st;
+          const std::string key = "cs/" + req.case_study_id();
+          return host().Update(c.tenant, {key}, [&](sdk::KvUpdate& u) {
+            auto cs = LoadMessage<pb::CaseStudy>(u, key);
+            if (!cs.ok()) return cs.status();
+            if (!*cs)
+              return sdk::NotFound("no case study " + req.case_study_id());
+            pb::CaseStudyStage from = (*cs)->stage(), to = req.stage();
+            bool open = from != pb::CASE_STUDY_STAGE_PUBLISHED &&
+                        from != pb::CASE_STUDY_STAGE_DECLINED;
+            if (!(open && (to == pb::CASE_STUDY_STAGE_DECLINED ||
+                           static_cast<int>(to) == from + 1))) {
+              return sdk::FailedPrecondition("cannot move a case study from " +
+                                             pb::CaseStudyStage_Name(from) +
+                                             " to " +
+                                             pb::CaseStudyStage_Name(to));
+            }
+            (*cs)->set_stage(to);
+            if (to == pb::CASE_STUDY_STAGE_PUBLISHED)
+              *(*cs)->mutable_publish_time() = TimestampOf(host().NowMicros());
+            u.Apply(Put(key, **cs));
+            *resp = **cs;
+            return Status();
+          });
         });
     setup.HandleProto<pb::CreateReferralRequest, pb::Referral>(
         s + "CreateReferral",
@@ -117,22 +124,22 @@ class AdvocacyPlugin : public sdk::Plugin {
             return sdk::InvalidArgument("prospect is required");
           auto account = host().GetAccount(c.tenant, req.account_id());
           if (!account.ok()) return account.status();
-          std::lock_guard<std::mutex> lock(mu_);
-          auto n = Next(c.tenant, "referral");
-          if (!n.ok()) return n.status();
-          pb::Referral r;
-          r.set_referral_id("r" + std::to_string(*n));
-          r.set_account_id(req.account_id());
-          r.set_advocate_contact(req.advocate_contact());
-          r.set_prospect(req.prospect());
-          r.set_estimated_arr(req.estimated_arr());
-          r.set_status(pb::REFERRAL_STATUS_OPEN);
-          *r.mutable_create_time() = TimestampOf(host().NowMicros());
-          Status st =
-              host().KvApply(c.tenant, {{"next/referral", std::to_string(*n)},
-                                        Put("referral/" + r.referral_id(), r)});
-          if (st.ok()) *resp = r;
-          return st;
+          return host().Update(
+              c.tenant, {"next/referral"}, [&](sdk::KvUpdate& u) {
+                auto n = TakeNext(u, "next/referral");
+                if (!n.ok()) return n.status();
+                pb::Referral r;
+                r.set_referral_id("r" + std::to_string(*n));
+                r.set_account_id(req.account_id());
+                r.set_advocate_contact(req.advocate_contact());
+                r.set_prospect(req.prospect());
+                r.set_estimated_arr(req.estimated_arr());
+                r.set_status(pb::REFERRAL_STATUS_OPEN);
+                *r.mutable_create_time() = TimestampOf(host().NowMicros());
+                u.Apply(Put("referral/" + r.referral_id(), r));
+                *resp = r;
+                return Status();
+              });
         });
     setup.HandleProto<pb::UpdateReferralRequest, pb::Referral>(
         s + "UpdateReferral",
@@ -234,13 +241,6 @@ class AdvocacyPlugin : public sdk::Plugin {
   }
 
  private:
-  sdk::Result<int64_t> Next(const std::string& tenant,
-                            const std::string& kind) {
-    auto v = host().KvGet(tenant, "next/" + kind);
-    if (!v.ok()) return v.status();
-    return (*v ? std::stoll(**v) : 0) + 1;
-  }
-
   template <typename Req>
   static bool Matches(const Req& req, const std::string& account_id) {
     return req.account_id().empty() || req.account_id() == account_id;
@@ -325,51 +325,59 @@ class AdvocacyPlugin : public sdk::Plugin {
       return sdk::FailedPrecondition("account " + req.account_id() +
                                      " is red: do not ask it for a reference");
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    int64_t now = host().NowMicros(), last = 0;
-    int asks = AsksInYear(tenant, req.account_id(), &last);
-    if (asks >= max_asks_) {
-      return sdk::FailedPrecondition(
-          "account " + req.account_id() + " was asked " + std::to_string(asks) +
-          " times in the last year (limit " + std::to_string(max_asks_) + ")");
-    }
-    if (last > 0 && now < last + cooldown_days_ * sdk::kMicrosPerDay) {
-      return sdk::FailedPrecondition(
-          "account " + req.account_id() + " is in its cool-down until " +
-          FormatDate(last + cooldown_days_ * sdk::kMicrosPerDay));
-    }
-    auto n = Next(tenant, "ref");
-    if (!n.ok()) return n.status();
-    pb::ReferenceRequest r;
-    r.set_reference_id("ref" + std::to_string(*n));
-    r.set_account_id(req.account_id());
-    r.set_contact(req.contact());
-    r.set_purpose(req.purpose());
-    r.set_requested_by(req.requested_by());
-    r.set_status(pb::REFERENCE_STATUS_REQUESTED);
-    *r.mutable_request_time() = TimestampOf(now);
-    Status st = host().KvApply(tenant, {{"next/ref", std::to_string(*n)},
-                                        Put("ref/" + r.reference_id(), r)});
-    if (st.ok()) *out = r;
-    return st;
+    const int64_t now = host().NowMicros();
+    // The limits count every request of the account; each new one bumps
+    // "next/ref", so reading it makes the count hold: when another request
+    // lands between this count and this write, the write is refused and
+    // the count taken again.
+    return host().Update(tenant, {"next/ref"}, [&](sdk::KvUpdate& u) {
+      int64_t last = 0;
+      int asks = AsksInYear(tenant, req.account_id(), &last);
+      if (asks >= max_asks_) {
+        return sdk::FailedPrecondition("account " + req.account_id() +
+                                       " was asked " + std::to_string(asks) +
+                                       " times in the last year (limit " +
+                                       std::to_string(max_asks_) + ")");
+      }
+      if (last > 0 && now < last + cooldown_days_ * sdk::kMicrosPerDay) {
+        return sdk::FailedPrecondition(
+            "account " + req.account_id() + " is in its cool-down until " +
+            FormatDate(last + cooldown_days_ * sdk::kMicrosPerDay));
+      }
+      auto n = TakeNext(u, "next/ref");
+      if (!n.ok()) return n.status();
+      pb::ReferenceRequest r;
+      r.set_reference_id("ref" + std::to_string(*n));
+      r.set_account_id(req.account_id());
+      r.set_contact(req.contact());
+      r.set_purpose(req.purpose());
+      r.set_requested_by(req.requested_by());
+      r.set_status(pb::REFERENCE_STATUS_REQUESTED);
+      *r.mutable_request_time() = TimestampOf(now);
+      u.Apply(Put("ref/" + r.reference_id(), r));
+      *out = r;
+      return Status();
+    });
   }
 
   Status UpdateReferral(const std::string& tenant,
                         const pb::UpdateReferralRequest& req,
                         pb::Referral* out) {
+    const std::string key = "referral/" + req.referral_id();
     pb::Referral r;
     bool converted_now = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto loaded = LoadMessage<pb::Referral>(host(), tenant,
-                                              "referral/" + req.referral_id());
+    bool unchanged = false;
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto loaded = LoadMessage<pb::Referral>(u, key);
       if (!loaded.ok()) return loaded.status();
       if (!*loaded) return sdk::NotFound("no referral " + req.referral_id());
       r = **loaded;
+      converted_now = false;
+      unchanged = false;
       if (r.status() == pb::REFERRAL_STATUS_CONVERTED ||
           r.status() == pb::REFERRAL_STATUS_LOST) {
         if (r.status() == req.status()) {
-          *out = r;
+          unchanged = true;
           return Status();
         }
         return sdk::FailedPrecondition("referral is closed");
@@ -384,9 +392,13 @@ class AdvocacyPlugin : public sdk::Plugin {
         converted_now = true;
       }
       r.set_status(req.status());
-      Status st =
-          host().KvApply(tenant, {Put("referral/" + r.referral_id(), r)});
-      if (!st.ok()) return st;
+      u.Apply(Put(key, r));
+      return Status();
+    });
+    if (!st.ok()) return st;
+    if (unchanged) {
+      *out = r;
+      return Status();
     }
     if (converted_now) {
       Signal s;
@@ -455,7 +467,6 @@ class AdvocacyPlugin : public sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
   int64_t max_asks_ = 3;
   int64_t cooldown_days_ = 60;
   int64_t window_days_ = 365;

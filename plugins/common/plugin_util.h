@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,71 @@ Result<std::optional<M>> LoadMessage(const Host& host,
   if (!m.ParseFromString(**v)) return sdk::Internal("corrupt state at " + key);
   return std::optional<M>(std::move(m));
 }
+
+// The message stored under key as one attempt of Host::Update reads it
+// (the read is a precondition of the attempt's write); nullopt when absent.
+template <typename M>
+Result<std::optional<M>> LoadMessage(sdk::KvUpdate& update,
+                                     const std::string& key) {
+  auto v = update.Get(key);
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<M>();
+  M m;
+  if (!m.ParseFromString(**v)) return sdk::Internal("corrupt state at " + key);
+  return std::optional<M>(std::move(m));
+}
+
+// The next number of the counter at `key` (1 first), written back by the
+// update: ids that concurrent creators never share, since two attempts
+// that read the same value cannot both commit.
+inline Result<int64_t> TakeNext(sdk::KvUpdate& update, const std::string& key) {
+  auto v = update.Get(key);
+  if (!v.ok()) return v.status();
+  int64_t n = 1;
+  if (v->has_value()) {
+    try {
+      n = std::stoll(**v) + 1;
+    } catch (const std::exception&) {
+      return sdk::Internal("corrupt counter at " + key);
+    }
+  }
+  update.Put(key, std::to_string(n));
+  return n;
+}
+
+// Keys some thread of this process is working on, for work whose side
+// effect (an alert) a compare-and-set retry cannot take back: a second
+// thread that finds a key claimed leaves that work to the first instead of
+// doing it twice. It guards this set only, never a host call.
+class Claims {
+ public:
+  // Held until destroyed; held() is false when another thread holds `key`.
+  class Claim {
+   public:
+    Claim(Claims* claims, std::string key)
+        : claims_(claims), key_(std::move(key)) {
+      std::lock_guard<std::mutex> lock(claims_->mu_);
+      held_ = claims_->held_.insert(key_).second;
+    }
+    ~Claim() {
+      if (!held_) return;
+      std::lock_guard<std::mutex> lock(claims_->mu_);
+      claims_->held_.erase(key_);
+    }
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+    bool held() const { return held_; }
+
+   private:
+    Claims* claims_;
+    std::string key_;
+    bool held_ = false;
+  };
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> held_;
+};
 
 // Every message stored under prefix, key order.
 template <typename M>

@@ -15,9 +15,12 @@
 // at creation, never from the signal's occur time. Accounts without ARR or
 // seats, and churned accounts, get no suggestion: there is nothing to
 // expand, and an amount would be made up.
+//
+// Concurrency: handlers run at once and take no lock over the KV; each
+// change is a Host::Update (compare-and-set, retried when another writer
+// came first), and "next_id" numbers opportunities so no two get one id.
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "plugins/common/plugin_util.h"
@@ -46,6 +49,9 @@ constexpr char kSourceUsage[] = "usage";
 
 class ExpansionPlugin : public sdk::Plugin {
  public:
+  static constexpr uint32_t kRequiredHostFeatures =
+      sdk::host_feature::kVersionedKv;
+
   Status Init(sdk::Setup& setup) override {
     const auto& cfg = setup.config();
     prob_[pb::STAGE_IDENTIFIED] =
@@ -213,6 +219,12 @@ class ExpansionPlugin : public sdk::Plugin {
   }
 
  private:
+  // The configured probability of a stage (0 for a stage it does not know).
+  double DefaultProbability(int stage) const {
+    auto it = prob_.find(stage);
+    return it == prob_.end() ? 0 : it->second;
+  }
+
   pb::Opportunity Flag(const std::string& tenant, pb::Opportunity o) {
     auto account = host().GetAccount(tenant, o.account_id());
     o.set_flagged_red(IsOpen(o.stage()) && account.ok() &&
@@ -237,38 +249,47 @@ class ExpansionPlugin : public sdk::Plugin {
       return sdk::InvalidArgument("create opportunities open, then move them");
     auto account = host().GetAccount(tenant, req.account_id());
     if (!account.ok()) return account.status();
-    std::lock_guard<std::mutex> lock(mu_);
-    std::string id = req.opportunity_id();
-    std::vector<KvOp> ops;
-    if (id.empty()) {
-      auto next = host().KvGet(tenant, "next_id");
-      if (!next.ok()) return next.status();
-      int64_t n = (*next ? std::stoll(**next) : 0) + 1;
-      id = "opp-" + std::to_string(n);
-      ops.push_back({"next_id", std::to_string(n)});
-    } else {
-      auto existing = LoadMessage<pb::Opportunity>(host(), tenant, "opp/" + id);
-      if (!existing.ok()) return existing.status();
-      if (*existing) {  // idempotent create
-        *out = Flag(tenant, **existing);
-        return Status();
-      }
-    }
+    // Without an id, "next_id" numbers it; with one, the opportunity must
+    // not exist yet (else the create is a no-op answering it).
+    const bool numbered = req.opportunity_id().empty();
+    const std::string read =
+        numbered ? "next_id" : "opp/" + req.opportunity_id();
     pb::Opportunity o;
-    o.set_opportunity_id(id);
-    o.set_account_id(req.account_id());
-    o.set_type(req.type());
-    o.set_amount(req.amount());
-    o.set_stage(stage);
-    o.set_probability(req.probability() > 0 ? req.probability() : prob_[stage]);
-    if (req.has_close_time()) *o.mutable_close_time() = req.close_time();
-    o.set_description(req.description());
-    o.set_source(source);
-    *o.mutable_create_time() = TimestampOf(host().NowMicros());
-    ops.push_back(Put("opp/" + id, o));
-    Status s = host().KvApply(tenant, ops);
+    bool existed = false;
+    Status s = host().Update(tenant, {read}, [&](sdk::KvUpdate& u) {
+      std::string id = req.opportunity_id();
+      if (numbered) {
+        auto n = TakeNext(u, "next_id");
+        if (!n.ok()) return n.status();
+        id = "opp-" + std::to_string(*n);
+      } else {
+        auto existing = LoadMessage<pb::Opportunity>(u, read);
+        if (!existing.ok()) return existing.status();
+        existed = existing->has_value();
+        if (existed) {  // idempotent create
+          o = **existing;
+          return Status();
+        }
+      }
+      o = pb::Opportunity();
+      o.set_opportunity_id(id);
+      o.set_account_id(req.account_id());
+      o.set_type(req.type());
+      o.set_amount(req.amount());
+      o.set_stage(stage);
+      o.set_probability(req.probability() > 0 ? req.probability()
+                                              : DefaultProbability(stage));
+      if (req.has_close_time()) *o.mutable_close_time() = req.close_time();
+      o.set_description(req.description());
+      o.set_source(source);
+      *o.mutable_create_time() = TimestampOf(host().NowMicros());
+      u.Apply(Put("opp/" + id, o));
+      return Status();
+    });
     if (!s.ok()) return s;
     *out = Flag(tenant, o);
+    if (existed) return Status();
+    const std::string& id = o.opportunity_id();
     if (out->flagged_red()) {
       host().PublishAlert(
           tenant, o.account_id(), "expansion.red_account",
@@ -284,16 +305,16 @@ class ExpansionPlugin : public sdk::Plugin {
       return sdk::InvalidArgument("stage is required");
     if (req.probability() < 0 || req.probability() > 1)
       return sdk::InvalidArgument("probability must be 0-1");
+    const std::string key = "opp/" + req.opportunity_id();
     pb::Opportunity o;
     bool won_now = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto loaded = LoadMessage<pb::Opportunity>(host(), tenant,
-                                                 "opp/" + req.opportunity_id());
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto loaded = LoadMessage<pb::Opportunity>(u, key);
       if (!loaded.ok()) return loaded.status();
       if (!*loaded)
         return sdk::NotFound("no opportunity " + req.opportunity_id());
       o = **loaded;
+      won_now = false;
       if (!IsOpen(o.stage()) && o.stage() != req.stage()) {
         return sdk::FailedPrecondition("opportunity is closed (" +
                                        pb::Stage_Name(o.stage()) + ")");
@@ -306,13 +327,15 @@ class ExpansionPlugin : public sdk::Plugin {
         won_now = req.stage() == pb::STAGE_WON;
       }
       o.set_stage(req.stage());
-      o.set_probability(req.probability() > 0 ? req.probability()
-                                              : prob_[req.stage()]);
+      o.set_probability(req.probability() > 0
+                            ? req.probability()
+                            : DefaultProbability(req.stage()));
       if (!IsOpen(o.stage()) && !o.has_close_time())
         *o.mutable_close_time() = TimestampOf(host().NowMicros());
-      Status s = host().KvApply(tenant, {Put("opp/" + o.opportunity_id(), o)});
-      if (!s.ok()) return s;
-    }
+      u.Apply(Put(key, o));
+      return Status();
+    });
+    if (!st.ok()) return st;
     if (won_now || o.stage() == pb::STAGE_WON) {
       // Idempotent by signal id: a retried WON records one expansion.
       Signal sig;
@@ -368,8 +391,7 @@ class ExpansionPlugin : public sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
-  std::map<int, double> prob_;
+  std::map<int, double> prob_;  // read-only after Init
   double seat_threshold_ = 0.9;
   double seat_growth_ = 0.2;
   int64_t close_days_ = 60;

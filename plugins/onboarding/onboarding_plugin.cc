@@ -5,6 +5,9 @@
 // Overdue alerts: on every periodic tick (so an account that sends no
 // signals still gets them), after every signal of the account, and from
 // ListOverdue; once per milestone, also across restarts.
+// Concurrency: handlers, ticks and signals run at once and take no lock
+// over the KV: each change of a plan is a Host::Update (compare-and-set,
+// retried when another writer came first).
 // Config ("config" block of the plugin in the server's plugin config):
 //   templates.<template>.<milestone>: due offset in days from the start
 //     (templates: default, digital, pooled, named, dedicated);
@@ -12,7 +15,7 @@
 //   first_value_milestone: "go_live";  go_live_utilisation: 0.5.
 #include <algorithm>
 #include <map>
-#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +66,9 @@ std::string TemplateForSegment(int32_t segment) {
 
 class OnboardingPlugin : public sdk::Plugin {
  public:
+  static constexpr uint32_t kRequiredHostFeatures =
+      sdk::host_feature::kVersionedKv | sdk::host_feature::kListTenants;
+
   Status Init(sdk::Setup& setup) override {
     const auto& cfg = setup.config();
     for (const auto& [name, days] : DefaultTemplates()) {
@@ -100,7 +106,6 @@ class OnboardingPlugin : public sdk::Plugin {
         });
     setup.HandleProto<pb::GetPlanRequest, pb::Plan>(
         s + "GetPlan", [this](const Call& c, const auto& req, auto* resp) {
-          std::lock_guard<std::mutex> lock(mu_);
           auto plan = LoadMessage<pb::Plan>(host(), c.tenant,
                                             "plan/" + req.account_id());
           if (!plan.ok()) return plan.status();
@@ -187,7 +192,6 @@ class OnboardingPlugin : public sdk::Plugin {
 
   std::optional<sdk::Section> ReportSection(
       const std::string& tenant, const std::string& account_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
     auto loaded = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
     if (!loaded.ok() || !*loaded) return std::nullopt;
     pb::Plan plan = Evaluate(**loaded);
@@ -216,7 +220,6 @@ class OnboardingPlugin : public sdk::Plugin {
 
   std::optional<sdk::HealthComponent> AccountHealthComponent(
       const std::string& tenant, const std::string& account_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
     auto loaded = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
     if (!loaded.ok() || !*loaded) return std::nullopt;
     pb::Plan plan = Evaluate(**loaded);
@@ -316,13 +319,37 @@ class OnboardingPlugin : public sdk::Plugin {
                std::string tmpl, int64_t start, pb::Plan* out) {
     if (account_id.empty())
       return sdk::InvalidArgument("account_id is required");
-    std::lock_guard<std::mutex> lock(mu_);
-    auto existing = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
-    if (!existing.ok()) return existing.status();
-    if (*existing) {
-      *out = Evaluate(**existing);
+    const std::string key = "plan/" + account_id;
+    pb::Plan plan;
+    bool created = false;
+    // Two starts at once (a NEW_LOGO signal and an API call): one plan.
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto existing = LoadMessage<pb::Plan>(u, key);
+      if (!existing.ok()) return existing.status();
+      created = !existing->has_value();
+      if (!created) {
+        plan = **existing;
+        return Status();
+      }
+      auto made = NewPlan(tenant, account_id, tmpl, start);
+      if (!made.ok()) return made.status();
+      plan = *made;
+      u.Apply(Put(key, plan));
       return Status();
+    });
+    if (!st.ok()) return st;
+    if (created) {
+      host().Info("onboarding started for " + account_id + " (" +
+                  plan.template_() + ")");
     }
+    *out = Evaluate(plan);
+    return Status();
+  }
+
+  // A fresh plan from the template (by default the account's segment's).
+  sdk::Result<pb::Plan> NewPlan(const std::string& tenant,
+                                const std::string& account_id, std::string tmpl,
+                                int64_t start) {
     auto account = host().GetAccount(tenant, account_id);
     if (!account.ok()) return account.status();
     if (tmpl.empty()) tmpl = TemplateForSegment(account->segment);
@@ -349,21 +376,17 @@ class OnboardingPlugin : public sdk::Plugin {
       m->set_key(key);
       *m->mutable_due_time() = TimestampOf(start + days * sdk::kMicrosPerDay);
     }
-    Status s = host().KvApply(tenant, {Put("plan/" + account_id, plan)});
-    if (!s.ok()) return s;
-    host().Info("onboarding started for " + account_id + " (" + tmpl + ")");
-    *out = Evaluate(plan);
-    return Status();
+    return plan;
   }
 
   Status Complete(const std::string& tenant, const std::string& account_id,
                   const std::string& key, int64_t at, const std::string& by,
                   pb::Plan* out) {
+    const std::string plan_key = "plan/" + account_id;
     pb::Plan plan;
     bool changed = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto loaded = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
+    Status st = host().Update(tenant, {plan_key}, [&](sdk::KvUpdate& u) {
+      auto loaded = LoadMessage<pb::Plan>(u, plan_key);
       if (!loaded.ok()) return loaded.status();
       if (!*loaded)
         return sdk::NotFound("no onboarding plan for " + account_id);
@@ -374,14 +397,15 @@ class OnboardingPlugin : public sdk::Plugin {
       }
       if (m == nullptr)
         return sdk::InvalidArgument("no milestone '" + key + "' in the plan");
-      if (!m->has_complete_time()) {
+      changed = !m->has_complete_time();
+      if (changed) {
         *m->mutable_complete_time() = TimestampOf(at);
         m->set_completed_by(by);
-        changed = true;
-        Status s = host().KvApply(tenant, {Put("plan/" + account_id, plan)});
-        if (!s.ok()) return s;
+        u.Apply(Put(plan_key, plan));
       }
-    }
+      return Status();
+    });
+    if (!st.ok()) return st;
     if (changed) {
       // So the rest of Retain (and NRR-style analyses) see the milestone.
       Signal out_signal;
@@ -413,19 +437,24 @@ class OnboardingPlugin : public sdk::Plugin {
 
   // Alerts once per overdue milestone of one account: the alert goes out,
   // then "alerted" is persisted (a crash in between may repeat it; a
-  // restart never does). `now` = 0: the host clock.
+  // restart never does). An alert cannot be taken back by a retry, so one
+  // pass per account alerts at a time (a claim in memory; a pass that
+  // finds the account claimed only lists). `now` = 0: the host clock.
   Status AlertOverdue(const std::string& tenant, const std::string& account_id,
                       pb::ListOverdueResponse* list = nullptr,
                       int64_t now = 0) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto loaded = LoadMessage<pb::Plan>(host(), tenant, "plan/" + account_id);
+    const std::string key = "plan/" + account_id;
+    // Claimed before the read, so the read sees what an earlier pass
+    // alerted.
+    const Claims::Claim alerting(&alerting_, tenant + "/" + account_id);
+    auto loaded = LoadMessage<pb::Plan>(host(), tenant, key);
     if (!loaded.ok()) return loaded.status();
     if (!*loaded) return Status();
     if (now == 0) now = host().NowMicros();
-    pb::Plan plan = Evaluate(**loaded, now);
-    bool changed = false;
+    const pb::Plan plan = Evaluate(**loaded, now);
+    std::set<std::string> alerted;
     Status failed;
-    for (auto& m : *plan.mutable_milestones()) {
+    for (const auto& m : plan.milestones()) {
       if (m.status() != pb::MILESTONE_STATUS_OVERDUE) continue;
       if (list != nullptr) {
         auto* o = list->add_milestones();
@@ -434,7 +463,7 @@ class OnboardingPlugin : public sdk::Plugin {
         *o->mutable_due_time() = m.due_time();
         o->set_days_overdue(Days(now - MicrosOf(m.due_time())));
       }
-      if (m.alerted() || !failed.ok()) continue;
+      if (!alerting.held() || m.alerted() || !failed.ok()) continue;
       Status s = host().PublishAlert(
           tenant, account_id, "onboarding.milestone_overdue",
           "onboarding milestone '" + m.key() + "' was due " +
@@ -444,14 +473,23 @@ class OnboardingPlugin : public sdk::Plugin {
         failed = s;  // keep the alerts that went out; retry the rest later
         continue;
       }
-      m.set_alerted(true);
-      changed = true;
+      alerted.insert(m.key());
     }
-    if (changed) {
-      Status s = host().KvApply(tenant, {Put("plan/" + account_id, plan)});
-      if (!s.ok()) return s;
-    }
-    return failed;
+    if (alerted.empty()) return failed;
+    // Remember them on the plan as it is now (a milestone completed
+    // meanwhile keeps its completion).
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto current = LoadMessage<pb::Plan>(u, key);
+      if (!current.ok()) return current.status();
+      if (!*current) return Status();
+      pb::Plan updated = **current;
+      for (auto& m : *updated.mutable_milestones()) {
+        if (alerted.count(m.key())) m.set_alerted(true);
+      }
+      u.Apply(Put(key, updated));
+      return Status();
+    });
+    return st.ok() ? failed : st;
   }
 
   Status ListOverdue(const std::string& tenant, pb::ListOverdueResponse* out) {
@@ -489,7 +527,7 @@ class OnboardingPlugin : public sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
+  Claims alerting_;  // accounts a pass is alerting for (tenant/account)
   std::map<std::string, std::map<std::string, int>> templates_;
   std::map<std::string, std::string>
       custom_matches_;  // custom type -> milestone

@@ -32,11 +32,21 @@
 //   retain/sdk/types.h   Account, Signal, HealthComponent, Section, ... and
 //                        named constants for the core enums
 //   retain/sdk/config.h  Config (the plugin's config block)
-//   retain/sdk/host.h    Host: KV, accounts, signals, health, alerts, log
+//   retain/sdk/host.h    Host: KV, accounts, signals, health, alerts, log,
+//                        the call context
+//   retain/sdk/kv_update.h  KvUpdate: one attempt of Host::Update
+//                        (compare-and-set)
 //   retain/sdk/plugin.h  Plugin, Setup, Call, Tick, RETAIN_PLUGIN
 //   retain/sdk/wire.h    protobuf wire Reader/Writer for your own messages
 //   retain/sdk/detail/   codec, C ABI glue: not API, may change any time
 // Unit-test a plugin without a server: retain_plugin_testing.h.
+//
+// ABI versions (retain_plugin_abi.h): a plugin built with this SDK is an
+// ABI 1.2 plugin and loads in any 1.x host; what an older host lacks
+// answers UNIMPLEMENTED (1.1: Host::ListTenants and on_tick; 1.2:
+// KvRead, KvApplyIf, Update, CallContext, Cancelled, declining with a
+// reason, OnRefused), unless the plugin requires it
+// (Plugin::kRequiredHostFeatures) and so declines such a host at load.
 #ifndef RETAIN_PLUGIN_H_
 #define RETAIN_PLUGIN_H_
 
@@ -58,6 +68,7 @@
 
 #include "retain/sdk/config.h"
 #include "retain/sdk/host.h"
+#include "retain/sdk/kv_update.h"
 #include "retain/sdk/plugin.h"
 #include "retain/sdk/status.h"
 #include "retain/sdk/types.h"

@@ -6,15 +6,19 @@
 // hooks. What the server knows is in memory too: a clock that moves only
 // when told, accounts and health as the test sets them, the signal log,
 // each plugin's key-value store (with the server's semantics: KvApply all
-// or nothing, KvScan's prefix, paging and limit rules), and what plugins
-// emit (alerts, signals, log lines) for the test to check. It checks what
+// or nothing, KvScan's prefix, paging and limit rules, versions from one
+// commit counter, KvApplyIf's preconditions), and what plugins emit
+// (alerts, signals, log lines) for the test to check. It checks what
 // the server checks, with the server's messages: the module and descriptor
 // at load (method names in the plugin's own package, no method served
 // twice), each recorded signal (the ingestion rules; the account must
 // exist), paging arguments; and it accounts hook failures the same way
-// (UNKNOWN / INTERNAL / DATA_LOSS or an exception; five in a row park the
-// plugin; a signal that keeps failing is set aside as a dead letter and
-// counts once). So a plugin that passes here does not fail in the server
+// (UNKNOWN / INTERNAL / DATA_LOSS, an exception or an overrun; five in a
+// row park the plugin; a signal that keeps failing is set aside as a dead
+// letter and counts once). Each hook runs with its call context and a
+// deadline on the fake clock (so AdvanceMicros passes it; SetCancelled
+// cancels hooks); a declining entry point's reason and on_refused work as
+// in the server. So a plugin that passes here does not fail in the server
 // for a reason a test could have caught.
 //
 //   #include "gtest/gtest.h"
@@ -50,7 +54,8 @@
 //   g++ -std=c++17 -I<sdk> my_plugin.cc my_plugin_test.cc -lgtest
 //       -lgtest_main -pthread -o my_plugin_test
 //
-// Not the server: hooks run on the test's thread and without deadlines;
+// Not the server: hooks run on the test's thread, and nothing abandons one
+// past its deadline (it is answered DEADLINE_EXCEEDED when it returns);
 // delivery happens right after each action instead of in the background
 // (FakeHost::Options::deliver_automatically); the health the plugin reads
 // is what the test set, not computed from signals; a failed hook's message

@@ -10,7 +10,10 @@
 // a larger plugin would link the protobuf runtime and its own generated
 // code instead (see plugins/onboarding/). Its unit tests, on the SDK's fake
 // host: notes_plugin_test.cc.
-#include <mutex>
+//
+// Its handlers run concurrently, and none takes a lock: each change of KV
+// state is a Host::Update, which writes only if what it read is still
+// what the store holds, and otherwise reads again and retries.
 #include <string>
 
 #include "retain_plugin.h"
@@ -18,7 +21,7 @@
 namespace {
 
 using retain::sdk::Call;
-using retain::sdk::KvOp;
+using retain::sdk::KvUpdate;
 using retain::sdk::Section;
 using retain::sdk::Signal;
 using retain::sdk::SignalKind;
@@ -72,6 +75,11 @@ struct Note {
 
 class NotesPlugin : public retain::sdk::Plugin {
  public:
+  // Update needs the host's versioned KV (ABI 1.2): an older host is
+  // declined at load, saying so, rather than failing call by call.
+  static constexpr uint32_t kRequiredHostFeatures =
+      retain::sdk::host_feature::kVersionedKv;
+
   Status Init(retain::sdk::Setup& setup) override {
     max_text_ = setup.config().GetInt("max_text_bytes", 4096);
     setup.Subscribe(SignalKind::kTouchpoint);
@@ -89,15 +97,18 @@ class NotesPlugin : public retain::sdk::Plugin {
   // Counts touchpoints per account. The last seq is written in the same
   // atomic batch as the count, so a redelivered signal is not counted twice.
   Status OnSignal(const Signal& s) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::string seq_key = "seq/" + s.account_id;
-    auto last = host().KvGet(s.tenant, seq_key);
-    if (!last.ok()) return last.status();
-    if (*last && std::stoll(**last) >= s.seq) return Status();
-    int64_t count = Counter(s.tenant, "touchpoints/" + s.account_id) + 1;
-    return host().KvApply(
-        s.tenant, {{"touchpoints/" + s.account_id, std::to_string(count)},
-                   {seq_key, std::to_string(s.seq)}});
+    const std::string seq_key = "seq/" + s.account_id;
+    const std::string count_key = "touchpoints/" + s.account_id;
+    return host().Update(s.tenant, {seq_key, count_key}, [&](KvUpdate& u) {
+      auto last = u.Get(seq_key);
+      if (!last.ok()) return last.status();
+      if (*last && std::stoll(**last) >= s.seq) return Status();  // seen
+      auto count = u.Get(count_key);
+      if (!count.ok()) return count.status();
+      u.Put(count_key, std::to_string((*count ? std::stoll(**count) : 0) + 1));
+      u.Put(seq_key, std::to_string(s.seq));
+      return Status();
+    });
   }
 
   std::optional<Section> ReportSection(const std::string& tenant,
@@ -138,16 +149,23 @@ class NotesPlugin : public retain::sdk::Plugin {
     }
     auto account = host().GetAccount(call.tenant, n.account_id);
     if (!account.ok()) return account.status();  // e.g. NOT_FOUND
-    std::lock_guard<std::mutex> lock(mu_);
-    int64_t next = Counter(call.tenant, "next/" + n.account_id) + 1;
-    n.note_id = "n" + std::to_string(next);
-    n.create_micros = host().NowMicros();
-    // Zero-padded so key order is creation order.
-    char seq[32];
-    std::snprintf(seq, sizeof seq, "%012lld", static_cast<long long>(next));
-    Status s = host().KvApply(
-        call.tenant, {{"next/" + n.account_id, std::to_string(next)},
-                      {"note/" + n.account_id + "/" + seq, n.Encode()}});
+    // The counter numbers the notes: two concurrent AddNotes that read the
+    // same value cannot both write, so the one that loses retries with the
+    // next number.
+    const std::string next_key = "next/" + n.account_id;
+    Status s = host().Update(call.tenant, {next_key}, [&](KvUpdate& u) {
+      auto last = u.Get(next_key);
+      if (!last.ok()) return last.status();
+      const int64_t next = (*last ? std::stoll(**last) : 0) + 1;
+      n.note_id = "n" + std::to_string(next);
+      n.create_micros = host().NowMicros();
+      // Zero-padded so key order is creation order.
+      char seq[32];
+      std::snprintf(seq, sizeof seq, "%012lld", static_cast<long long>(next));
+      u.Put(next_key, std::to_string(next));
+      u.Put("note/" + n.account_id + "/" + seq, n.Encode());
+      return Status();
+    });
     if (!s.ok()) return s;
     *out = n.Encode();
     return Status();
@@ -169,7 +187,6 @@ class NotesPlugin : public retain::sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
   int64_t max_text_ = 4096;
 };
 

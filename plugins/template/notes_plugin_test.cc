@@ -8,7 +8,10 @@
 // The plugin runs unchanged: the fake host calls its entry point
 // (retain_plugin_on_load, defined by RETAIN_PLUGIN) and its hooks through
 // the same C table as the server, with the server's rules.
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -200,6 +203,36 @@ TEST_F(NotesPluginTest, NotesSurviveARestart) {
   EXPECT_EQ(ListNotes(*again, "acme").at(0).text, "kept");
   auto next = again->Call(kAddNote, AddNoteRequest("acme", "after"));
   EXPECT_EQ(DecodeNote(*next).note_id, "n2");
+}
+
+// The server runs handlers on several workers at once; the plugin takes no
+// lock, and still no two notes get one number and none is lost.
+TEST_F(NotesPluginTest, ConcurrentAddNotesLoseNothing) {
+  constexpr int kThreads = 8, kEach = 200;
+  std::atomic<int> ready{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);  // all start together, so their calls overlap
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (int i = 0; i < kEach; ++i) {
+        const std::string text = std::to_string(t) + "/" + std::to_string(i);
+        if (!plugin_->Call(kAddNote, AddNoteRequest("acme", text)).ok()) {
+          failed.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  std::set<std::string> ids, texts;
+  for (const Note& n : ListNotes(*plugin_, "acme")) {
+    ids.insert(n.note_id);
+    texts.insert(n.text);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(texts.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(ids.count("n" + std::to_string(kThreads * kEach)), 1u);
 }
 
 }  // namespace

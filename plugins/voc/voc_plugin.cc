@@ -7,10 +7,13 @@
 // Detractor follow-ups past their deadline raise an alert once per
 // feedback ("follow_up_alerted" persisted), on every periodic tick (so it
 // also fires for customers who go quiet) and from CheckFollowUps.
+// Concurrency: handlers, ticks and signals run at once and take no lock
+// over the KV: each change is a Host::Update (compare-and-set, retried
+// when another writer came first); the "next/..." counters number what is
+// created.
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +44,9 @@ bool IsOpen(pb::ActionStatus s) {
 
 class VocPlugin : public sdk::Plugin {
  public:
+  static constexpr uint32_t kRequiredHostFeatures =
+      sdk::host_feature::kVersionedKv | sdk::host_feature::kListTenants;
+
   Status Init(sdk::Setup& setup) override {
     const auto& cfg = setup.config();
     follow_up_days_ = cfg.GetInt("follow_up_days", 7);
@@ -100,43 +106,45 @@ class VocPlugin : public sdk::Plugin {
         s + "CreateAction", [this](const Call& c, const auto& req, auto* resp) {
           if (req.title().empty())
             return sdk::InvalidArgument("title is required");
-          std::lock_guard<std::mutex> lock(mu_);
-          auto n = Next(c.tenant, "next/action");
-          if (!n.ok()) return n.status();
-          pb::Action a;
-          a.set_action_id("a" + std::to_string(*n));
-          a.set_title(req.title());
-          a.set_theme(req.theme());
-          a.set_status(pb::ACTION_STATUS_NEW);
-          *a.mutable_create_time() = TimestampOf(host().NowMicros());
-          std::vector<KvOp> ops = {{"next/action", std::to_string(*n)}};
-          Status st = LinkLocked(
-              c.tenant, &a,
-              {req.feedback_ids().begin(), req.feedback_ids().end()}, &ops);
-          if (!st.ok()) return st;
-          ops.push_back(Put("action/" + a.action_id(), a));
-          st = host().KvApply(c.tenant, ops);
-          if (st.ok()) *resp = a;
-          return st;
+          const std::vector<std::string> ids(req.feedback_ids().begin(),
+                                             req.feedback_ids().end());
+          std::vector<std::string> keys = {"next/action"};
+          for (const auto& id : ids) keys.push_back("fb/" + id);
+          return host().Update(c.tenant, keys, [&](sdk::KvUpdate& u) {
+            auto n = TakeNext(u, "next/action");
+            if (!n.ok()) return n.status();
+            pb::Action a;
+            a.set_action_id("a" + std::to_string(*n));
+            a.set_title(req.title());
+            a.set_theme(req.theme());
+            a.set_status(pb::ACTION_STATUS_NEW);
+            *a.mutable_create_time() = TimestampOf(host().NowMicros());
+            Status st = Link(u, &a, ids);
+            if (!st.ok()) return st;
+            u.Apply(Put("action/" + a.action_id(), a));
+            *resp = a;
+            return Status();
+          });
         });
     setup.HandleProto<pb::LinkFeedbackRequest, pb::Action>(
         s + "LinkFeedback", [this](const Call& c, const auto& req, auto* resp) {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto a = LoadMessage<pb::Action>(host(), c.tenant,
-                                           "action/" + req.action_id());
-          if (!a.ok()) return a.status();
-          if (!*a) return sdk::NotFound("no action " + req.action_id());
-          if (!IsOpen((*a)->status()))
-            return sdk::FailedPrecondition("action is closed");
-          std::vector<KvOp> ops;
-          Status st = LinkLocked(
-              c.tenant, &**a,
-              {req.feedback_ids().begin(), req.feedback_ids().end()}, &ops);
-          if (!st.ok()) return st;
-          ops.push_back(Put("action/" + (*a)->action_id(), **a));
-          st = host().KvApply(c.tenant, ops);
-          if (st.ok()) *resp = **a;
-          return st;
+          const std::string key = "action/" + req.action_id();
+          const std::vector<std::string> ids(req.feedback_ids().begin(),
+                                             req.feedback_ids().end());
+          std::vector<std::string> keys = {key};
+          for (const auto& id : ids) keys.push_back("fb/" + id);
+          return host().Update(c.tenant, keys, [&](sdk::KvUpdate& u) {
+            auto a = LoadMessage<pb::Action>(u, key);
+            if (!a.ok()) return a.status();
+            if (!*a) return sdk::NotFound("no action " + req.action_id());
+            if (!IsOpen((*a)->status()))
+              return sdk::FailedPrecondition("action is closed");
+            Status st = Link(u, &**a, ids);
+            if (!st.ok()) return st;
+            u.Apply(Put(key, **a));
+            *resp = **a;
+            return Status();
+          });
         });
     setup.HandleProto<pb::UpdateActionStatusRequest, pb::Action>(
         s + "UpdateActionStatus",
@@ -146,18 +154,18 @@ class VocPlugin : public sdk::Plugin {
     setup.HandleProto<pb::RecordFollowUpRequest, pb::Feedback>(
         s + "RecordFollowUp",
         [this](const Call& c, const auto& req, auto* resp) {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto f = LoadMessage<pb::Feedback>(host(), c.tenant,
-                                             "fb/" + req.feedback_id());
-          if (!f.ok()) return f.status();
-          if (!*f) return sdk::NotFound("no feedback " + req.feedback_id());
-          if (!(*f)->has_follow_up_time())
-            *(*f)->mutable_follow_up_time() = TimestampOf(host().NowMicros());
-          (*f)->set_follow_up_note(req.note());
-          Status st =
-              host().KvApply(c.tenant, {Put("fb/" + req.feedback_id(), **f)});
-          if (st.ok()) *resp = **f;
-          return st;
+          const std::string key = "fb/" + req.feedback_id();
+          return host().Update(c.tenant, {key}, [&](sdk::KvUpdate& u) {
+            auto f = LoadMessage<pb::Feedback>(u, key);
+            if (!f.ok()) return f.status();
+            if (!*f) return sdk::NotFound("no feedback " + req.feedback_id());
+            if (!(*f)->has_follow_up_time())
+              *(*f)->mutable_follow_up_time() = TimestampOf(host().NowMicros());
+            (*f)->set_follow_up_note(req.note());
+            u.Apply(Put(key, **f));
+            *resp = **f;
+            return Status();
+          });
         });
     setup.HandleProto<pb::CheckFollowUpsRequest, pb::ListFeedbackResponse>(
         s + "CheckFollowUps", [this](const Call& c, const auto&, auto* resp) {
@@ -236,12 +244,6 @@ class VocPlugin : public sdk::Plugin {
   }
 
  private:
-  sdk::Result<int64_t> Next(const std::string& tenant, const std::string& key) {
-    auto v = host().KvGet(tenant, key);
-    if (!v.ok()) return v.status();
-    return (*v ? std::stoll(**v) : 0) + 1;
-  }
-
   // Actions in key order; with account_id, those linked to any of that
   // account's feedback (the feedback's action_id).
   Status ListActions(const std::string& tenant,
@@ -275,23 +277,34 @@ class VocPlugin : public sdk::Plugin {
     return Status();
   }
 
-  Status Add(const std::string& tenant, std::string id, pb::Feedback f,
-             int64_t at, pb::Feedback* out) {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<KvOp> ops;
-    if (id.empty()) {
-      auto n = Next(tenant, "next/fb");
-      if (!n.ok()) return n.status();
-      id = "f" + std::to_string(*n);
-      ops.push_back({"next/fb", std::to_string(*n)});
-    } else {
-      auto existing = LoadMessage<pb::Feedback>(host(), tenant, "fb/" + id);
-      if (!existing.ok()) return existing.status();
-      if (*existing) {
-        *out = **existing;
-        return Status();
+  // Numbered by "next/fb" when `id` is empty; else a no-op answering the
+  // feedback when it exists (a redelivered signal).
+  Status Add(const std::string& tenant, const std::string& id,
+             const pb::Feedback& f, int64_t at, pb::Feedback* out) {
+    const std::string read = id.empty() ? "next/fb" : "fb/" + id;
+    return host().Update(tenant, {read}, [&](sdk::KvUpdate& u) {
+      std::string fid = id;
+      if (fid.empty()) {
+        auto n = TakeNext(u, "next/fb");
+        if (!n.ok()) return n.status();
+        fid = "f" + std::to_string(*n);
+      } else {
+        auto existing = LoadMessage<pb::Feedback>(u, read);
+        if (!existing.ok()) return existing.status();
+        if (*existing) {
+          *out = **existing;
+          return Status();
+        }
       }
-    }
+      *out = Themed(f, fid, at);
+      u.Apply(Put("fb/" + fid, *out));
+      return Status();
+    });
+  }
+
+  // The feedback as stored: its id, time, themes (given, and those its
+  // text matches), follow-up deadline for a detractor.
+  pb::Feedback Themed(pb::Feedback f, const std::string& id, int64_t at) {
     f.set_feedback_id(id);
     *f.mutable_create_time() = TimestampOf(at);
     std::string text = Lower(f.text());
@@ -309,18 +322,14 @@ class VocPlugin : public sdk::Plugin {
     if (f.detractor())
       *f.mutable_follow_up_due_time() =
           TimestampOf(at + follow_up_days_ * sdk::kMicrosPerDay);
-    ops.push_back(Put("fb/" + id, f));
-    Status st = host().KvApply(tenant, ops);
-    if (st.ok()) *out = f;
-    return st;
+    return f;
   }
 
-  // Links feedback to the action (adds the writes to ops). Holds mu_.
-  Status LinkLocked(const std::string& tenant, pb::Action* a,
-                    const std::vector<std::string>& ids,
-                    std::vector<KvOp>* ops) {
+  // Links feedback to the action, in the update that writes the action.
+  Status Link(sdk::KvUpdate& u, pb::Action* a,
+              const std::vector<std::string>& ids) {
     for (const auto& id : ids) {
-      auto f = LoadMessage<pb::Feedback>(host(), tenant, "fb/" + id);
+      auto f = LoadMessage<pb::Feedback>(u, "fb/" + id);
       if (!f.ok()) return f.status();
       if (!*f) return sdk::NotFound("no feedback " + id);
       if (!(*f)->action_id().empty() && (*f)->action_id() != a->action_id()) {
@@ -328,7 +337,7 @@ class VocPlugin : public sdk::Plugin {
             "feedback " + id + " is linked to action " + (*f)->action_id());
       }
       (*f)->set_action_id(a->action_id());
-      ops->push_back(Put("fb/" + id, **f));
+      u.Apply(Put("fb/" + id, **f));
       if (std::find(a->feedback_ids().begin(), a->feedback_ids().end(), id) ==
           a->feedback_ids().end()) {
         a->add_feedback_ids(id);
@@ -340,20 +349,19 @@ class VocPlugin : public sdk::Plugin {
   Status UpdateStatus(const std::string& tenant,
                       const pb::UpdateActionStatusRequest& req,
                       pb::Action* out) {
+    const std::string key = "action/" + req.action_id();
     std::vector<pb::Feedback> closed;
     pb::Action a;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto loaded =
-          LoadMessage<pb::Action>(host(), tenant, "action/" + req.action_id());
+    bool unchanged = false;
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      closed.clear();
+      auto loaded = LoadMessage<pb::Action>(u, key);
       if (!loaded.ok()) return loaded.status();
       if (!*loaded) return sdk::NotFound("no action " + req.action_id());
       a = **loaded;
       pb::ActionStatus from = a.status(), to = req.status();
-      if (from == to) {
-        *out = a;
-        return Status();
-      }
+      unchanged = from == to;
+      if (unchanged) return Status();
       bool allowed = IsOpen(from) && (to == pb::ACTION_STATUS_WONT_DO ||
                                       static_cast<int>(to) == from + 1);
       if (!allowed) {
@@ -362,23 +370,28 @@ class VocPlugin : public sdk::Plugin {
                                        pb::ActionStatus_Name(to));
       }
       a.set_status(to);
-      std::vector<KvOp> ops;
       if (to == pb::ACTION_STATUS_SHIPPED) {
         int64_t now = host().NowMicros();
         *a.mutable_shipped_time() = TimestampOf(now);
+        // The action's feedback, read in this update: a follow-up recorded
+        // on one meanwhile makes the update read it again.
         for (const auto& id : a.feedback_ids()) {
-          auto f = LoadMessage<pb::Feedback>(host(), tenant, "fb/" + id);
+          auto f = LoadMessage<pb::Feedback>(u, "fb/" + id);
           if (!f.ok()) return f.status();
           if (!*f || (*f)->has_loop_closed_time()) continue;
           *(*f)->mutable_loop_closed_time() = TimestampOf(now);
-          ops.push_back(Put("fb/" + id, **f));
+          u.Apply(Put("fb/" + id, **f));
           closed.push_back(**f);
         }
         a.set_loops_closed(static_cast<int32_t>(closed.size()));
       }
-      ops.push_back(Put("action/" + a.action_id(), a));
-      Status st = host().KvApply(tenant, ops);
-      if (!st.ok()) return st;
+      u.Apply(Put(key, a));
+      return Status();
+    });
+    if (!st.ok()) return st;
+    if (unchanged) {
+      *out = a;
+      return Status();
     }
     // Outbound notifications: one signal per closed loop (deterministic ids,
     // so a retry notifies nobody twice).
@@ -405,19 +418,24 @@ class VocPlugin : public sdk::Plugin {
   }
 
   // Overdue detractor follow-ups to `out`; alerts each one once (the alert
-  // goes out, then "alerted" is persisted). `now` = 0: the host clock.
+  // goes out, then "alerted" is persisted: a crash in between may repeat
+  // it, a restart never does). An alert cannot be taken back by a retry,
+  // so one pass per tenant alerts at a time (a claim in memory; a pass
+  // that finds the tenant claimed only lists). `now` = 0: the host clock.
   Status CheckFollowUps(const std::string& tenant,
                         pb::ListFeedbackResponse* out, int64_t now = 0) {
-    std::lock_guard<std::mutex> lock(mu_);
+    // Claimed before the read, so the read sees what an earlier pass
+    // alerted.
+    const Claims::Claim alerting(&alerting_, tenant);
     auto all = LoadAll<pb::Feedback>(host(), tenant, "fb/");
     if (!all.ok()) return all.status();
     if (now == 0) now = host().NowMicros();
-    for (auto& f : *all) {
+    for (const auto& f : *all) {
       if (!f.detractor() || f.has_follow_up_time() ||
           now <= MicrosOf(f.follow_up_due_time()))
         continue;
       *out->add_feedback() = f;
-      if (f.follow_up_alerted()) continue;
+      if (!alerting.held() || f.follow_up_alerted()) continue;
       Status st = host().PublishAlert(
           tenant, f.account_id(), "voc.detractor_follow_up_overdue",
           "detractor feedback " + f.feedback_id() + " from " +
@@ -426,8 +444,17 @@ class VocPlugin : public sdk::Plugin {
               FormatDate(MicrosOf(f.follow_up_due_time())),
           sdk::AlertSeverity::kWarning);
       if (!st.ok()) return st;
-      f.set_follow_up_alerted(true);
-      st = host().KvApply(tenant, {Put("fb/" + f.feedback_id(), f)});
+      // Marked on the feedback as it is now (linked or followed up
+      // meanwhile: kept).
+      const std::string key = "fb/" + f.feedback_id();
+      st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+        auto current = LoadMessage<pb::Feedback>(u, key);
+        if (!current.ok()) return current.status();
+        if (!*current) return Status();
+        (*current)->set_follow_up_alerted(true);
+        u.Apply(Put(key, **current));
+        return Status();
+      });
       if (!st.ok()) return st;
     }
     return Status();
@@ -481,7 +508,7 @@ class VocPlugin : public sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
+  Claims alerting_;  // tenants a pass is alerting for
   int64_t follow_up_days_ = 7;
   std::map<std::string, std::vector<std::string>> keywords_;
 };

@@ -2,8 +2,9 @@
 // A counter raised by compare-and-set from many concurrent calls loses no
 // update (no plugin-side lock); hooks see their call context and are
 // cancelled by their deadline, by the client and by shutdown; a plugin that
-// declines says why, and one the host refuses is told why; plugins built
-// for ABI 1.0, 1.1 and 1.2 serve side by side.
+// declines says why, and one the host refuses is told why (also one built
+// with the C++ SDK); plugins built for ABI 1.0, 1.1 and 1.2 serve side by
+// side.
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -423,6 +424,31 @@ TEST(Abi12E2eTest, RefusalsSayWhyNamingThePluginAndBothAbiVersions) {
                         absl::StrCat("(plugin ABI 2.0, host ABI ", kHostAbi,
                                      "): built for plugin ABI 2.0")))
       << plugins[3].last_error();
+  EXPECT_TRUE(server->Stop().ok());
+}
+
+// A plugin built with the C++ SDK hears why the host will not serve it
+// (on_refused): the SDK logs the host's reason through the host's log.
+TEST(Abi12E2eTest, AnSdkPluginIsToldWhyTheHostRefusedIt) {
+  std::string dir = RetaindProcess::MakeTempDir("abi12-sdk-refused");
+  const std::string notes = Runfile("plugins/template/libnotes.so");
+  const std::string copy = dir + "/libnotes_copy.so";
+  ASSERT_EQ(std::system(absl::StrCat("cp ", notes, " ", copy).c_str()), 0);
+  auto server = StartServer({notes, copy},
+                            R"({"plugins": {"notes": {"enabled": false}}})");
+  ASSERT_NE(server, nullptr);
+  auto plugins = ListPlugins(Connect(*server));
+  ASSERT_EQ(plugins.size(), 2u);
+  EXPECT_EQ(plugins[0].state(), plugin::v1::PLUGIN_STATE_DISABLED);
+  EXPECT_EQ(plugins[1].state(), plugin::v1::PLUGIN_STATE_REFUSED);
+  EXPECT_EQ(CountLogLines(server->log_path(),
+                          {"refused by the host: not started ", notes,
+                           "disabled in the plugin config"}),
+            1);
+  EXPECT_EQ(CountLogLines(server->log_path(),
+                          {"refused by the host: refused ", copy,
+                           "a plugin named 'notes' is already loaded"}),
+            1);
   EXPECT_TRUE(server->Stop().ok());
 }
 

@@ -1,6 +1,8 @@
 // The advocacy plugin's unit tests on the fake host: its own code, linked
 // in, driven as the server drives it. advocacy_plugin_test.cc runs the
 // built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/advocacy/v1/advocacy.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -149,6 +152,48 @@ TEST_F(AdvocacyUnitTest, ReferenceAsksRespectTheCooldownAndTheYearlyLimit) {
   auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
   EXPECT_EQ(flywheel->references_requested(), 3);
   EXPECT_EQ(flywheel->references_completed(), 1);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent referrals never share an id, and concurrent asks of
+// one account still respect its cool-down (exactly one goes out).
+TEST_F(AdvocacyUnitTest, ConcurrentCallsKeepIdsAndLimits) {
+  constexpr int kThreads = 8, kEach = 50, kAccounts = 20;
+  for (int a = 0; a < kAccounts; ++a) {
+    ASSERT_TRUE(host_.PutAccount(Healthy("a" + std::to_string(a))).ok());
+  }
+  std::atomic<int> failed{0}, asked{0}, refused{0};
+  Concurrently(kThreads, [&](int t) {
+    for (int i = 0; i < kEach; ++i) {
+      pb::CreateReferralRequest req;
+      req.set_account_id("acme");
+      req.set_prospect("prospect " + std::to_string(t) + "/" +
+                       std::to_string(i));
+      if (!Call<pb::Referral>("CreateReferral", req).ok()) failed.fetch_add(1);
+    }
+    for (int a = 0; a < kAccounts; ++a) {
+      auto ask = Ask("a" + std::to_string(a));
+      if (ask.ok()) {
+        asked.fetch_add(1);
+      } else if (ask.status().code() == Code::kFailedPrecondition) {
+        refused.fetch_add(1);
+      } else {
+        failed.fetch_add(1);
+      }
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(asked.load(), kAccounts);  // one per account
+  EXPECT_EQ(refused.load(), kAccounts * (kThreads - 1));
+  pb::ListReferralsRequest list;
+  list.set_page_size(1000);
+  auto referrals = Call<pb::ListReferralsResponse>("ListReferrals", list);
+  ASSERT_TRUE(referrals.ok()) << referrals.status();
+  std::set<std::string> ids;
+  for (const auto& r : referrals->referrals()) ids.insert(r.referral_id());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
+  EXPECT_EQ(flywheel->references_requested(), kAccounts);
 }
 
 TEST(AdvocacyConfigTest, TheConfigSetsLimitsAndMayAllowRedAccounts) {

@@ -1,7 +1,9 @@
 // The expansion plugin loaded from disk into a real host.
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -300,6 +302,42 @@ TEST_F(ExpansionTest, ListFiltersBySourceAndPages) {
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(ids.size(), 6u);
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 6u);
+}
+
+// On the real host's workers, with the store's compare-and-set: concurrent
+// creates without an id never share one and lose none.
+TEST(ExpansionConcurrencyTest, ConcurrentCreatesOnTheRealHostLoseNothing) {
+  auto env = PluginEnv::Start(
+      {.plugins = {"plugins/expansion/libexpansion.so"},
+       .config_json = R"({"plugins": {"expansion": {"workers": 8}}})"});
+  ASSERT_NE(env, nullptr);
+  ASSERT_EQ(env->StateOf("expansion"), plugin::v1::PLUGIN_STATE_READY);
+  env->CreateAccount("acme", 100000, 100);
+  constexpr int kThreads = 8, kEach = 5;
+  std::mutex mu;
+  std::set<std::string> ids;
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        std::unique_ptr<Message> o;
+        grpc::Status s = env->CallText(
+            absl::StrCat(kSvc, "CreateOpportunity"),
+            "account_id: 'acme' type: OPPORTUNITY_TYPE_UPSELL amount: 10", &o);
+        std::lock_guard<std::mutex> lock(mu);
+        if (s.ok()) {
+          ids.insert(Str(*o, "opportunity_id"));
+        } else {
+          errors.push_back(s.error_message());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(ids.count(absl::StrCat("opp-", kThreads * kEach)), 1u);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The expansion plugin's unit tests on the fake host: its own code, linked
 // in, driven as the server drives it. expansion_plugin_test.cc runs the
 // built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/expansion/v1/expansion.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -255,6 +258,57 @@ TEST_F(ExpansionUnitTest, ListsFilterAndPage) {
   bad.set_source("");
   bad.set_page_size(-1);
   EXPECT_EQ(List(bad).status().code(), Code::kInvalidArgument);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent creates never share an id nor lose an opportunity,
+// and concurrent moves of one opportunity each leave their history entry.
+TEST_F(ExpansionUnitTest, ConcurrentCreatesAndMovesLoseNothing) {
+  Load();
+  constexpr int kThreads = 8, kEach = 100;
+  std::atomic<int> failed{0};
+  Concurrently(kThreads, [&](int) {
+    for (int i = 0; i < kEach; ++i) {
+      if (!Create(Upsell("acme", 100)).ok()) failed.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  auto list = List(pb::ListOpportunitiesRequest());
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::set<std::string> ids;
+  for (const auto& o : list->opportunities()) ids.insert(o.opportunity_id());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(ids.count("opp-" + std::to_string(kThreads * kEach)), 1u);
+
+  // Each thread moves the first opportunities to its own stage; every
+  // change is kept in their history, each from the stage the one before
+  // it left.
+  constexpr int kMoved = 50;
+  const std::vector<pb::Stage> stages = {
+      pb::STAGE_QUALIFIED, pb::STAGE_PROPOSAL, pb::STAGE_NEGOTIATION,
+      pb::STAGE_QUALIFIED, pb::STAGE_PROPOSAL, pb::STAGE_NEGOTIATION};
+  Concurrently(static_cast<int>(stages.size()), [&](int t) {
+    for (int i = 1; i <= kMoved; ++i) {
+      if (!Move("opp-" + std::to_string(i), stages[t]).ok()) {
+        failed.fetch_add(1);
+      }
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  for (int i = 1; i <= kMoved; ++i) {
+    pb::GetOpportunityRequest req;
+    req.set_opportunity_id("opp-" + std::to_string(i));
+    auto moved =
+        plugin_->CallProto<pb::Opportunity>(kSvc + "GetOpportunity", req);
+    ASSERT_TRUE(moved.ok()) << moved.status();
+    int from = pb::STAGE_IDENTIFIED;
+    for (const auto& h : moved->history()) {
+      EXPECT_EQ(h.from(), from) << req.opportunity_id();
+      from = h.to();
+    }
+    EXPECT_EQ(from, moved->stage()) << req.opportunity_id();
+    EXPECT_GE(moved->history_size(), 3) << req.opportunity_id();
+  }
 }
 
 TEST(ExpansionConfigTest, TheConfigTunesAndIsChecked) {

@@ -5,6 +5,7 @@
 // error message) must be the same. When the server's rules change, this
 // test says where the fake must follow.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,96 @@ TEST_F(FakeHostParityTest, KeyValueAnswersAreTheServersByteForByte) {
     Answer a = Both(slot, "default", "\xff", "malformed");
     EXPECT_EQ(a.code, 3) << a.bytes;
   }
+}
+
+std::string Read(const std::vector<std::string>& keys,
+                 const std::optional<sdk::KvRange>& range) {
+  return sdk::codec::EncodeKvRead(keys, range);
+}
+
+std::string ApplyIf(const std::vector<sdk::KvOp>& ops,
+                    const std::vector<sdk::KvPrecondition>& preconditions) {
+  return sdk::codec::EncodeKvApplyIf(ops, preconditions);
+}
+
+// Versions included: both stores count commits from the same start, and
+// every write below goes to both.
+TEST_F(FakeHostParityTest, VersionedKeyValueAnswersAreTheServersByteForByte) {
+  const Slot read = &retain_host_api::retain_host_callback_kv_read;
+  const Slot apply_if = &retain_host_api::retain_host_callback_kv_apply_if;
+  const Slot apply = &retain_host_api::retain_host_callback_kv_apply;
+  Both(apply, "default", Batch({{"a", "1"}, {"b", ""}, {"p/1", "x"}}),
+       "kv_apply");
+  Both(apply, "t2", Batch({{"a", "other tenant"}}), "kv_apply t2");
+  // Read the versions the server gave, then go on from them on both sides.
+  Answer first =
+      Both(read, "default", Read({"a", "b", "none", "a"}, {}), "kv_read keys");
+  ASSERT_EQ(first.code, 0) << first.bytes;
+  sdk::KvSnapshot snap;
+  ASSERT_TRUE(sdk::codec::DecodeKvSnapshot(first.bytes, &snap));
+  ASSERT_EQ(snap.values.size(), 4u);
+  const int64_t v = snap.values[0].version;
+  EXPECT_GT(v, 0);
+  EXPECT_EQ(snap.values[1].version, v);  // an empty value exists
+  EXPECT_EQ(snap.values[2].version, 0);
+
+  struct Case {
+    std::string what;
+    std::vector<sdk::KvOp> ops;
+    std::vector<sdk::KvPrecondition> preconditions;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {"wins", {{"a", "2"}, {"c", "3"}}, {{"a", v}, {"c", 0}}, 0},
+      {"stale version", {{"a", "x"}}, {{"a", v}}, 10},
+      {"must not exist", {{"x", "x"}}, {{"b", 0}}, 10},
+      {"does not exist", {{"x", "x"}}, {{"none", 5}}, 10},
+      {"second fails", {{"x", "x"}}, {{"b", v}, {"a", v}}, 10},
+      {"negative", {{"x", "x"}}, {{"b", v}, {"a", -2}}, 3},
+      {"checks only", {}, {{"b", v}}, 0},
+      {"no conditions", {{"d", "4"}, {"a", std::nullopt}}, {}, 0},
+      {"deleted", {{"a", "again"}}, {{"a", 0}, {"p/1", v}}, 0},
+      {"nothing", {}, {}, 0},
+  };
+  for (const Case& c : cases) {
+    Answer a = Both(apply_if, "default", ApplyIf(c.ops, c.preconditions),
+                    "kv_apply_if " + c.what);
+    EXPECT_EQ(a.code, c.code) << c.what << ": " << a.bytes;
+  }
+  for (const std::string tenant : {"default", "t2", "t3"}) {
+    for (const auto& range : std::vector<std::optional<sdk::KvRange>>{
+             std::nullopt, sdk::KvRange{"", "", 0}, sdk::KvRange{"p/", "", 1},
+             sdk::KvRange{"", "b", 5000}, sdk::KvRange{"p", "p/1", -1}}) {
+      Both(read, tenant, Read({"a", "b", "c", "d", "none", ""}, range),
+           "kv_read " + tenant);
+    }
+  }
+  Answer too_many =
+      Both(read, "default", Read(std::vector<std::string>(1001, "k"), {}),
+           "kv_read 1001 keys");
+  EXPECT_EQ(too_many.code, 3);
+  for (Slot slot : {read, apply_if}) {
+    Answer a = Both(slot, "default", "\xff", "malformed");
+    EXPECT_EQ(a.code, 3) << a.bytes;
+  }
+}
+
+// Off a hook's thread, and outside an entry point, both say the same.
+TEST_F(FakeHostParityTest, CallContextAndDeclineOutOfPlaceAreTheServers) {
+  const sdk::Host server(plugin_host::HostApi(), &server_);
+  const sdk::Host& fake = fake_plugin_->host();
+  auto server_context = server.CallContext();
+  auto fake_context = fake.CallContext();
+  EXPECT_EQ(server_context.status().code(), sdk::Code::kNotFound);
+  EXPECT_EQ(fake_context.status().code(), sdk::Code::kNotFound);
+  EXPECT_EQ(server_context.status().message(), fake_context.status().message());
+  EXPECT_FALSE(server.Cancelled());
+  EXPECT_FALSE(fake.Cancelled());
+  const char kWhy[] = "why";
+  EXPECT_EQ(
+      plugin_host::HostApi()->retain_host_callback_decline(nullptr, {kWhy, 3}),
+      9);
+  EXPECT_EQ(fake_.api()->retain_host_callback_decline(nullptr, {kWhy, 3}), 9);
 }
 
 TEST_F(FakeHostParityTest, ArgumentErrorsAreTheServers) {

@@ -1,16 +1,20 @@
 // The fake host (plugins/sdk/retain_plugin_testing.h) on its own: a probe
 // plugin, linked in, reaches it through the real SDK and the real C table.
 // fake_host_parity_test.cc holds it against the server's own callbacks.
+#include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "retain/sdk/testing/load_library.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 
 namespace retain::testing {
 namespace {
@@ -30,6 +34,25 @@ using sdk::testing::PluginOptions;
 
 constexpr char kEcho[] = "/retain.plugins.probe.v1.ProbeService/Echo";
 constexpr char kThrow[] = "/retain.plugins.probe.v1.ProbeService/Throw";
+// Runs the test's own code (Probe::run) as the handler, inside a hook.
+constexpr char kRun[] = "/retain.plugins.probe.v1.ProbeService/Run";
+// Adds one to "count" of the call's tenant with Host::Update.
+constexpr char kIncrement[] = "/retain.plugins.probe.v1.ProbeService/Increment";
+
+// "<hook> <method> <remaining> <cancel reason>" of the calling thread's
+// hook, or the status when there is none.
+std::string DescribeContext(const sdk::Host& host) {
+  auto c = host.CallContext();
+  if (!c.ok()) {
+    return "code " + std::to_string(static_cast<int>(c.status().code())) +
+           ": " + c.status().message();
+  }
+  return std::to_string(static_cast<int>(c->hook)) + " " +
+         (c->method.empty() ? "-" : c->method) + " " +
+         std::to_string(c->remaining_micros) + " " +
+         std::to_string(static_cast<int>(c->cancel_reason)) +
+         (host.Cancelled() ? " cancelled" : "");
+}
 
 // Hands the test its Host and records what reaches its hooks; its hooks do
 // what its config and the test say.
@@ -53,6 +76,18 @@ class Probe : public sdk::Plugin {
     setup.Handle(kThrow, [](const Call&, std::string*) -> Status {
       throw std::runtime_error("boom");
     });
+    setup.Handle(kRun, [this](const Call&, std::string* out) -> Status {
+      return run ? run(out) : Status();
+    });
+    setup.Handle(kIncrement, [this](const Call& call, std::string* out) {
+      return host().Update(call.tenant, {"count"}, [&](sdk::KvUpdate& u) {
+        auto n = u.Get("count");
+        if (!n.ok()) return n.status();
+        *out = std::to_string((*n ? std::stoll(**n) : 0) + 1);
+        u.Put("count", *out);
+        return Status();
+      });
+    });
     if (config.Has("extra_method")) {
       setup.Handle(config.GetString("extra_method"),
                    [](const Call&, std::string*) { return Status(); });
@@ -72,6 +107,7 @@ class Probe : public sdk::Plugin {
       return sdk::Status(Code::kInvalidArgument, "cannot: " + s.signal_id);
     }
     seen.push_back(s);
+    signal_context = DescribeContext(host());
     if (s.kind == SignalKind::kCustom && s.custom.type == "probe.ping") {
       Signal pong;
       pong.signal_id = "pong-" + s.signal_id;
@@ -87,7 +123,9 @@ class Probe : public sdk::Plugin {
   std::optional<sdk::Section> ReportSection(
       const std::string& tenant, const std::string& account_id) override {
     if (account_id == "none") return std::nullopt;
-    return sdk::Section{"Probe", {{"who", tenant + "/" + account_id}}};
+    return sdk::Section{"Probe",
+                        {{"who", tenant + "/" + account_id},
+                         {"context", DescribeContext(host())}}};
   }
 
   std::optional<sdk::HealthComponent> AccountHealthComponent(
@@ -98,26 +136,44 @@ class Probe : public sdk::Plugin {
     c.weight = 0.9;      // and weighs it as declared or configured
     c.score = score;
     c.has_data = true;
+    c.explanation = DescribeContext(host());
     return c;
   }
 
   Status OnTick(const sdk::Tick& tick) override {
     std::lock_guard<std::mutex> lock(mu);
     ticks.push_back(tick.now_micros);
+    tick_context = DescribeContext(host());
     return {};
   }
+
+  // On a fresh instance: what it heard, and whether its host still works.
+  void OnRefused(const std::string& reason) override {
+    std::lock_guard<std::mutex> lock(refusals_mu);
+    refusals.push_back(reason + " | now " + std::to_string(host().NowMicros()) +
+                       " | kv " +
+                       std::to_string(static_cast<int>(
+                           host().KvGet("default", "k").status().code())));
+  }
+  static std::mutex refusals_mu;
+  static std::vector<std::string> refusals;
 
   std::mutex mu;
   std::vector<Signal> seen;
   std::set<std::string> fail_once;    // signal ids to fail the first time
   std::set<std::string> fail_always;  // signal ids never handled
   std::vector<int64_t> ticks;
+  std::string signal_context;
+  std::string tick_context;
   double score = 5;
+  std::function<Status(std::string* out)> run;  // kRun's handler
 
  private:
   std::string greeting_;
 };
 Probe* Probe::last = nullptr;
+std::mutex Probe::refusals_mu;
+std::vector<std::string> Probe::refusals;
 
 std::string Text(const Status& s) {
   return std::to_string(static_cast<int>(s.code())) + " " + s.message();
@@ -566,6 +622,367 @@ TEST_F(FakeHostTest, AnUnloadedPluginIsServedNothingAndARestartKeepsItsState) {
   EXPECT_EQ(again->delivery_cursor(), 1);
 }
 
+// --- ABI 1.2: versioned KV, compare-and-set, call context, reasons.
+
+TEST_F(FakeHostTest, VersionsComeFromOneCommitCounterAndAreNeverReused) {
+  ASSERT_TRUE(host().KvApply("t", {{"a", "1"}, {"b", "2"}}).ok());
+  const int64_t first = host_.KvVersion("probe", "t", "a");
+  EXPECT_GT(first, 0);
+  EXPECT_EQ(host_.KvVersion("probe", "t", "b"), first);  // one batch
+  // Any tenant's, any plugin's write advances the one counter.
+  ASSERT_TRUE(host().KvPut("other", "x", "x").ok());
+  ASSERT_TRUE(host_.KvApply("someone_else", "t", {{"y", "y"}}).ok());
+  ASSERT_TRUE(host().KvApply("t", {{"a", std::nullopt}}).ok());
+  EXPECT_EQ(host_.KvVersion("probe", "t", "a"), 0);
+  ASSERT_TRUE(host().KvPut("t", "a", "1").ok());
+  EXPECT_EQ(host_.KvVersion("probe", "t", "a"), first + 4);
+  // A batch that writes nothing is no commit.
+  ASSERT_TRUE(host().KvApply("t", {}).ok());
+  ASSERT_TRUE(host().KvPut("t", "c", "3").ok());
+  EXPECT_EQ(host_.KvVersion("probe", "t", "c"), first + 5);
+
+  auto snap = host().KvRead("t", {"b", "none", "a"}, sdk::KvRange{"", "a", 0});
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_EQ(snap->values.size(), 3u);
+  EXPECT_EQ(snap->values[0].key, "b");
+  EXPECT_EQ(snap->values[0].value, "2");
+  EXPECT_EQ(snap->values[0].version, first);
+  EXPECT_EQ(snap->values[1].key, "none");
+  EXPECT_EQ(snap->values[1].version, 0);
+  EXPECT_EQ(snap->Version("a"), first + 4);
+  EXPECT_EQ(snap->Value("none"), std::nullopt);
+  // The scan, after "a": b and c with their versions.
+  ASSERT_EQ(snap->entries.size(), 2u);
+  EXPECT_EQ(snap->entries[1].key, "c");
+  EXPECT_EQ(snap->entries[1].version, first + 5);
+  // KvScan reads no versions.
+  EXPECT_EQ(host().KvScan("t", "")->front().version, 0);
+  std::vector<std::string> many(1001, "k");
+  EXPECT_EQ(Text(host().KvRead("t", many).status()),
+            "3 KvReadRequest.keys: at most 1000 keys per read, got 1001");
+}
+
+TEST_F(FakeHostTest, KvApplyIfWritesOnlyWhenEveryPreconditionHolds) {
+  ASSERT_TRUE(host().KvApply("t", {{"a", "1"}, {"b", "1"}}).ok());
+  const int64_t v = host_.KvVersion("probe", "t", "a");
+  // The second precondition fails: nothing is written, the key is named.
+  auto lost = host().KvApplyIf("t", {{"a", "2"}, {"new", "x"}},
+                               {{"a", v}, {"b", v + 7}});
+  EXPECT_EQ(Text(lost.status()),
+            "10 key \"b\" has version " + std::to_string(v) +
+                "; the precondition wants it at version " +
+                std::to_string(v + 7) + " (nothing written)");
+  auto exists = host().KvApplyIf("t", {{"a", "2"}}, {{"a", 0}});
+  EXPECT_EQ(Text(exists.status()),
+            "10 key \"a\" has version " + std::to_string(v) +
+                "; the precondition wants it not to exist (nothing written)");
+  auto absent = host().KvApplyIf("t", {{"a", "2"}}, {{"gone", 3}});
+  EXPECT_EQ(Text(absent.status()),
+            "10 key \"gone\" does not exist; the precondition wants it at "
+            "version 3 (nothing written)");
+  EXPECT_EQ(host_.KvEntries("probe", "t"),
+            (std::map<std::string, std::string>{{"a", "1"}, {"b", "1"}}));
+  EXPECT_EQ(host_.KvVersion("probe", "t", "a"), v);
+
+  auto won = host().KvApplyIf("t", {{"a", "2"}, {"b", std::nullopt}},
+                              {{"a", v}, {"fresh", 0}});
+  ASSERT_TRUE(won.ok()) << won.status();
+  EXPECT_EQ(*won, v + 1);
+  EXPECT_EQ(host_.KvEntries("probe", "t"),
+            (std::map<std::string, std::string>{{"a", "2"}}));
+  // No ops: the preconditions are checked, nothing is committed.
+  EXPECT_EQ(*host().KvApplyIf("t", {}, {{"a", v + 1}}), 0);
+  EXPECT_EQ(host().KvApplyIf("t", {}, {{"a", v}}).status().code(),
+            Code::kAborted);
+  EXPECT_EQ(Text(host().KvApplyIf("t", {{"a", "3"}}, {{"a", -1}}).status()),
+            "3 KvApplyIfRequest.preconditions[0].version must be >= 0 (0: the "
+            "key must not exist), got -1");
+  // A failed commit writes nothing, like kv_apply's.
+  host_.FailNextKvApply(Status(Code::kUnavailable, "disk full"));
+  EXPECT_EQ(Text(host().KvApplyIf("t", {{"a", "3"}}, {{"a", v + 1}}).status()),
+            "14 disk full");
+  EXPECT_EQ(**host().KvGet("t", "a"), "2");
+  EXPECT_TRUE(host().KvApplyIf("t", {{"a", "3"}}, {{"a", v + 1}}).ok());
+}
+
+TEST_F(FakeHostTest, UpdateRetriesWhenAnotherWriterCameFirst) {
+  ASSERT_TRUE(host().KvApply("t", {{"count", "10"}, {"seen", "x"}}).ok());
+  std::vector<int> attempts;
+  // Another writer changes a key this attempt read, between its read and
+  // its write: the write is refused and the attempt runs again.
+  Status s = host().Update("t", {"count"}, [&](sdk::KvUpdate& u) {
+    attempts.push_back(u.attempt());
+    auto n = u.Get("count");
+    if (!n.ok()) return n.status();
+    auto seen = u.Get("seen");  // read late: a precondition too
+    if (!seen.ok()) return seen.status();
+    if (u.attempt() == 1) {
+      EXPECT_TRUE(host_.KvApply("probe", "t", {{"count", "20"}}).ok());
+    }
+    if (u.attempt() == 2) {
+      EXPECT_TRUE(host_.KvApply("probe", "t", {{"seen", "y"}}).ok());
+    }
+    u.Put("count", std::to_string(std::stoll(**n) + 1));
+    u.Put("seen", **seen + "+");
+    return Status();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(
+      host_.KvEntries("probe", "t"),
+      (std::map<std::string, std::string>{{"count", "21"}, {"seen", "y+"}}));
+
+  // fn's own error: nothing written, no retry.
+  attempts.clear();
+  s = host().Update("t", {"count"}, [&](sdk::KvUpdate& u) {
+    attempts.push_back(u.attempt());
+    u.Put("count", "0");
+    return sdk::FailedPrecondition("not today");
+  });
+  EXPECT_EQ(Text(s), "9 not today");
+  EXPECT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(**host().KvGet("t", "count"), "21");
+
+  // Always a conflict: it gives up after max_attempts, naming the last.
+  s = host().Update(
+      "t", {"count"},
+      [&](sdk::KvUpdate& u) {
+        EXPECT_TRUE(host_.KvApply("probe", "t", {{"count", "5"}}).ok());
+        u.Put("count", "6");
+        return Status();
+      },
+      3);
+  EXPECT_EQ(s.code(), Code::kAborted);
+  EXPECT_EQ(s.message().rfind("gave up after 3 conflicting attempts, last: "
+                              "key \"count\" has version ",
+                              0),
+            0u)
+      << s;
+  EXPECT_EQ(**host().KvGet("t", "count"), "5");
+
+  // Nothing to write after reads from two snapshots: the reads are still
+  // checked, so a decision on a torn view is made again.
+  attempts.clear();
+  s = host().Update("t", {"count"}, [&](sdk::KvUpdate& u) {
+    attempts.push_back(u.attempt());
+    if (u.attempt() == 1) {
+      EXPECT_TRUE(host_.KvApply("probe", "t", {{"count", "7"}}).ok());
+    }
+    return u.Get("seen").status();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2}));
+}
+
+TEST(FakeHostConcurrencyTest, ConcurrentUpdatesLoseNoIncrement) {
+  FakeHost host;
+  auto plugin = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  constexpr int kThreads = 8, kEach = 200;
+  std::atomic<int> failed{0};
+  Concurrently(kThreads, [&](int) {
+    for (int i = 0; i < kEach; ++i) {
+      if (!plugin->Call(kIncrement, "").ok()) failed.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(host.KvGet("probe", "default", "count"),
+            std::to_string(kThreads * kEach));
+}
+
+TEST(FakeHostAbiTest, AnOlderHostAnswersUnimplementedForWhatItLacks) {
+  FakeHost host(FakeHost::Options{.abi_minor = 1});
+  auto p = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(p.ok()) << p.status();
+  const sdk::Host& h = Probe::last->host();
+  EXPECT_EQ(Text(h.KvRead("default", {"k"}).status()),
+            "12 this host (plugin ABI 1.1) does not offer "
+            "retain_host_callback_kv_read (ABI 1.2)");
+  EXPECT_EQ(h.KvApplyIf("default", {{"k", "v"}}, {}).status().code(),
+            Code::kUnimplemented);
+  EXPECT_EQ(h.Update("default", {"k"}, [](sdk::KvUpdate&) { return Status(); })
+                .code(),
+            Code::kUnimplemented);
+  EXPECT_EQ(h.CallContext().status().code(), Code::kUnimplemented);
+  EXPECT_FALSE(h.Cancelled());
+  EXPECT_TRUE(h.ListTenants().ok());  // 1.1 has that
+}
+
+// A plugin that cannot do without versioned KV, linked in beside the probe:
+// its entry point is the SDK's, given a table that lacks kv_apply_if.
+class NeedsCas : public sdk::Plugin {
+ public:
+  static constexpr uint32_t kRequiredHostFeatures =
+      sdk::host_feature::kVersionedKv | sdk::host_feature::kListTenants;
+  Status Init(Setup&) override { return {}; }
+};
+retain_host_api without_apply_if;
+const retain_plugin_module* NeedsCasEntry(const retain_host_api* host) {
+  return sdk::Glue<NeedsCas>::Load(host, "needs_cas", "1.0.0");
+}
+const retain_plugin_module* NeedsCasOnATornHost(const retain_host_api* host) {
+  without_apply_if = *host;
+  without_apply_if.retain_host_callback_kv_apply_if = nullptr;
+  return NeedsCasEntry(&without_apply_if);
+}
+
+TEST(FakeHostAbiTest, APluginDeclinesAHostThatLacksWhatItRequiresSayingWhy) {
+  FakeHost host;
+  EXPECT_TRUE(host.Load(&NeedsCasEntry).ok());
+  FakeHost torn;
+  EXPECT_EQ(Text(torn.Load(&NeedsCasOnATornHost).status()),
+            "9 refused: the plugin declined this host: needs "
+            "retain_host_callback_kv_apply_if (ABI 1.2); this host speaks "
+            "plugin ABI 1.2");
+  // A 1.1 host cannot be told: the plugin just declines.
+  FakeHost old(FakeHost::Options{.abi_minor = 1});
+  EXPECT_EQ(Text(old.Load(&NeedsCasEntry).status()),
+            "9 refused: the plugin declined this host without saying why "
+            "(from ABI 1.2 a plugin can, with retain_host_callback_decline); "
+            "its log lines above, if any, may say more");
+  retain_host_api oldest = *old.api();
+  oldest.struct_size = offsetof(retain_host_api, retain_host_callback_kv_read);
+  EXPECT_EQ(sdk::Glue<NeedsCas>::MissingFeatures(
+                &oldest, NeedsCas::kRequiredHostFeatures),
+            "needs retain_host_callback_kv_read (ABI 1.2) and "
+            "retain_host_callback_kv_apply_if (ABI 1.2); this host speaks "
+            "plugin ABI 1.1");
+  // Outside an entry point, decline answers FAILED_PRECONDITION.
+  EXPECT_EQ(host.api()->retain_host_callback_decline(nullptr, {"x", 1}), 9);
+}
+
+TEST(FakeHostLoadTest, ARefusedPluginIsToldWhyAndTheSdkLogsIt) {
+  FakeHost host;
+  {
+    std::lock_guard<std::mutex> lock(Probe::refusals_mu);
+    Probe::refusals.clear();
+  }
+  auto first = host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_FALSE(host.Load(&retain_plugin_on_load).ok());
+  first->Unload();
+  ASSERT_FALSE(host.Load(&retain_plugin_on_load,
+                         PluginOptions{.config_json = R"({"fail_init": true})"})
+                   .ok());
+  std::vector<std::string> warnings;
+  for (const auto& line : host.logs()) {
+    if (line.level == RETAIN_LOG_WARNING) {
+      warnings.push_back(line.plugin + ": " + line.message);
+    }
+  }
+  EXPECT_EQ(warnings,
+            (std::vector<std::string>{
+                "probe: refused by the host: refused: a plugin named 'probe' "
+                "is already loaded",
+                "probe: refused by the host: init failed (3): told to fail"}));
+  // The plugin's own OnRefused heard the same; only the log and the clock
+  // work meanwhile (the KV answers UNAVAILABLE).
+  std::lock_guard<std::mutex> lock(Probe::refusals_mu);
+  const std::string tail = " | now " +
+                           std::to_string(sdk::testing::kDefaultStartMicros) +
+                           " | kv 14";
+  EXPECT_EQ(Probe::refusals,
+            (std::vector<std::string>{
+                "refused: a plugin named 'probe' is already loaded" + tail,
+                "init failed (3): told to fail" + tail}));
+}
+
+TEST_F(FakeHostTest, EachHookSeesItsOwnCallContext) {
+  const std::string five_s = std::to_string(5 * sdk::kMicrosPerSecond);
+  const std::string one_s = std::to_string(sdk::kMicrosPerSecond);
+  probe_->run = [&](std::string* out) {
+    *out = DescribeContext(host());
+    return Status();
+  };
+  EXPECT_EQ(*plugin_->Call(kRun, ""),
+            std::string("1 ") + kRun + " " + five_s + " 0");
+  ASSERT_TRUE(plugin_->Deliver(Touchpoint("a", "acme", 1)).ok());
+  EXPECT_EQ(probe_->signal_context, "2 - " + five_s + " 0");
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_EQ(probe_->tick_context, "3 - " + five_s + " 0");
+  EXPECT_EQ((*plugin_->ReportSection("t", "acme"))->fields[1].value,
+            "4 - " + one_s + " 0");
+  EXPECT_EQ((*plugin_->AccountHealthComponent("t", "acme"))->explanation,
+            "5 - " + one_s + " 0");
+  // Not on a hook's thread (Init, or a thread the plugin owns): none.
+  EXPECT_EQ(DescribeContext(host()),
+            "code 5: no call: this thread is not running a hook of plugin "
+            "probe (a call context exists only on the thread the host runs a "
+            "hook on)");
+  std::string off_thread;
+  probe_->run = [&](std::string*) {
+    std::thread t([&] { off_thread = DescribeContext(host()); });
+    t.join();
+    return Status();
+  };
+  ASSERT_TRUE(plugin_->Call(kRun, "").ok());
+  EXPECT_EQ(off_thread.rfind("code 5: no call", 0), 0u) << off_thread;
+}
+
+TEST_F(FakeHostTest, AHookSeesItsCancellationAndAPassedDeadline) {
+  probe_->run = [&](std::string* out) {
+    *out = DescribeContext(host());
+    return Status();
+  };
+  plugin_->SetCancelled(sdk::CallContext::CancelReason::kClientCancelled);
+  EXPECT_EQ(*plugin_->Call(kRun, ""),
+            std::string("1 ") + kRun + " 5000000 2 cancelled");
+  plugin_->SetCancelled(sdk::CallContext::CancelReason::kNone);
+  EXPECT_EQ(*plugin_->Call(kRun, ""), std::string("1 ") + kRun + " 5000000 0");
+
+  // The deadline passes while the hook runs (the clock is the fake's): it
+  // wins over any other reason, and the host answers without the hook.
+  plugin_->SetCancelled(sdk::CallContext::CancelReason::kShuttingDown);
+  std::string seen;
+  probe_->run = [&](std::string* out) {
+    host_.AdvanceMicros(6 * sdk::kMicrosPerSecond);
+    seen = DescribeContext(host());
+    *out = "too late";
+    return Status();
+  };
+  EXPECT_EQ(Text(plugin_->Call(kRun, "").status()),
+            "4 plugin probe did not answer within 5s");
+  EXPECT_EQ(seen, std::string("1 ") + kRun + " -1000000 1 cancelled");
+  EXPECT_EQ(plugin_->failures(), 1);  // an overrun is a failure
+  plugin_->SetCancelled(sdk::CallContext::CancelReason::kNone);
+
+  // Set while a hook runs on another thread: the hook sees it and stops.
+  std::atomic<bool> started{false};
+  probe_->run = [&](std::string* out) {
+    started = true;
+    for (int spins = 0; !host().Cancelled() && spins < 60000000; ++spins) {
+      std::this_thread::yield();
+    }
+    *out = DescribeContext(host());
+    return Status(Code::kCancelled, *out);
+  };
+  sdk::Result<std::string> answer = std::string();
+  std::thread call([&] { answer = plugin_->Call(kRun, ""); });
+  while (!started) std::this_thread::yield();
+  plugin_->SetCancelled(sdk::CallContext::CancelReason::kClientCancelled);
+  call.join();
+  EXPECT_EQ(Text(answer.status()),
+            std::string("1 1 ") + kRun + " 5000000 2 cancelled");
+}
+
+TEST_F(FakeHostTest, UpdateStopsRetryingOnceItsHookIsCancelled) {
+  ASSERT_TRUE(host().KvPut("default", "count", "1").ok());
+  int attempts = 0;
+  probe_->run = [&](std::string*) {
+    return host().Update("default", {"count"}, [&](sdk::KvUpdate& u) {
+      ++attempts;
+      // Another writer wins, and meanwhile the client goes away.
+      EXPECT_TRUE(host_.KvApply("probe", "default", {{"count", "9"}}).ok());
+      plugin_->SetCancelled(sdk::CallContext::CancelReason::kClientCancelled);
+      u.Put("count", "2");
+      return Status();
+    });
+  };
+  EXPECT_EQ(Text(plugin_->Call(kRun, "").status()), "1 the hook was cancelled");
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(**host().KvGet("default", "count"), "9");
+}
+
 TEST(FakeHostLibraryTest, LoadsBuiltLibrariesFromDisk) {
   FakeHost host;
   const std::string dir = std::string(std::getenv("TEST_SRCDIR")) + "/" +
@@ -573,7 +990,9 @@ TEST(FakeHostLibraryTest, LoadsBuiltLibrariesFromDisk) {
   auto notes = sdk::testing::LoadLibrary(host, dir + "template/libnotes.so");
   ASSERT_TRUE(notes.ok()) << notes.status();
   EXPECT_EQ(notes->name(), "notes");
-  EXPECT_EQ(notes->abi(), "1.1");
+  // Built with this SDK: the header's ABI version.
+  EXPECT_EQ(notes->abi(), std::to_string(RETAIN_PLUGIN_ABI_MAJOR) + "." +
+                              std::to_string(RETAIN_PLUGIN_ABI_MINOR));
   // The template built with the ABI 1.0 SDK: no ticks to ask for.
   FakeHost old_host;
   auto old =

@@ -1,6 +1,7 @@
 // The onboarding plugin's unit tests on the fake host: its own code,
 // linked in, driven as the server drives it. onboarding_plugin_test.cc
 // runs the built library in the real host.
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/onboarding/v1/onboarding.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -221,6 +223,52 @@ TEST_F(OnboardingUnitTest, OverdueMilestonesAlertOnceFromTicksAndFeedHealth) {
             (std::vector<std::string>{
                 "default/beta: onboarding milestone 'training'",
                 "other/gamma: onboarding milestone 'training'"}));
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: completions of one plan at once all land, and passes that find
+// the same overdue milestones at once alert each of them once.
+TEST_F(OnboardingUnitTest, ConcurrentCallsLoseNoCompletionAndAlertOnce) {
+  constexpr int kAccounts = 20, kPasses = 8;
+  auto id = [](const char* prefix, int i) {
+    return prefix + std::to_string(i);
+  };
+  for (int i = 0; i < kAccounts; ++i) {
+    Account(id("done", i), sdk::segment::kNamed);
+    Account(id("late", i), sdk::segment::kNamed);
+    ASSERT_TRUE(Start(id("done", i)).ok());
+    ASSERT_TRUE(Start(id("late", i)).ok());
+  }
+  auto plan = GetPlan("done0");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const int milestones = plan->milestones_size();
+  // One thread per milestone, each completing its own on every plan.
+  std::atomic<int> failed{0};
+  Concurrently(milestones, [&](int m) {
+    for (int i = 0; i < kAccounts; ++i) {
+      if (!Complete(id("done", i), plan->milestones(m).key()).ok()) {
+        failed.fetch_add(1);
+      }
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  for (int i = 0; i < kAccounts; ++i) {
+    EXPECT_EQ(GetPlan(id("done", i))->completed(), milestones) << i;
+  }
+
+  host_.AdvanceDays(365);  // every milestone of the late plans overdue
+  Concurrently(kPasses, [&](int) {
+    auto overdue = plugin_->CallProto<pb::ListOverdueResponse>(
+        kSvc + "ListOverdue", pb::ListOverdueRequest());
+    if (!overdue.ok() || overdue->milestones_size() != kAccounts * milestones) {
+      failed.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(NewOverdueAlerts().size(),
+            static_cast<size_t>(kAccounts * milestones));
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(NewOverdueAlerts().empty());
 }
 
 TEST_F(OnboardingUnitTest, NoPlanNoSectionNoComponent) {

@@ -403,6 +403,72 @@ TEST(SdkWireTest, HostSideEncodersMatchTheGeneratedCode) {
   EXPECT_EQ(section.fields[0].value, "2");
 }
 
+// ABI 1.2: the versioned KV and call-context messages, both ways, against
+// the generated code the host uses.
+TEST(SdkWireTest, Abi12MessagesMatchTheGeneratedCode) {
+  plugin::v1::KvReadRequest read;
+  ASSERT_TRUE(read.ParseFromString(
+      sdk::codec::EncodeKvRead({"a", "", "b"}, sdk::KvRange{"p/", "p/1", 7})));
+  EXPECT_EQ(read.keys_size(), 3);
+  EXPECT_EQ(read.keys(1), "");  // an empty key is still a key
+  ASSERT_TRUE(read.has_scan());
+  EXPECT_EQ(read.scan().prefix(), "p/");
+  EXPECT_EQ(read.scan().start_after(), "p/1");
+  EXPECT_EQ(read.scan().limit(), 7);
+  ASSERT_TRUE(read.ParseFromString(sdk::codec::EncodeKvRead({"a"}, {})));
+  EXPECT_FALSE(read.has_scan());
+
+  plugin::v1::KvReadResponse snap;
+  auto* v = snap.add_values();
+  v->set_key("a");
+  v->set_value("1");
+  v->set_version(int64_t{1} << 40);
+  snap.add_values()->set_key("none");
+  auto* e = snap.add_entries();
+  e->set_key("p/1");
+  e->set_version(3);
+  sdk::KvSnapshot got;
+  ASSERT_TRUE(sdk::codec::DecodeKvSnapshot(snap.SerializeAsString(), &got));
+  ASSERT_EQ(got.values.size(), 2u);
+  EXPECT_EQ(got.Value("a"), "1");
+  EXPECT_EQ(got.Version("a"), int64_t{1} << 40);
+  EXPECT_EQ(got.values[1].version, 0);
+  EXPECT_EQ(got.Value("none"), std::nullopt);
+  ASSERT_EQ(got.entries.size(), 1u);
+  EXPECT_EQ(got.Version("p/1"), 3);
+  EXPECT_EQ(got.Value("p/1"), "");  // present, empty
+  EXPECT_EQ(sdk::codec::EncodeKvSnapshot(got), snap.SerializeAsString());
+
+  plugin::v1::KvApplyIfRequest apply;
+  ASSERT_TRUE(apply.ParseFromString(sdk::codec::EncodeKvApplyIf(
+      {{"a", "2"}, {"b", std::nullopt}, {"c", ""}}, {{"a", 9}, {"n", 0}})));
+  ASSERT_EQ(apply.preconditions_size(), 2);
+  EXPECT_EQ(apply.preconditions(0).key(), "a");
+  EXPECT_EQ(apply.preconditions(0).version(), 9);
+  EXPECT_EQ(apply.preconditions(1).version(), 0);
+  ASSERT_EQ(apply.ops_size(), 3);
+  EXPECT_EQ(apply.ops(0).value(), "2");
+  EXPECT_TRUE(apply.ops(1).delete_());
+  EXPECT_FALSE(apply.ops(2).delete_());  // an empty value is a value
+
+  plugin::v1::CallContext c;
+  c.set_hook(plugin::v1::CallContext::HOOK_HEALTH_COMPONENT);
+  c.set_method("/retain.plugins.x.v1.S/M");
+  c.set_deadline_micros(1735689600000000);
+  c.set_remaining_micros(-250);
+  c.set_cancelled(true);
+  c.set_cancel_reason(plugin::v1::CallContext::CANCEL_REASON_SHUTTING_DOWN);
+  sdk::CallContext ctx;
+  ASSERT_TRUE(sdk::codec::DecodeCallContext(c.SerializeAsString(), &ctx));
+  EXPECT_EQ(ctx.hook, sdk::CallContext::Hook::kHealthComponent);
+  EXPECT_EQ(ctx.method, "/retain.plugins.x.v1.S/M");
+  EXPECT_EQ(ctx.deadline_micros, 1735689600000000);
+  EXPECT_EQ(ctx.remaining_micros, -250);
+  EXPECT_TRUE(ctx.cancelled);
+  EXPECT_EQ(ctx.cancel_reason, sdk::CallContext::CancelReason::kShuttingDown);
+  EXPECT_EQ(sdk::codec::EncodeCallContext(ctx), c.SerializeAsString());
+}
+
 TEST(SdkResultDeathTest, ValueOfAnErrorAbortsWithItsMessage) {
   sdk::Result<int> r = sdk::NotFound("no plan for acme");
   EXPECT_FALSE(r.ok());

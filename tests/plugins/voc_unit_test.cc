@@ -1,6 +1,8 @@
 // The voice-of-the-customer plugin's unit tests on the fake host: its own
 // code, linked in, driven as the server drives it. voc_plugin_test.cc runs
 // the built library in the real host.
+#include <atomic>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/voc/v1/voc.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -214,6 +217,62 @@ TEST_F(VocUnitTest, OverdueDetractorFollowUpsAlertOnceFromTicks) {
   EXPECT_EQ(metrics->detractors(), 2);
   EXPECT_EQ(metrics->detractors_followed_up_on_time(), 1);
   EXPECT_EQ(metrics->follow_ups_overdue(), 1);
+}
+
+// Calls run on several workers at once and the plugin takes no lock over
+// its KV: concurrent feedback never shares an id, concurrent links to one
+// action all land, and concurrent checks alert each overdue follow-up once.
+TEST_F(VocUnitTest, ConcurrentCallsLoseNothingAndAlertOnce) {
+  constexpr int kThreads = 8, kEach = 20, kAll = kThreads * kEach;
+  pb::CreateActionRequest create;
+  create.set_title("faster exports");
+  ASSERT_TRUE(Call<pb::Action>("CreateAction", create).ok());
+  std::atomic<int> failed{0};
+  Concurrently(kThreads, [&](int t) {
+    for (int i = 0; i < kEach; ++i) {
+      pb::CreateFeedbackRequest req;
+      req.set_account_id("acme");
+      req.set_text("exports are slow " + std::to_string(t) + "/" +
+                   std::to_string(i));
+      req.set_detractor(true);
+      auto f = Call<pb::Feedback>("CreateFeedback", req);
+      if (!f.ok()) {
+        failed.fetch_add(1);
+        continue;
+      }
+      pb::LinkFeedbackRequest link;
+      link.set_action_id("a1");
+      link.add_feedback_ids(f->feedback_id());
+      if (!Call<pb::Action>("LinkFeedback", link).ok()) failed.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(failed.load(), 0);
+  std::set<std::string> ids;
+  for (const auto& f : Feedback()) {
+    ids.insert(f.feedback_id());
+    EXPECT_EQ(f.action_id(), "a1") << f.feedback_id();
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kAll));
+  auto listed =
+      Call<pb::ListActionsResponse>("ListActions", pb::ListActionsRequest());
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->actions_size(), 1);
+  EXPECT_EQ(listed->actions(0).feedback_ids_size(), kAll);
+
+  host_.AdvanceDays(8);  // every follow-up overdue
+  Concurrently(kThreads, [&](int) {
+    auto overdue = Call<pb::ListFeedbackResponse>("CheckFollowUps",
+                                                  pb::CheckFollowUpsRequest());
+    if (!overdue.ok() || overdue->feedback_size() != kAll) failed.fetch_add(1);
+  });
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(host_.TakeAlerts().size(), static_cast<size_t>(kAll));
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(host_.alerts().empty());
+  for (const auto& f : Feedback()) {
+    EXPECT_TRUE(f.follow_up_alerted()) << f.feedback_id();
+    EXPECT_EQ(f.action_id(), "a1") << f.feedback_id();  // kept
+  }
 }
 
 TEST_F(VocUnitTest, ActionsListByFilterInPages) {

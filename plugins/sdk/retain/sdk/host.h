@@ -5,7 +5,13 @@
 // Thread-safe: call it from any hook, concurrently, and from threads the
 // plugin owns, between Init and the plugin's destruction. A call that
 // fails returns the host's status (e.g. NOT_FOUND, INVALID_ARGUMENT naming
-// the field); UNIMPLEMENTED means the host is too old for that callback.
+// the field); UNIMPLEMENTED means the host is too old for that callback
+// (a plugin that cannot do without one says so up front:
+// Plugin::kRequiredHostFeatures).
+//
+// Concurrent writers (ABI 1.2): instead of a lock held across KV reads and
+// writes, Update reads with versions and writes only if nothing it read
+// changed meanwhile, retrying when something did (kv_update.h).
 #ifndef RETAIN_SDK_HOST_H_
 #define RETAIN_SDK_HOST_H_
 
@@ -14,11 +20,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "retain/sdk/detail/abi_bridge.h"
 #include "retain/sdk/detail/codec.h"
+#include "retain/sdk/kv_update.h"
 #include "retain/sdk/status.h"
 #include "retain/sdk/types.h"
 #include "retain/sdk/wire.h"
@@ -75,16 +83,7 @@ class Host {
   Status KvApply(const std::string& tenant,
                  const std::vector<KvOp>& ops) const {
     wire::Writer w;
-    for (const auto& op : ops) {
-      wire::Writer o;
-      o.String(1, op.key);
-      if (op.value) {
-        o.String(2, *op.value);
-      } else {
-        o.Bool(3, true);
-      }
-      w.Message(1, o);
-    }
+    for (const auto& op : ops) w.Bytes(1, codec::EncodeKvOp(op));
     return Rpc(Slot(&retain_host_api::retain_host_callback_kv_apply), tenant,
                w.data())
         .status();
@@ -134,6 +133,125 @@ class Host {
       if (page->size() < 1000) return all;
       after = all.back().key;
     }
+  }
+
+  // --- Versioned key-value access (ABI 1.2; an older host answers
+  // UNIMPLEMENTED). Every entry has a version: the number of the store
+  // commit that wrote it, never reused for a key; 0 means "no such key".
+
+  // `keys` (at most 1000) and, when given, a prefix scan (KvScan's rules),
+  // all of it from one snapshot of the store: never half of a batch.
+  Result<KvSnapshot> KvRead(
+      const std::string& tenant, const std::vector<std::string>& keys,
+      const std::optional<KvRange>& range = std::nullopt) const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_kv_read);
+    if (fn == nullptr) return TooOld("retain_host_callback_kv_read", "1.2");
+    auto r = Rpc(fn, tenant, codec::EncodeKvRead(keys, range));
+    if (!r.ok()) return r.status();
+    KvSnapshot snap;
+    if (!codec::DecodeKvSnapshot(*r, &snap)) {
+      return Internal("malformed KvReadResponse");
+    }
+    return snap;
+  }
+  // Applies `ops` (all or none, in order) only if every precondition holds
+  // when the batch commits: the version the written keys now have (0 when
+  // `ops` is empty: the preconditions are checked, nothing is written).
+  // ABORTED when one does not hold (another writer came first; nothing is
+  // written, the message names the key): read again and retry, or let
+  // Update do it.
+  Result<int64_t> KvApplyIf(
+      const std::string& tenant, const std::vector<KvOp>& ops,
+      const std::vector<KvPrecondition>& preconditions) const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_kv_apply_if);
+    if (fn == nullptr) {
+      return TooOld("retain_host_callback_kv_apply_if", "1.2");
+    }
+    auto r = Rpc(fn, tenant, codec::EncodeKvApplyIf(ops, preconditions));
+    if (!r.ok()) return r.status();
+    int64_t version = 0;
+    wire::Reader rd(*r);
+    while (rd.Next()) {
+      if (rd.field() == 1) version = rd.AsInt64();
+    }
+    if (!rd.ok()) return Internal("malformed KvApplyIfResponse");
+    return version;
+  }
+
+  // Read-modify-write by compare-and-set: reads `keys` (one snapshot, with
+  // versions), calls fn(KvUpdate&) to compute the writes (update.Get, Put,
+  // Delete; kv_update.h), and applies them only if no key the attempt read
+  // changed meanwhile. When one did (another writer came first) it runs
+  // the attempt again on fresh reads, at most `max_attempts` times.
+  //   Status s = host().Update(tenant, {"count"}, [](KvUpdate& u) {
+  //     auto n = u.Get("count");
+  //     if (!n.ok()) return n.status();
+  //     u.Put("count", std::to_string((*n ? std::stoll(**n) : 0) + 1));
+  //     return Status();
+  //   });
+  // fn may run more than once: keep side effects (alerts, signals, logs)
+  // out of it, and do them once Update returned OK; copy results out of it
+  // on each run (the last run is the one that committed). Returns fn's own
+  // status when not OK (nothing written), the write's error, ABORTED when
+  // every attempt met a conflict, or, between attempts, the hook's
+  // cancellation (DEADLINE_EXCEEDED or CANCELLED: nobody waits for it).
+  template <typename F>
+  Status Update(const std::string& tenant, const std::vector<std::string>& keys,
+                F&& fn, int max_attempts = kUpdateAttempts) const {
+    Status conflict;
+    for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+      if (attempt > 1) {
+        if (Status c = CancelledStatus(); !c.ok()) return c;
+        std::this_thread::yield();  // let the writer that won finish
+      }
+      KvUpdate update(
+          [this, &tenant](const std::vector<std::string>& more) {
+            return KvRead(tenant, more);
+          },
+          attempt);
+      if (Status s = update.Read(keys); !s.ok()) return s;
+      if (Status s = fn(update); !s.ok()) return s;
+      // Nothing to write: what fn decided on holds if it read one moment.
+      if (update.ops().empty() && update.snapshots() <= 1) return Status();
+      auto written = KvApplyIf(tenant, update.ops(), update.preconditions());
+      if (written.ok()) return Status();
+      if (written.status().code() != Code::kAborted) return written.status();
+      conflict = written.status();
+    }
+    return Status(Code::kAborted,
+                  "gave up after " + std::to_string(max_attempts) +
+                      " conflicting attempts, last: " + conflict.message());
+  }
+  static constexpr int kUpdateAttempts = 100;
+
+  // --- The hook running on the calling thread (ABI 1.2).
+
+  // Which hook, its deadline, whether and why it is cancelled. NOT_FOUND on
+  // a thread that runs no hook (one the plugin owns, or during Init);
+  // UNIMPLEMENTED on an older host.
+  Result<sdk::CallContext> CallContext() const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_call_context);
+    if (fn == nullptr) {
+      return TooOld("retain_host_callback_call_context", "1.2");
+    }
+    std::string out;
+    retain_sink sink = internal::StringSink(&out);
+    const int32_t code = fn(ctx_, &sink);
+    if (code != 0) return Status(static_cast<Code>(code), out);
+    sdk::CallContext c;
+    if (!codec::DecodeCallContext(out, &c)) {
+      return Internal("malformed CallContext");
+    }
+    return c;
+  }
+  // True once the hook on the calling thread is cancelled: its deadline
+  // passed (the host has answered without it), the client cancelled, or
+  // the server is stopping. Stop soon: what the hook returns is dropped.
+  // No allocation, no lock: cheap enough for a loop. False outside a hook
+  // and on an older host.
+  bool Cancelled() const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_is_cancelled);
+    return fn != nullptr && fn(ctx_) != 0;
   }
 
   // --- Accounts, signals, health (read-only views of the server's model).
@@ -275,15 +393,34 @@ class Host {
     return api_ != nullptr && api_->struct_size >= end_offset;
   }
   // The callback in `member`, or NULL when the host's table is too old.
-  retain_host_callback_rpc Slot(
-      retain_host_callback_rpc retain_host_api::*member) const {
+  template <typename Fn>
+  Fn Slot(Fn retain_host_api::*member) const {
     if (api_ == nullptr) return nullptr;
     const char* base = reinterpret_cast<const char*>(api_);
     const char* field = reinterpret_cast<const char*>(&(api_->*member));
-    if (static_cast<size_t>(field - base) + sizeof(retain_host_callback_rpc) >
-        api_->struct_size)
+    if (static_cast<size_t>(field - base) + sizeof(Fn) > api_->struct_size)
       return nullptr;
     return api_->*member;
+  }
+  Status TooOld(const char* callback, const char* since) const {
+    std::string host = "this host";
+    if (api_ != nullptr) {
+      host += " (plugin ABI " + std::to_string(api_->abi_major) + "." +
+              std::to_string(api_->abi_minor) + ")";
+    }
+    return Status(Code::kUnimplemented, host + " does not offer " + callback +
+                                            " (ABI " + since + ")");
+  }
+  // The hook's cancellation as a status; OK when it is not cancelled.
+  Status CancelledStatus() const {
+    if (!Cancelled()) return Status();
+    auto c = CallContext();
+    const bool late =
+        c.ok() &&
+        c->cancel_reason == sdk::CallContext::CancelReason::kDeadlineExceeded;
+    return Status(
+        late ? Code::kDeadlineExceeded : Code::kCancelled,
+        late ? "the hook's deadline passed" : "the hook was cancelled");
   }
 
   const retain_host_api* api_ = nullptr;

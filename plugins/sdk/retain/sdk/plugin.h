@@ -7,8 +7,10 @@
 // threads (never two OnTicks at once), and OnSignal from one delivery
 // thread, one signal at a time, in log order, possibly concurrently with
 // the others. So a plugin guards the state it keeps in members (a mutex),
-// or keeps its state in the host's KV. Init runs once, before any other
-// hook; the instance is destroyed after every hook returned.
+// or keeps its state in the host's KV, where Host::Update changes it by
+// compare-and-set without a lock. Init runs once, before any other hook;
+// the instance is destroyed after every hook returned. A hook that may run
+// long asks host().Cancelled() now and then (ABI 1.2).
 #ifndef RETAIN_SDK_PLUGIN_H_
 #define RETAIN_SDK_PLUGIN_H_
 
@@ -30,6 +32,17 @@
 #include "retain_plugin_abi.h"
 
 namespace retain::sdk {
+
+// What a plugin may require of the host beyond ABI 1.0, for
+// Plugin::kRequiredHostFeatures (or them together).
+namespace host_feature {
+// Host::ListTenants (ABI 1.1).
+constexpr uint32_t kListTenants = 1u << 0;
+// Host::KvRead, KvApplyIf and Update (ABI 1.2).
+constexpr uint32_t kVersionedKv = 1u << 1;
+// Host::CallContext and Cancelled (ABI 1.2).
+constexpr uint32_t kCallContext = 1u << 2;
+}  // namespace host_feature
 
 // One unary call to a plugin method.
 struct Call {
@@ -143,6 +156,13 @@ class Setup {
 
 class Plugin {
  public:
+  // What the plugin cannot work without (host_feature::...). A host that
+  // lacks one is declined at load, with the reason in the host's refusal
+  // message, instead of failing call by call. Declare it in your class:
+  //   static constexpr uint32_t kRequiredHostFeatures =
+  //       retain::sdk::host_feature::kVersionedKv;
+  static constexpr uint32_t kRequiredHostFeatures = 0;
+
   virtual ~Plugin() = default;
 
   // Declares what the plugin does and reads its config. host() is usable.
@@ -175,6 +195,13 @@ class Plugin {
   // tick.now_micros and persist what was done (e.g. "alerted") in the KV.
   virtual Status OnTick(const Tick& /*tick*/) { return Status(); }
 
+  // The host refused the plugin after loading it (ABI 1.2): a duplicate
+  // name, disabled in the config, Init failed, ... `reason` is the host's
+  // message; the SDK has already logged it. Called once, on a fresh
+  // instance made for this call only (Init never ran on it) and only when
+  // a class overrides it; host() offers Log and NowMicros alone.
+  virtual void OnRefused(const std::string& /*reason*/) {}
+
   // The host's services; thread-safe, usable from Init on, and from
   // threads the plugin owns until it is destroyed.
   const Host& host() const { return host_; }
@@ -193,14 +220,13 @@ class Plugin {
 #define RETAIN_PLUGIN_EXPORT __attribute__((visibility("default")))
 
 // Defines the plugin's one exported entry point. NAME and VERSION are string
-// literals; NAME is [a-z][a-z0-9_]{0,62}.
-#define RETAIN_PLUGIN(CLASS, NAME, VERSION)                              \
-  extern "C" RETAIN_PLUGIN_EXPORT const retain_plugin_module*            \
-  retain_plugin_on_load(const retain_host_api* host) {                   \
-    if (host == nullptr || host->abi_major != RETAIN_PLUGIN_ABI_MAJOR) { \
-      return nullptr;                                                    \
-    }                                                                    \
-    return ::retain::sdk::Glue<CLASS>::Module(NAME, VERSION);            \
+// literals; NAME is [a-z][a-z0-9_]{0,62}. It declines a host of another
+// ABI major, and one that lacks a feature CLASS::kRequiredHostFeatures
+// names (telling a 1.2 host why).
+#define RETAIN_PLUGIN(CLASS, NAME, VERSION)                       \
+  extern "C" RETAIN_PLUGIN_EXPORT const retain_plugin_module*     \
+  retain_plugin_on_load(const retain_host_api* host) {            \
+    return ::retain::sdk::Glue<CLASS>::Load(host, NAME, VERSION); \
   }
 
 #endif  // RETAIN_SDK_PLUGIN_H_

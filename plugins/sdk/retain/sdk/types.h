@@ -197,12 +197,91 @@ struct Section {
 struct KvEntry {
   std::string key{};
   std::string value{};
+  // ABI 1.2 (Host::KvRead): the number of the store commit that wrote the
+  // entry; 0 means "no such key" (and KvScan, which reads no versions).
+  int64_t version = 0;
 };
 
 // One write of an atomic KV batch.
 struct KvOp {
   std::string key{};
   std::optional<std::string> value{};  // nullopt deletes
+};
+
+// A condition of Host::KvApplyIf: `key` has `version` when the batch
+// commits (0: the key must not exist).
+struct KvPrecondition {
+  std::string key{};
+  int64_t version = 0;
+};
+
+// A prefix scan of Host::KvRead, with KvScan's rules: keys starting with
+// prefix and > start_after, in key order, at most `limit` (0 or less means
+// 100, more than 1000 means 1000).
+struct KvRange {
+  std::string prefix{};
+  std::string start_after{};
+  int32_t limit = 1000;
+};
+
+// What Host::KvRead saw, all of it from one snapshot of the store.
+struct KvSnapshot {
+  // One per key asked for, in that order; version 0 (and an empty value)
+  // for a key that does not exist.
+  std::vector<KvEntry> values{};
+  // The range's entries, in key order.
+  std::vector<KvEntry> entries{};
+
+  // The value read for `key` (nullopt: absent or not asked for).
+  std::optional<std::string> Value(const std::string& key) const {
+    const KvEntry* e = Find(key);
+    if (e == nullptr || e->version == 0) return std::nullopt;
+    return e->value;
+  }
+  // The version read for `key` (0: absent or not asked for).
+  int64_t Version(const std::string& key) const {
+    const KvEntry* e = Find(key);
+    return e == nullptr ? 0 : e->version;
+  }
+  const KvEntry* Find(const std::string& key) const {
+    for (const KvEntry& e : values) {
+      if (e.key == key) return &e;
+    }
+    for (const KvEntry& e : entries) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  }
+};
+
+// ABI 1.2: the hook running on the calling thread (Host::CallContext).
+struct CallContext {
+  // retain.plugin.v1.CallContext.Hook
+  enum class Hook : int32_t {
+    kUnspecified = 0,
+    kCall = 1,
+    kSignal = 2,
+    kTick = 3,
+    kReportSection = 4,
+    kHealthComponent = 5,
+  };
+  // retain.plugin.v1.CallContext.CancelReason
+  enum class CancelReason : int32_t {
+    kNone = 0,
+    // The deadline passed: the host has answered without this hook.
+    kDeadlineExceeded = 1,
+    kClientCancelled = 2,  // on_call only
+    kShuttingDown = 3,
+  };
+
+  Hook hook = Hook::kUnspecified;
+  std::string method{};  // on_call: the full method name
+  // When the host stops waiting, in microseconds since the epoch by the
+  // real clock (not Host::NowMicros, which a test may set); 0: no deadline.
+  int64_t deadline_micros = 0;
+  int64_t remaining_micros = 0;  // when asked; <= 0 once passed
+  bool cancelled = false;
+  CancelReason cancel_reason = CancelReason::kNone;
 };
 
 enum class AlertSeverity : int32_t { kInfo = 1, kWarning = 2, kCritical = 3 };

@@ -6,8 +6,10 @@
 #define RETAIN_SDK_DETAIL_CODEC_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "retain/sdk/types.h"
@@ -489,6 +491,155 @@ inline std::string EncodeHealth(const Health& h) {
   w.Int(5, h.band);
   for (const auto& c : h.components) w.Bytes(6, EncodeComponent(c));
   return w.Take();
+}
+
+// --- retain.plugin.v1 messages of the KV callbacks and the call context
+// (proto/retain/plugin/v1/abi.proto), both sides.
+
+// KvOp (also the ops of KvBatch and KvApplyIfRequest).
+inline std::string EncodeKvOp(const KvOp& op) {
+  wire::Writer w;
+  w.String(1, op.key);
+  if (op.value) {
+    w.String(2, *op.value);
+  } else {
+    w.Bool(3, true);
+  }
+  return w.Take();
+}
+
+inline bool DecodeKvOp(std::string_view b, KvOp* op) {
+  std::string value;
+  bool erase = false;
+  wire::Reader r(b);
+  while (r.Next()) {
+    if (r.field() == 1) op->key = r.AsString();
+    if (r.field() == 2) value = r.AsString();
+    if (r.field() == 3) erase = r.AsBool();
+  }
+  if (!erase) op->value = std::move(value);
+  return r.ok();
+}
+
+// KvEntry, with the version kv_read sets.
+inline std::string EncodeKvEntry(const KvEntry& e) {
+  wire::Writer w;
+  w.String(1, e.key);
+  w.String(2, e.value);
+  w.Int(3, e.version);
+  return w.Take();
+}
+
+inline bool DecodeKvEntry(std::string_view b, KvEntry* e) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    if (r.field() == 1) e->key = r.AsString();
+    if (r.field() == 2) e->value = r.AsString();
+    if (r.field() == 3) e->version = r.AsInt64();
+  }
+  return r.ok();
+}
+
+inline std::string EncodeKvRange(const KvRange& range) {
+  wire::Writer w;
+  w.String(1, range.prefix);
+  w.String(2, range.start_after);
+  w.Int(3, range.limit);
+  return w.Take();
+}
+
+inline bool DecodeKvRange(std::string_view b, KvRange* range) {
+  range->limit = 0;  // absent in the message: 0, which the host reads as 100
+  wire::Reader r(b);
+  while (r.Next()) {
+    if (r.field() == 1) range->prefix = r.AsString();
+    if (r.field() == 2) range->start_after = r.AsString();
+    if (r.field() == 3) range->limit = r.AsInt32();
+  }
+  return r.ok();
+}
+
+// KvReadRequest.
+inline std::string EncodeKvRead(const std::vector<std::string>& keys,
+                                const std::optional<KvRange>& range) {
+  wire::Writer w;
+  for (const auto& k : keys) w.Bytes(1, k);
+  if (range) w.Bytes(2, EncodeKvRange(*range));
+  return w.Take();
+}
+
+// KvReadResponse.
+inline std::string EncodeKvSnapshot(const KvSnapshot& s) {
+  wire::Writer w;
+  for (const auto& e : s.values) w.Bytes(1, EncodeKvEntry(e));
+  for (const auto& e : s.entries) w.Bytes(2, EncodeKvEntry(e));
+  return w.Take();
+}
+
+inline bool DecodeKvSnapshot(std::string_view b, KvSnapshot* s) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    if (r.field() != 1 && r.field() != 2) continue;
+    KvEntry e;
+    ok = DecodeKvEntry(r.AsBytes(), &e) && ok;
+    (r.field() == 1 ? s->values : s->entries).push_back(std::move(e));
+  }
+  return r.ok() && ok;
+}
+
+// KvApplyIfRequest.
+inline std::string EncodeKvApplyIf(
+    const std::vector<KvOp>& ops,
+    const std::vector<KvPrecondition>& preconditions) {
+  wire::Writer w;
+  for (const auto& p : preconditions) {
+    wire::Writer c;
+    c.String(1, p.key);
+    c.Int(2, p.version);
+    w.Message(1, c);
+  }
+  for (const auto& op : ops) w.Bytes(2, EncodeKvOp(op));
+  return w.Take();
+}
+
+// CallContext.
+inline std::string EncodeCallContext(const CallContext& c) {
+  wire::Writer w;
+  w.Int(1, static_cast<int32_t>(c.hook));
+  w.String(2, c.method);
+  w.Int(3, c.deadline_micros);
+  w.Int(4, c.remaining_micros);
+  w.Bool(5, c.cancelled);
+  w.Int(6, static_cast<int32_t>(c.cancel_reason));
+  return w.Take();
+}
+
+inline bool DecodeCallContext(std::string_view b, CallContext* c) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        c->hook = static_cast<CallContext::Hook>(r.AsInt32());
+        break;
+      case 2:
+        c->method = r.AsString();
+        break;
+      case 3:
+        c->deadline_micros = r.AsInt64();
+        break;
+      case 4:
+        c->remaining_micros = r.AsInt64();
+        break;
+      case 5:
+        c->cancelled = r.AsBool();
+        break;
+      case 6:
+        c->cancel_reason = static_cast<CallContext::CancelReason>(r.AsInt32());
+        break;
+    }
+  }
+  return r.ok();
 }
 
 }  // namespace codec

@@ -8,12 +8,15 @@
 #error "include retain/sdk/plugin.h (or retain_plugin.h), not this file"
 #endif
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "retain/sdk/detail/abi_bridge.h"
 #include "retain/sdk/detail/codec.h"
@@ -145,6 +148,102 @@ struct Glue {
     });
   }
 
+  // The entry point (RETAIN_PLUGIN). A host of another major is declined
+  // without a word: only the first three fields of its table are known, so
+  // its decline callback cannot be found (the host's own log names the
+  // plugin's library and says it declined). A host of this major that
+  // lacks a required feature is told which, when it can be (ABI 1.2).
+  static const retain_plugin_module* Load(const retain_host_api* host,
+                                          const char* name,
+                                          const char* version) {
+    if (host == nullptr || host->abi_major != RETAIN_PLUGIN_ABI_MAJOR) {
+      return nullptr;
+    }
+    const retain_plugin_module* m = Module(name, version);
+    const std::string missing = MissingFeatures(host, T::kRequiredHostFeatures);
+    if (!missing.empty()) {
+      if (RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                               retain_host_callback_decline) &&
+          host->retain_host_callback_decline != nullptr) {
+        host->retain_host_callback_decline(m, internal::Str(missing));
+      }
+      return nullptr;
+    }
+    EntryHost().store(host);
+    return m;
+  }
+
+  // Why `host` cannot serve a plugin that requires `features`, naming what
+  // it lacks; "" when it can.
+  static std::string MissingFeatures(const retain_host_api* host,
+                                     uint32_t features) {
+    std::vector<std::string> lacks;
+    auto need = [&](bool present, const char* callback) {
+      if (!present) lacks.push_back(callback);
+    };
+    if (features & host_feature::kListTenants) {
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_list_tenants) &&
+               host->retain_host_callback_list_tenants != nullptr,
+           "retain_host_callback_list_tenants (ABI 1.1)");
+    }
+    if (features & host_feature::kVersionedKv) {
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_kv_read) &&
+               host->retain_host_callback_kv_read != nullptr,
+           "retain_host_callback_kv_read (ABI 1.2)");
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_kv_apply_if) &&
+               host->retain_host_callback_kv_apply_if != nullptr,
+           "retain_host_callback_kv_apply_if (ABI 1.2)");
+    }
+    if (features & host_feature::kCallContext) {
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_call_context) &&
+               host->retain_host_callback_call_context != nullptr,
+           "retain_host_callback_call_context (ABI 1.2)");
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_is_cancelled) &&
+               host->retain_host_callback_is_cancelled != nullptr,
+           "retain_host_callback_is_cancelled (ABI 1.2)");
+    }
+    if (lacks.empty()) return "";
+    std::string why = "needs ";
+    for (size_t i = 0; i < lacks.size(); ++i) {
+      if (i > 0) why += i + 1 == lacks.size() ? " and " : ", ";
+      why += lacks[i];
+    }
+    return why + "; this host speaks plugin ABI " +
+           std::to_string(host->abi_major) + "." +
+           std::to_string(host->abi_minor);
+  }
+
+  // retain_plugin_on_refused: logs the host's reason, then hands it to
+  // T::OnRefused when T overrides it. Only log and now_micros work here,
+  // through the table the entry point was given (static, for the life of
+  // the process; the hook has no other way to it).
+  static void OnRefused(void* host_ctx, retain_str reason) {
+    try {
+      const Host host(EntryHost().load(), host_ctx);
+      const std::string why(internal::View(reason));
+      host.Warning("refused by the host: " + why);
+      if constexpr (kOverridesOnRefused) {
+        auto plugin = std::make_unique<T>();
+        static_cast<Plugin*>(plugin.get())->host_ = host;
+        plugin->OnRefused(why);
+      }
+    } catch (...) {
+      // Nothing crosses the boundary; nobody is left to tell.
+    }
+  }
+  static constexpr bool kOverridesOnRefused =
+      !std::is_same_v<decltype(&T::OnRefused),
+                      void (Plugin::*)(const std::string&)>;
+  static std::atomic<const retain_host_api*>& EntryHost() {
+    static std::atomic<const retain_host_api*> host{nullptr};
+    return host;
+  }
+
   static const retain_plugin_module* Module(const char* name,
                                             const char* version) {
     static const retain_plugin_module module = {
@@ -161,6 +260,7 @@ struct Glue {
         &OnReportSection,
         &OnHealthComponent,
         &OnTick,
+        &OnRefused,
     };
     return &module;
   }

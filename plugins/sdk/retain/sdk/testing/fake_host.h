@@ -2,8 +2,9 @@
 // FakeHost owns the world (fake_world.h), hands plugins the real host
 // table over it (host_table.h), loads a plugin through its real entry
 // point with the server's checks (module_checks.h), and delivers the
-// signal log; LoadedPlugin drives a plugin's hooks the way the server does
-// and has them accounted as the server does (plugin_slot.h).
+// signal log; LoadedPlugin drives a plugin's hooks the way the server does,
+// each with its call context and deadline (hook_runs.h), and has them
+// accounted as the server does (plugin_slot.h).
 #ifndef RETAIN_SDK_TESTING_FAKE_HOST_H_
 #define RETAIN_SDK_TESTING_FAKE_HOST_H_
 
@@ -24,6 +25,7 @@
 #include "retain/sdk/detail/codec.h"
 #include "retain/sdk/status.h"
 #include "retain/sdk/testing/fake_world.h"
+#include "retain/sdk/testing/hook_runs.h"
 #include "retain/sdk/testing/host_table.h"
 #include "retain/sdk/testing/json_config.h"
 #include "retain/sdk/testing/module_checks.h"
@@ -47,6 +49,12 @@ struct PluginOptions {
   // "signal_retry_limit": failed attempts at one signal before it is set
   // aside as a dead letter and delivery goes on.
   int signal_retry_limit = 5;
+  // "call_timeout_ms" (calls, signals, ticks) and "report_timeout_ms"
+  // (report sections, health components): each hook's deadline, on the
+  // fake clock from when it starts (hook_runs.h). A hook that returns after
+  // it is answered DEADLINE_EXCEEDED and counts as a failure.
+  int64_t call_timeout_ms = 5000;
+  int64_t report_timeout_ms = 1000;
 };
 
 // A signal delivery gave up on (decision 0018); kept across restarts.
@@ -66,16 +74,17 @@ class FakeHost;
 
 // A plugin loaded into a FakeHost: drives its hooks as the server does.
 // A handle (copy it freely); valid while its FakeHost lives. Every hook
-// runs on the calling thread, without a deadline (the server's
-// call_timeout_ms is not enforced); several threads may drive one plugin
-// at once, as the server's workers do, but signals are delivered one at a
-// time. A failure answer carries the plugin's own message (the server
-// tells a caller only "plugin <name> failed (error id ...)").
+// runs on the calling thread, with its call context (Host::CallContext,
+// Cancelled) and a deadline on the fake clock (PluginOptions); several
+// threads may drive one plugin at once, as the server's workers do, but
+// signals are delivered one at a time. A failure answer carries the
+// plugin's own message (the server tells a caller only "plugin <name>
+// failed (error id ...)").
 class LoadedPlugin {
  public:
   const std::string& name() const { return slot_->name; }
   const std::string& version() const { return slot_->version; }
-  // The ABI version the plugin was built with, "1.1".
+  // The ABI version the plugin was built with, "1.2".
   std::string abi() const {
     return std::to_string(slot_->abi_major) + "." +
            std::to_string(slot_->abi_minor);
@@ -137,6 +146,15 @@ class LoadedPlugin {
   // plugin did not ask for ticks (Setup::WantTicks).
   Status Tick();
 
+  // Cancels the plugin's hooks (Host::Cancelled becomes true, and
+  // CallContext says why) while set: those running now and those that
+  // start until it is set back to kNone. As the server's reasons go:
+  // kClientCancelled for calls, kShuttingDown for any hook. A deadline is
+  // passed with FakeHost::AdvanceMicros instead (it wins over this).
+  void SetCancelled(CallContext::CancelReason why) {
+    slot_->set_cancel_reason(why);
+  }
+
   // The account's report section: nullopt when the plugin has none for it
   // (NOT_FOUND from the hook). FAILED_PRECONDITION when the plugin does
   // not provide sections (Setup::ProvideReportSection).
@@ -184,8 +202,9 @@ class FakeHost {
  public:
   struct Options {
     int64_t start_micros = kDefaultStartMicros;
-    // The host's ABI minor version: 0 is a server without ABI 1.1's
-    // list_tenants, to test a plugin against an older server.
+    // The host's ABI minor version, to test a plugin against an older
+    // server: 0 has no list_tenants (ABI 1.1), 1 none of ABI 1.2's
+    // callbacks (versioned KV, call context, decline).
     uint16_t abi_minor = RETAIN_PLUGIN_ABI_MINOR;
     // Deliver pending signals to every subscribed plugin after each action
     // of the test (Load, Record, and every hook of a LoadedPlugin), so
@@ -213,12 +232,15 @@ class FakeHost {
 
   // Loads a plugin through its entry point (a plugin linked into the test:
   // &retain_plugin_on_load; a library: LoadLibrary in load_library.h), as
-  // the server does: refused (FAILED_PRECONDITION) for an ABI major
+  // the server does: refused (FAILED_PRECONDITION) when the entry point
+  // declines the host (with the reason it gave), for an ABI major
   // mismatch, missing hooks, a bad name or a name already loaded; Init's
   // own status when Init fails; FAILED_PRECONDITION when the descriptor
   // serves a method outside "/retain.plugins.<name>.v1." or one already
-  // served; INVALID_ARGUMENT when config_json is not JSON. Then delivers
-  // the log from the plugin's cursor (all of it on a first load).
+  // served; INVALID_ARGUMENT when config_json is not JSON. A module
+  // refused after its entry point returned it hears why (on_refused), as
+  // in the server. Then delivers the log from the plugin's cursor (all of
+  // it on a first load).
   Result<LoadedPlugin> Load(retain_plugin_on_load_fn entry,
                             const PluginOptions& options = PluginOptions());
 
@@ -306,14 +328,24 @@ class FakeHost {
     std::lock_guard<std::mutex> lock(world_.mu);
     return world_.world.kv().Entries(plugin, tenant);
   }
-  // Seeds state, e.g. what an older version of the plugin left.
+  // The version of a key (ABI 1.2; 0: absent): the number of the commit
+  // that wrote it, one counter for every plugin's writes.
+  int64_t KvVersion(const std::string& plugin, const std::string& tenant,
+                    const std::string& key) const {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    return world_.world.kv().Read(plugin, tenant, key).version;
+  }
+  // Seeds state, e.g. what an older version of the plugin left; a commit
+  // like any other (it moves versions). Also what a test writes "between"
+  // a plugin's read and its write to make a conflict.
   Status KvApply(const std::string& plugin, const std::string& tenant,
                  const std::vector<KvOp>& ops) {
     std::lock_guard<std::mutex> lock(world_.mu);
     return world_.world.kv().Apply(plugin, tenant, ops);
   }
-  // The next kv_apply of a plugin fails with `status` and writes nothing
-  // (as a failed commit of the server's store), to test its error paths.
+  // The next KV write of a plugin (kv_apply, or a kv_apply_if whose
+  // preconditions hold) fails with `status` and writes nothing (as a
+  // failed commit of the server's store), to test its error paths.
   void FailNextKvApply(Status status) {
     std::lock_guard<std::mutex> lock(world_.mu);
     world_.world.FailNextKvApply(std::move(status));
@@ -345,14 +377,16 @@ class FakeHost {
   static Status DeliverOne(Slot& slot, const Signal& signal,
                            const std::string& label) {
     const std::string payload = FakeWorld::Stored(signal);
-    std::string err;
-    retain_sink sink = internal::StringSink(&err);
-    const int32_t code = slot.module->retain_plugin_on_signal(
-        slot.instance, internal::Str(signal.tenant),
-        internal::Str(signal.account_id), signal.seq, internal::Str(payload),
-        &sink);
-    return slot.Account(detail::HookKind::kSignal, code, err,
-                        label + std::to_string(signal.seq));
+    detail::HookAnswer a =
+        detail::RunHook(slot, CallContext::Hook::kSignal, "",
+                        slot.call_timeout_ms, [&](retain_sink* sink) {
+                          return slot.module->retain_plugin_on_signal(
+                              slot.instance, internal::Str(signal.tenant),
+                              internal::Str(signal.account_id), signal.seq,
+                              internal::Str(payload), sink);
+                        });
+    return slot.Account(detail::HookKind::kSignal, a.code, a.output,
+                        label + std::to_string(signal.seq), a.timed_out);
   }
 
   // Delivers `slot` its pending signals in log order, as the server's
@@ -477,29 +511,52 @@ class FakeHost {
 inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
                                            const PluginOptions& options) {
   if (entry == nullptr) return InvalidArgument("no entry point given");
-  const retain_plugin_module* m = entry(&api_);
-  if (Status s = module_checks::CheckModule(m); !s.ok()) return s;
-  const std::string name = m->name;
+  detail::Decline decline;
+  const retain_plugin_module* m = nullptr;
+  {
+    detail::ScopedDecline declining(&decline);
+    m = entry(&api_);
+  }
   auto config = JsonConfig::Parse(options.config_json);
   if (!config.ok()) return config.status();
 
   auto slot = std::make_shared<Slot>();
   slot->world = &world_;
   slot->module = m;
-  slot->name = name;
+  // Every way the plugin is not loaded once it returned a module, told to
+  // it (ABI 1.2 on_refused) after on_destroy if it had an instance; only
+  // log and now_micros work meanwhile, as in the server.
+  auto refuse = [&](Status why) {
+    if (auto hook = module_checks::RefusedHook(m)) {
+      hook(slot.get(), internal::Str(why.message()));
+    }
+    return why;
+  };
+  if (m != nullptr && m->abi_major == RETAIN_PLUGIN_ABI_MAJOR &&
+      m->name != nullptr) {
+    slot->name = m->name;
+  }
+  if (Status s = module_checks::CheckModule(
+          m, decline.called ? &decline.reason : nullptr);
+      !s.ok()) {
+    return refuse(s);
+  }
+  const std::string name = m->name;
   slot->version = m->version;
   slot->abi_major = m->abi_major;
   slot->abi_minor = m->abi_minor;
   slot->max_failures = options.max_consecutive_failures;
   slot->signal_retry_limit = options.signal_retry_limit;
+  slot->call_timeout_ms = options.call_timeout_ms;
+  slot->report_timeout_ms = options.report_timeout_ms;
+  bool duplicate = false;
   {
     std::lock_guard<std::mutex> lock(world_.mu);
-    for (const auto& other : slots_) {
-      if (other->name == name) {
-        return module_checks::Refused("a plugin named '" + name +
-                                      "' is already loaded");
-      }
-    }
+    for (const auto& other : slots_) duplicate |= other->name == name;
+  }
+  if (duplicate) {
+    return refuse(module_checks::Refused("a plugin named '" + name +
+                                         "' is already loaded"));
   }
   slot->EnableCallbacks(true);
 
@@ -514,8 +571,8 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
     const Code why = (code < 0 || code > 16) ? Code::kUnknown
                      : code != 0             ? static_cast<Code>(code)
                                              : Code::kInternal;
-    return Status(why, "init failed (" + std::to_string(code) +
-                           "): " + (err.empty() ? "no reason given" : err));
+    return refuse(Status(why, "init failed (" + std::to_string(code) + "): " +
+                                  (err.empty() ? "no reason given" : err)));
   }
   slot->instance = instance;
 
@@ -545,7 +602,7 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
   if (!problem.empty()) {
     slot->EnableCallbacks(false);
     m->retain_plugin_on_destroy(instance);
-    return FailedPrecondition(problem);
+    return refuse(FailedPrecondition(problem));
   }
   slot->methods = d.methods;
   for (int64_t k : d.signal_kinds) slot->kinds.insert(static_cast<int32_t>(k));
@@ -671,15 +728,18 @@ inline Result<std::string> LoadedPlugin::Call(const std::string& method,
     return Status(Code::kUnimplemented, "unknown method " + method);
   }
   if (Status s = slot_->Rejection(); !s.ok()) return s;
-  std::string out;
-  retain_sink sink = internal::StringSink(&out);
-  const int32_t code = slot_->module->retain_plugin_on_call(
-      slot_->instance, internal::Str(tenant), internal::Str(method),
-      internal::Str(request), &sink);
-  Status s = slot_->Account(detail::HookKind::kCall, code, out, "");
+  detail::HookAnswer a = detail::RunHook(
+      *slot_, CallContext::Hook::kCall, method, slot_->call_timeout_ms,
+      [&](retain_sink* sink) {
+        return slot_->module->retain_plugin_on_call(
+            slot_->instance, internal::Str(tenant), internal::Str(method),
+            internal::Str(request), sink);
+      });
+  Status s = slot_->Account(detail::HookKind::kCall, a.code, a.output, "",
+                            a.timed_out);
   host_->AfterHook();
   if (!s.ok()) return s;
-  return out;
+  return std::move(a.output);
 }
 
 inline Status LoadedPlugin::Tick() {
@@ -696,11 +756,15 @@ inline Status LoadedPlugin::Tick() {
   Status s;
   {
     std::lock_guard<std::mutex> one_tick(slot_->tick_mu);
-    std::string err;
-    retain_sink sink = internal::StringSink(&err);
-    const int32_t code = slot_->module->retain_plugin_on_tick(
-        slot_->instance, host_->NowMicros(), &sink);
-    s = slot_->Account(detail::HookKind::kTick, code, err, "tick");
+    const int64_t now = host_->NowMicros();
+    detail::HookAnswer a =
+        detail::RunHook(*slot_, CallContext::Hook::kTick, "",
+                        slot_->call_timeout_ms, [&](retain_sink* sink) {
+                          return slot_->module->retain_plugin_on_tick(
+                              slot_->instance, now, sink);
+                        });
+    s = slot_->Account(detail::HookKind::kTick, a.code, a.output, "tick",
+                       a.timed_out);
   }
   host_->AfterHook();
   return s;
@@ -714,11 +778,16 @@ inline Result<std::optional<Section>> LoadedPlugin::ReportSection(
         " provides no report section (Setup::ProvideReportSection)");
   }
   if (Status s = slot_->Rejection(); !s.ok()) return s;
-  std::string out;
-  retain_sink sink = internal::StringSink(&out);
-  const int32_t code = slot_->module->retain_plugin_on_report_section(
-      slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
-  Status s = slot_->Account(detail::HookKind::kReport, code, out, "");
+  detail::HookAnswer a =
+      detail::RunHook(*slot_, CallContext::Hook::kReportSection, "",
+                      slot_->report_timeout_ms, [&](retain_sink* sink) {
+                        return slot_->module->retain_plugin_on_report_section(
+                            slot_->instance, internal::Str(tenant),
+                            internal::Str(account_id), sink);
+                      });
+  const std::string& out = a.output;
+  Status s =
+      slot_->Account(detail::HookKind::kReport, a.code, out, "", a.timed_out);
   host_->AfterHook();
   if (s.code() == Code::kNotFound) return std::optional<Section>();
   if (!s.ok()) return s;
@@ -740,11 +809,16 @@ LoadedPlugin::AccountHealthComponent(const std::string& tenant,
         " provides no health component (Setup::ProvideHealthComponent)");
   }
   if (Status s = slot_->Rejection(); !s.ok()) return s;
-  std::string out;
-  retain_sink sink = internal::StringSink(&out);
-  const int32_t code = slot_->module->retain_plugin_on_health_component(
-      slot_->instance, internal::Str(tenant), internal::Str(account_id), &sink);
-  Status s = slot_->Account(detail::HookKind::kReport, code, out, "");
+  detail::HookAnswer a =
+      detail::RunHook(*slot_, CallContext::Hook::kHealthComponent, "",
+                      slot_->report_timeout_ms, [&](retain_sink* sink) {
+                        return slot_->module->retain_plugin_on_health_component(
+                            slot_->instance, internal::Str(tenant),
+                            internal::Str(account_id), sink);
+                      });
+  const std::string& out = a.output;
+  Status s =
+      slot_->Account(detail::HookKind::kReport, a.code, out, "", a.timed_out);
   host_->AfterHook();
   if (s.code() == Code::kNotFound) return std::optional<HealthComponent>();
   if (!s.ok()) return s;

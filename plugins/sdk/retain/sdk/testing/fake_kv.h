@@ -12,10 +12,17 @@
 //     prefix with non-ASCII bytes matches no longer key; the fake does the
 //     same, so a plugin that relies on such a prefix fails here too.
 //   - Tenants: the tenants with at least one entry, in order.
+//   - Versions (ABI 1.2): one commit counter for the whole store (every
+//     namespace), advanced by each batch that writes something; every key
+//     a batch writes gets the batch's number, so a key written again (also
+//     after a delete) never gets a version it had before; 0 is "no such
+//     key". ApplyIf checks every precondition before it writes anything
+//     (core/store/sqlite_store.cc, KvApplyIf).
 // Not thread-safe by itself: the fake host holds its lock around it.
 #ifndef RETAIN_SDK_TESTING_FAKE_KV_H_
 #define RETAIN_SDK_TESTING_FAKE_KV_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,41 +60,72 @@ class FakeKv {
   std::optional<std::string> Get(const std::string& ns,
                                  const std::string& tenant,
                                  const std::string& key) const {
+    KvEntry e = Read(ns, tenant, key);
+    if (e.version == 0) return std::nullopt;
+    return e.value;
+  }
+  // The entry with its version; version 0 (and no value) when absent.
+  KvEntry Read(const std::string& ns, const std::string& tenant,
+               const std::string& key) const {
+    KvEntry e;
+    e.key = key;
     auto n = spaces_.find(ns);
-    if (n == spaces_.end()) return std::nullopt;
+    if (n == spaces_.end()) return e;
     auto it = n->second.find(TenantKey(tenant, key));
-    if (it == n->second.end()) return std::nullopt;
-    return it->second;
+    if (it == n->second.end()) return e;
+    e.value = it->second.value;
+    e.version = it->second.version;
+    return e;
   }
 
-  // Applies the ops in order; when `fail` is set, undoes them all and
-  // returns it instead (what a failed commit leaves behind: nothing).
-  Status Apply(const std::string& ns, const std::string& tenant,
-               const std::vector<KvOp>& ops, const Status& fail = Status()) {
+  // The first precondition that does not hold: its index and the key's
+  // version (0: absent).
+  struct Conflict {
+    size_t index = 0;
+    int64_t actual_version = 0;
+  };
+
+  // Applies the ops in order if every precondition holds (ABORTED, and
+  // *conflict, when one does not; nothing written). Returns the version
+  // the written keys now have (0 when `ops` is empty). When `fail` is set
+  // it undoes them all and returns it instead (what a failed commit leaves
+  // behind: nothing).
+  Result<int64_t> ApplyIf(const std::string& ns, const std::string& tenant,
+                          const std::vector<KvPrecondition>& preconditions,
+                          const std::vector<KvOp>& ops,
+                          const Status& fail = Status(),
+                          Conflict* conflict = nullptr) {
+    for (size_t i = 0; i < preconditions.size(); ++i) {
+      const int64_t actual = Read(ns, tenant, preconditions[i].key).version;
+      if (actual != preconditions[i].version) {
+        if (conflict != nullptr) *conflict = {i, actual};
+        return Status(Code::kAborted,
+                      "precondition " + std::to_string(i) +
+                          " failed: key has version " + std::to_string(actual) +
+                          ", expected " +
+                          std::to_string(preconditions[i].version));
+      }
+    }
+    if (!fail.ok()) return fail;
+    if (ops.empty()) return int64_t{0};
     Table& table = spaces_[ns];
-    std::vector<std::pair<std::string, std::optional<std::string>>> undo;
+    const int64_t version = ++version_;
     for (const KvOp& op : ops) {
       std::string stored = TenantKey(tenant, op.key);
-      auto it = table.find(stored);
-      undo.emplace_back(stored, it == table.end()
-                                    ? std::nullopt
-                                    : std::optional<std::string>(it->second));
       if (op.value) {
-        table[stored] = *op.value;
-      } else if (it != table.end()) {
-        table.erase(it);
-      }
-    }
-    if (fail.ok()) return Status();
-    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-      if (it->second) {
-        table[it->first] = *it->second;
+        table[stored] = {*op.value, version};
       } else {
-        table.erase(it->first);
+        table.erase(stored);
       }
     }
-    return fail;
+    return version;
   }
+  Status Apply(const std::string& ns, const std::string& tenant,
+               const std::vector<KvOp>& ops, const Status& fail = Status()) {
+    return ApplyIf(ns, tenant, {}, ops, fail).status();
+  }
+  // The number of the last commit that wrote something.
+  int64_t version() const { return version_; }
 
   // `start_after` empty: from the beginning. `limit` >= 1.
   std::vector<KvEntry> Scan(const std::string& ns, const std::string& tenant,
@@ -101,8 +139,9 @@ class FakeKv {
     const std::string stored_prefix = TenantKey(tenant, prefix);
     const std::string stored_after =
         start_after.empty() ? "" : TenantKey(tenant, start_after);
-    auto emit = [&](const std::string& stored, const std::string& value) {
-      out.push_back({stored.substr(TenantKey(tenant, "").size()), value});
+    auto emit = [&](const std::string& stored, const Stored& v) {
+      out.push_back(
+          {stored.substr(TenantKey(tenant, "").size()), v.value, v.version});
     };
     // The query's "key > prefix" skips the key equal to the prefix, which
     // is added first when the scan starts from the beginning.
@@ -144,7 +183,11 @@ class FakeKv {
   }
 
  private:
-  using Table = std::map<std::string, std::string>;
+  struct Stored {
+    std::string value;
+    int64_t version = 0;
+  };
+  using Table = std::map<std::string, Stored>;
 
   // SQLite's substr(text, 1, n): the first n characters, where a byte of
   // 0xc0 or more starts a character that takes the continuation bytes
@@ -163,6 +206,7 @@ class FakeKv {
   }
 
   std::map<std::string, Table> spaces_;
+  int64_t version_ = 0;
 };
 
 }  // namespace retain::sdk::testing

@@ -153,8 +153,10 @@ class FakeWorld {
   const std::vector<LogLine>& logs() const { return logs_; }
   FakeKv& kv() { return kv_; }
   const FakeKv& kv() const { return kv_; }
-  // The next kv_apply of any plugin fails with `s` and changes nothing.
+  // The next KV write of any plugin (kv_apply, or a kv_apply_if whose
+  // preconditions hold) fails with `s` and changes nothing.
   void FailNextKvApply(Status s) { kv_apply_failure_ = std::move(s); }
+  Status TakeKvApplyFailure() { return std::exchange(kv_apply_failure_, {}); }
 
   // --- The host callbacks' answers: request bytes in, response bytes (or
   // the error status) out. `ns` is the calling plugin's KV namespace.
@@ -183,24 +185,112 @@ class FakeWorld {
     while (r.Next()) {
       if (r.field() != 1) continue;
       KvOp op;
-      std::string value;
-      bool erase = false;
-      wire::Reader o(r.AsBytes());
-      while (o.Next()) {
-        if (o.field() == 1) op.key = o.AsString();
-        if (o.field() == 2) value = o.AsString();
-        if (o.field() == 3) erase = o.AsBool();
-      }
-      if (!o.ok()) return Malformed("KvBatch");
-      if (!erase) op.value = std::move(value);
+      if (!codec::DecodeKvOp(r.AsBytes(), &op)) return Malformed("KvBatch");
       ops.push_back(std::move(op));
     }
     if (!r.ok()) return Malformed("KvBatch");
-    Status fail = std::move(kv_apply_failure_);
-    kv_apply_failure_ = Status();
-    Status s = kv_.Apply(ns, tenant, ops, fail);
+    Status s = kv_.Apply(ns, tenant, ops, TakeKvApplyFailure());
     if (!s.ok()) return s;
     return std::string();
+  }
+
+  // ABI 1.2: keys and one optional scan, from one snapshot (the fake's
+  // lock), each entry with its version.
+  Result<std::string> KvRead(const std::string& ns, const std::string& tenant,
+                             std::string_view request) const {
+    std::vector<std::string> keys;
+    std::optional<KvRange> range;
+    wire::Reader r(request);
+    while (r.Next()) {
+      if (r.field() == 1) keys.push_back(r.AsString());
+      if (r.field() == 2) {
+        KvRange scan;
+        if (!codec::DecodeKvRange(r.AsBytes(), &scan)) {
+          return Malformed("KvReadRequest");
+        }
+        range = std::move(scan);
+      }
+    }
+    if (!r.ok()) return Malformed("KvReadRequest");
+    if (keys.size() > kMaxReadKeys) {
+      return InvalidArgument(
+          "KvReadRequest.keys: at most " + std::to_string(kMaxReadKeys) +
+          " keys per read, got " + std::to_string(keys.size()));
+    }
+    KvSnapshot snap;
+    for (const auto& k : keys) snap.values.push_back(kv_.Read(ns, tenant, k));
+    if (range) {
+      const int32_t limit =
+          range->limit <= 0 ? 100 : std::min(range->limit, 1000);
+      snap.entries = kv_.Scan(ns, tenant, range->prefix, range->start_after,
+                              static_cast<size_t>(limit));
+    }
+    return codec::EncodeKvSnapshot(snap);
+  }
+
+  // ABI 1.2: the ops, all or none, only if every precondition holds;
+  // ABORTED naming the first key whose precondition failed.
+  Result<std::string> KvApplyIf(const std::string& ns,
+                                const std::string& tenant,
+                                std::string_view request) {
+    std::vector<KvPrecondition> preconditions;
+    std::vector<KvOp> ops;
+    wire::Reader r(request);
+    while (r.Next()) {
+      if (r.field() == 1) {
+        KvPrecondition p;
+        wire::Reader c(r.AsBytes());
+        while (c.Next()) {
+          if (c.field() == 1) p.key = c.AsString();
+          if (c.field() == 2) p.version = c.AsInt64();
+        }
+        if (!c.ok()) return Malformed("KvApplyIfRequest");
+        preconditions.push_back(std::move(p));
+      }
+      if (r.field() == 2) {
+        KvOp op;
+        if (!codec::DecodeKvOp(r.AsBytes(), &op)) {
+          return Malformed("KvApplyIfRequest");
+        }
+        ops.push_back(std::move(op));
+      }
+    }
+    if (!r.ok()) return Malformed("KvApplyIfRequest");
+    for (size_t i = 0; i < preconditions.size(); ++i) {
+      if (preconditions[i].version < 0) {
+        return InvalidArgument(
+            "KvApplyIfRequest.preconditions[" + std::to_string(i) +
+            "].version must be >= 0 (0: the key must not exist), got " +
+            std::to_string(preconditions[i].version));
+      }
+    }
+    // The preconditions first (no ops: nothing written), then the commit,
+    // which FailNextKvApply may fail.
+    FakeKv::Conflict conflict;
+    auto checked =
+        kv_.ApplyIf(ns, tenant, preconditions, {}, Status(), &conflict);
+    if (checked.status().code() == Code::kAborted) {
+      // As host_callbacks.cc words it.
+      const KvPrecondition& want = preconditions[conflict.index];
+      auto state = [](int64_t v) {
+        return v == 0 ? std::string("does not exist")
+                      : "has version " + std::to_string(v);
+      };
+      return Status(Code::kAborted,
+                    "key \"" + want.key + "\" " +
+                        state(conflict.actual_version) +
+                        "; the precondition wants it " +
+                        (want.version == 0
+                             ? std::string("not to exist")
+                             : "at version " + std::to_string(want.version)) +
+                        " (nothing written)");
+    }
+    if (!checked.ok()) return checked.status();
+    auto version = kv_.ApplyIf(ns, tenant, {}, ops, TakeKvApplyFailure());
+    if (!version.ok()) return version.status();
+    wire::Writer w;
+    w.Int(1, *version);
+    return w.Take();
   }
 
   Result<std::string> KvScan(const std::string& ns, const std::string& tenant,
@@ -499,6 +589,8 @@ class FakeWorld {
   }
 
  private:
+  static constexpr size_t kMaxReadKeys = 1000;
+
   static Status Malformed(const char* what) {
     return InvalidArgument(std::string("malformed ") + what);
   }

@@ -3,7 +3,10 @@
 // (fake_world.h). The per-plugin context is the plugin's PluginSlot. As in
 // the server (core/plugin_host/host_callbacks.cc), a callback runs only
 // while the plugin's callbacks are enabled (from on_init until it is
-// unloaded) and an exception becomes INTERNAL.
+// unloaded) and an exception becomes INTERNAL; the exceptions are those of
+// the server: call_context and is_cancelled answer about the calling
+// thread's hook (hook_runs.h), decline about the entry point running on
+// it, and log and now_micros also work while on_refused runs.
 #ifndef RETAIN_SDK_TESTING_HOST_TABLE_H_
 #define RETAIN_SDK_TESTING_HOST_TABLE_H_
 
@@ -14,21 +17,49 @@
 #include <string>
 
 #include "retain/sdk/detail/abi_bridge.h"
+#include "retain/sdk/detail/codec.h"
 #include "retain/sdk/status.h"
 #include "retain/sdk/testing/fake_world.h"
+#include "retain/sdk/testing/hook_runs.h"
 #include "retain/sdk/testing/plugin_slot.h"
+#include "retain/sdk/types.h"
 #include "retain_plugin_abi.h"
 
 namespace retain::sdk::testing::detail {
 
+// What the entry point running on this thread said through
+// retain_host_callback_decline (core/plugin_host/loader.cc).
+struct Decline {
+  bool called = false;
+  const retain_plugin_module* self = nullptr;
+  std::string reason;
+};
+inline thread_local Decline* current_decline = nullptr;
+
+class ScopedDecline {
+ public:
+  explicit ScopedDecline(Decline* d) : previous_(current_decline) {
+    current_decline = d;
+  }
+  ~ScopedDecline() { current_decline = previous_; }
+  ScopedDecline(const ScopedDecline&) = delete;
+  ScopedDecline& operator=(const ScopedDecline&) = delete;
+
+ private:
+  Decline* previous_;
+};
+
 class HostTable {
  public:
-  // The table of a host of ABI 1.<abi_minor>: minor 0 has no list_tenants.
+  // The table of a host of ABI 1.<abi_minor>: minor 0 ends before
+  // list_tenants, minor 1 before kv_read.
   static retain_host_api Make(uint16_t abi_minor) {
     retain_host_api api{};
     api.struct_size =
-        abi_minor >= 1
-            ? static_cast<uint32_t>(sizeof(retain_host_api))
+        abi_minor >= 2 ? static_cast<uint32_t>(sizeof(retain_host_api))
+        : abi_minor == 1
+            ? static_cast<uint32_t>(
+                  offsetof(retain_host_api, retain_host_callback_kv_read))
             : static_cast<uint32_t>(
                   offsetof(retain_host_api, retain_host_callback_list_tenants));
     api.abi_major = RETAIN_PLUGIN_ABI_MAJOR;
@@ -45,6 +76,13 @@ class HostTable {
     api.retain_host_callback_record_signals = &RecordSignals;
     api.retain_host_callback_publish_alert = &PublishAlert;
     if (abi_minor >= 1) api.retain_host_callback_list_tenants = &ListTenants;
+    if (abi_minor >= 2) {
+      api.retain_host_callback_kv_read = &KvRead;
+      api.retain_host_callback_kv_apply_if = &KvApplyIf;
+      api.retain_host_callback_call_context = &CallContextCb;
+      api.retain_host_callback_is_cancelled = &IsCancelled;
+      api.retain_host_callback_decline = &DeclineCb;
+    }
     return api;
   }
 
@@ -138,6 +176,46 @@ class HostTable {
     return Serve(ctx, out, [&](FakeWorld& w, PluginSlot& s) {
       return w.PublishAlert(s.name, S(tenant), internal::View(request));
     });
+  }
+  static int32_t KvRead(void* ctx, retain_str tenant, retain_str request,
+                        retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, PluginSlot& s) {
+      return w.KvRead(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t KvApplyIf(void* ctx, retain_str tenant, retain_str request,
+                           retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, PluginSlot& s) {
+      return w.KvApplyIf(s.name, S(tenant), internal::View(request));
+    });
+  }
+  static int32_t CallContextCb(void* ctx, retain_sink* out) {
+    const PluginSlot& slot = *static_cast<PluginSlot*>(ctx);
+    const HookRun* run = CurrentHookRun(&slot);
+    if (run == nullptr) {
+      return Write(out, NotFound("no call: this thread is not running a hook "
+                                 "of plugin " +
+                                 slot.name +
+                                 " (a call context exists only on the thread "
+                                 "the host runs a hook on)"));
+    }
+    return Write(out, codec::EncodeCallContext(ContextOf(*run, FakeNow(slot))));
+  }
+  static int32_t IsCancelled(void* ctx) {
+    const PluginSlot& slot = *static_cast<PluginSlot*>(ctx);
+    const HookRun* run = CurrentHookRun(&slot);
+    if (run == nullptr) return 0;
+    return WhyCancelled(*run, FakeNow(slot)) !=
+           CallContext::CancelReason::kNone;
+  }
+  static int32_t DeclineCb(const retain_plugin_module* self,
+                           retain_str reason) {
+    Decline* d = current_decline;
+    if (d == nullptr) return static_cast<int32_t>(Code::kFailedPrecondition);
+    d->called = true;
+    d->self = self;
+    d->reason = S(reason);
+    return 0;
   }
   static int32_t ListTenants(void* ctx, retain_str /*tenant*/,
                              retain_str request, retain_sink* out) {

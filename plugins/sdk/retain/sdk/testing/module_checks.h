@@ -40,11 +40,20 @@ inline bool IsValidPluginName(const std::string& name) {
 }
 
 // The module the entry point returned (null: the plugin declined the
-// host): refused for another ABI major, missing hooks or a bad name.
-inline Status CheckModule(const retain_plugin_module* m) {
+// host, saying why through retain_host_callback_decline when `declined`
+// is set): refused for another ABI major, missing hooks or a bad name.
+inline Status CheckModule(const retain_plugin_module* m,
+                          const std::string* declined = nullptr) {
   if (m == nullptr) {
-    return Refused("the plugin declined this host (host plugin ABI " +
-                   HostAbi() + "); its log lines above, if any, say why");
+    if (declined == nullptr) {
+      return Refused(
+          "the plugin declined this host without saying why (from ABI 1.2 "
+          "a plugin can, with retain_host_callback_decline); its log lines "
+          "above, if any, may say more");
+    }
+    return Refused(
+        "the plugin declined this host: " +
+        (declined->empty() ? std::string("(no reason given)") : *declined));
   }
   const std::string who =
       m->name != nullptr ? "plugin '" + std::string(m->name) + "'" : "plugin";
@@ -69,6 +78,17 @@ inline Status CheckModule(const retain_plugin_module* m) {
                    "' (want [a-z][a-z0-9_]{0,62})");
   }
   return Status();
+}
+
+// The module's on_refused hook (ABI 1.2), or null: only a module of this
+// major has one the host may call.
+inline void (*RefusedHook(const retain_plugin_module* m))(void*, retain_str) {
+  if (m == nullptr || m->abi_major != RETAIN_PLUGIN_ABI_MAJOR ||
+      !RETAIN_ABI_HAS_FIELD(m, retain_plugin_module,
+                            retain_plugin_on_refused)) {
+    return nullptr;
+  }
+  return m->retain_plugin_on_refused;
 }
 
 // Whether the module, built for its own ABI minor, has the tick hook.

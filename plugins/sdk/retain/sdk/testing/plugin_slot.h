@@ -8,6 +8,7 @@
 #ifndef RETAIN_SDK_TESTING_PLUGIN_SLOT_H_
 #define RETAIN_SDK_TESTING_PLUGIN_SLOT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <set>
@@ -17,6 +18,7 @@
 
 #include "retain/sdk/status.h"
 #include "retain/sdk/testing/fake_world.h"
+#include "retain/sdk/types.h"
 #include "retain_plugin_abi.h"
 
 namespace retain::sdk::testing::detail {
@@ -49,6 +51,9 @@ class PluginSlot {
   bool has_tick_hook = false;
   int max_failures = 5;
   int signal_retry_limit = 5;
+  // Hook deadlines (the server's call_timeout_ms, report_timeout_ms).
+  int64_t call_timeout_ms = 5000;
+  int64_t report_timeout_ms = 1000;
   std::mutex tick_mu;  // never two ticks of one plugin at once
 
   // The signal delivery is failing at, and its failed attempts so far; in
@@ -61,16 +66,17 @@ class PluginSlot {
   // Accounts one hook's outcome and returns it as a status. A failure is
   // UNKNOWN, INTERNAL, DATA_LOSS (an exception in the SDK's glue is
   // INTERNAL), an invalid code, or any error of a signal; max_failures in a
-  // row park the plugin (a signal's only when it is set aside); a call,
-  // signal or tick that succeeds ends a streak. `label` prefixes the last
-  // error ("signal 3: ...").
+  // row park the plugin (a signal's only when it is set aside, an
+  // overrun's at once); a call, signal or tick that succeeds ends a streak.
+  // `label` prefixes the last error ("signal 3: ...").
   Status Account(HookKind kind, int32_t code, std::string output,
-                 const std::string& label) {
+                 const std::string& label, bool timed_out = false) {
     if (code < 0 || code > 16) {
       output = "invalid status code " + std::to_string(code) + ": " + output;
       code = static_cast<int32_t>(Code::kUnknown);
     }
-    const bool failure = code == static_cast<int32_t>(Code::kUnknown) ||
+    const bool failure = timed_out ||
+                         code == static_cast<int32_t>(Code::kUnknown) ||
                          code == static_cast<int32_t>(Code::kInternal) ||
                          code == static_cast<int32_t>(Code::kDataLoss) ||
                          (kind == HookKind::kSignal && code != 0);
@@ -81,7 +87,7 @@ class PluginSlot {
       } else {
         ++failures_;
         last_error_ = label.empty() ? output : label + ": " + output;
-        if (kind != HookKind::kSignal) StreakGrewLocked();
+        if (kind != HookKind::kSignal || timed_out) StreakGrewLocked();
       }
     }
     if (code == 0) return Status();
@@ -166,6 +172,14 @@ class PluginSlot {
     return dead_lettered_;
   }
 
+  // What the test cancelled the plugin's hooks with (kNone: not).
+  CallContext::CancelReason cancel_reason() const {
+    return static_cast<CallContext::CancelReason>(cancel_reason_.load());
+  }
+  void set_cancel_reason(CallContext::CancelReason why) {
+    cancel_reason_.store(static_cast<int32_t>(why));
+  }
+
  private:
   void StreakGrewLocked() {
     ++consecutive_failures_;
@@ -176,6 +190,7 @@ class PluginSlot {
     }
   }
 
+  std::atomic<int32_t> cancel_reason_{0};
   mutable std::mutex mu_;
   bool loaded_ = false;
   bool callbacks_enabled_ = false;
