@@ -1,0 +1,658 @@
+// Playbooks: risk turned into interventions (see playbooks.proto,
+// README.md and docs/decisions/0023-playbooks.md).
+//
+// State (host KV, per tenant):
+//   "tenant"                          -> "1", so ListTenants lists it
+//   "playbook/<playbook_id>"          -> Playbook created or updated by API
+//   "task/<playbook>/<account>/<n>"   -> Task (task_id is the key's rest)
+//   "account/<account_id>"            -> AccountState (edges already fired)
+//   "plan/<account_id>"               -> SuccessPlan
+// The playbooks in force: the defaults, then the config's, then the API's,
+// a later one replacing an earlier one of the same id.
+//
+// Triggers seen today: custom signals and QBR touchpoints (OnSignal); on
+// every tick, renewal windows, missed QBR/EBR cadences, escalations, missed
+// success plans and, INTERIM until the host feeds health events (ABI 1.3),
+// bands entering red or yellow by reading every account's health.
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/util/json_util.h"
+#include "plugins/common/plugin_util.h"
+#include "plugins/playbooks/default_playbooks.h"
+#include "plugins/playbooks/effectiveness_stats.h"
+#include "plugins/playbooks/playbook_rules.h"
+#include "plugins/playbooks/success_plan_status.h"
+#include "plugins/playbooks/task_state.h"
+#include "plugins/playbooks/trigger_match.h"
+#include "retain/plugins/playbooks/v1/playbooks.pb.h"
+#include "retain_plugin.h"
+
+namespace retain::plugins::playbooks {
+namespace {
+
+using sdk::Call;
+using sdk::Signal;
+using sdk::SignalKind;
+
+constexpr char kService[] = "/retain.plugins.playbooks.v1.PlaybookService/";
+
+std::string TaskKey(const std::string& task_id) { return "task/" + task_id; }
+
+std::string ActorOr(const std::string& actor) {
+  return actor.empty() ? "api" : actor;
+}
+
+class PlaybooksPlugin : public sdk::Plugin {
+ public:
+  Status Init(sdk::Setup& setup) override {
+    v1::PlaybooksConfig config;
+    google::protobuf::util::JsonParseOptions options;
+    auto parsed = google::protobuf::util::JsonStringToMessage(
+        setup.config().json(), &config, options);
+    if (!parsed.ok())
+      return sdk::InvalidArgument("config: " + parsed.ToString());
+    if (!config.disable_defaults()) {
+      for (auto& p : DefaultPlaybooks()) base_[p.playbook_id()] = p;
+    }
+    for (int i = 0; i < config.playbooks_size(); ++i) {
+      v1::Playbook p = config.playbooks(i);
+      Status s =
+          ValidatePlaybook(p, "config.playbooks[" + std::to_string(i) + "]");
+      if (!s.ok()) return s;
+      p.set_source(v1::PLAYBOOK_SOURCE_CONFIG);
+      base_[p.playbook_id()] = p;
+    }
+    poll_health_ = !config.disable_health_polling();
+
+    setup.Subscribe(SignalKind::kCustom);
+    setup.Subscribe(SignalKind::kTouchpoint);
+    setup.Subscribe(SignalKind::kCommercial);
+    setup.Subscribe(SignalKind::kLifecycle);
+    ServePlaybooks(setup);
+    ServeTasks(setup);
+    ServePlans(setup);
+    setup.HandleProto<v1::GetEffectivenessRequest, v1::Effectiveness>(
+        std::string(kService) + "GetEffectiveness",
+        [this](const Call& c, const auto& req, auto* resp) {
+          return GetEffectiveness(c.tenant, req, resp);
+        });
+    setup.ProvideReportSection();
+    setup.WantTicks();
+    return Status();
+  }
+
+  Status OnSignal(const Signal& s) override {
+    if (Status m = MarkTenant(s.tenant); !m.ok()) return m;
+    if (s.kind == SignalKind::kTouchpoint &&
+        s.touchpoint.channel == sdk::touchpoint_channel::kQbr) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto state = LoadState(s.tenant, s.account_id);
+      if (!state.ok()) return state.status();
+      if (MicrosOf(state->last_qbr_time()) >= s.occur_micros) return Status();
+      *state->mutable_last_qbr_time() = TimestampOf(s.occur_micros);
+      return host().KvApply(s.tenant, {Put("account/" + s.account_id, *state)});
+    }
+    if (s.kind == SignalKind::kCustom) {
+      TriggerEvent e;
+      e.kind = v1::TRIGGER_KIND_CUSTOM_SIGNAL;
+      e.at_micros = s.occur_micros;
+      e.signal_type = s.custom.type;
+      return Fire(s.tenant, s.account_id, e, host().NowMicros());
+    }
+    return Status();
+  }
+
+  Status OnTick(const sdk::Tick& tick) override {
+    auto tenants = host().ListTenants();
+    if (!tenants.ok()) return tenants.status();
+    Status first;
+    auto keep = [&first](Status s) {
+      if (!s.ok() && first.ok()) first = s;
+    };
+    for (const auto& tenant : *tenants) {
+      std::string token;
+      do {
+        std::string next;
+        auto accounts = host().ListAccounts(tenant, 1000, token, &next);
+        if (!accounts.ok()) {
+          keep(accounts.status());
+          break;
+        }
+        // One account's trouble does not hold up the others.
+        for (const auto& a : *accounts) keep(TickAccount(tenant, a, tick));
+        token = next;
+      } while (!token.empty());
+      keep(TickTasks(tenant, tick.now_micros));
+      keep(TickPlans(tenant, tick.now_micros));
+    }
+    return first;
+  }
+
+  std::optional<sdk::Section> ReportSection(
+      const std::string& tenant, const std::string& account_id) override {
+    auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
+    if (!tasks.ok()) return std::nullopt;
+    const int64_t now = host().NowMicros();
+    sdk::Section section;
+    section.title = "Playbooks";
+    int open = 0, overdue = 0;
+    std::vector<sdk::Field> lines;
+    for (const auto& t : *tasks) {
+      if (t.account_id() != account_id || t.status() == v1::TASK_STATUS_DONE)
+        continue;
+      ++open;
+      if (IsOverdue(t, now)) ++overdue;
+      lines.push_back({"task", t.title() + " (" +
+                                   v1::TaskStatus_Name(t.status()) + ", " +
+                                   t.owner() + ", due " +
+                                   FormatDate(MicrosOf(t.due_time())) +
+                                   (t.escalated() ? ", escalated" : "") + ")"});
+    }
+    auto plan =
+        LoadMessage<v1::SuccessPlan>(host(), tenant, "plan/" + account_id);
+    if (open == 0 && (!plan.ok() || !*plan)) return std::nullopt;
+    section.fields.push_back({"open_tasks", std::to_string(open)});
+    section.fields.push_back({"overdue_tasks", std::to_string(overdue)});
+    for (auto& l : lines) section.fields.push_back(std::move(l));
+    if (plan.ok() && *plan) {
+      v1::SuccessPlan p = **plan;
+      EvaluatePlan(&p, now, {});
+      section.fields.push_back(
+          {"success_plan", v1::ObjectiveStatus_Name(p.status())});
+    }
+    return section;
+  }
+
+ private:
+  // ---- Playbooks.
+  void ServePlaybooks(sdk::Setup& setup) {
+    std::string s = kService;
+    setup.HandleProto<v1::ListPlaybooksRequest, v1::ListPlaybooksResponse>(
+        s + "ListPlaybooks", [this](const Call& c, const auto& req, auto* r) {
+          auto size = PageSize(req.page_size());
+          if (!size.ok()) return size.status();
+          auto all = Playbooks(c.tenant);
+          if (!all.ok()) return all.status();
+          for (auto it = all->upper_bound(req.page_token()); it != all->end();
+               ++it) {
+            if (r->playbooks_size() >= *size) {
+              r->set_next_page_token(r->playbooks().rbegin()->playbook_id());
+              break;
+            }
+            *r->add_playbooks() = it->second;
+          }
+          return Status();
+        });
+    setup.HandleProto<v1::GetPlaybookRequest, v1::Playbook>(
+        s + "GetPlaybook", [this](const Call& c, const auto& req, auto* r) {
+          auto all = Playbooks(c.tenant);
+          if (!all.ok()) return all.status();
+          auto it = all->find(req.playbook_id());
+          if (it == all->end())
+            return sdk::NotFound("no playbook " + req.playbook_id());
+          *r = it->second;
+          return Status();
+        });
+    setup.HandleProto<v1::CreatePlaybookRequest, v1::Playbook>(
+        s + "CreatePlaybook", [this](const Call& c, const auto& req, auto* r) {
+          return SavePlaybook(c.tenant, req.playbook(), /*create=*/true, r);
+        });
+    setup.HandleProto<v1::UpdatePlaybookRequest, v1::Playbook>(
+        s + "UpdatePlaybook", [this](const Call& c, const auto& req, auto* r) {
+          return SavePlaybook(c.tenant, req.playbook(), /*create=*/false, r);
+        });
+  }
+
+  // Every playbook in force for the tenant, by id.
+  sdk::Result<std::map<std::string, v1::Playbook>> Playbooks(
+      const std::string& tenant) {
+    std::map<std::string, v1::Playbook> all = base_;
+    auto api = LoadAll<v1::Playbook>(host(), tenant, "playbook/");
+    if (!api.ok()) return api.status();
+    for (auto& p : *api) all[p.playbook_id()] = std::move(p);
+    return all;
+  }
+
+  Status SavePlaybook(const std::string& tenant, v1::Playbook p, bool create,
+                      v1::Playbook* out) {
+    if (Status s = ValidatePlaybook(p); !s.ok()) return s;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto all = Playbooks(tenant);
+    if (!all.ok()) return all.status();
+    const bool exists = all->count(p.playbook_id()) > 0;
+    if (create && exists)
+      return sdk::AlreadyExists("playbook " + p.playbook_id() + " exists");
+    if (!create && !exists)
+      return sdk::NotFound("no playbook " + p.playbook_id());
+    p.set_source(v1::PLAYBOOK_SOURCE_API);
+    Status s = host().KvApply(tenant, {Put("playbook/" + p.playbook_id(), p),
+                                       {"tenant", std::string("1")}});
+    if (!s.ok()) return s;
+    *out = p;
+    return Status();
+  }
+
+  // ---- Triggers.
+  Status MarkTenant(const std::string& tenant) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (marked_.count(tenant)) return Status();
+    }
+    Status s = host().KvPut(tenant, "tenant", "1");
+    if (!s.ok()) return s;
+    std::lock_guard<std::mutex> lock(mu_);
+    marked_.insert(tenant);
+    return Status();
+  }
+
+  sdk::Result<v1::AccountState> LoadState(const std::string& tenant,
+                                          const std::string& account_id) {
+    auto st =
+        LoadMessage<v1::AccountState>(host(), tenant, "account/" + account_id);
+    if (!st.ok()) return st.status();
+    if (*st) return **st;
+    v1::AccountState fresh;
+    fresh.set_account_id(account_id);
+    return fresh;
+  }
+
+  sdk::Result<AccountFacts> Facts(const std::string& tenant,
+                                  const sdk::Account& a) {
+    AccountFacts f;
+    f.account_id = a.id;
+    f.segment = a.segment;
+    f.arr = a.arr;
+    f.lifecycle_stage = a.lifecycle_stage;
+    f.csm = a.csm_owner;
+    f.band = static_cast<v1::Band>(a.health_band);
+    f.health_score = a.health_score;
+    auto h = host().GetHealth(tenant, a.id);
+    if (h.ok()) {
+      f.band = static_cast<v1::Band>(h->band);
+      f.health_score = h->score;
+    }
+    return f;
+  }
+
+  // Opens (or updates) the task of every playbook the event matches (only
+  // `only` when set). Caller holds no lock.
+  Status Fire(const std::string& tenant, const std::string& account_id,
+              const TriggerEvent& e, int64_t now,
+              const std::string& only = "") {
+    auto account = host().GetAccount(tenant, account_id);
+    if (!account.ok()) {
+      // A signal for an account that was removed triggers nothing.
+      return account.status().code() == sdk::Code::kNotFound ? Status()
+                                                             : account.status();
+    }
+    auto facts = Facts(tenant, *account);
+    if (!facts.ok()) return facts.status();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto all = Playbooks(tenant);
+    if (!all.ok()) return all.status();
+    for (const auto& [id, p] : *all) {
+      if (!only.empty() && id != only) continue;
+      if (!Match(e, *facts, p)) continue;
+      if (Status s = OpenOrUpdate(tenant, p, *facts, e, now); !s.ok()) return s;
+    }
+    return Status();
+  }
+
+  // One open task per playbook and account: a re-trigger updates it.
+  Status OpenOrUpdate(const std::string& tenant, const v1::Playbook& p,
+                      const AccountFacts& f, const TriggerEvent& e,
+                      int64_t now) {
+    auto tasks = LoadAll<v1::Task>(
+        host(), tenant, "task/" + p.playbook_id() + "/" + f.account_id + "/");
+    if (!tasks.ok()) return tasks.status();
+    v1::Task task;
+    if (const v1::Task* open = FindOpen(*tasks)) {
+      task = *open;
+      Retrigger(&task, e, now);
+    } else {
+      task = OpenTask(p, f, e, now, NextTaskNumber(*tasks));
+      host().Info("playbook " + p.playbook_id() + " opened " + task.task_id() +
+                  ": " + task.trigger_reason());
+    }
+    return host().KvApply(tenant, {Put(TaskKey(task.task_id()), task),
+                                   {"tenant", std::string("1")}});
+  }
+
+  Status TickAccount(const std::string& tenant, const sdk::Account& a,
+                     const sdk::Tick& tick) {
+    const int64_t now = tick.now_micros;
+    v1::AccountState state;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto st = LoadState(tenant, a.id);
+      if (!st.ok()) return st.status();
+      state = *st;
+    }
+    const v1::AccountState before = state;
+    auto all = Playbooks(tenant);
+    if (!all.ok()) return all.status();
+
+    // INTERIM: polls health until ABI 1.3's health-event feed delivers
+    // band changes; then this becomes a handler of that feed.
+    if (poll_health_) {
+      auto h = host().GetHealth(tenant, a.id);
+      if (h.ok()) {
+        auto band = static_cast<v1::Band>(h->band);
+        if (band != state.last_band() &&
+            (band == v1::BAND_RED || band == v1::BAND_YELLOW)) {
+          TriggerEvent e;
+          e.kind = v1::TRIGGER_KIND_BAND_ENTERED;
+          e.at_micros = now;
+          e.band = band;
+          if (Status s = Fire(tenant, a.id, e, now); !s.ok()) return s;
+        }
+        state.set_last_band(band);
+      }
+    }
+    // Renewal windows and QBR cadences fire once per renewal date and per
+    // last QBR (fired_for), not on every tick.
+    const int64_t last_qbr = state.has_last_qbr_time()
+                                 ? MicrosOf(state.last_qbr_time())
+                                 : a.contract_start_micros;
+    for (const auto& [id, p] : *all) {
+      TriggerEvent e;
+      e.at_micros = now;
+      int64_t fired_for = 0;
+      if (p.trigger().kind() == v1::TRIGGER_KIND_RENEWAL_WINDOW &&
+          a.renewal_micros > now) {
+        e.kind = v1::TRIGGER_KIND_RENEWAL_WINDOW;
+        e.days_to_renewal =
+            static_cast<int>((a.renewal_micros - now) / sdk::kMicrosPerDay);
+        fired_for = a.renewal_micros;
+      } else if (p.trigger().kind() == v1::TRIGGER_KIND_CADENCE_MISSED &&
+                 last_qbr > 0) {
+        e.kind = v1::TRIGGER_KIND_CADENCE_MISSED;
+        e.days_since_cadence =
+            static_cast<int>((now - last_qbr) / sdk::kMicrosPerDay);
+        fired_for = last_qbr;
+      } else {
+        continue;
+      }
+      auto it = state.fired_for().find(id);
+      if (it != state.fired_for().end() && it->second == fired_for) continue;
+      auto facts = Facts(tenant, a);
+      if (!facts.ok()) return facts.status();
+      if (!Match(e, *facts, p)) continue;
+      if (Status s = Fire(tenant, a.id, e, now, id); !s.ok()) return s;
+      (*state.mutable_fired_for())[id] = fired_for;
+    }
+    if (state.SerializeAsString() == before.SerializeAsString())
+      return Status();
+    std::lock_guard<std::mutex> lock(mu_);
+    // Only this tick writes the band and fired_for; keep a QBR that
+    // OnSignal recorded meanwhile.
+    auto latest = LoadState(tenant, a.id);
+    if (!latest.ok()) return latest.status();
+    *state.mutable_last_qbr_time() = latest->last_qbr_time();
+    return host().KvApply(tenant, {Put("account/" + a.id, state)});
+  }
+
+  // Wakes snoozed tasks and escalates overdue ones (alerting once each:
+  // the escalated flag is persisted with the task).
+  Status TickTasks(const std::string& tenant, int64_t now) {
+    auto all = Playbooks(tenant);
+    if (!all.ok()) return all.status();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
+    if (!tasks.ok()) return tasks.status();
+    for (auto& t : *tasks) {
+      if (t.status() == v1::TASK_STATUS_DONE) continue;
+      bool changed = WakeIfDue(&t, now);
+      auto p = all->find(t.playbook_id());
+      const v1::Escalation rule =
+          p == all->end() ? v1::Escalation() : p->second.task().escalation();
+      if (EscalationDue(t, rule, now)) {
+        Status s = host().PublishAlert(
+            tenant, t.account_id(), "playbooks.task_escalated",
+            "task '" + t.title() + "' (" + t.task_id() + ") overdue since " +
+                FormatDate(MicrosOf(t.due_time())) + ", escalated to " +
+                rule.escalate_to(),
+            sdk::AlertSeverity::kCritical);
+        if (!s.ok()) return s;
+        if (Status e = EscalateTask(&t, rule.escalate_to(), kSystemActor, now);
+            !e.ok())
+          return e;
+        changed = true;
+      }
+      if (changed) {
+        Status s = host().KvApply(tenant, {Put(TaskKey(t.task_id()), t)});
+        if (!s.ok()) return s;
+      }
+    }
+    return Status();
+  }
+
+  // A success plan that misses an objective's date raises an alert, once.
+  Status TickPlans(const std::string& tenant, int64_t now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto plans = LoadAll<v1::SuccessPlan>(host(), tenant, "plan/");
+    if (!plans.ok()) return plans.status();
+    for (auto& plan : *plans) {
+      EvaluatePlan(&plan, now, {});
+      auto missed = UnalertedMissed(plan);
+      if (missed.empty()) continue;
+      for (const auto& id : missed) {
+        Status s = host().PublishAlert(
+            tenant, plan.account_id(), "playbooks.objective_missed",
+            "success plan objective " + id + " missed its target date",
+            sdk::AlertSeverity::kWarning);
+        if (!s.ok()) return s;
+        plan.add_alerted_objective_ids(id);
+      }
+      Status s =
+          host().KvApply(tenant, {Put("plan/" + plan.account_id(), plan)});
+      if (!s.ok()) return s;
+    }
+    return Status();
+  }
+
+  // ---- Tasks.
+  void ServeTasks(sdk::Setup& setup) {
+    std::string s = kService;
+    setup.HandleProto<v1::ListTasksRequest, v1::ListTasksResponse>(
+        s + "ListTasks", [this](const Call& c, const auto& req, auto* r) {
+          auto size = PageSize(req.page_size());
+          if (!size.ok()) return size.status();
+          const int64_t now = host().NowMicros();
+          std::vector<v1::Task> page;
+          std::string next;
+          Status st = LoadPage<v1::Task>(
+              host(), c.tenant, "task/", *size, req.page_token(),
+              [&](const v1::Task& t) {
+                return (req.owner().empty() || t.owner() == req.owner()) &&
+                       (req.account_id().empty() ||
+                        t.account_id() == req.account_id()) &&
+                       (req.playbook_id().empty() ||
+                        t.playbook_id() == req.playbook_id()) &&
+                       (req.status() == v1::TASK_STATUS_UNSPECIFIED ||
+                        t.status() == req.status()) &&
+                       (!req.overdue_only() || IsOverdue(t, now));
+              },
+              &page, &next);
+          if (!st.ok()) return st;
+          for (auto& t : page) {
+            t.set_overdue(IsOverdue(t, now));
+            *r->add_tasks() = std::move(t);
+          }
+          r->set_next_page_token(next);
+          return Status();
+        });
+    setup.HandleProto<v1::GetTaskRequest, v1::Task>(
+        s + "GetTask", [this](const Call& c, const auto& req, auto* r) {
+          return Mutate(c.tenant, req.task_id(), r, nullptr);
+        });
+    setup.HandleProto<v1::StartTaskRequest, v1::Task>(
+        s + "StartTask", [this](const Call& c, const auto& req, auto* r) {
+          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
+            return StartTask(t, ActorOr(req.actor()), host().NowMicros());
+          });
+        });
+    setup.HandleProto<v1::CompleteTaskRequest, v1::Task>(
+        s + "CompleteTask", [this](const Call& c, const auto& req, auto* r) {
+          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
+            return CompleteTask(t, req.outcome(), ActorOr(req.actor()),
+                                host().NowMicros());
+          });
+        });
+    setup.HandleProto<v1::SnoozeTaskRequest, v1::Task>(
+        s + "SnoozeTask", [this](const Call& c, const auto& req, auto* r) {
+          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
+            return SnoozeTask(t, MicrosOf(req.until_time()),
+                              ActorOr(req.actor()), host().NowMicros());
+          });
+        });
+    setup.HandleProto<v1::EscalateTaskRequest, v1::Task>(
+        s + "EscalateTask", [this](const Call& c, const auto& req, auto* r) {
+          std::string to = req.escalate_to();
+          if (to.empty()) {
+            auto all = Playbooks(c.tenant);
+            if (!all.ok()) return all.status();
+            auto it =
+                all->find(req.task_id().substr(0, req.task_id().find('/')));
+            if (it != all->end())
+              to = it->second.task().escalation().escalate_to();
+          }
+          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
+            return EscalateTask(t, to, ActorOr(req.actor()),
+                                host().NowMicros());
+          });
+        });
+    setup.HandleProto<v1::CheckStepRequest, v1::Task>(
+        s + "CheckStep", [this](const Call& c, const auto& req, auto* r) {
+          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
+            return CheckStep(t, req.step_index(), req.checked(),
+                             ActorOr(req.actor()), host().NowMicros());
+          });
+        });
+  }
+
+  // Loads a task, applies `change` (none: a read) and stores it, under the
+  // lock: the read-modify-write of one task is atomic within the plugin.
+  template <typename F>
+  Status Mutate(const std::string& tenant, const std::string& task_id,
+                v1::Task* out, F change) {
+    if (task_id.empty()) return sdk::InvalidArgument("task_id: is required");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto t = LoadMessage<v1::Task>(host(), tenant, TaskKey(task_id));
+    if (!t.ok()) return t.status();
+    if (!*t) return sdk::NotFound("no task " + task_id);
+    v1::Task task = **t;
+    if constexpr (!std::is_same_v<F, std::nullptr_t>) {
+      if (Status s = change(&task); !s.ok()) return s;
+      if (Status s = host().KvApply(tenant, {Put(TaskKey(task_id), task)});
+          !s.ok())
+        return s;
+    }
+    task.set_overdue(IsOverdue(task, host().NowMicros()));
+    *out = std::move(task);
+    return Status();
+  }
+
+  // ---- Success plans (create, get, objectives).
+  void ServePlans(sdk::Setup& setup) {
+    std::string s = kService;
+    setup.HandleProto<v1::CreateSuccessPlanRequest, v1::SuccessPlan>(
+        s + "CreateSuccessPlan",
+        [this](const Call& c, const auto& req, auto* r) {
+          v1::SuccessPlan plan = req.plan();
+          if (Status v = ValidatePlan(plan); !v.ok()) return v;
+          auto account = host().GetAccount(c.tenant, plan.account_id());
+          if (!account.ok()) return account.status();
+          std::lock_guard<std::mutex> lock(mu_);
+          const std::string key = "plan/" + plan.account_id();
+          auto existing = LoadMessage<v1::SuccessPlan>(host(), c.tenant, key);
+          if (!existing.ok()) return existing.status();
+          if (*existing)
+            return sdk::AlreadyExists("a success plan exists for " +
+                                      plan.account_id());
+          const int64_t now = host().NowMicros();
+          plan.clear_alerted_objective_ids();
+          *plan.mutable_create_time() = TimestampOf(now);
+          *plan.mutable_update_time() = TimestampOf(now);
+          Status st = host().KvApply(
+              c.tenant, {Put(key, plan), {"tenant", std::string("1")}});
+          if (!st.ok()) return st;
+          EvaluatePlan(&plan, now, {});
+          *r = plan;
+          return Status();
+        });
+    setup.HandleProto<v1::GetSuccessPlanRequest, v1::SuccessPlan>(
+        s + "GetSuccessPlan", [this](const Call& c, const auto& req, auto* r) {
+          auto plan = LoadMessage<v1::SuccessPlan>(host(), c.tenant,
+                                                   "plan/" + req.account_id());
+          if (!plan.ok()) return plan.status();
+          if (!*plan)
+            return sdk::NotFound("no success plan for " + req.account_id());
+          *r = **plan;
+          EvaluatePlan(r, host().NowMicros(), {});
+          return Status();
+        });
+    setup.HandleProto<v1::UpsertObjectiveRequest, v1::SuccessPlan>(
+        s + "UpsertObjective", [this](const Call& c, const auto& req, auto* r) {
+          if (Status v = ValidateObjective(req.objective(), "objective");
+              !v.ok())
+            return v;
+          std::lock_guard<std::mutex> lock(mu_);
+          const std::string key = "plan/" + req.account_id();
+          auto loaded = LoadMessage<v1::SuccessPlan>(host(), c.tenant, key);
+          if (!loaded.ok()) return loaded.status();
+          if (!*loaded)
+            return sdk::NotFound("no success plan for " + req.account_id());
+          v1::SuccessPlan plan = **loaded;
+          bool replaced = false;
+          for (auto& o : *plan.mutable_objectives()) {
+            if (o.objective_id() != req.objective().objective_id()) continue;
+            o = req.objective();
+            replaced = true;
+          }
+          if (!replaced) *plan.add_objectives() = req.objective();
+          const int64_t now = host().NowMicros();
+          *plan.mutable_update_time() = TimestampOf(now);
+          Status st = host().KvApply(c.tenant, {Put(key, plan)});
+          if (!st.ok()) return st;
+          EvaluatePlan(&plan, now, {});
+          *r = plan;
+          return Status();
+        });
+  }
+
+  // ---- Effectiveness.
+  Status GetEffectiveness(const std::string& tenant,
+                          const v1::GetEffectivenessRequest& req,
+                          v1::Effectiveness* out) {
+    const int64_t as_of =
+        req.has_as_of_time() ? MicrosOf(req.as_of_time()) : host().NowMicros();
+    auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
+    if (!tasks.ok()) return tasks.status();
+    std::vector<v1::Task> chosen;
+    for (auto& t : *tasks) {
+      if (!req.playbook_id().empty() && t.playbook_id() != req.playbook_id())
+        continue;
+      if (req.segment() != 0 && t.segment() != req.segment()) continue;
+      chosen.push_back(std::move(t));
+    }
+    *out->mutable_as_of_time() = TimestampOf(as_of);
+    for (auto& row : Effectiveness(chosen, as_of))
+      *out->add_rows() = std::move(row);
+    return Status();
+  }
+
+  std::mutex mu_;
+  std::map<std::string, v1::Playbook> base_;  // defaults + config
+  bool poll_health_ = true;
+  std::set<std::string> marked_;  // tenants whose "tenant" key is written
+};
+
+}  // namespace
+}  // namespace retain::plugins::playbooks
+
+RETAIN_PLUGIN(retain::plugins::playbooks::PlaybooksPlugin, "playbooks", "0.1.0")

@@ -1,0 +1,260 @@
+// The playbooks plugin on the fake host: its own code, linked in, driven
+// as the server drives it (signals, ticks, calls, restarts).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "plugins/common/plugin_util.h"
+#include "retain/plugins/playbooks/v1/playbooks.pb.h"
+#include "retain_plugin_testing.h"
+#include "tests/plugins/sdk_signals.h"
+
+namespace retain::testing {
+namespace {
+
+namespace v1 = ::retain::plugins::playbooks::v1;
+using plugins::MicrosOf;
+using sdk::kMicrosPerDay;
+using sdk::testing::FakeHost;
+using sdk::testing::LoadedPlugin;
+
+const std::string kSvc = "/retain.plugins.playbooks.v1.PlaybookService/";
+
+class PlaybooksUnitTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Load(); }
+  void Load() {
+    auto p = host_.Load(&retain_plugin_on_load);
+    ASSERT_TRUE(p.ok()) << p.status();
+    plugin_.emplace(*p);
+  }
+  void Account(const std::string& id, int32_t segment, const std::string& csm,
+               int64_t renewal = 0) {
+    ASSERT_TRUE(host_
+                    .PutAccount({.id = id,
+                                 .arr = 50000,
+                                 .renewal_micros = renewal,
+                                 .segment = segment,
+                                 .csm_owner = csm,
+                                 .health_score = 8,
+                                 .health_band = sdk::band::kGreen})
+                    .ok());
+    // Any signal makes the tenant one the plugin keeps state for.
+    ASSERT_TRUE(plugin_
+                    ->Deliver(sdk_signals::Touchpoint(
+                        "hello-" + id, id, host_.NowMicros(),
+                        sdk::touchpoint_channel::kCall))
+                    .ok());
+  }
+  void SetBand(const std::string& id, int32_t band, double score) {
+    host_.SetHealth(
+        {.account = "accounts/" + id, .score = score, .band = band});
+  }
+  std::vector<v1::Task> Tasks(v1::ListTasksRequest req = {}) {
+    auto r = plugin_->CallProto<v1::ListTasksResponse>(kSvc + "ListTasks", req);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return {};
+    return {r->tasks().begin(), r->tasks().end()};
+  }
+
+  FakeHost host_;
+  std::optional<LoadedPlugin> plugin_;
+};
+
+TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
+  Account("acme", sdk::segment::kNamed, "cara");
+  Account("bolt", sdk::segment::kPooled, "dan");
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(Tasks().empty());  // green: nothing to do
+
+  SetBand("acme", sdk::band::kRed, 4.1);
+  SetBand("bolt", sdk::band::kRed, 3.0);
+  const int64_t now = host_.NowMicros();
+  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(plugin_->Tick().ok());  // still red: no second task
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  // The segment's playbook, owner and due date (named 3 days, pooled 5).
+  EXPECT_EQ(tasks[0].task_id(), "risk_red_high_touch/acme/000001");
+  EXPECT_EQ(tasks[0].owner(), "cara");
+  EXPECT_EQ(MicrosOf(tasks[0].due_time()), now + 3 * kMicrosPerDay);
+  EXPECT_EQ(tasks[0].trigger_reason(), "band entered red");
+  EXPECT_DOUBLE_EQ(tasks[0].health_at_trigger(), 4.1);
+  EXPECT_EQ(tasks[1].task_id(), "risk_red_pooled/bolt/000001");
+  EXPECT_EQ(tasks[1].owner(), "dan");
+  EXPECT_EQ(MicrosOf(tasks[1].due_time()), now + 5 * kMicrosPerDay);
+
+  v1::ListTasksRequest by_owner;
+  by_owner.set_owner("cara");
+  EXPECT_EQ(Tasks(by_owner).size(), 1u);
+
+  // Leaving red and entering it again updates the open task.
+  SetBand("acme", sdk::band::kYellow, 6);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  SetBand("acme", sdk::band::kRed, 4);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  v1::ListTasksRequest of_acme;
+  of_acme.set_account_id("acme");
+  tasks = Tasks(of_acme);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].triggers(), 2);
+
+  auto section = plugin_->ReportSection("default", "acme");
+  ASSERT_TRUE(section.ok() && section->has_value());
+  EXPECT_EQ((*section)->fields[0].name, "open_tasks");
+  EXPECT_EQ((*section)->fields[0].value, "1");
+}
+
+TEST_F(PlaybooksUnitTest, OverdueTaskEscalatesOnceWithACriticalAlert) {
+  Account("acme", sdk::segment::kNamed, "cara");
+  SetBand("acme", sdk::band::kRed, 4);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  host_.TakeAlerts();
+  host_.AdvanceDays(4);  // due 3 days, escalates 2 days after
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(host_.TakeAlerts().empty());
+  v1::ListTasksRequest overdue;
+  overdue.set_overdue_only(true);
+  EXPECT_EQ(Tasks(overdue).size(), 1u);
+
+  host_.AdvanceDays(1.5);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(plugin_->Tick().ok());
+  auto alerts = host_.TakeAlerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].code, "playbooks.task_escalated");
+  EXPECT_EQ(alerts[0].account_id, "acme");
+  EXPECT_EQ(alerts[0].severity,
+            static_cast<int>(sdk::AlertSeverity::kCritical));
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].escalated());
+  EXPECT_EQ(tasks[0].owner(), "cs-leadership");
+}
+
+TEST_F(PlaybooksUnitTest, CompletedOutcomesShowInEffectiveness) {
+  Account("acme", sdk::segment::kNamed, "cara");
+  Account("bolt", sdk::segment::kNamed, "cara");
+  SetBand("acme", sdk::band::kRed, 4);
+  SetBand("bolt", sdk::band::kRed, 4);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  const int64_t triggered = host_.NowMicros();
+  host_.AdvanceDays(1);
+
+  v1::CompleteTaskRequest done;
+  done.set_task_id("risk_red_high_touch/acme/000001");
+  done.set_actor("cara");
+  auto missing = plugin_->CallProto<v1::Task>(kSvc + "CompleteTask", done);
+  EXPECT_EQ(missing.status().code(), sdk::Code::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(),
+            "outcome: is required (SAVED, LOST or NO_ACTION_NEEDED)");
+  done.set_outcome(v1::OUTCOME_SAVED);
+  auto t = plugin_->CallProto<v1::Task>(kSvc + "CompleteTask", done);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->status(), v1::TASK_STATUS_DONE);
+  EXPECT_EQ(t->history().rbegin()->actor(), "cara");
+  // Done is final.
+  v1::StartTaskRequest start;
+  start.set_task_id(done.task_id());
+  EXPECT_EQ(
+      plugin_->CallProto<v1::Task>(kSvc + "StartTask", start).status().code(),
+      sdk::Code::kFailedPrecondition);
+
+  v1::GetEffectivenessRequest req;
+  req.set_playbook_id("risk_red_high_touch");
+  auto eff =
+      plugin_->CallProto<v1::Effectiveness>(kSvc + "GetEffectiveness", req);
+  ASSERT_TRUE(eff.ok()) << eff.status();
+  ASSERT_EQ(eff->rows_size(), 1);
+  EXPECT_EQ(eff->rows(0).segment(), sdk::segment::kNamed);
+  EXPECT_EQ(eff->rows(0).triggered(), 2);
+  EXPECT_EQ(eff->rows(0).closed(), 1);
+  EXPECT_DOUBLE_EQ(eff->rows(0).on_time_rate(), 1.0);
+  EXPECT_DOUBLE_EQ(eff->rows(0).save_rate(), 1.0);
+  EXPECT_DOUBLE_EQ(eff->rows(0).median_days_to_close(), 1.0);
+
+  // As of before the close, nothing was closed yet.
+  *req.mutable_as_of_time() = plugins::TimestampOf(triggered);
+  eff = plugin_->CallProto<v1::Effectiveness>(kSvc + "GetEffectiveness", req);
+  ASSERT_TRUE(eff.ok());
+  EXPECT_EQ(eff->rows(0).closed(), 0);
+}
+
+TEST_F(PlaybooksUnitTest, RestartDuplicatesNoTask) {
+  const int64_t renewal = host_.NowMicros() + 100 * kMicrosPerDay;
+  Account("acme", sdk::segment::kNamed, "cara", renewal);
+  SetBand("acme", sdk::band::kRed, 4);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  auto before = Tasks();
+  // Red opens the risk task; renewal in 100 days and not green, renewal
+  // preparation (120 days for named accounts).
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].playbook_id(), "renewal_prep_120");
+  EXPECT_EQ(before[1].playbook_id(), "risk_red_high_touch");
+
+  plugin_->Unload();
+  Load();
+  ASSERT_TRUE(plugin_->Tick().ok());
+  host_.AdvanceDays(1);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  auto after = Tasks();
+  ASSERT_EQ(after.size(), 2u);
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].task_id(), before[i].task_id());
+    EXPECT_EQ(after[i].triggers(), 1);
+  }
+}
+
+TEST_F(PlaybooksUnitTest, PlaybooksThroughTheApiAndCustomSignals) {
+  v1::CreatePlaybookRequest req;
+  auto* p = req.mutable_playbook();
+  p->set_playbook_id("sponsor_left");
+  p->mutable_trigger()->set_kind(v1::TRIGGER_KIND_CUSTOM_SIGNAL);
+  p->mutable_trigger()->set_signal_type("crm.sponsor_left");
+  p->mutable_task()->set_title("Re-thread");
+  p->mutable_task()->set_priority(v1::PRIORITY_HIGH);
+  p->mutable_task()->mutable_owner()->set_kind(v1::OWNER_KIND_NAMED);
+  auto bad = plugin_->CallProto<v1::Playbook>(kSvc + "CreatePlaybook", req);
+  EXPECT_EQ(bad.status().code(), sdk::Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "playbook.task.owner.name: is required for OWNER_KIND_NAMED");
+  p->mutable_task()->mutable_owner()->set_name("am-team");
+  p->mutable_task()->add_steps("Find the new sponsor");
+  auto created = plugin_->CallProto<v1::Playbook>(kSvc + "CreatePlaybook", req);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->source(), v1::PLAYBOOK_SOURCE_API);
+  EXPECT_EQ(plugin_->CallProto<v1::Playbook>(kSvc + "CreatePlaybook", req)
+                .status()
+                .code(),
+            sdk::Code::kAlreadyExists);
+
+  Account("acme", sdk::segment::kDigital, "cara");
+  ASSERT_TRUE(plugin_
+                  ->Deliver(sdk_signals::Custom("s1", "acme", host_.NowMicros(),
+                                                "crm.sponsor_left"))
+                  .ok());
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].owner(), "am-team");
+
+  v1::CheckStepRequest check;
+  check.set_task_id(tasks[0].task_id());
+  check.set_step_index(0);
+  check.set_checked(true);
+  auto checked = plugin_->CallProto<v1::Task>(kSvc + "CheckStep", check);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_TRUE(checked->steps(0).checked());
+  EXPECT_EQ(checked->steps(0).checked_by(), "api");
+
+  v1::ListPlaybooksRequest list;
+  list.set_page_size(5);
+  auto page = plugin_->CallProto<v1::ListPlaybooksResponse>(
+      kSvc + "ListPlaybooks", list);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->playbooks_size(), 5);
+  EXPECT_FALSE(page->next_page_token().empty());
+}
+
+}  // namespace
+}  // namespace retain::testing
