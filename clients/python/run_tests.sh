@@ -17,8 +17,8 @@ fi
 export RETAIN_PLUGIN_DIR="${RETAIN_PLUGIN_DIR:-$root/bazel-bin/plugins}"
 for p in onboarding/libonboarding expansion/libexpansion advocacy/libadvocacy voc/libvoc template/libnotes; do
   if [ ! -f "$RETAIN_PLUGIN_DIR/$p.so" ]; then
-    echo "python client: building //plugins:bundled //plugins/template:notes" >&2
-    (cd "$root" && bazel build //plugins:bundled //plugins/template:notes)
+    echo "python client: building //plugins:bundled //plugins/template:libnotes.so" >&2
+    (cd "$root" && bazel build //plugins:bundled //plugins/template:libnotes.so)
     break
   fi
 done
