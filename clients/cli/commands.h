@@ -25,6 +25,8 @@ void AddOnboardingCommands(CLI::App& app, Globals& globals);  // milestones
 void AddExpansionCommands(CLI::App& app, Globals& globals);   // opportunities
 void AddAdvocacyCommands(CLI::App& app, Globals& globals);    // referrals
 void AddVocCommands(CLI::App& app, Globals& globals);         // feedback
+// tasks, playbooks, plans
+void AddPlaybooksCommands(CLI::App& app, Globals& globals);
 
 // Prints an import's outcome (stdout) and turns rejected rows into
 // kExitPartial.

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   AddExpansionCommands(app, g);
   AddAdvocacyCommands(app, g);
   AddVocCommands(app, g);
+  AddPlaybooksCommands(app, g);
 
   try {
     app.parse(argc, argv);

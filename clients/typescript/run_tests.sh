@@ -19,7 +19,7 @@ fi
 # The bundled plugins, for the plugin tests (--plugins=<dir>/<name>/lib<name>.so),
 # and the template plugin for the out-of-tree stub test.
 export RETAIN_PLUGIN_DIR="${RETAIN_PLUGIN_DIR:-$root/bazel-bin/plugins}"
-for p in onboarding/libonboarding expansion/libexpansion advocacy/libadvocacy voc/libvoc template/libnotes; do
+for p in onboarding/libonboarding expansion/libexpansion advocacy/libadvocacy voc/libvoc playbooks/libplaybooks template/libnotes; do
   if [ ! -f "$RETAIN_PLUGIN_DIR/$p.so" ]; then
     echo "typescript client: building //plugins:bundled //plugins/template:libnotes.so" >&2
     (cd "$root" && bazel build //plugins:bundled //plugins/template:libnotes.so)

@@ -14,6 +14,7 @@
 // every tick, renewal windows, missed QBR/EBR cadences, escalations, missed
 // success plans and, INTERIM until the host feeds health events (ABI 1.3),
 // bands entering red or yellow by reading every account's health.
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -89,12 +90,15 @@ class PlaybooksPlugin : public sdk::Plugin {
     if (Status m = MarkTenant(s.tenant); !m.ok()) return m;
     if (s.kind == SignalKind::kTouchpoint &&
         s.touchpoint.channel == sdk::touchpoint_channel::kQbr) {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto state = LoadState(s.tenant, s.account_id);
-      if (!state.ok()) return state.status();
-      if (MicrosOf(state->last_qbr_time()) >= s.occur_micros) return Status();
-      *state->mutable_last_qbr_time() = TimestampOf(s.occur_micros);
-      return host().KvApply(s.tenant, {Put("account/" + s.account_id, *state)});
+      const std::string key = "account/" + s.account_id;
+      return host().Update(s.tenant, {key}, [&](sdk::KvUpdate& u) {
+        auto state = LoadState(u, s.account_id);
+        if (!state.ok()) return state.status();
+        if (MicrosOf(state->last_qbr_time()) >= s.occur_micros) return Status();
+        *state->mutable_last_qbr_time() = TimestampOf(s.occur_micros);
+        u.Apply(Put(key, *state));
+        return Status();
+      });
     }
     if (s.kind == SignalKind::kCustom) {
       TriggerEvent e;
@@ -220,17 +224,21 @@ class PlaybooksPlugin : public sdk::Plugin {
   Status SavePlaybook(const std::string& tenant, v1::Playbook p, bool create,
                       v1::Playbook* out) {
     if (Status s = ValidatePlaybook(p); !s.ok()) return s;
-    std::lock_guard<std::mutex> lock(mu_);
-    auto all = Playbooks(tenant);
-    if (!all.ok()) return all.status();
-    const bool exists = all->count(p.playbook_id()) > 0;
-    if (create && exists)
-      return sdk::AlreadyExists("playbook " + p.playbook_id() + " exists");
-    if (!create && !exists)
-      return sdk::NotFound("no playbook " + p.playbook_id());
     p.set_source(v1::PLAYBOOK_SOURCE_API);
-    Status s = host().KvApply(tenant, {Put("playbook/" + p.playbook_id(), p),
-                                       {"tenant", std::string("1")}});
+    const std::string key = "playbook/" + p.playbook_id();
+    Status s = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto stored = u.Get(key);
+      if (!stored.ok()) return stored.status();
+      const bool exists =
+          stored->has_value() || base_.count(p.playbook_id()) > 0;
+      if (create && exists)
+        return sdk::AlreadyExists("playbook " + p.playbook_id() + " exists");
+      if (!create && !exists)
+        return sdk::NotFound("no playbook " + p.playbook_id());
+      u.Apply(Put(key, p));
+      u.Put("tenant", "1");
+      return Status();
+    });
     if (!s.ok()) return s;
     *out = p;
     return Status();
@@ -249,10 +257,10 @@ class PlaybooksPlugin : public sdk::Plugin {
     return Status();
   }
 
-  sdk::Result<v1::AccountState> LoadState(const std::string& tenant,
-                                          const std::string& account_id) {
-    auto st =
-        LoadMessage<v1::AccountState>(host(), tenant, "account/" + account_id);
+  // The account's state as one Update attempt reads it (fresh if absent).
+  static sdk::Result<v1::AccountState> LoadState(
+      sdk::KvUpdate& u, const std::string& account_id) {
+    auto st = LoadMessage<v1::AccountState>(u, "account/" + account_id);
     if (!st.ok()) return st.status();
     if (*st) return **st;
     v1::AccountState fresh;
@@ -291,7 +299,6 @@ class PlaybooksPlugin : public sdk::Plugin {
     }
     auto facts = Facts(tenant, *account);
     if (!facts.ok()) return facts.status();
-    std::lock_guard<std::mutex> lock(mu_);
     auto all = Playbooks(tenant);
     if (!all.ok()) return all.status();
     for (const auto& [id, p] : *all) {
@@ -302,35 +309,60 @@ class PlaybooksPlugin : public sdk::Plugin {
     return Status();
   }
 
-  // One open task per playbook and account: a re-trigger updates it.
+  // One open task per playbook and account: a re-trigger updates it. The
+  // scan of the pair's tasks is no precondition, so every open also bumps
+  // "opened/<playbook>/<account>", which each attempt reads before the
+  // scan: two triggers racing to open cannot both commit, and the loser's
+  // retry finds the winner's task and counts on it.
   Status OpenOrUpdate(const std::string& tenant, const v1::Playbook& p,
                       const AccountFacts& f, const TriggerEvent& e,
                       int64_t now) {
-    auto tasks = LoadAll<v1::Task>(
-        host(), tenant, "task/" + p.playbook_id() + "/" + f.account_id + "/");
-    if (!tasks.ok()) return tasks.status();
+    const std::string pair = p.playbook_id() + "/" + f.account_id;
+    const std::string guard = "opened/" + pair;
     v1::Task task;
-    if (const v1::Task* open = FindOpen(*tasks)) {
-      task = *open;
-      Retrigger(&task, e, now);
-    } else {
-      task = OpenTask(p, f, e, now, NextTaskNumber(*tasks));
+    bool opened = false;
+    Status s = host().Update(tenant, {guard}, [&](sdk::KvUpdate& u) {
+      opened = false;
+      auto tasks = LoadAll<v1::Task>(host(), tenant, "task/" + pair + "/");
+      if (!tasks.ok()) return tasks.status();
+      const v1::Task* open = FindOpen(*tasks);
+      if (open != nullptr) {
+        // The task's own version guards against a concurrent transition.
+        auto fresh = LoadMessage<v1::Task>(u, TaskKey(open->task_id()));
+        if (!fresh.ok()) return fresh.status();
+        if (*fresh && (*fresh)->status() != v1::TASK_STATUS_DONE) {
+          task = **fresh;
+          Retrigger(&task, e, now);
+          u.Apply(Put(TaskKey(task.task_id()), task));
+          return Status();
+        }
+      }
+      auto n = TakeNext(u, guard);
+      if (!n.ok()) return n.status();
+      task =
+          OpenTask(p, f, e, now,
+                   std::max<int>(NextTaskNumber(*tasks), static_cast<int>(*n)));
+      opened = true;
+      u.Apply(Put(TaskKey(task.task_id()), task));
+      u.Put("tenant", "1");
+      return Status();
+    });
+    if (s.ok() && opened)
       host().Info("playbook " + p.playbook_id() + " opened " + task.task_id() +
                   ": " + task.trigger_reason());
-    }
-    return host().KvApply(tenant, {Put(TaskKey(task.task_id()), task),
-                                   {"tenant", std::string("1")}});
+    return s;
   }
 
   Status TickAccount(const std::string& tenant, const sdk::Account& a,
                      const sdk::Tick& tick) {
     const int64_t now = tick.now_micros;
+    auto st = LoadMessage<v1::AccountState>(host(), tenant, "account/" + a.id);
+    if (!st.ok()) return st.status();
     v1::AccountState state;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto st = LoadState(tenant, a.id);
-      if (!st.ok()) return st.status();
-      state = *st;
+    if (*st) {
+      state = **st;
+    } else {
+      state.set_account_id(a.id);
     }
     const v1::AccountState before = state;
     auto all = Playbooks(tenant);
@@ -387,70 +419,119 @@ class PlaybooksPlugin : public sdk::Plugin {
     }
     if (state.SerializeAsString() == before.SerializeAsString())
       return Status();
-    std::lock_guard<std::mutex> lock(mu_);
-    // Only this tick writes the band and fired_for; keep a QBR that
-    // OnSignal recorded meanwhile.
-    auto latest = LoadState(tenant, a.id);
-    if (!latest.ok()) return latest.status();
-    *state.mutable_last_qbr_time() = latest->last_qbr_time();
-    return host().KvApply(tenant, {Put("account/" + a.id, state)});
+    // Only ticks write the band and fired_for; keep a QBR that OnSignal
+    // recorded meanwhile.
+    const std::string key = "account/" + a.id;
+    return host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto latest = LoadState(u, a.id);
+      if (!latest.ok()) return latest.status();
+      latest->set_last_band(state.last_band());
+      for (const auto& [id, at] : state.fired_for())
+        (*latest->mutable_fired_for())[id] = at;
+      u.Apply(Put(key, *latest));
+      return Status();
+    });
   }
 
-  // Wakes snoozed tasks and escalates overdue ones (alerting once each:
-  // the escalated flag is persisted with the task).
+  // Wakes snoozed tasks and escalates overdue ones, alerting once each:
+  // the escalated flag is stored with the task, and a claim keeps two
+  // passes from alerting for the same task at once (an alert cannot be
+  // taken back by a compare-and-set retry).
   Status TickTasks(const std::string& tenant, int64_t now) {
     auto all = Playbooks(tenant);
     if (!all.ok()) return all.status();
-    std::lock_guard<std::mutex> lock(mu_);
     auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
     if (!tasks.ok()) return tasks.status();
-    for (auto& t : *tasks) {
-      if (t.status() == v1::TASK_STATUS_DONE) continue;
-      bool changed = WakeIfDue(&t, now);
-      auto p = all->find(t.playbook_id());
+    for (const auto& scanned : *tasks) {
+      if (scanned.status() == v1::TASK_STATUS_DONE) continue;
+      const std::string key = TaskKey(scanned.task_id());
+      const Claims::Claim claim(&alerting_, tenant + "/" + key);
+      if (!claim.held()) continue;
+      auto p = all->find(scanned.playbook_id());
       const v1::Escalation rule =
           p == all->end() ? v1::Escalation() : p->second.task().escalation();
-      if (EscalationDue(t, rule, now)) {
+      // Read again under the claim: an earlier pass may have escalated.
+      auto t = LoadMessage<v1::Task>(host(), tenant, key);
+      if (!t.ok()) return t.status();
+      if (!*t) continue;
+      v1::Task woken = **t;
+      WakeIfDue(&woken, now);
+      const bool escalate = EscalationDue(woken, rule, now);
+      if (escalate) {
         Status s = host().PublishAlert(
-            tenant, t.account_id(), "playbooks.task_escalated",
-            "task '" + t.title() + "' (" + t.task_id() + ") overdue since " +
-                FormatDate(MicrosOf(t.due_time())) + ", escalated to " +
-                rule.escalate_to(),
+            tenant, woken.account_id(), "playbooks.task_escalated",
+            "task '" + woken.title() + "' (" + woken.task_id() +
+                ") overdue since " + FormatDate(MicrosOf(woken.due_time())) +
+                ", escalated to " + rule.escalate_to(),
             sdk::AlertSeverity::kCritical);
         if (!s.ok()) return s;
-        if (Status e = EscalateTask(&t, rule.escalate_to(), kSystemActor, now);
-            !e.ok())
-          return e;
-        changed = true;
       }
-      if (changed) {
-        Status s = host().KvApply(tenant, {Put(TaskKey(t.task_id()), t)});
-        if (!s.ok()) return s;
-      }
+      Status s = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+        auto loaded = LoadMessage<v1::Task>(u, key);
+        if (!loaded.ok()) return loaded.status();
+        if (!*loaded || (*loaded)->status() == v1::TASK_STATUS_DONE)
+          return Status();
+        v1::Task task = **loaded;
+        bool changed = WakeIfDue(&task, now);
+        if (escalate && !task.escalated()) {
+          if (Status e =
+                  EscalateTask(&task, rule.escalate_to(), kSystemActor, now);
+              !e.ok())
+            return e;
+          changed = true;
+        }
+        if (changed) u.Apply(Put(key, task));
+        return Status();
+      });
+      if (!s.ok()) return s;
     }
     return Status();
   }
 
-  // A success plan that misses an objective's date raises an alert, once.
+  // A success plan that misses an objective's date raises an alert, once
+  // (alerted_objective_ids, under a claim like TickTasks').
   Status TickPlans(const std::string& tenant, int64_t now) {
-    std::lock_guard<std::mutex> lock(mu_);
     auto plans = LoadAll<v1::SuccessPlan>(host(), tenant, "plan/");
     if (!plans.ok()) return plans.status();
-    for (auto& plan : *plans) {
+    for (const auto& scanned : *plans) {
+      const std::string key = "plan/" + scanned.account_id();
+      const Claims::Claim claim(&alerting_, tenant + "/" + key);
+      if (!claim.held()) continue;
+      auto loaded = LoadMessage<v1::SuccessPlan>(host(), tenant, key);
+      if (!loaded.ok()) return loaded.status();
+      if (!*loaded) continue;
+      v1::SuccessPlan plan = **loaded;
       EvaluatePlan(&plan, now, {});
       auto missed = UnalertedMissed(plan);
       if (missed.empty()) continue;
+      std::vector<std::string> alerted;
+      Status failed;
       for (const auto& id : missed) {
         Status s = host().PublishAlert(
             tenant, plan.account_id(), "playbooks.objective_missed",
             "success plan objective " + id + " missed its target date",
             sdk::AlertSeverity::kWarning);
-        if (!s.ok()) return s;
-        plan.add_alerted_objective_ids(id);
+        if (!s.ok()) {
+          failed = s;  // keep the alerts that went out; retry the rest later
+          break;
+        }
+        alerted.push_back(id);
       }
-      Status s =
-          host().KvApply(tenant, {Put("plan/" + plan.account_id(), plan)});
+      Status s = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+        auto latest = LoadMessage<v1::SuccessPlan>(u, key);
+        if (!latest.ok()) return latest.status();
+        if (!*latest) return Status();  // deleted meanwhile
+        v1::SuccessPlan p = **latest;
+        std::set<std::string> have(p.alerted_objective_ids().begin(),
+                                   p.alerted_objective_ids().end());
+        for (const auto& id : alerted) {
+          if (have.insert(id).second) p.add_alerted_objective_ids(id);
+        }
+        u.Apply(Put(key, p));
+        return Status();
+      });
       if (!s.ok()) return s;
+      if (!failed.ok()) return failed;
     }
     return Status();
   }
@@ -535,29 +616,33 @@ class PlaybooksPlugin : public sdk::Plugin {
         });
   }
 
-  // Loads a task, applies `change` (none: a read) and stores it, under the
-  // lock: the read-modify-write of one task is atomic within the plugin.
+  // Loads a task, applies `change` (none: a read) and stores it by
+  // compare-and-set: a concurrent transition makes this one run again on
+  // the task it left, so neither is lost.
   template <typename F>
   Status Mutate(const std::string& tenant, const std::string& task_id,
                 v1::Task* out, F change) {
     if (task_id.empty()) return sdk::InvalidArgument("task_id: is required");
-    std::lock_guard<std::mutex> lock(mu_);
-    auto t = LoadMessage<v1::Task>(host(), tenant, TaskKey(task_id));
-    if (!t.ok()) return t.status();
-    if (!*t) return sdk::NotFound("no task " + task_id);
-    v1::Task task = **t;
-    if constexpr (!std::is_same_v<F, std::nullptr_t>) {
-      if (Status s = change(&task); !s.ok()) return s;
-      if (Status s = host().KvApply(tenant, {Put(TaskKey(task_id), task)});
-          !s.ok())
-        return s;
-    }
+    const std::string key = TaskKey(task_id);
+    v1::Task task;
+    Status s = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto t = LoadMessage<v1::Task>(u, key);
+      if (!t.ok()) return t.status();
+      if (!*t) return sdk::NotFound("no task " + task_id);
+      task = **t;
+      if constexpr (!std::is_same_v<F, std::nullptr_t>) {
+        if (Status c = change(&task); !c.ok()) return c;
+        u.Apply(Put(key, task));
+      }
+      return Status();
+    });
+    if (!s.ok()) return s;
     task.set_overdue(IsOverdue(task, host().NowMicros()));
     *out = std::move(task);
     return Status();
   }
 
-  // ---- Success plans (create, get, objectives).
+  // ---- Success plans (one per account, "plan/<account_id>").
   void ServePlans(sdk::Setup& setup) {
     std::string s = kService;
     setup.HandleProto<v1::CreateSuccessPlanRequest, v1::SuccessPlan>(
@@ -567,19 +652,21 @@ class PlaybooksPlugin : public sdk::Plugin {
           if (Status v = ValidatePlan(plan); !v.ok()) return v;
           auto account = host().GetAccount(c.tenant, plan.account_id());
           if (!account.ok()) return account.status();
-          std::lock_guard<std::mutex> lock(mu_);
           const std::string key = "plan/" + plan.account_id();
-          auto existing = LoadMessage<v1::SuccessPlan>(host(), c.tenant, key);
-          if (!existing.ok()) return existing.status();
-          if (*existing)
-            return sdk::AlreadyExists("a success plan exists for " +
-                                      plan.account_id());
           const int64_t now = host().NowMicros();
           plan.clear_alerted_objective_ids();
           *plan.mutable_create_time() = TimestampOf(now);
           *plan.mutable_update_time() = TimestampOf(now);
-          Status st = host().KvApply(
-              c.tenant, {Put(key, plan), {"tenant", std::string("1")}});
+          Status st = host().Update(c.tenant, {key}, [&](sdk::KvUpdate& u) {
+            auto existing = u.Get(key);
+            if (!existing.ok()) return existing.status();
+            if (existing->has_value())
+              return sdk::AlreadyExists("a success plan exists for " +
+                                        plan.account_id());
+            u.Apply(Put(key, plan));
+            u.Put("tenant", "1");
+            return Status();
+          });
           if (!st.ok()) return st;
           EvaluatePlan(&plan, now, {});
           *r = plan;
@@ -596,33 +683,106 @@ class PlaybooksPlugin : public sdk::Plugin {
           EvaluatePlan(r, host().NowMicros(), {});
           return Status();
         });
+    setup
+        .HandleProto<v1::ListSuccessPlansRequest, v1::ListSuccessPlansResponse>(
+            s + "ListSuccessPlans",
+            [this](const Call& c, const auto& req, auto* r) {
+              auto size = PageSize(req.page_size());
+              if (!size.ok()) return size.status();
+              std::vector<v1::SuccessPlan> page;
+              std::string next;
+              Status st = LoadPage<v1::SuccessPlan>(
+                  host(), c.tenant, "plan/", *size, req.page_token(),
+                  [](const v1::SuccessPlan&) { return true; }, &page, &next);
+              if (!st.ok()) return st;
+              const int64_t now = host().NowMicros();
+              for (auto& p : page) {
+                EvaluatePlan(&p, now, {});
+                *r->add_plans() = std::move(p);
+              }
+              r->set_next_page_token(next);
+              return Status();
+            });
+    setup.HandleProto<v1::UpdateSuccessPlanRequest, v1::SuccessPlan>(
+        s + "UpdateSuccessPlan",
+        [this](const Call& c, const auto& req, auto* r) {
+          if (Status v = ValidatePlan(req.plan()); !v.ok()) return v;
+          return ChangePlan(
+              c.tenant, req.plan().account_id(), r,
+              [&](v1::SuccessPlan* plan) { ReplacePlan(plan, req.plan()); });
+        });
+    setup.HandleProto<v1::DeleteSuccessPlanRequest,
+                      v1::DeleteSuccessPlanResponse>(
+        s + "DeleteSuccessPlan", [this](const Call& c, const auto& req, auto*) {
+          if (req.account_id().empty())
+            return sdk::InvalidArgument("account_id: is required");
+          const std::string key = "plan/" + req.account_id();
+          return host().Update(c.tenant, {key}, [&](sdk::KvUpdate& u) {
+            auto existing = u.Get(key);
+            if (!existing.ok()) return existing.status();
+            if (!existing->has_value())
+              return sdk::NotFound("no success plan for " + req.account_id());
+            u.Delete(key);
+            return Status();
+          });
+        });
     setup.HandleProto<v1::UpsertObjectiveRequest, v1::SuccessPlan>(
         s + "UpsertObjective", [this](const Call& c, const auto& req, auto* r) {
           if (Status v = ValidateObjective(req.objective(), "objective");
               !v.ok())
             return v;
-          std::lock_guard<std::mutex> lock(mu_);
-          const std::string key = "plan/" + req.account_id();
-          auto loaded = LoadMessage<v1::SuccessPlan>(host(), c.tenant, key);
-          if (!loaded.ok()) return loaded.status();
-          if (!*loaded)
-            return sdk::NotFound("no success plan for " + req.account_id());
-          v1::SuccessPlan plan = **loaded;
-          bool replaced = false;
-          for (auto& o : *plan.mutable_objectives()) {
-            if (o.objective_id() != req.objective().objective_id()) continue;
-            o = req.objective();
-            replaced = true;
-          }
-          if (!replaced) *plan.add_objectives() = req.objective();
-          const int64_t now = host().NowMicros();
-          *plan.mutable_update_time() = TimestampOf(now);
-          Status st = host().KvApply(c.tenant, {Put(key, plan)});
-          if (!st.ok()) return st;
-          EvaluatePlan(&plan, now, {});
-          *r = plan;
-          return Status();
+          return ChangePlan(
+              c.tenant, req.account_id(), r, [&](v1::SuccessPlan* plan) {
+                bool replaced = false;
+                for (auto& o : *plan->mutable_objectives()) {
+                  if (o.objective_id() != req.objective().objective_id())
+                    continue;
+                  o = req.objective();
+                  replaced = true;
+                }
+                if (!replaced) *plan->add_objectives() = req.objective();
+              });
         });
+  }
+
+  // An update replaces what the caller owns (objectives, notes, ...) and
+  // keeps what the plugin owns: when it was created, which objectives were
+  // already alerted (for the objectives that are still there).
+  static void ReplacePlan(v1::SuccessPlan* plan, const v1::SuccessPlan& with) {
+    const auto created = plan->create_time();
+    std::set<std::string> alerted(plan->alerted_objective_ids().begin(),
+                                  plan->alerted_objective_ids().end());
+    *plan = with;
+    *plan->mutable_create_time() = created;
+    plan->clear_alerted_objective_ids();
+    for (const auto& o : plan->objectives()) {
+      if (alerted.count(o.objective_id()))
+        plan->add_alerted_objective_ids(o.objective_id());
+    }
+  }
+
+  // Loads the account's plan, applies `change` and stores it by
+  // compare-and-set; NOT_FOUND when the account has none.
+  template <typename F>
+  Status ChangePlan(const std::string& tenant, const std::string& account_id,
+                    v1::SuccessPlan* out, F change) {
+    const std::string key = "plan/" + account_id;
+    const int64_t now = host().NowMicros();
+    v1::SuccessPlan plan;
+    Status st = host().Update(tenant, {key}, [&](sdk::KvUpdate& u) {
+      auto loaded = LoadMessage<v1::SuccessPlan>(u, key);
+      if (!loaded.ok()) return loaded.status();
+      if (!*loaded) return sdk::NotFound("no success plan for " + account_id);
+      plan = **loaded;
+      change(&plan);
+      *plan.mutable_update_time() = TimestampOf(now);
+      u.Apply(Put(key, plan));
+      return Status();
+    });
+    if (!st.ok()) return st;
+    EvaluatePlan(&plan, now, {});
+    *out = plan;
+    return Status();
   }
 
   // ---- Effectiveness.
@@ -646,7 +806,8 @@ class PlaybooksPlugin : public sdk::Plugin {
     return Status();
   }
 
-  std::mutex mu_;
+  std::mutex mu_;    // guards marked_ only, never a host call
+  Claims alerting_;  // tasks and plans a tick pass is alerting for
   std::map<std::string, v1::Playbook> base_;  // defaults + config
   bool poll_health_ = true;
   std::set<std::string> marked_;  // tenants whose "tenant" key is written

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -30,7 +31,7 @@ using ::retain::testing::RetaindProcess;
 using ::retain::testing::Runfile;
 
 constexpr const char* kBundled[] = {"onboarding", "expansion", "advocacy",
-                                    "voc"};
+                                    "voc", "playbooks"};
 
 std::string PluginsFlag() {
   std::vector<std::string> paths;
@@ -110,7 +111,23 @@ TEST(RetainctlPluginHelp, EveryPluginVerbHasHelpAndExitCodes) {
            {"feedback", "action"},
            {"feedback", "action", "list"},
            {"feedback", "action", "status"},
-           {"feedback", "metrics"}}) {
+           {"feedback", "metrics"},
+           {"tasks"},
+           {"tasks", "list"},
+           {"tasks", "show"},
+           {"tasks", "start"},
+           {"tasks", "done"},
+           {"tasks", "snooze"},
+           {"tasks", "escalate"},
+           {"playbooks"},
+           {"playbooks", "list"},
+           {"playbooks", "show"},
+           {"playbooks", "stats"},
+           {"plans"},
+           {"plans", "list"},
+           {"plans", "show"},
+           {"plans", "create"},
+           {"plans", "objective"}}) {
     cmd.push_back("--help");
     Result r = Retainctl(cmd);
     EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(cmd, " ") << "\n" << r;
@@ -140,7 +157,11 @@ TEST(RetainctlPluginsMissing, PluginVerbsExitEightWithoutThePlugin) {
            {"referrals", "references"},
            {"referrals", "case-study", "list"},
            {"feedback", "list"},
-           {"feedback", "action", "list"}}) {
+           {"feedback", "action", "list"},
+           {"tasks", "list"},
+           {"playbooks", "list"},
+           {"playbooks", "stats"},
+           {"plans", "list"}}) {
     cmd.insert(cmd.begin(), {"--server", addr});
     Result r = Retainctl(cmd);
     EXPECT_EQ(r.exit_code, 8) << absl::StrJoin(cmd, " ") << "\n" << r;
@@ -156,7 +177,7 @@ TEST(RetainctlPluginsMissing, PluginVerbsExitEightWithoutThePlugin) {
   EXPECT_TRUE((*server)->Stop().ok());
 }
 
-TEST_F(RetainctlPluginsTest, PluginsListShowsTheFourBundledPluginsReady) {
+TEST_F(RetainctlPluginsTest, PluginsListShowsTheFiveBundledPluginsReady) {
   Result table = Ctl({"plugins", "list"});
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_TRUE(absl::StartsWith(table.out, "PLUGIN")) << table;
@@ -164,7 +185,7 @@ TEST_F(RetainctlPluginsTest, PluginsListShowsTheFourBundledPluginsReady) {
     const std::string row = Row(table.out, name);
     EXPECT_TRUE(absl::StrContains(row, " ready ")) << name << "\n" << table;
   }
-  EXPECT_TRUE(absl::StrContains(table.out, "\n4 plugins (host ABI ")) << table;
+  EXPECT_TRUE(absl::StrContains(table.out, "\n5 plugins (host ABI ")) << table;
 
   Result json = Ctl({"-o", "json", "plugins", "list"});
   ASSERT_EQ(json.exit_code, 0) << json;
@@ -179,7 +200,7 @@ TEST_F(RetainctlPluginsTest, PluginsListShowsTheFourBundledPluginsReady) {
        ++at) {
     ++ready;
   }
-  EXPECT_EQ(ready, 4) << json;
+  EXPECT_EQ(ready, 5) << json;
 }
 
 TEST_F(RetainctlPluginsTest, MilestonesStartShowAndComplete) {
@@ -348,6 +369,117 @@ TEST_F(RetainctlPluginsTest, FeedbackActionShippedClosesTheLoop) {
   Result table = Ctl({"feedback", "metrics"});
   ASSERT_EQ(table.exit_code, 0) << table;
   EXPECT_TRUE(absl::StrContains(table.out, "100.0%")) << table;
+}
+
+// The playbooks verbs: a custom signal opens a task of a playbook from the
+// plugin's config; the task goes through snooze, start, escalate and done;
+// the playbook shows in list, show and stats; a success plan is created,
+// given an objective, shown and listed.
+TEST(RetainctlPlaybooks, TasksPlaybooksAndPlansVerbs) {
+  const std::string dir = RetaindProcess::MakeTempDir("playbooks-ctl");
+  const std::string config = dir + "/plugins.json";
+  std::ofstream(config) << R"({"plugins": {"playbooks": {"config": {
+    "playbooks": [{
+      "playbook_id": "sponsor_left",
+      "title": "Sponsor left",
+      "trigger": {"kind": "TRIGGER_KIND_CUSTOM_SIGNAL",
+                  "signal_type": "crm.sponsor_left"},
+      "task": {"title": "Re-thread relationships", "priority": "PRIORITY_HIGH",
+               "owner": {"kind": "OWNER_KIND_NAMED", "name": "am-team"},
+               "due_days": 7, "steps": ["Find the new sponsor"],
+               "escalation": {"overdue_days": 3, "escalate_to": "cs-manager"}}
+    }]}}}})";
+  auto server = RetaindProcess::Start(
+      {.extra_flags = {PluginsFlag(), "--plugin_config=" + config}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", (*server)->address()});
+    return Retainctl(args);
+  };
+  ASSERT_EQ(ctl({"accounts", "create", "acme", "--name", "Acme", "--arr",
+                 "120000", "--seats", "100", "--contract-start", "2024-01-01"})
+                .exit_code,
+            0);
+  Result signal =
+      ctl({"signals", "record", "acme", "custom", "type=crm.sponsor_left"});
+  ASSERT_EQ(signal.exit_code, 0) << signal;
+
+  // Plugins hear signals after they are stored: poll (a bound for a
+  // broken test, not a timing assertion).
+  const std::string id = "sponsor_left/acme/000001";
+  Result listed;
+  for (absl::Time end = absl::Now() + absl::Seconds(60); absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    listed = ctl({"tasks", "list", "--account", "acme"});
+    if (!Row(listed.out, id).empty()) break;
+  }
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  EXPECT_TRUE(absl::StartsWith(listed.out, "TASK")) << listed;
+  const std::string row = Row(listed.out, id);
+  EXPECT_TRUE(absl::StrContains(row, " open ")) << listed;
+  EXPECT_TRUE(absl::StrContains(row, " am-team ")) << listed;
+  EXPECT_TRUE(absl::StrContains(listed.out, "\n1 tasks\n")) << listed;
+
+  Result snoozed = ctl({"tasks", "snooze", id, "2099-01-01"});
+  ASSERT_EQ(snoozed.exit_code, 0) << snoozed;
+  EXPECT_TRUE(absl::StrContains(snoozed.out, "2099-01-01")) << snoozed;
+  Result started = ctl({"-o", "json", "tasks", "start", id, "--actor", "cara"});
+  ASSERT_EQ(started.exit_code, 0) << started;
+  EXPECT_EQ(JsonString(started.out, "status"), "TASK_STATUS_IN_PROGRESS")
+      << started;
+  EXPECT_TRUE(absl::StrContains(started.out, "\"actor\":\"cara\"")) << started;
+  Result escalated = ctl({"-o", "json", "tasks", "escalate", id});
+  ASSERT_EQ(escalated.exit_code, 0) << escalated;
+  EXPECT_EQ(JsonString(escalated.out, "owner"), "cs-manager") << escalated;
+  Result done = ctl({"tasks", "done", id, "--outcome", "saved"});
+  ASSERT_EQ(done.exit_code, 0) << done;
+  EXPECT_TRUE(absl::StrContains(done.out, "done (saved)")) << done;
+  // DONE is final: a second completion is refused (4).
+  Result again = ctl({"tasks", "done", id, "--outcome", "lost"});
+  EXPECT_EQ(again.exit_code, 4) << again;
+  Result missing = ctl({"tasks", "show", "sponsor_left/acme/000009"});
+  EXPECT_EQ(missing.exit_code, 3) << missing;
+  Result shown = ctl({"tasks", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown;
+  EXPECT_TRUE(absl::StrContains(shown.out, "[ ] Find the new sponsor"))
+      << shown;
+
+  Result playbooks = ctl({"playbooks", "list"});
+  ASSERT_EQ(playbooks.exit_code, 0) << playbooks;
+  EXPECT_TRUE(absl::StrContains(Row(playbooks.out, "sponsor_left"), " config "))
+      << playbooks;
+  EXPECT_FALSE(Row(playbooks.out, "risk_red_high_touch").empty()) << playbooks;
+  Result limited =
+      ctl({"playbooks", "list", "--limit", "3", "--page-size", "2"});
+  ASSERT_EQ(limited.exit_code, 0) << limited;
+  EXPECT_TRUE(absl::StrContains(limited.out, "\n3 playbooks\n")) << limited;
+  Result playbook = ctl({"playbooks", "show", "sponsor_left"});
+  ASSERT_EQ(playbook.exit_code, 0) << playbook;
+  EXPECT_TRUE(absl::StrContains(playbook.out, "+3 d -> cs-manager"))
+      << playbook;
+  Result stats = ctl({"playbooks", "stats", "--playbook", "sponsor_left"});
+  ASSERT_EQ(stats.exit_code, 0) << stats;
+  const std::vector<std::string> cells =
+      absl::StrSplit(Row(stats.out, "sponsor_left"), ' ', absl::SkipEmpty());
+  ASSERT_GE(cells.size(), 4u) << stats;
+  EXPECT_EQ(cells[2], "1") << stats;  // triggered
+  EXPECT_EQ(cells[3], "1") << stats;  // closed
+
+  ASSERT_EQ(ctl({"plans", "create", "acme"}).exit_code, 0);
+  EXPECT_EQ(ctl({"plans", "create", "acme"}).exit_code, 5);  // exists
+  Result objective = ctl({"plans", "objective", "acme", "adoption",
+                          "80% weekly active", "--target", "2099-01-01"});
+  ASSERT_EQ(objective.exit_code, 0) << objective;
+  EXPECT_TRUE(absl::StrContains(Row(objective.out, "adoption"), "on_track"))
+      << objective;
+  Result plan = ctl({"-o", "json", "plans", "show", "acme"});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_EQ(JsonString(plan.out, "objective_id"), "adoption") << plan;
+  Result plans = ctl({"plans", "list"});
+  ASSERT_EQ(plans.exit_code, 0) << plans;
+  EXPECT_TRUE(absl::StrContains(Row(plans.out, "acme"), "on_track")) << plans;
+  EXPECT_TRUE(absl::StrContains(plans.out, "\n1 success plans\n")) << plans;
+  EXPECT_TRUE((*server)->Stop().ok());
 }
 
 // Each line of `out` (one JSON object per line).

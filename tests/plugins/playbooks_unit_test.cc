@@ -1,5 +1,6 @@
 // The playbooks plugin on the fake host: its own code, linked in, driven
 // as the server drives it (signals, ticks, calls, restarts).
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/playbooks/v1/playbooks.pb.h"
 #include "retain_plugin_testing.h"
+#include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
 
 namespace retain::testing {
@@ -254,6 +256,138 @@ TEST_F(PlaybooksUnitTest, PlaybooksThroughTheApiAndCustomSignals) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->playbooks_size(), 5);
   EXPECT_FALSE(page->next_page_token().empty());
+}
+
+TEST_F(PlaybooksUnitTest, ConcurrentTriggersAndTransitionsLoseNothing) {
+  v1::CreatePlaybookRequest req;
+  auto* p = req.mutable_playbook();
+  p->set_playbook_id("sponsor_left");
+  p->mutable_trigger()->set_kind(v1::TRIGGER_KIND_CUSTOM_SIGNAL);
+  p->mutable_trigger()->set_signal_type("crm.sponsor_left");
+  p->mutable_task()->set_title("Re-thread");
+  p->mutable_task()->set_priority(v1::PRIORITY_HIGH);
+  p->mutable_task()->mutable_owner()->set_kind(v1::OWNER_KIND_ACCOUNT_CSM);
+  constexpr int kThreads = 8;
+  for (int i = 0; i < kThreads; ++i)
+    p->mutable_task()->add_steps("step " + std::to_string(i));
+  ASSERT_TRUE(
+      plugin_->CallProto<v1::Playbook>(kSvc + "CreatePlaybook", req).ok());
+  Account("acme", sdk::segment::kPooled, "cara");
+
+  // Every thread fires the same trigger: one task, every trigger counted.
+  std::atomic<int> failed{0};
+  Concurrently(kThreads, [&](int t) {
+    if (!plugin_
+             ->Deliver(sdk_signals::Custom("s" + std::to_string(t), "acme",
+                                           host_.NowMicros(),
+                                           "crm.sponsor_left"))
+             .ok())
+      failed.fetch_add(1);
+  });
+  EXPECT_EQ(failed.load(), 0);
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].task_id(), "sponsor_left/acme/000001");
+  EXPECT_EQ(tasks[0].triggers(), kThreads);
+
+  // Every thread checks its own step of the one task: none is lost.
+  Concurrently(kThreads, [&](int t) {
+    v1::CheckStepRequest check;
+    check.set_task_id(tasks[0].task_id());
+    check.set_step_index(t);
+    check.set_checked(true);
+    check.set_actor("csm-" + std::to_string(t));
+    if (!plugin_->CallProto<v1::Task>(kSvc + "CheckStep", check).ok())
+      failed.fetch_add(1);
+  });
+  EXPECT_EQ(failed.load(), 0);
+  v1::GetTaskRequest get;
+  get.set_task_id(tasks[0].task_id());
+  auto task = plugin_->CallProto<v1::Task>(kSvc + "GetTask", get);
+  ASSERT_TRUE(task.ok()) << task.status();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_TRUE(task->steps(i).checked()) << i;
+    EXPECT_EQ(task->steps(i).checked_by(), "csm-" + std::to_string(i));
+  }
+}
+
+TEST_F(PlaybooksUnitTest, SuccessPlansListUpdateAndDelete) {
+  const int64_t now = host_.NowMicros();
+  for (const char* id : {"acme", "bolt", "core"}) {
+    Account(id, sdk::segment::kNamed, "cara");
+    v1::CreateSuccessPlanRequest create;
+    create.mutable_plan()->set_account_id(id);
+    auto* o = create.mutable_plan()->add_objectives();
+    o->set_objective_id("adoption");
+    o->set_title("80% weekly active");
+    *o->mutable_target_time() = plugins::TimestampOf(now + 30 * kMicrosPerDay);
+    auto made =
+        plugin_->CallProto<v1::SuccessPlan>(kSvc + "CreateSuccessPlan", create);
+    ASSERT_TRUE(made.ok()) << made.status();
+  }
+  v1::ListSuccessPlansRequest list;
+  list.set_page_size(2);
+  auto first = plugin_->CallProto<v1::ListSuccessPlansResponse>(
+      kSvc + "ListSuccessPlans", list);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->plans_size(), 2);
+  EXPECT_EQ(first->plans(0).account_id(), "acme");
+  EXPECT_EQ(first->plans(1).account_id(), "bolt");
+  EXPECT_EQ(first->plans(0).status(), v1::OBJECTIVE_STATUS_ON_TRACK);
+  list.set_page_token(first->next_page_token());
+  auto second = plugin_->CallProto<v1::ListSuccessPlansResponse>(
+      kSvc + "ListSuccessPlans", list);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->plans_size(), 1);
+  EXPECT_EQ(second->plans(0).account_id(), "core");
+  EXPECT_TRUE(second->next_page_token().empty());
+
+  // An update replaces the objectives and keeps the creation time.
+  host_.AdvanceDays(1);
+  v1::UpdateSuccessPlanRequest update;
+  update.mutable_plan()->set_account_id("bolt");
+  auto* o = update.mutable_plan()->add_objectives();
+  o->set_objective_id("renewal");
+  o->set_title("Renew for two years");
+  *o->mutable_target_time() = plugins::TimestampOf(now - kMicrosPerDay);
+  auto updated =
+      plugin_->CallProto<v1::SuccessPlan>(kSvc + "UpdateSuccessPlan", update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_EQ(updated->objectives_size(), 1);
+  EXPECT_EQ(updated->objectives(0).objective_id(), "renewal");
+  EXPECT_EQ(updated->status(), v1::OBJECTIVE_STATUS_MISSED);
+  EXPECT_EQ(MicrosOf(updated->create_time()), now);
+  EXPECT_EQ(MicrosOf(updated->update_time()), now + kMicrosPerDay);
+  update.mutable_plan()->set_account_id("none");
+  EXPECT_EQ(
+      plugin_->CallProto<v1::SuccessPlan>(kSvc + "UpdateSuccessPlan", update)
+          .status()
+          .code(),
+      sdk::Code::kNotFound);
+
+  v1::DeleteSuccessPlanRequest del;
+  del.set_account_id("bolt");
+  EXPECT_TRUE(plugin_
+                  ->CallProto<v1::DeleteSuccessPlanResponse>(
+                      kSvc + "DeleteSuccessPlan", del)
+                  .ok());
+  EXPECT_EQ(plugin_
+                ->CallProto<v1::DeleteSuccessPlanResponse>(
+                    kSvc + "DeleteSuccessPlan", del)
+                .status()
+                .code(),
+            sdk::Code::kNotFound);
+  v1::GetSuccessPlanRequest get;
+  get.set_account_id("bolt");
+  EXPECT_EQ(plugin_->CallProto<v1::SuccessPlan>(kSvc + "GetSuccessPlan", get)
+                .status()
+                .code(),
+            sdk::Code::kNotFound);
+  list.Clear();
+  auto all = plugin_->CallProto<v1::ListSuccessPlansResponse>(
+      kSvc + "ListSuccessPlans", list);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->plans_size(), 2);
 }
 
 }  // namespace

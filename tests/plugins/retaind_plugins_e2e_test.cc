@@ -1,4 +1,4 @@
-// End to end: a real retaind process loads the four bundled plugins, a
+// End to end: a real retaind process loads the five bundled plugins, a
 // plugin built out of tree, and the failure fixtures; clients reach plugin
 // services with stubs generated from the plugins' protos.
 #include <cstdlib>
@@ -20,6 +20,7 @@
 #include "retain/plugins/advocacy/v1/advocacy.grpc.pb.h"
 #include "retain/plugins/expansion/v1/expansion.grpc.pb.h"
 #include "retain/plugins/onboarding/v1/onboarding.grpc.pb.h"
+#include "retain/plugins/playbooks/v1/playbooks.grpc.pb.h"
 #include "retain/plugins/voc/v1/voc.grpc.pb.h"
 #include "retain/report/v1/report.grpc.pb.h"
 #include "retain_plugin_wire.h"
@@ -115,11 +116,11 @@ std::vector<plugin::v1::Plugin> ListPlugins(
   return {resp.plugins().begin(), resp.plugins().end()};
 }
 
-TEST(RetaindPluginsE2eTest, FourBundledPluginsReachableAndInTheAccountReport) {
-  std::vector<std::string> libs = {"plugins/onboarding/libonboarding.so",
-                                   "plugins/expansion/libexpansion.so",
-                                   "plugins/advocacy/libadvocacy.so",
-                                   "plugins/voc/libvoc.so"};
+TEST(RetaindPluginsE2eTest, FiveBundledPluginsReachableAndInTheAccountReport) {
+  std::vector<std::string> libs = {
+      "plugins/onboarding/libonboarding.so",
+      "plugins/expansion/libexpansion.so", "plugins/advocacy/libadvocacy.so",
+      "plugins/voc/libvoc.so", "plugins/playbooks/libplaybooks.so"};
   std::string list;
   for (const auto& l : libs) list += (list.empty() ? "" : ",") + Runfile(l);
   auto server = RetaindProcess::Start({.extra_flags = {"--plugins=" + list}});
@@ -128,7 +129,7 @@ TEST(RetaindPluginsE2eTest, FourBundledPluginsReachableAndInTheAccountReport) {
                                      grpc::InsecureChannelCredentials());
 
   auto plugins = ListPlugins(channel);
-  ASSERT_EQ(plugins.size(), 4u);
+  ASSERT_EQ(plugins.size(), 5u);
   for (const auto& p : plugins) {
     EXPECT_EQ(p.state(), plugin::v1::PLUGIN_STATE_READY)
         << p.ShortDebugString();
@@ -181,6 +182,15 @@ TEST(RetaindPluginsE2eTest, FourBundledPluginsReachableAndInTheAccountReport) {
     s = stub->CreateFeedback(Ctx().get(), req, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   }
+  {
+    // A success plan gives the account a playbooks section.
+    auto stub = plugins::playbooks::v1::PlaybookService::NewStub(channel);
+    plugins::playbooks::v1::CreateSuccessPlanRequest req;
+    req.mutable_plan()->set_account_id("acme");
+    plugins::playbooks::v1::SuccessPlan plan;
+    grpc::Status s = stub->CreateSuccessPlan(Ctx().get(), req, &plan);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
 
   auto reports = report::v1::ReportService::NewStub(channel);
   report::v1::GetAccountHealthRequest req;
@@ -191,7 +201,7 @@ TEST(RetaindPluginsE2eTest, FourBundledPluginsReachableAndInTheAccountReport) {
   std::set<std::string> sections;
   for (const auto& sec : health.sections()) sections.insert(sec.plugin());
   EXPECT_EQ(sections, (std::set<std::string>{"onboarding", "expansion",
-                                             "advocacy", "voc"}))
+                                             "advocacy", "voc", "playbooks"}))
       << health.ShortDebugString();
   bool onboarding_component = false;
   for (const auto& c : health.components())

@@ -28,7 +28,7 @@ def _retaind_bin() -> str:
     return path
 
 
-BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc")
+BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc", "playbooks")
 
 
 def bundled_plugin_paths() -> list:

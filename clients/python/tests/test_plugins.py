@@ -1,14 +1,15 @@
 """The bundled plugins through the Python client: a real retaind started with
---plugins=<the four .so files>; the wrapper's plugins.list() sees them READY,
+--plugins=<the five .so files>; the wrapper's plugins.list() sees them READY,
 and each plugin's generated stub answers over the same channel."""
 
 from retain.plugin.v1 import plugin_service_pb2
 from retain.plugins.advocacy.v1 import advocacy_pb2, advocacy_pb2_grpc
 from retain.plugins.expansion.v1 import expansion_pb2, expansion_pb2_grpc
 from retain.plugins.onboarding.v1 import onboarding_pb2, onboarding_pb2_grpc
+from retain.plugins.playbooks.v1 import playbooks_pb2, playbooks_pb2_grpc
 from retain.plugins.voc.v1 import voc_pb2, voc_pb2_grpc
 
-BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc")
+BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc", "playbooks")
 
 
 def test_plugins_list_shows_the_bundled_plugins_ready(plugin_client):
@@ -63,3 +64,49 @@ def test_each_plugin_service_answers_through_generated_stubs(plugin_client):
     assert feedback.source == voc_pb2.SOURCE_MANUAL
     listed = c.call(voc.ListFeedback, voc_pb2.ListFeedbackRequest(theme="security"))
     assert [f.feedback_id for f in listed.feedback] == [feedback.feedback_id]
+
+
+def test_playbook_service_lists_playbooks_tasks_and_plans(plugin_client):
+    c = plugin_client
+    c.accounts.create("py-playbooks", display_name="Py Playbooks", arr=60000,
+                      licensed_seats=30, contract_start_time="2024-01-01")
+    playbooks = playbooks_pb2_grpc.PlaybookServiceStub(c.channel)
+
+    # The defaults, paged.
+    ids, token = [], ""
+    while True:
+        page = c.call(playbooks.ListPlaybooks, playbooks_pb2.ListPlaybooksRequest(
+            page_size=4, page_token=token))
+        assert len(page.playbooks) <= 4
+        ids += [p.playbook_id for p in page.playbooks]
+        assert all(p.source == playbooks_pb2.PLAYBOOK_SOURCE_DEFAULT for p in page.playbooks)
+        token = page.next_page_token
+        if not token:
+            break
+    assert ids == sorted(ids)
+    assert "risk_red_high_touch" in ids and "renewal_prep_90" in ids
+
+    created = c.call(playbooks.CreatePlaybook, playbooks_pb2.CreatePlaybookRequest(
+        playbook=playbooks_pb2.Playbook(
+            playbook_id="py_sponsor_left", title="Sponsor left",
+            trigger=playbooks_pb2.Trigger(
+                kind=playbooks_pb2.TRIGGER_KIND_CUSTOM_SIGNAL, signal_type="crm.sponsor_left"),
+            task=playbooks_pb2.TaskTemplate(
+                title="Re-thread", priority=playbooks_pb2.PRIORITY_HIGH, due_days=7,
+                owner=playbooks_pb2.Owner(kind=playbooks_pb2.OWNER_KIND_ACCOUNT_CSM)))))
+    assert created.source == playbooks_pb2.PLAYBOOK_SOURCE_API
+    got = c.call(playbooks.GetPlaybook, playbooks_pb2.GetPlaybookRequest(
+        playbook_id="py_sponsor_left"))
+    assert got.task.due_days == 7
+
+    # A green account has no task yet.
+    tasks = c.call(playbooks.ListTasks, playbooks_pb2.ListTasksRequest(
+        account_id="py-playbooks"))
+    assert list(tasks.tasks) == []
+    assert tasks.next_page_token == ""
+
+    plan = c.call(playbooks.CreateSuccessPlan, playbooks_pb2.CreateSuccessPlanRequest(
+        plan=playbooks_pb2.SuccessPlan(account_id="py-playbooks")))
+    assert plan.account_id == "py-playbooks"
+    plans = c.call(playbooks.ListSuccessPlans, playbooks_pb2.ListSuccessPlansRequest())
+    assert [p.account_id for p in plans.plans] == ["py-playbooks"]

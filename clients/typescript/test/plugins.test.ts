@@ -1,5 +1,5 @@
 // The bundled plugins through the TypeScript client: a real retaind started
-// with --plugins=<the four .so files>; the wrapper's plugins.list() sees them
+// with --plugins=<the five .so files>; the wrapper's plugins.list() sees them
 // READY, and each plugin's generated service answers over the client's
 // transport. Each test starts its own server.
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import { PluginState, RetainClient } from "../src/index.js";
 import { AdvocacyService, ReferralStatus } from "../src/gen/retain/plugins/advocacy/v1/advocacy_pb.js";
 import { ExpansionService, OpportunityType, Stage } from "../src/gen/retain/plugins/expansion/v1/expansion_pb.js";
 import { OnboardingService } from "../src/gen/retain/plugins/onboarding/v1/onboarding_pb.js";
+import { PlaybookService, PlaybookSource } from "../src/gen/retain/plugins/playbooks/v1/playbooks_pb.js";
 import { Source, VocService } from "../src/gen/retain/plugins/voc/v1/voc_pb.js";
 import { BUNDLED_PLUGINS, bundledPlugins, startRetaind, type Retaind } from "./retaind.js";
 
@@ -25,7 +26,7 @@ afterEach(async () => {
   await server?.stop();
 });
 
-test("plugins.list() shows the four bundled plugins READY", async () => {
+test("plugins.list() shows the five bundled plugins READY", async () => {
   const response = await retain.plugins.list();
   const byName = new Map(response.plugins.map((p) => [p.name, p]));
   assert.deepEqual([...byName.keys()].sort(), [...BUNDLED_PLUGINS].sort());
@@ -89,5 +90,43 @@ test("each plugin's generated service answers over the client's transport", asyn
   assert.deepEqual(
     listed.feedback.map((f) => f.feedbackId),
     [feedback.feedbackId],
+  );
+});
+
+test("the playbooks plugin lists playbooks, tasks and plans over the client's transport", async () => {
+  await retain.accounts.create("ts-playbooks", {
+    displayName: "TS Playbooks",
+    arr: 60000,
+    licensedSeats: 30,
+    contractStartTime: new Date("2024-01-01T00:00:00Z"),
+  });
+  const opts = retain.callOptions;
+  const playbooks = createClient(PlaybookService, retain.transport);
+
+  // The defaults, paged.
+  const ids: string[] = [];
+  let pageToken = "";
+  do {
+    const page = await playbooks.listPlaybooks({ pageSize: 4, pageToken }, opts);
+    assert.ok(page.playbooks.length <= 4);
+    for (const p of page.playbooks) {
+      assert.equal(p.source, PlaybookSource.DEFAULT, p.playbookId);
+      ids.push(p.playbookId);
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "");
+  assert.deepEqual(ids, [...ids].sort());
+  assert.ok(ids.includes("risk_red_high_touch"), ids.join(","));
+
+  // A green account has no task yet.
+  const tasks = await playbooks.listTasks({ accountId: "ts-playbooks" }, opts);
+  assert.deepEqual(tasks.tasks, []);
+  assert.equal(tasks.nextPageToken, "");
+
+  await playbooks.createSuccessPlan({ plan: { accountId: "ts-playbooks" } }, opts);
+  const plans = await playbooks.listSuccessPlans({}, opts);
+  assert.deepEqual(
+    plans.plans.map((p) => p.accountId),
+    ["ts-playbooks"],
   );
 });

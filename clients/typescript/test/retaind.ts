@@ -17,7 +17,7 @@ export interface Retaind {
 }
 
 /** The bundled plugins, loaded by `startRetaind({ plugins: bundledPlugins() })`. */
-export const BUNDLED_PLUGINS = ["onboarding", "expansion", "advocacy", "voc"] as const;
+export const BUNDLED_PLUGINS = ["onboarding", "expansion", "advocacy", "voc", "playbooks"] as const;
 
 /**
  * Paths of the bundled plugin libraries: $RETAIN_PLUGIN_DIR/<name>/lib<name>.so
