@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the README's first command: scripts/run.sh starts retaind with the
-# demo portfolio and the four bundled plugins, and retainctl reaches it.
+# demo portfolio and the five bundled plugins, and retainctl reaches it.
 # (Port 0 and a temporary store, so it never collides with a running server.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ check() {  # name, command...
   fi
 }
 ready=$($ctl plugins list -o json | grep -o 'PLUGIN_STATE_READY' | wc -l)
-check "four bundled plugins ready (got $ready)" test "$ready" -eq 4
+check "five bundled plugins ready (got $ready)" test "$ready" -eq 5
 check "demo portfolio loaded" bash -c "$ctl accounts list -o json | grep -q demo-03"
 check "explained health" bash -c "$ctl health demo-03 | grep -q engagement"
 # demo-00 signed 60 days ago: the onboarding plugin started its plan.

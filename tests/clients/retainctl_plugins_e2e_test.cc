@@ -1,4 +1,4 @@
-// retainctl's plugin verbs end to end: a real retaind with the four bundled
+// retainctl's plugin verbs end to end: a real retaind with the five bundled
 // plugins loaded from their .so files, driven through the real retainctl
 // binary — `plugins list`, then milestones, opportunities, referrals and
 // feedback; and exit code 8 from a server without the plugins.

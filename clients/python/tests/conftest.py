@@ -32,7 +32,7 @@ BUNDLED_PLUGINS = ("onboarding", "expansion", "advocacy", "voc", "playbooks")
 
 
 def bundled_plugin_paths() -> list:
-    """The four bundled plugin libraries: $RETAIN_PLUGIN_DIR/<name>/lib<name>.so
+    """The five bundled plugin libraries: $RETAIN_PLUGIN_DIR/<name>/lib<name>.so
     (run_tests.sh builds //plugins:bundled when they are missing)."""
     plugin_dir = pathlib.Path(os.environ.get("RETAIN_PLUGIN_DIR") or REPO / "bazel-bin/plugins")
     paths = [plugin_dir / name / f"lib{name}.so" for name in BUNDLED_PLUGINS]
@@ -94,7 +94,7 @@ def retaind():
 
 @pytest.fixture
 def retaind_with_plugins():
-    """Like ``retaind``, with the four bundled plugins loaded (--plugins)."""
+    """Like ``retaind``, with the five bundled plugins loaded (--plugins)."""
     with run_retaind([f"--plugins={','.join(bundled_plugin_paths())}"]) as address:
         yield address
 
