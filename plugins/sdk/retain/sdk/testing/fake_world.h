@@ -559,6 +559,9 @@ class FakeWorld {
           "GetAccountHealthRequest.as_of_micros must be >= 0 (0: now), got " +
           std::to_string(as_of));
     }
+    if (Status s = CheckAccountName(names::AccountName(id), "name"); !s.ok()) {
+      return s;
+    }
     const Account* a = FindAccount(tenant, id);
     if (a == nullptr) return NoAccount(names::AccountName(id));
     wire::Writer health_request;
