@@ -316,6 +316,10 @@ void HealthEventDelivery::Loop() {
       for (const auto& t : woken_) cursors_.emplace(t, 0);
       woken_.clear();
     }
+    // Also those the engine came to know without a wake-up reaching us.
+    for (const auto& t : p.env->services->AlertTenants()) {
+      cursors_.emplace(t, 0);
+    }
     bool moved = false;
     if (p.harness.ready()) {
       for (const auto& [tenant, cursor] : cursors_) {
