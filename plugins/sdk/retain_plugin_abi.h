@@ -45,10 +45,10 @@
  * threads (on_tick never concurrently with another on_tick of the same
  * plugin), on_signal from one delivery thread (one signal at a time, in
  * sequence order), and on_health_event (1.3) from another (one event at a
- * time, in position order per tenant). Never from a gRPC thread. Host callbacks are thread-safe and
- * may be called from any thread the plugin owns, but only between on_init
- * returning successfully and on_destroy being called. Exceptions (1.2):
- * retain_host_callback_decline belongs to the entry point;
+ * time, in position order per tenant). Never from a gRPC thread. Host callbacks
+ * are thread-safe and may be called from any thread the plugin owns, but only
+ * between on_init returning successfully and on_destroy being called.
+ * Exceptions (1.2): retain_host_callback_decline belongs to the entry point;
  * call_context and is_cancelled answer about the calling thread's hook;
  * log and now_micros also work during retain_plugin_on_refused.
  *
