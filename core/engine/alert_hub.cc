@@ -37,6 +37,12 @@ void AlertHub::Publish(const std::string& tenant,
     }
   }
   for (auto& w : to_wake) w();
+  if (observer_) observer_(tenant, alert.position());
+}
+
+void AlertHub::SetObserver(Observer observer) {
+  absl::MutexLock wake(&wake_mu_);
+  observer_ = std::move(observer);
 }
 
 bool AlertHub::Pop(int64_t id, report::v1::HealthAlert* out) {

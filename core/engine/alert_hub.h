@@ -39,6 +39,11 @@ class AlertHub {
   void Publish(const std::string& tenant, const report::v1::HealthAlert& a);
   // Pops the next alert for a subscriber; false when none is queued.
   bool Pop(int64_t id, report::v1::HealthAlert* out);
+  // Told of every published alert's tenant and position, after the
+  // subscribers (the plugin host's health-event feed wakes on it). Must not
+  // call into the hub. Null clears it.
+  using Observer = std::function<void(const std::string& tenant, int64_t)>;
+  void SetObserver(Observer observer);
   // Closes all subscriptions (wakes them so streams can finish).
   void CloseAll();
   bool closed() const;
@@ -54,6 +59,7 @@ class AlertHub {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<int64_t, std::unique_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
+  Observer observer_ ABSL_GUARDED_BY(wake_mu_);
 };
 
 }  // namespace retain::engine

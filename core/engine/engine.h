@@ -120,9 +120,11 @@ class Engine {
       const std::string& tenant, const signal::v1::ListSignalsRequest& req);
 
   // --- Reports ------------------------------------------------------------
+  // `without_source` (a plugin's name) leaves that plugin's component out:
+  // what a plugin asking about an account sees (it never re-enters itself).
   absl::StatusOr<report::v1::AccountHealth> GetAccountHealth(
       const std::string& tenant, const std::string& account_name,
-      std::optional<absl::Time> as_of);
+      std::optional<absl::Time> as_of, const std::string& without_source = "");
   absl::StatusOr<report::v1::ListAtRiskAccountsResponse> ListAtRisk(
       const std::string& tenant,
       const report::v1::ListAtRiskAccountsRequest& req);
@@ -152,6 +154,8 @@ class Engine {
   // 10,000 alerts a tenant per call (the sweep calls it each interval).
   absl::StatusOr<int64_t> PruneAlerts(absl::Time now);
 
+  // Every tenant the engine holds accounts (or had signals) for, in order.
+  std::vector<std::string> TenantNames();
   AlertHub& alerts() { return alerts_; }
   store::Store& store() { return *store_; }
   const health::HealthConfig& health_config() const { return options_.health; }

@@ -1,4 +1,6 @@
 // Read paths: signal listing and reports, all under the shared lock.
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -107,7 +109,7 @@ absl::StatusOr<signal::v1::ListSignalsResponse> Engine::ListSignals(
 
 absl::StatusOr<report::v1::AccountHealth> Engine::GetAccountHealth(
     const std::string& tenant, const std::string& account_name,
-    std::optional<absl::Time> as_of) {
+    std::optional<absl::Time> as_of, const std::string& without_source) {
   std::string id;
   if (auto s = api::ParseAccountName(account_name, "account", &id); !s.ok()) {
     return s;
@@ -118,8 +120,27 @@ absl::StatusOr<report::v1::AccountHealth> Engine::GetAccountHealth(
     return absl::NotFoundError(
         absl::StrCat("no account \"", account_name, "\""));
   }
-  return health::AccountHealthProto(options_.health, e->state,
+  if (without_source.empty()) {
+    return health::AccountHealthProto(options_.health, e->state,
+                                      as_of.value_or(absl::Now()));
+  }
+  model::AccountState state = e->state;
+  auto& components = state.plugin_components;
+  components.erase(std::remove_if(components.begin(), components.end(),
+                                  [&](const model::PluginComponent& c) {
+                                    return c.source == without_source;
+                                  }),
+                   components.end());
+  return health::AccountHealthProto(options_.health, state,
                                     as_of.value_or(absl::Now()));
+}
+
+std::vector<std::string> Engine::TenantNames() {
+  std::vector<std::string> out;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [tenant, ts] : tenants_) out.push_back(tenant);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<report::v1::HealthAlert> Engine::CurrentRedAlerts(

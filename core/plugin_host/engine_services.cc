@@ -46,6 +46,30 @@ absl::StatusOr<report::v1::AccountHealth> EngineHostServices::GetHealth(
                                    std::nullopt);
 }
 
+absl::StatusOr<report::v1::AccountHealth> EngineHostServices::GetHealthWithout(
+    const std::string& tenant, const std::string& account_id,
+    const std::string& without_source, std::optional<absl::Time> as_of) {
+  return engine_->GetAccountHealth(tenant, api::AccountName(account_id), as_of,
+                                   without_source);
+}
+
+std::vector<std::string> EngineHostServices::AlertTenants() {
+  return engine_->TenantNames();
+}
+
+absl::StatusOr<std::vector<report::v1::HealthAlert>>
+EngineHostServices::AlertsAfter(const std::string& tenant,
+                                int64_t after_position, int limit) {
+  return engine_->AlertsAfter(tenant, after_position, limit);
+}
+
+absl::StatusOr<int64_t> EngineHostServices::NewestAlertPosition(
+    const std::string& tenant) {
+  auto range = engine_->AlertPositions(tenant);
+  if (!range.ok()) return range.status();
+  return range->newest;
+}
+
 absl::Status EngineHostServices::PublishAlert(
     const std::string& tenant, const plugin::v1::PluginAlert& alert) {
   {

@@ -51,6 +51,15 @@ class EngineHostServices : public HostServices {
                              std::vector<signal::v1::Signal> signals) override;
   absl::StatusOr<report::v1::AccountHealth> GetHealth(
       const std::string& tenant, const std::string& account_id) override;
+  absl::StatusOr<report::v1::AccountHealth> GetHealthWithout(
+      const std::string& tenant, const std::string& account_id,
+      const std::string& without_source,
+      std::optional<absl::Time> as_of) override;
+  std::vector<std::string> AlertTenants() override;
+  absl::StatusOr<std::vector<report::v1::HealthAlert>> AlertsAfter(
+      const std::string& tenant, int64_t after_position, int limit) override;
+  absl::StatusOr<int64_t> NewestAlertPosition(
+      const std::string& tenant) override;
   absl::Status PublishAlert(const std::string& tenant,
                             const plugin::v1::PluginAlert& alert) override;
   absl::Status SetHealthComponent(

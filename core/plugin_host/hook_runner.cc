@@ -27,6 +27,8 @@ CallHook HookOf(HookKind kind) {
       return plugin::v1::CallContext::HOOK_SIGNAL;
     case HookKind::kTick:
       return plugin::v1::CallContext::HOOK_TICK;
+    case HookKind::kHealthEvent:
+      return plugin::v1::CallContext::HOOK_HEALTH_EVENT;
     case HookKind::kReport:
       break;
   }

@@ -290,6 +290,40 @@ int32_t GetHealth(void* ctx, retain_str tenant, retain_str request,
       });
 }
 
+int32_t GetAccountHealth(void* ctx, retain_str tenant, retain_str request,
+                         retain_sink* out) {
+  return Answer<plugin::v1::GetAccountHealthRequest>(
+      ctx, request, out, "GetAccountHealthRequest",
+      [&](Plugin* p, const plugin::v1::GetAccountHealthRequest& req)
+          -> absl::StatusOr<plugin::v1::GetAccountHealthResponse> {
+        if (req.account_id().empty()) {
+          return absl::InvalidArgumentError(
+              "GetAccountHealthRequest.account_id: required");
+        }
+        if (req.as_of_micros() < 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "GetAccountHealthRequest.as_of_micros must be >= 0 (0: now), "
+              "got ",
+              req.as_of_micros()));
+        }
+        const std::string t = ToString(tenant);
+        auto account = p->env->services->GetAccount(t, req.account_id());
+        if (!account.ok()) return account.status();
+        std::optional<absl::Time> as_of;
+        if (req.as_of_micros() > 0) {
+          as_of = absl::FromUnixMicros(req.as_of_micros());
+        }
+        // Every plugin's component but the caller's: it is not asked again.
+        auto health = p->env->services->GetHealthWithout(t, req.account_id(),
+                                                         p->name(), as_of);
+        if (!health.ok()) return health.status();
+        plugin::v1::GetAccountHealthResponse resp;
+        resp.set_account(account->SerializeAsString());
+        resp.set_health(health->SerializeAsString());
+        return resp;
+      });
+}
+
 int32_t RecordSignals(void* ctx, retain_str tenant, retain_str request,
                       retain_sink* out) {
   return Guarded(ctx, out, [&](Plugin* p) {
@@ -361,6 +395,8 @@ const retain_host_api kHostApi = {
     &CallContextCb,
     &IsCancelledCb,
     &DeclineHost,
+    // ABI 1.3
+    &GetAccountHealth,
 };
 
 }  // namespace

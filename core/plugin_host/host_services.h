@@ -9,6 +9,7 @@
 #ifndef RETAIN_CORE_PLUGIN_HOST_HOST_SERVICES_H_
 #define RETAIN_CORE_PLUGIN_HOST_HOST_SERVICES_H_
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "retain/account/v1/account.pb.h"
 #include "retain/plugin/v1/abi.pb.h"
@@ -88,6 +90,23 @@ class HostServices {
   // longer loaded with a health component).
   virtual absl::Status KeepHealthComponentSources(
       const std::set<std::string>& sources) = 0;
+
+  // The account's explained health as GetHealth has it, but without the
+  // component of `without_source` (the plugin asking), as of `as_of` when
+  // set.
+  virtual absl::StatusOr<report::v1::AccountHealth> GetHealthWithout(
+      const std::string& tenant, const std::string& account_id,
+      const std::string& without_source, std::optional<absl::Time> as_of) = 0;
+
+  // The stored alert history (decision 0020), what the health-event feed
+  // reads: the tenants that may have one, in order; up to `limit` alerts of
+  // `tenant` with a position > after_position, in position order, each
+  // with its position; and the newest position the tenant assigned.
+  virtual std::vector<std::string> AlertTenants() = 0;
+  virtual absl::StatusOr<std::vector<report::v1::HealthAlert>> AlertsAfter(
+      const std::string& tenant, int64_t after_position, int limit) = 0;
+  virtual absl::StatusOr<int64_t> NewestAlertPosition(
+      const std::string& tenant) = 0;
 
   // An alert raised by a plugin (alert.plugin is set by the host). How it
   // reaches people (log, WatchHealth, ...) is the server's choice.

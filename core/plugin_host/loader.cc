@@ -89,6 +89,12 @@ bool HasTickHook(const retain_plugin_module* m) {
          m->retain_plugin_on_tick != nullptr;
 }
 
+bool HasHealthEventHook(const retain_plugin_module* m) {
+  return RETAIN_ABI_HAS_FIELD(m, retain_plugin_module,
+                              retain_plugin_on_health_event) &&
+         m->retain_plugin_on_health_event != nullptr;
+}
+
 absl::Status LoadModule(const std::string& path,
                         const retain_host_api* host_api, LoadedModule* out_) {
   LoadedModule& out = *out_;

@@ -53,6 +53,8 @@ bool IsValidPluginName(const std::string& name);
 // Whether the module, built for its own ABI minor, has the tick hook; never
 // reads past the module's struct_size.
 bool HasTickHook(const retain_plugin_module* module);
+// The same for the health-event hook (ABI 1.3).
+bool HasHealthEventHook(const retain_plugin_module* module);
 
 }  // namespace retain::plugin_host
 

@@ -48,6 +48,10 @@ struct Plugin {
   std::set<int32_t> kinds;            // signal kinds delivered
   std::vector<std::string> services;  // full gRPC service names
   bool ticks = false;                 // whether the host ticks it
+  // ABI 1.3: the health-event kinds delivered (HealthEventKind values;
+  // empty without an on_health_event hook), and whether its own alerts too.
+  std::set<int32_t> health_kinds;
+  bool health_own_alerts = false;
   HostEnv* env = nullptr;
 
   PluginHarness harness;

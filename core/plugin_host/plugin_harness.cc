@@ -14,6 +14,12 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
 }
 
+// Hooks of a durable feed: any non-zero code fails the item (it is retried,
+// then set aside), whatever the code.
+bool Delivered(HookKind kind) {
+  return kind == HookKind::kSignal || kind == HookKind::kHealthEvent;
+}
+
 }  // namespace
 
 bool IsFailureCode(int32_t code) {
@@ -79,9 +85,8 @@ absl::Status PluginHarness::Resume() {
 bool PluginHarness::Account(HookKind kind, const Outcome& o,
                             const std::string& label) {
   const bool failure =
-      o.timed_out ||
-      (!o.rejected &&
-       (IsFailureCode(o.code) || (kind == HookKind::kSignal && o.code != 0)));
+      o.timed_out || (!o.rejected && (IsFailureCode(o.code) ||
+                                      (Delivered(kind) && o.code != 0)));
   std::string park;
   {
     absl::MutexLock lock(&mu_);
@@ -112,6 +117,7 @@ bool PluginHarness::Account(HookKind kind, const Outcome& o,
         if (failure) c.set_tick_failures(c.tick_failures() + 1);
         break;
       case HookKind::kReport:
+      case HookKind::kHealthEvent:
         break;
     }
     if (o.rejected) return false;
@@ -124,8 +130,8 @@ bool PluginHarness::Account(HookKind kind, const Outcome& o,
     last_error_ =
         label.empty() ? o.output : absl::StrCat(label, ": ", o.output);
     last_error_time_ = absl::Now();
-    // A signal's plain error waits for DeadLettered.
-    if (kind != HookKind::kSignal || o.timed_out) park = StreakGrewLocked();
+    // A signal's or health event's plain error waits for DeadLettered.
+    if (!Delivered(kind) || o.timed_out) park = StreakGrewLocked();
   }
   if (!park.empty()) {
     Transition(plugin::v1::PLUGIN_STATE_PARKED, park).IgnoreError();

@@ -26,7 +26,7 @@ namespace retain::plugin_host {
 using plugin::v1::PluginState;
 
 // Which hook ran.
-enum class HookKind { kCall, kSignal, kReport, kTick };
+enum class HookKind { kCall, kSignal, kReport, kTick, kHealthEvent };
 
 // What running a hook produced.
 struct Outcome {

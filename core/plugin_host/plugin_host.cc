@@ -38,6 +38,11 @@ void PluginHost::Impl::OnStateChange(Plugin* p, PluginState state,
       if (!it->second->running()) it->second->Start(durable_seq_.load());
       it->second->Wake();
     }
+    auto feed = health_feeds_.find(p->name());
+    if (feed != health_feeds_.end()) {
+      if (!feed->second->running()) feed->second->Start();
+      feed->second->Wake("");
+    }
   }
 }
 
@@ -60,6 +65,7 @@ void PluginHost::Impl::Shutdown() {
   refresher_.Stop();
   for (auto& [name, t] : tickers_) t->Stop();
   for (auto& [name, d] : deliveries_) d->Stop();
+  for (auto& [name, f] : health_feeds_) f->Stop();
   for (auto& p : plugins_) {
     bool idle = true;
     if (p->executor) idle = p->executor->Stop(absl::Seconds(2));
@@ -110,6 +116,10 @@ void PluginHost::NotifySignalsDurable(int64_t last_seq) {
          !impl_->durable_seq_.compare_exchange_weak(cur, last_seq)) {
   }
   for (auto& [name, d] : impl_->deliveries_) d->Wake();
+}
+
+void PluginHost::NotifyAlertStored(const std::string& tenant) {
+  for (auto& [name, f] : impl_->health_feeds_) f->Wake(tenant);
 }
 
 void PluginHost::AccountContributions(const std::string& tenant,

@@ -9,7 +9,8 @@
 //   plugin_harness state machine, counters, parking
 //   dead_letters   signals delivery gave up on (decision 0018)
 //   hook_runner    hooks on the plugin's workers under deadlines
-//   signal_delivery, ticker, fan_out, component_refresher
+//   signal_delivery, health_event_delivery, ticker, fan_out,
+//   component_refresher
 //   grpc_services  the generic method service and PluginService
 //   plugin_schemas plugins' protos for server reflection
 //   plugin_loading (with plugin_host_impl.h) loading and starting plugins
@@ -21,6 +22,7 @@
 //   server = builder.BuildAndStart();
 //   host.OnServerStarted(server.get());  // per-plugin grpc.health.v1 status
 //   ... host.NotifySignalsDurable(seq) after every durable append ...
+//   ... host.NotifyAlertStored(tenant) after every stored alert ...
 //   server->Shutdown(); host.Shutdown();
 #ifndef RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
 #define RETAIN_CORE_PLUGIN_HOST_PLUGIN_HOST_H_
@@ -100,6 +102,9 @@ class PluginHost {
 
   // Signals up to last_seq are durable: wakes delivery. Never blocks.
   void NotifySignalsDurable(int64_t last_seq);
+  // An alert of `tenant` is stored in its history: wakes the health-event
+  // feeds (ABI 1.3). Never blocks.
+  void NotifyAlertStored(const std::string& tenant);
 
   // Asks every ready plugin for its report section and health component of
   // the account, stores the components (so every view agrees with what

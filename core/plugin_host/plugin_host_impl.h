@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/plugin_host/component_refresher.h"
+#include "core/plugin_host/health_event_delivery.h"
 #include "core/plugin_host/hook_runner.h"
 #include "core/plugin_host/plugin.h"
 #include "core/plugin_host/plugin_config.h"
@@ -65,6 +66,7 @@ class PluginHost::Impl {
   PluginSchemas schemas_;
   std::map<std::string, std::unique_ptr<SignalDelivery>> deliveries_;
   std::map<std::string, std::unique_ptr<Ticker>> tickers_;
+  std::map<std::string, std::unique_ptr<HealthEventDelivery>> health_feeds_;
   std::atomic<int64_t> durable_seq_{0};
   std::atomic<grpc::Server*> server_{nullptr};
   std::unique_ptr<grpc::CallbackGenericService> method_service_;

@@ -203,6 +203,18 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   }
   p->ticks = p->descriptor.ticks() && has_tick_hook &&
              p->settings.tick_interval > absl::ZeroDuration();
+  if (p->descriptor.health_events_size() > 0) {
+    if (HasHealthEventHook(m)) {
+      p->health_kinds.insert(p->descriptor.health_events().begin(),
+                             p->descriptor.health_events().end());
+      p->health_own_alerts = p->descriptor.health_events_own_alerts();
+    } else {
+      Log("warn",
+          "plugin asks for health events but has no on_health_event hook; "
+          "no health events",
+          {{"plugin", name}});
+    }
+  }
   // A schema the host refuses costs the plugin its reflection, not its load
   // (docs/decisions/0019-plugin-reflection.md).
   std::string schema = "none";
@@ -228,6 +240,7 @@ void PluginHost::Impl::LoadOne(const std::string& path,
        {"path", path},
        {"methods", p->descriptor.methods_size()},
        {"signal_kinds", p->kinds.size()},
+       {"health_event_kinds", p->health_kinds.size()},
        {"schema", schema},
        {"tick_seconds",
         p->ticks ? absl::ToDoubleSeconds(p->settings.tick_interval) : 0}});
@@ -242,11 +255,16 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin>& p) {
     ticker->Start();
     tickers_[p->name()] = std::move(ticker);
   }
-  if (p->kinds.empty()) return;
   DeliveryOptions d;
   d.batch = options_.delivery_batch;
   d.retry = p->settings.signal_retry_backoff;
   d.retry_limit = p->settings.signal_retry_limit;
+  if (!p->health_kinds.empty()) {
+    auto feed = std::make_unique<HealthEventDelivery>(p, &runner_, d);
+    feed->Start();
+    health_feeds_[p->name()] = std::move(feed);
+  }
+  if (p->kinds.empty()) return;
   auto delivery = std::make_unique<SignalDelivery>(
       p, &runner_, &durable_seq_, d,
       [this, p](const std::vector<std::pair<std::string, std::string>>& acc) {

@@ -80,6 +80,14 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
     Log("info", "plugin", {{"plugin", p.ShortDebugString()}});
   }
   live_ = host_.get();
+  // Health-event feeds wake on every stored alert (ABI 1.3).
+  engine_ = engine;
+  engine->alerts().SetObserver(
+      [this](const std::string& tenant, int64_t /*position*/) {
+        if (plugin_host::PluginHost* h = live_.load()) {
+          h->NotifyAlertStored(tenant);
+        }
+      });
   // Catch up with whatever was committed before and while loading.
   host_->NotifySignalsDurable(engine->last_durable_seq());
   return absl::OkStatus();
@@ -127,6 +135,8 @@ void PluginWiring::BeginShutdown() {
 
 void PluginWiring::Shutdown() {
   live_ = nullptr;
+  // Once this returns no observer call runs or will run.
+  if (engine_) engine_->alerts().SetObserver(nullptr);
   if (host_) host_->Shutdown();
 }
 

@@ -49,6 +49,7 @@ class PluginWiring {
   std::unique_ptr<plugin_host::EngineHostServices> services_;
   std::unique_ptr<plugin_host::PluginHost> host_;
   std::atomic<plugin_host::PluginHost*> live_{nullptr};
+  engine::Engine* engine_ = nullptr;  // whose alert hub tells the host
 };
 
 }  // namespace retain::server

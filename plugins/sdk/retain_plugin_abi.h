@@ -13,7 +13,9 @@
  * Versioning (history: 1.0 initial; 1.1 appended retain_plugin_on_tick and
  * retain_host_callback_list_tenants; 1.2 appended versioned key-value
  * access (kv_read, kv_apply_if), the per-call context (call_context,
- * is_cancelled), retain_host_callback_decline and retain_plugin_on_refused):
+ * is_cancelled), retain_host_callback_decline and retain_plugin_on_refused;
+ * 1.3 appended the health-event feed, retain_plugin_on_health_event, and
+ * retain_host_callback_get_account_health):
  *   - A plugin exports exactly one symbol, RETAIN_PLUGIN_ENTRY_SYMBOL.
  *   - The host refuses a plugin whose abi_major differs from its own.
  *   - Minor versions only append: new fields go at the END of
@@ -41,11 +43,12 @@
  * Threading: the host may call on_call, on_report_section,
  * on_health_component and on_tick concurrently from several host-owned worker
  * threads (on_tick never concurrently with another on_tick of the same
- * plugin), and on_signal from one delivery thread (one signal at a time, in
- * sequence order). Never from a gRPC thread. Host callbacks are thread-safe and
- * may be called from any thread the plugin owns, but only between on_init
- * returning successfully and on_destroy being called. Exceptions (1.2):
- * retain_host_callback_decline belongs to the entry point;
+ * plugin), on_signal from one delivery thread (one signal at a time, in
+ * sequence order), and on_health_event (1.3) from another (one event at a
+ * time, in position order per tenant). Never from a gRPC thread. Host callbacks
+ * are thread-safe and may be called from any thread the plugin owns, but only
+ * between on_init returning successfully and on_destroy being called.
+ * Exceptions (1.2): retain_host_callback_decline belongs to the entry point;
  * call_context and is_cancelled answer about the calling thread's hook;
  * log and now_micros also work during retain_plugin_on_refused.
  *
@@ -72,7 +75,7 @@ extern "C" {
     "RETAIN_PLUGIN_ABI_MAJOR/MINOR are set by retain_plugin_abi.h; do not define them (build against the header of the ABI version you target)"
 #endif
 #define RETAIN_PLUGIN_ABI_MAJOR 1
-#define RETAIN_PLUGIN_ABI_MINOR 2
+#define RETAIN_PLUGIN_ABI_MINOR 3
 
 /* The one symbol a plugin exports (see retain_plugin_on_load_fn). */
 #define RETAIN_PLUGIN_ENTRY_SYMBOL "retain_plugin_on_load"
@@ -220,7 +223,20 @@ typedef struct retain_host_api {
    * entry point is running on this thread. */
   int32_t (*retain_host_callback_decline)(
       const struct retain_plugin_module* self, retain_str reason);
-  /* ABI 1.2 ends here. Append new callbacks below. */
+  /* ABI 1.2 ends here. */
+
+  /* ABI 1.3.
+   *   get_account_health: retain.plugin.v1.GetAccountHealthRequest
+   *                       (account id, optional as_of) ->
+   *                       GetAccountHealthResponse: the account's profile
+   *                       (retain.account.v1.Account) and its explained
+   *                       health (retain.report.v1.AccountHealth) with the
+   *                       plugin components as last stored, every plugin's
+   *                       but the caller's own (no plugin is asked, so the
+   *                       caller is never re-entered). 5 (NOT_FOUND) for an
+   *                       unknown account. */
+  retain_host_callback_rpc retain_host_callback_get_account_health;
+  /* ABI 1.3 ends here. Append new callbacks below. */
 } retain_host_api;
 
 /*
@@ -311,7 +327,23 @@ typedef struct retain_plugin_module {
    * retain_host_callback_log and now_micros (other callbacks answer 14,
    * UNAVAILABLE). Not called for a module of another ABI major. */
   void (*retain_plugin_on_refused)(void* host_ctx, retain_str reason);
-  /* ABI 1.2 ends here. Append new hooks below. */
+  /* ABI 1.2 ends here. */
+
+  /* ABI 1.3. Optional (NULL when absent). Delivers one health event of a
+   * kind the descriptor subscribed to (PluginDescriptor.health_events):
+   * `event` is a borrowed serialized retain.plugin.v1.HealthEvent (a band
+   * change, a leading indicator appearing or clearing, an alert), `seq`
+   * its position in the tenant's alert history. Durable and ordered like
+   * signals, per tenant: positions strictly increase per (plugin, tenant);
+   * an event may be delivered again after a crash, never skipped. A plugin
+   * never receives the alerts it raised itself unless its descriptor sets
+   * health_events_own_alerts. A failure (non-zero) is retried with the same
+   * event, then set aside after signal_retry_limit attempts; error message
+   * to `err`. Called from one delivery thread, one event at a time. */
+  int32_t (*retain_plugin_on_health_event)(void* instance, retain_str tenant,
+                                           retain_str account_id, int64_t seq,
+                                           retain_str event, retain_sink* err);
+  /* ABI 1.3 ends here. Append new hooks below. */
 } retain_plugin_module;
 
 /*

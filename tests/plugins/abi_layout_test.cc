@@ -4,8 +4,9 @@
 // break; appending a field for the next minor version adds a line here and
 // leaves every existing one as it is. The 1.0 tables end where the 1.1
 // fields begin (host table at 96 bytes, module at 80), and the 1.1 tables
-// where the 1.2 fields begin (104 and 88), which the frozen 1.0 and 1.1
-// fixtures rely on. Figures are for LP64 (x86-64, aarch64).
+// where the 1.2 fields begin (104 and 88), and the 1.2 tables where the 1.3
+// fields begin (144 and 96), which the frozen 1.0, 1.1 and 1.2 fixtures rely
+// on. Figures are for LP64 (x86-64, aarch64).
 #include <cstddef>
 
 #include "gtest/gtest.h"
@@ -16,7 +17,7 @@ namespace {
 static_assert(sizeof(void*) == 8, "the locked layout is the LP64 one");
 static_assert(sizeof(retain_str) == 16);
 static_assert(sizeof(retain_sink) == 16);
-static_assert(sizeof(retain_host_api) == 144);
+static_assert(sizeof(retain_host_api) == 152);
 static_assert(offsetof(retain_host_api, struct_size) == 0);
 static_assert(offsetof(retain_host_api, abi_major) == 4);
 static_assert(offsetof(retain_host_api, abi_minor) == 6);
@@ -46,7 +47,9 @@ static_assert(offsetof(retain_host_api, retain_host_callback_call_context) ==
 static_assert(offsetof(retain_host_api, retain_host_callback_is_cancelled) ==
               128);
 static_assert(offsetof(retain_host_api, retain_host_callback_decline) == 136);
-static_assert(sizeof(retain_plugin_module) == 96);
+static_assert(offsetof(retain_host_api,
+                       retain_host_callback_get_account_health) == 144);
+static_assert(sizeof(retain_plugin_module) == 104);
 static_assert(offsetof(retain_plugin_module, struct_size) == 0);
 static_assert(offsetof(retain_plugin_module, abi_major) == 4);
 static_assert(offsetof(retain_plugin_module, abi_minor) == 6);
@@ -63,11 +66,13 @@ static_assert(offsetof(retain_plugin_module,
                        retain_plugin_on_health_component) == 72);
 static_assert(offsetof(retain_plugin_module, retain_plugin_on_tick) == 80);
 static_assert(offsetof(retain_plugin_module, retain_plugin_on_refused) == 88);
+static_assert(offsetof(retain_plugin_module, retain_plugin_on_health_event) ==
+              96);
 
-TEST(AbiLayoutTest, VersionIsOneDotTwo) {
+TEST(AbiLayoutTest, VersionIsOneDotThree) {
   // A new minor version means new fields, and new lines above.
   EXPECT_EQ(RETAIN_PLUGIN_ABI_MAJOR, 1);
-  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 2);
+  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 3);
 }
 
 TEST(AbiLayoutTest, HasFieldReadsTheStructSize) {
@@ -80,9 +85,14 @@ TEST(AbiLayoutTest, HasFieldReadsTheStructSize) {
                                    retain_plugin_on_tick));  // a 1.1 module
   EXPECT_FALSE(
       RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module, retain_plugin_on_refused));
-  m.struct_size = sizeof(retain_plugin_module);
+  m.struct_size = offsetof(retain_plugin_module, retain_plugin_on_health_event);
   EXPECT_TRUE(
       RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module, retain_plugin_on_refused));
+  EXPECT_FALSE(RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module,
+                                    retain_plugin_on_health_event));  // 1.2
+  m.struct_size = sizeof(retain_plugin_module);
+  EXPECT_TRUE(RETAIN_ABI_HAS_FIELD(&m, retain_plugin_module,
+                                   retain_plugin_on_health_event));
 }
 
 }  // namespace

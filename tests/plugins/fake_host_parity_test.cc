@@ -387,6 +387,35 @@ std::string Record(const std::vector<Signal>& signals) {
   return w.Take();
 }
 
+TEST_F(FakeHostParityTest, AccountHealthAnswersAreTheServers) {
+  CreateAccount("acme", 1000);
+  auto request = [](const std::string& id, int64_t as_of) {
+    wire::Writer w;
+    w.String(1, id);
+    w.Int(2, as_of);
+    return w.Take();
+  };
+  const Slot slot = &retain_host_api::retain_host_callback_get_account_health;
+  for (const char* id : {"", "Bad!", "nobody"}) {
+    Answer a = Both(slot, "default", request(id, 0),
+                    std::string("get_account_health ") + id);
+    EXPECT_NE(a.code, 0);
+  }
+  EXPECT_EQ(Both(slot, "default", request("acme", -1), "negative as_of").code,
+            3);
+  EXPECT_EQ(Both(slot, "default", "\xff", "malformed").code, 3);
+  EXPECT_EQ(Server(slot, "other", request("acme", 0)).code, 5);
+  // Both know the account (the health itself is the fake's to set).
+  for (const auto& answer : {Server(slot, "default", request("acme", 0)),
+                             Fake(slot, "default", request("acme", 0))}) {
+    ASSERT_EQ(answer.code, 0) << answer.bytes;
+    sdk::AccountHealth h;
+    ASSERT_TRUE(sdk::codec::DecodeAccountHealth(answer.bytes, &h));
+    EXPECT_EQ(h.account.name, "accounts/acme");
+    EXPECT_EQ(h.account.arr, 1000);
+  }
+}
+
 TEST_F(FakeHostParityTest, SignalsAreRefusedWithTheServersMessages) {
   CreateAccount("acme", 1000);
   const int64_t now = absl::ToUnixMicros(absl::Now());

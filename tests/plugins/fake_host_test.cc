@@ -826,6 +826,63 @@ const retain_plugin_module* NeedsCasOnATornHost(const retain_host_api* host) {
   return NeedsCasEntry(&without_apply_if);
 }
 
+// Subscribes to band changes; remembers what it was handed; fails an event
+// whose message is "fail".
+class Listener : public sdk::Plugin {
+ public:
+  static std::vector<sdk::HealthEvent>* heard;
+  Status Init(Setup& setup) override {
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kBandChanged);
+    return {};
+  }
+  Status OnHealthEvent(const sdk::HealthEvent& e) override {
+    if (e.message == "fail") return Status(Code::kUnavailable, "not now");
+    heard->push_back(e);
+    return {};
+  }
+};
+std::vector<sdk::HealthEvent>* Listener::heard = nullptr;
+const retain_plugin_module* ListenerEntry(const retain_host_api* host) {
+  return sdk::Glue<Listener>::Load(host, "listener", "1.3.0");
+}
+
+TEST(FakeHostAbiTest, HealthEventsReachASubscriberAsTheServerSendsThem) {
+  std::vector<sdk::HealthEvent> heard;
+  Listener::heard = &heard;
+  FakeHost host;
+  auto p = host.Load(&ListenerEntry);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->subscribes(sdk::HealthEvent::Kind::kBandChanged));
+  EXPECT_FALSE(p->subscribes(sdk::HealthEvent::Kind::kAlert));
+  sdk::HealthEvent e{.kind = sdk::HealthEvent::Kind::kBandChanged,
+                     .position = 7,
+                     .account_id = "acme",
+                     .previous_band = sdk::band::kGreen,
+                     .band = sdk::band::kRed,
+                     .source = "core",
+                     .code = "health.band_changed",
+                     .indicators = {"usage_decline"}};
+  ASSERT_TRUE(p->DeliverHealthEvent(e).ok());
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].tenant, "default");  // through the wire, tenant set
+  EXPECT_EQ(heard[0].position, 7);
+  EXPECT_EQ(heard[0].band, sdk::band::kRed);
+  EXPECT_EQ(heard[0].indicators, std::vector<std::string>{"usage_decline"});
+
+  sdk::HealthEvent alert = e;
+  alert.kind = sdk::HealthEvent::Kind::kAlert;
+  EXPECT_EQ(p->DeliverHealthEvent(alert).code(), Code::kFailedPrecondition);
+  sdk::HealthEvent own = e;
+  own.source = "listener";
+  EXPECT_EQ(p->DeliverHealthEvent(own).code(), Code::kFailedPrecondition);
+  sdk::HealthEvent failing = e;
+  failing.message = "fail";
+  EXPECT_EQ(p->DeliverHealthEvent(failing).code(), Code::kUnavailable);
+  EXPECT_EQ(p->failures(), 1);
+  EXPECT_FALSE(p->parked());
+  EXPECT_EQ(heard.size(), 1u);
+}
+
 TEST(FakeHostAbiTest, APluginDeclinesAHostThatLacksWhatItRequiresSayingWhy) {
   FakeHost host;
   EXPECT_TRUE(host.Load(&NeedsCasEntry).ok());
@@ -833,7 +890,7 @@ TEST(FakeHostAbiTest, APluginDeclinesAHostThatLacksWhatItRequiresSayingWhy) {
   EXPECT_EQ(Text(torn.Load(&NeedsCasOnATornHost).status()),
             "9 refused: the plugin declined this host: needs "
             "retain_host_callback_kv_apply_if (ABI 1.2); this host speaks "
-            "plugin ABI 1.2");
+            "plugin ABI 1.3");
   // A 1.1 host cannot be told: the plugin just declines.
   FakeHost old(FakeHost::Options{.abi_minor = 1});
   EXPECT_EQ(Text(old.Load(&NeedsCasEntry).status()),

@@ -333,6 +333,29 @@ class Host {
     return h;
   }
 
+  // The account's profile and its explained health with every plugin's
+  // component but this plugin's own (ABI 1.3; an older host answers
+  // UNIMPLEMENTED), as of `as_of_micros` (0: now). NOT_FOUND for an
+  // unknown account.
+  Result<AccountHealth> GetAccountHealth(const std::string& tenant,
+                                         const std::string& account_id,
+                                         int64_t as_of_micros = 0) const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_get_account_health);
+    if (fn == nullptr) {
+      return TooOld("retain_host_callback_get_account_health", "1.3");
+    }
+    wire::Writer w;
+    w.String(1, account_id);
+    w.Int(2, as_of_micros);
+    auto r = Rpc(fn, tenant, w.data());
+    if (!r.ok()) return r.status();
+    AccountHealth out;
+    if (!codec::DecodeAccountHealth(*r, &out)) {
+      return Internal("malformed GetAccountHealthResponse");
+    }
+    return out;
+  }
+
   // --- Emitting. Signals go through normal ingestion and are durable when
   // this returns OK. Choose deterministic signal_ids: a replay is a no-op.
   Status RecordSignals(const std::string& tenant,

@@ -4,13 +4,14 @@
 //
 // Threads: the host calls OnCall handlers, ReportSection,
 // AccountHealthComponent and OnTick concurrently from several of its worker
-// threads (never two OnTicks at once), and OnSignal from one delivery
-// thread, one signal at a time, in log order, possibly concurrently with
-// the others. So a plugin guards the state it keeps in members (a mutex),
-// or keeps its state in the host's KV, where Host::Update changes it by
-// compare-and-set without a lock. Init runs once, before any other hook;
-// the instance is destroyed after every hook returned. A hook that may run
-// long asks host().Cancelled() now and then (ABI 1.2).
+// threads (never two OnTicks at once), OnSignal from one delivery thread,
+// one signal at a time, in log order, and OnHealthEvent from another, one
+// event at a time, possibly concurrently with the others. So a plugin guards
+// the state it keeps in members (a mutex), or keeps its state in the host's KV,
+// where Host::Update changes it by compare-and-set without a lock. Init runs
+// once, before any other hook; the instance is destroyed after every hook
+// returned. A hook that may run long asks host().Cancelled() now and then
+// (ABI 1.2).
 #ifndef RETAIN_SDK_PLUGIN_H_
 #define RETAIN_SDK_PLUGIN_H_
 
@@ -111,6 +112,13 @@ class Setup {
   // plugin's block in the server's plugin config; 60 by default, 0
   // disables). Plugins that do not ask cost the host nothing.
   void WantTicks() { ticks_ = true; }
+  // Health events of `kind` delivered to OnHealthEvent (ABI 1.3; an older
+  // host delivers none). `own_alerts`: also the alerts this plugin raised
+  // (by default a plugin never hears its own alerts back, so no loops).
+  void SubscribeHealthEvents(HealthEvent::Kind kind, bool own_alerts = false) {
+    health_kinds_.insert(static_cast<int32_t>(kind));
+    own_alerts_ = own_alerts_ || own_alerts;
+  }
   // The plugin's schema, for server reflection: a serialized
   // google.protobuf.FileDescriptorSet of its service's files and all they
   // import (protoc --include_imports). Without a call, the one embedded at
@@ -139,6 +147,8 @@ class Setup {
       schema.assign(bytes, size);
     }
     if (!schema.empty()) w.Bytes(6, schema);
+    for (int32_t k : health_kinds_) w.Varint(7, static_cast<uint64_t>(k));
+    w.Bool(8, own_alerts_);
     return w.Take();
   }
   std::map<std::string, Handler>& handlers() { return handlers_; }
@@ -152,6 +162,8 @@ class Setup {
   double component_weight_ = 0;
   bool ticks_ = false;
   std::string schema_;
+  std::set<int32_t> health_kinds_;
+  bool own_alerts_ = false;
 };
 
 class Plugin {
@@ -194,6 +206,15 @@ class Plugin {
   // best-effort (a tick may be skipped or late), so compare against
   // tick.now_micros and persist what was done (e.g. "alerted") in the KV.
   virtual Status OnTick(const Tick& /*tick*/) { return Status(); }
+  // One health event of a kind Init subscribed to (ABI 1.3): a band change,
+  // an indicator appearing or clearing, an alert. In position order per
+  // tenant, on one delivery thread (concurrently with the other hooks),
+  // like OnSignal: a non-OK status (or exception) makes the host retry the
+  // same event, then set it aside; one may come again after a crash, so
+  // make handling idempotent (event.position says which).
+  virtual Status OnHealthEvent(const HealthEvent& /*event*/) {
+    return Status();
+  }
 
   // The host refused the plugin after loading it (ABI 1.2): a duplicate
   // name, disabled in the config, Init failed, ... `reason` is the host's

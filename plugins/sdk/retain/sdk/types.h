@@ -178,8 +178,9 @@ struct HealthComponent {
   std::string source{};
 };
 
-// An account's health as the host computes it (GetHealth): score 0-10 and
-// band (band::kGreen ...) from the core components.
+// An account's health as the host computes it: score 0-10 and band
+// (band::kGreen ...); from the core components (GetHealth), or with plugin
+// components too (GetAccountHealth, ABI 1.3).
 struct Health {
   std::string account{};
   double score = 0;
@@ -264,6 +265,7 @@ struct CallContext {
     kTick = 3,
     kReportSection = 4,
     kHealthComponent = 5,
+    kHealthEvent = 6,  // ABI 1.3
   };
   // retain.plugin.v1.CallContext.CancelReason
   enum class CancelReason : int32_t {
@@ -285,6 +287,42 @@ struct CallContext {
 };
 
 enum class AlertSeverity : int32_t { kInfo = 1, kWarning = 2, kCritical = 3 };
+
+// ABI 1.3: one entry of a tenant's alert history, delivered to
+// Plugin::OnHealthEvent (retain.plugin.v1.HealthEvent).
+struct HealthEvent {
+  // retain.plugin.v1.HealthEventKind
+  enum class Kind : int32_t {
+    kUnspecified = 0,
+    kBandChanged = 1,
+    kIndicatorAppeared = 2,
+    kIndicatorCleared = 3,
+    kAlert = 4,  // a plugin's alert, or another core alert
+  };
+  std::string tenant{};  // set on delivery
+  Kind kind = Kind::kUnspecified;
+  // Its position in the tenant's alert history: increasing per tenant, the
+  // same one may come again after a crash (make handling idempotent).
+  int64_t position = 0;
+  std::string account_id{};  // empty for a tenant-wide alert
+  int64_t occur_micros = 0;
+  int32_t previous_band = 0;  // band::...; both the current band but for
+  int32_t band = 0;           // a band change
+  double score = 0;
+  std::string indicator{};  // kIndicator*: the indicator's code
+  std::string source{};     // "core" or the plugin that raised it
+  std::string code{};       // e.g. "health.band_changed"
+  std::string severity{};   // "info", "warning", "critical"
+  std::string message{};
+  std::vector<std::string> indicators{};  // leading indicators' codes
+};
+
+// ABI 1.3 (Host::GetAccountHealth): an account's profile and its explained
+// health, every plugin's component but the caller's included.
+struct AccountHealth {
+  Account account{};
+  Health health{};
+};
 
 }  // namespace retain::sdk
 

@@ -642,6 +642,84 @@ inline bool DecodeCallContext(std::string_view b, CallContext* c) {
   return r.ok();
 }
 
+// retain.plugin.v1.HealthEvent.
+inline std::string EncodeHealthEvent(const HealthEvent& e) {
+  wire::Writer w;
+  w.Int(1, static_cast<int32_t>(e.kind));
+  w.Int(2, e.position);
+  w.String(3, e.account_id);
+  w.Int(4, e.occur_micros);
+  w.Int(5, e.previous_band);
+  w.Int(6, e.band);
+  w.Double(7, e.score);
+  w.String(8, e.indicator);
+  w.String(9, e.source);
+  w.String(10, e.code);
+  w.String(11, e.severity);
+  w.String(12, e.message);
+  for (const auto& i : e.indicators) w.Bytes(13, i);
+  return w.Take();
+}
+
+inline bool DecodeHealthEvent(std::string_view b, HealthEvent* e) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        e->kind = static_cast<HealthEvent::Kind>(r.AsInt32());
+        break;
+      case 2:
+        e->position = r.AsInt64();
+        break;
+      case 3:
+        e->account_id = r.AsString();
+        break;
+      case 4:
+        e->occur_micros = r.AsInt64();
+        break;
+      case 5:
+        e->previous_band = r.AsInt32();
+        break;
+      case 6:
+        e->band = r.AsInt32();
+        break;
+      case 7:
+        e->score = r.AsDouble();
+        break;
+      case 8:
+        e->indicator = r.AsString();
+        break;
+      case 9:
+        e->source = r.AsString();
+        break;
+      case 10:
+        e->code = r.AsString();
+        break;
+      case 11:
+        e->severity = r.AsString();
+        break;
+      case 12:
+        e->message = r.AsString();
+        break;
+      case 13:
+        e->indicators.push_back(r.AsString());
+        break;
+    }
+  }
+  return r.ok();
+}
+
+// retain.plugin.v1.GetAccountHealthResponse.
+inline bool DecodeAccountHealth(std::string_view b, AccountHealth* out) {
+  wire::Reader r(b);
+  bool ok = true;
+  while (r.Next()) {
+    if (r.field() == 1) ok = DecodeAccount(r.AsBytes(), &out->account) && ok;
+    if (r.field() == 2) ok = DecodeHealth(r.AsBytes(), &out->health) && ok;
+  }
+  return r.ok() && ok;
+}
+
 }  // namespace codec
 
 }  // namespace retain::sdk

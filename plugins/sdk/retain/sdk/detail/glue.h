@@ -148,6 +148,25 @@ struct Glue {
     });
   }
 
+  static int32_t OnHealthEvent(void* instance, retain_str tenant,
+                               retain_str account_id, int64_t seq,
+                               retain_str event, retain_sink* err) {
+    return Guard(err, [&]() -> int32_t {
+      auto* inst = static_cast<Instance*>(instance);
+      HealthEvent e;
+      if (!codec::DecodeHealthEvent(internal::View(event), &e)) {
+        return Finish(Status(Code::kDataLoss, "malformed health event"), "",
+                      err);
+      }
+      e.position = seq;
+      e.tenant = std::string(internal::View(tenant));
+      if (e.account_id.empty()) {
+        e.account_id = std::string(internal::View(account_id));
+      }
+      return Finish(inst->plugin->OnHealthEvent(e), "", err);
+    });
+  }
+
   // The entry point (RETAIN_PLUGIN). A host of another major is declined
   // without a word: only the first three fields of its table are known, so
   // its decline callback cannot be found (the host's own log names the
@@ -261,6 +280,7 @@ struct Glue {
         &OnHealthComponent,
         &OnTick,
         &OnRefused,
+        &OnHealthEvent,
     };
     return &module;
   }

@@ -98,6 +98,10 @@ class LoadedPlugin {
   const std::string& health_component() const { return slot_->component_name; }
   double health_weight() const { return slot_->component_weight; }
   bool ticks() const { return slot_->asks_ticks && slot_->has_tick_hook; }
+  // ABI 1.3: whether the server delivers it health events of `kind`.
+  bool subscribes(HealthEvent::Kind kind) const {
+    return slot_->health_kinds.count(static_cast<int32_t>(kind)) > 0;
+  }
 
   // --- Hooks. Unless the host's deliver_automatically is off, each one
   // also delivers the signals recorded meanwhile (by the test, or by the
@@ -141,6 +145,16 @@ class LoadedPlugin {
     }
     return response;
   }
+
+  // Hands the plugin one health event (ABI 1.3) as the server's feed does
+  // (tenant: event.tenant, default "default"; position as given: the test
+  // says which entry of the alert history it is), once: the plugin's
+  // status. A non-OK one counts as a failed delivery, as for a signal (the
+  // server retries it, then sets it aside; call again to retry).
+  // FAILED_PRECONDITION when the plugin does not subscribe to the event's
+  // kind, or when the event is an alert the plugin raised itself and it did
+  // not ask for its own (the server never delivers those).
+  Status DeliverHealthEvent(HealthEvent event);
 
   // One periodic tick at the host clock. FAILED_PRECONDITION when the
   // plugin did not ask for ticks (Setup::WantTicks).
@@ -616,6 +630,12 @@ inline Result<LoadedPlugin> FakeHost::Load(retain_plugin_on_load_fn entry,
       options.health_weight >= 0 ? options.health_weight : d.component_weight;
   slot->asks_ticks = d.ticks;
   slot->has_tick_hook = module_checks::HasTickHook(m);
+  if (module_checks::HasHealthEventHook(m)) {
+    for (int64_t k : d.health_events) {
+      slot->health_kinds.insert(static_cast<int32_t>(k));
+    }
+    slot->health_own_alerts = d.health_events_own_alerts;
+  }
   {
     std::lock_guard<std::mutex> lock(world_.mu);
     if (!cursors_.count(name)) {
@@ -740,6 +760,36 @@ inline Result<std::string> LoadedPlugin::Call(const std::string& method,
   host_->AfterHook();
   if (!s.ok()) return s;
   return std::move(a.output);
+}
+
+inline Status LoadedPlugin::DeliverHealthEvent(HealthEvent event) {
+  if (!subscribes(event.kind)) {
+    return FailedPrecondition("plugin " + name() +
+                              " does not subscribe to health events of kind " +
+                              std::to_string(static_cast<int32_t>(event.kind)) +
+                              " (Setup::SubscribeHealthEvents; ABI 1.3)");
+  }
+  if (event.source == name() && !slot_->health_own_alerts) {
+    return FailedPrecondition("plugin " + name() +
+                              " did not ask for its own alerts back "
+                              "(SubscribeHealthEvents own_alerts)");
+  }
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
+  if (event.tenant.empty()) event.tenant = kDefaultTenant;
+  const std::string payload = codec::EncodeHealthEvent(event);
+  detail::HookAnswer a =
+      detail::RunHook(*slot_, CallContext::Hook::kHealthEvent, "",
+                      slot_->call_timeout_ms, [&](retain_sink* sink) {
+                        return slot_->module->retain_plugin_on_health_event(
+                            slot_->instance, internal::Str(event.tenant),
+                            internal::Str(event.account_id), event.position,
+                            internal::Str(payload), sink);
+                      });
+  Status s = slot_->Account(detail::HookKind::kSignal, a.code, a.output,
+                            "health event " + std::to_string(event.position),
+                            a.timed_out);
+  host_->AfterHook();
+  return s;
 }
 
 inline Status LoadedPlugin::Tick() {

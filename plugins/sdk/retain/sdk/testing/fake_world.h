@@ -537,6 +537,50 @@ class FakeWorld {
     return codec::EncodeHealth(h);
   }
 
+  // ABI 1.3 get_account_health: the profile and the health as GetHealth
+  // has it, without the components of `caller` (the plugin asking, as the
+  // server leaves its own out). as_of is checked, not modelled.
+  Result<std::string> GetAccountHealth(const std::string& tenant,
+                                       std::string_view request,
+                                       const std::string& caller) const {
+    std::string id;
+    int64_t as_of = 0;
+    wire::Reader r(request);
+    while (r.Next()) {
+      if (r.field() == 1) id = r.AsString();
+      if (r.field() == 2) as_of = r.AsInt64();
+    }
+    if (!r.ok()) return Malformed("GetAccountHealthRequest");
+    if (id.empty()) {
+      return InvalidArgument("GetAccountHealthRequest.account_id: required");
+    }
+    if (as_of < 0) {
+      return InvalidArgument(
+          "GetAccountHealthRequest.as_of_micros must be >= 0 (0: now), got " +
+          std::to_string(as_of));
+    }
+    if (Status s = CheckAccountName(names::AccountName(id), "name"); !s.ok()) {
+      return s;
+    }
+    const Account* a = FindAccount(tenant, id);
+    if (a == nullptr) return NoAccount(names::AccountName(id));
+    wire::Writer health_request;
+    health_request.String(1, names::AccountName(id));
+    auto health = GetHealth(tenant, health_request.data());
+    if (!health.ok()) return health.status();
+    Health h;
+    codec::DecodeHealth(*health, &h);
+    std::vector<HealthComponent> kept;
+    for (auto& c : h.components) {
+      if (c.source != caller) kept.push_back(std::move(c));
+    }
+    h.components = std::move(kept);
+    wire::Writer w;
+    w.Bytes(1, codec::EncodeAccount(*a));
+    w.Bytes(2, codec::EncodeHealth(h));
+    return w.Take();
+  }
+
   // Through ingestion; durable when it answers. Remembers them as emitted.
   Result<std::string> RecordSignals(const std::string& tenant,
                                     std::string_view request) {

@@ -52,11 +52,15 @@ class ScopedDecline {
 class HostTable {
  public:
   // The table of a host of ABI 1.<abi_minor>: minor 0 ends before
-  // list_tenants, minor 1 before kv_read.
+  // list_tenants, minor 1 before kv_read, minor 2 before
+  // get_account_health.
   static retain_host_api Make(uint16_t abi_minor) {
     retain_host_api api{};
     api.struct_size =
-        abi_minor >= 2 ? static_cast<uint32_t>(sizeof(retain_host_api))
+        abi_minor >= 3 ? static_cast<uint32_t>(sizeof(retain_host_api))
+        : abi_minor == 2
+            ? static_cast<uint32_t>(offsetof(
+                  retain_host_api, retain_host_callback_get_account_health))
         : abi_minor == 1
             ? static_cast<uint32_t>(
                   offsetof(retain_host_api, retain_host_callback_kv_read))
@@ -82,6 +86,9 @@ class HostTable {
       api.retain_host_callback_call_context = &CallContextCb;
       api.retain_host_callback_is_cancelled = &IsCancelled;
       api.retain_host_callback_decline = &DeclineCb;
+    }
+    if (abi_minor >= 3) {
+      api.retain_host_callback_get_account_health = &GetAccountHealth;
     }
     return api;
   }
@@ -163,6 +170,12 @@ class HostTable {
                            retain_sink* out) {
     return Serve(ctx, out, [&](FakeWorld& w, PluginSlot&) {
       return w.GetHealth(S(tenant), internal::View(request));
+    });
+  }
+  static int32_t GetAccountHealth(void* ctx, retain_str tenant,
+                                  retain_str request, retain_sink* out) {
+    return Serve(ctx, out, [&](FakeWorld& w, PluginSlot& slot) {
+      return w.GetAccountHealth(S(tenant), internal::View(request), slot.name);
     });
   }
   static int32_t RecordSignals(void* ctx, retain_str tenant, retain_str request,

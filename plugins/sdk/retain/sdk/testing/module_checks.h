@@ -97,6 +97,13 @@ inline bool HasTickHook(const retain_plugin_module* m) {
          m->retain_plugin_on_tick != nullptr;
 }
 
+// The same for the health-event hook (ABI 1.3).
+inline bool HasHealthEventHook(const retain_plugin_module* m) {
+  return RETAIN_ABI_HAS_FIELD(m, retain_plugin_module,
+                              retain_plugin_on_health_event) &&
+         m->retain_plugin_on_health_event != nullptr;
+}
+
 // retain.plugin.v1.PluginDescriptor.
 struct Descriptor {
   std::vector<std::string> methods;
@@ -105,6 +112,8 @@ struct Descriptor {
   std::string component_name;
   double component_weight = 0;
   bool ticks = false;
+  std::vector<int64_t> health_events;  // ABI 1.3
+  bool health_events_own_alerts = false;
 };
 
 // As the server parses it (signal kinds packed or not).
@@ -132,6 +141,12 @@ inline bool DecodeDescriptor(std::string_view bytes, Descriptor* d) {
       }
       case 5:
         d->ticks = r.AsBool();
+        break;
+      case 7:
+        if (!r.AppendInts(&d->health_events)) return false;
+        break;
+      case 8:
+        d->health_events_own_alerts = r.AsBool();
         break;
     }
   }

@@ -49,6 +49,9 @@ class PluginSlot {
   double component_weight = 0;
   bool asks_ticks = false;
   bool has_tick_hook = false;
+  // ABI 1.3: health-event kinds declared (and the hook is there).
+  std::set<int32_t> health_kinds;
+  bool health_own_alerts = false;
   int max_failures = 5;
   int signal_retry_limit = 5;
   // Hook deadlines (the server's call_timeout_ms, report_timeout_ms).
