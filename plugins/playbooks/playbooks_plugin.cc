@@ -10,13 +10,16 @@
 // The playbooks in force: the defaults, then the config's, then the API's,
 // a later one replacing an earlier one of the same id.
 //
-// Triggers seen today: custom signals and QBR touchpoints (OnSignal); on
-// every tick, renewal windows, missed QBR/EBR cadences, escalations, missed
-// success plans and, INTERIM until the host feeds health events (ABI 1.3),
-// bands entering red or yellow by reading every account's health.
+// Triggers: custom signals and QBR touchpoints (OnSignal); bands entering
+// red or yellow and other plugins' alerts (OnHealthEvent, the host's
+// health-event feed, ABI 1.3); on every tick, renewal windows, missed
+// QBR/EBR cadences, escalations, missed success plans and, only on a host
+// older than 1.3 (no feed), bands read from every account's health.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,6 +50,13 @@ std::string ActorOr(const std::string& actor) {
   return actor.empty() ? "api" : actor;
 }
 
+// How PlaybooksPlugin::Fire applies one trigger.
+struct FireOptions {
+  std::string only{};        // this playbook alone
+  int64_t position = 0;      // the feed event's position; 0: not the feed
+  double health_score = -1;  // the health at the trigger; <0: the current
+};
+
 class PlaybooksPlugin : public sdk::Plugin {
  public:
   Status Init(sdk::Setup& setup) override {
@@ -73,6 +83,9 @@ class PlaybooksPlugin : public sdk::Plugin {
     setup.Subscribe(SignalKind::kTouchpoint);
     setup.Subscribe(SignalKind::kCommercial);
     setup.Subscribe(SignalKind::kLifecycle);
+    // An older host ignores these; the tick then polls bands instead.
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kBandChanged);
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kAlert);
     ServePlaybooks(setup);
     ServeTasks(setup);
     ServePlans(setup);
@@ -108,6 +121,38 @@ class PlaybooksPlugin : public sdk::Plugin {
       return Fire(s.tenant, s.account_id, e, host().NowMicros());
     }
     return Status();
+  }
+
+  // A band entering red or yellow, or another plugin's alert (e.g.
+  // onboarding.milestone_overdue), fires the playbooks it matches. The feed
+  // is at least once: each task records the event's position it applied
+  // (AccountState.feed_positions), so a redelivery changes nothing.
+  Status OnHealthEvent(const sdk::HealthEvent& event) override {
+    if (event.account_id.empty()) return Status();  // tenant-wide
+    TriggerEvent e;
+    e.at_micros = event.occur_micros;
+    switch (event.kind) {
+      case sdk::HealthEvent::Kind::kBandChanged:
+        if (event.band == event.previous_band ||
+            (event.band != sdk::band::kRed && event.band != sdk::band::kYellow))
+          return Status();
+        e.kind = v1::TRIGGER_KIND_BAND_ENTERED;
+        e.band = static_cast<v1::Band>(event.band);
+        break;
+      case sdk::HealthEvent::Kind::kAlert:
+        e.kind = v1::TRIGGER_KIND_PLUGIN_ALERT;
+        e.alert_code = event.code;
+        break;
+      default:
+        return Status();
+    }
+    if (Status m = MarkTenant(event.tenant); !m.ok()) return m;
+    FireOptions options;
+    options.position = event.position;
+    // The health the band change was scored with, not today's.
+    if (event.kind == sdk::HealthEvent::Kind::kBandChanged)
+      options.health_score = event.score;
+    return Fire(event.tenant, event.account_id, e, host().NowMicros(), options);
   }
 
   Status OnTick(const sdk::Tick& tick) override {
@@ -268,43 +313,74 @@ class PlaybooksPlugin : public sdk::Plugin {
     return fresh;
   }
 
-  sdk::Result<AccountFacts> Facts(const std::string& tenant,
-                                  const sdk::Account& a) {
+  static AccountFacts FactsOf(const sdk::Account& a, const sdk::Health& h) {
     AccountFacts f;
     f.account_id = a.id;
     f.segment = a.segment;
     f.arr = a.arr;
     f.lifecycle_stage = a.lifecycle_stage;
     f.csm = a.csm_owner;
-    f.band = static_cast<v1::Band>(a.health_band);
-    f.health_score = a.health_score;
-    auto h = host().GetHealth(tenant, a.id);
-    if (h.ok()) {
-      f.band = static_cast<v1::Band>(h->band);
-      f.health_score = h->score;
-    }
+    f.band = static_cast<v1::Band>(h.band);
+    f.health_score = h.score;
     return f;
   }
 
-  // Opens (or updates) the task of every playbook the event matches (only
-  // `only` when set). Caller holds no lock.
+  // The account's profile and health in one call (ABI 1.3, with the other
+  // plugins' components); on an older host, its profile and core health.
+  // NOT_FOUND for an unknown account.
+  sdk::Result<AccountFacts> Facts(const std::string& tenant,
+                                  const std::string& account_id) {
+    auto ah = host().GetAccountHealth(tenant, account_id);
+    if (ah.ok()) return FactsOf(ah->account, ah->health);
+    if (ah.status().code() != sdk::Code::kUnimplemented) return ah.status();
+    auto account = host().GetAccount(tenant, account_id);
+    if (!account.ok()) return account.status();
+    return FactsOf(*account, LegacyHealth(tenant, *account));
+  }
+
+  // The core health (GetHealth), or the one the profile carries.
+  sdk::Health LegacyHealth(const std::string& tenant, const sdk::Account& a) {
+    auto h = host().GetHealth(tenant, a.id);
+    if (h.ok()) return *h;
+    sdk::Health from_profile;
+    from_profile.band = a.health_band;
+    from_profile.score = a.health_score;
+    return from_profile;
+  }
+
+  // Whether the host feeds health events (ABI 1.3), which its answering
+  // GetAccountHealth tells; asked once. Without the feed the tick polls
+  // bands.
+  bool HostFeedsHealth(const std::string& tenant,
+                       const std::string& account_id) {
+    const int known = host_feeds_health_.load();
+    if (known != kUnknown) return known == kYes;
+    auto h = host().GetAccountHealth(tenant, account_id);
+    const bool feeds = h.ok() || h.status().code() != sdk::Code::kUnimplemented;
+    host_feeds_health_.store(feeds ? kYes : kNo);
+    return feeds;
+  }
+
+  // Opens (or updates) the task of every playbook the event matches.
+  // Caller holds no lock.
   Status Fire(const std::string& tenant, const std::string& account_id,
               const TriggerEvent& e, int64_t now,
-              const std::string& only = "") {
-    auto account = host().GetAccount(tenant, account_id);
-    if (!account.ok()) {
-      // A signal for an account that was removed triggers nothing.
-      return account.status().code() == sdk::Code::kNotFound ? Status()
-                                                             : account.status();
+              const FireOptions& options = {}) {
+    auto facts = Facts(tenant, account_id);
+    if (!facts.ok()) {
+      // A signal or event for an account that was removed triggers nothing.
+      return facts.status().code() == sdk::Code::kNotFound ? Status()
+                                                           : facts.status();
     }
-    auto facts = Facts(tenant, *account);
-    if (!facts.ok()) return facts.status();
+    if (options.health_score >= 0) facts->health_score = options.health_score;
     auto all = Playbooks(tenant);
     if (!all.ok()) return all.status();
     for (const auto& [id, p] : *all) {
-      if (!only.empty() && id != only) continue;
+      if (!options.only.empty() && id != options.only) continue;
       if (!Match(e, *facts, p)) continue;
-      if (Status s = OpenOrUpdate(tenant, p, *facts, e, now); !s.ok()) return s;
+      if (Status s = OpenOrUpdate(tenant, p, *facts, e, now, options.position);
+          !s.ok())
+        return s;
     }
     return Status();
   }
@@ -313,16 +389,29 @@ class PlaybooksPlugin : public sdk::Plugin {
   // scan of the pair's tasks is no precondition, so every open also bumps
   // "opened/<playbook>/<account>", which each attempt reads before the
   // scan: two triggers racing to open cannot both commit, and the loser's
-  // retry finds the winner's task and counts on it.
+  // retry finds the winner's task and counts on it. A feed event
+  // (`position` > 0) applies once per playbook and account: its position is
+  // written with the task, and one not past the last applied is skipped.
   Status OpenOrUpdate(const std::string& tenant, const v1::Playbook& p,
-                      const AccountFacts& f, const TriggerEvent& e,
-                      int64_t now) {
+                      const AccountFacts& f, const TriggerEvent& e, int64_t now,
+                      int64_t position) {
     const std::string pair = p.playbook_id() + "/" + f.account_id;
     const std::string guard = "opened/" + pair;
+    const std::string state_key = "account/" + f.account_id;
     v1::Task task;
     bool opened = false;
     Status s = host().Update(tenant, {guard}, [&](sdk::KvUpdate& u) {
       opened = false;
+      if (position > 0) {
+        auto state = LoadState(u, f.account_id);
+        if (!state.ok()) return state.status();
+        auto applied = state->feed_positions().find(p.playbook_id());
+        if (applied != state->feed_positions().end() &&
+            applied->second >= position)
+          return Status();  // a redelivery
+        (*state->mutable_feed_positions())[p.playbook_id()] = position;
+        u.Apply(Put(state_key, *state));
+      }
       auto tasks = LoadAll<v1::Task>(host(), tenant, "task/" + pair + "/");
       if (!tasks.ok()) return tasks.status();
       const v1::Task* open = FindOpen(*tasks);
@@ -368,9 +457,10 @@ class PlaybooksPlugin : public sdk::Plugin {
     auto all = Playbooks(tenant);
     if (!all.ok()) return all.status();
 
-    // INTERIM: polls health until ABI 1.3's health-event feed delivers
-    // band changes; then this becomes a handler of that feed.
-    if (poll_health_) {
+    // Fallback for a host older than ABI 1.3, which feeds no health
+    // events: compare the band now with the one the last tick saw. It sees
+    // only what is true at tick time and costs a call per account.
+    if (poll_health_ && !HostFeedsHealth(tenant, a.id)) {
       auto h = host().GetHealth(tenant, a.id);
       if (h.ok()) {
         auto band = static_cast<v1::Band>(h->band);
@@ -387,6 +477,7 @@ class PlaybooksPlugin : public sdk::Plugin {
     }
     // Renewal windows and QBR cadences fire once per renewal date and per
     // last QBR (fired_for), not on every tick.
+    std::optional<AccountFacts> facts;  // read once, when a window is open
     const int64_t last_qbr = state.has_last_qbr_time()
                                  ? MicrosOf(state.last_qbr_time())
                                  : a.contract_start_micros;
@@ -411,10 +502,15 @@ class PlaybooksPlugin : public sdk::Plugin {
       }
       auto it = state.fired_for().find(id);
       if (it != state.fired_for().end() && it->second == fired_for) continue;
-      auto facts = Facts(tenant, a);
-      if (!facts.ok()) return facts.status();
+      if (!facts) {
+        auto f = Facts(tenant, a.id);
+        if (!f.ok()) return f.status();
+        facts = *f;
+      }
       if (!Match(e, *facts, p)) continue;
-      if (Status s = Fire(tenant, a.id, e, now, id); !s.ok()) return s;
+      FireOptions only;
+      only.only = id;
+      if (Status s = Fire(tenant, a.id, e, now, only); !s.ok()) return s;
       (*state.mutable_fired_for())[id] = fired_for;
     }
     if (state.SerializeAsString() == before.SerializeAsString())
@@ -809,7 +905,9 @@ class PlaybooksPlugin : public sdk::Plugin {
   std::mutex mu_;    // guards marked_ only, never a host call
   Claims alerting_;  // tasks and plans a tick pass is alerting for
   std::map<std::string, v1::Playbook> base_;  // defaults + config
-  bool poll_health_ = true;
+  bool poll_health_ = true;                   // only on a host without the feed
+  static constexpr int kUnknown = 0, kYes = 1, kNo = 2;
+  std::atomic<int> host_feeds_health_{kUnknown};
   std::set<std::string> marked_;  // tenants whose "tenant" key is written
 };
 

@@ -18,6 +18,7 @@ namespace {
 namespace v1 = ::retain::plugins::playbooks::v1;
 using plugins::MicrosOf;
 using sdk::kMicrosPerDay;
+using sdk::Status;
 using sdk::testing::FakeHost;
 using sdk::testing::LoadedPlugin;
 
@@ -53,6 +54,37 @@ class PlaybooksUnitTest : public ::testing::Test {
     host_.SetHealth(
         {.account = "accounts/" + id, .score = score, .band = band});
   }
+  // The host's health-event feed: the account's band changed (and its
+  // health says so), as the next entry of the alert history.
+  Status ChangeBand(const std::string& id, int32_t from, int32_t to,
+                    double score) {
+    SetBand(id, to, score);
+    sdk::HealthEvent e;
+    e.kind = sdk::HealthEvent::Kind::kBandChanged;
+    e.position = ++position_;
+    e.account_id = id;
+    e.occur_micros = host_.NowMicros();
+    e.previous_band = from;
+    e.band = to;
+    e.score = score;
+    e.source = "core";
+    e.code = "health.band_changed";
+    last_event_ = e;
+    return plugin_->DeliverHealthEvent(e);
+  }
+  // Another plugin's alert on the feed.
+  Status Alert(const std::string& id, const std::string& source,
+               const std::string& code) {
+    sdk::HealthEvent e;
+    e.kind = sdk::HealthEvent::Kind::kAlert;
+    e.position = ++position_;
+    e.account_id = id;
+    e.occur_micros = host_.NowMicros();
+    e.source = source;
+    e.code = code;
+    last_event_ = e;
+    return plugin_->DeliverHealthEvent(e);
+  }
   std::vector<v1::Task> Tasks(v1::ListTasksRequest req = {}) {
     auto r = plugin_->CallProto<v1::ListTasksResponse>(kSvc + "ListTasks", req);
     EXPECT_TRUE(r.ok()) << r.status();
@@ -62,7 +94,10 @@ class PlaybooksUnitTest : public ::testing::Test {
 
   FakeHost host_;
   std::optional<LoadedPlugin> plugin_;
+  int64_t position_ = 0;
+  sdk::HealthEvent last_event_;
 };
+
 
 TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
   Account("acme", sdk::segment::kNamed, "cara");
@@ -70,10 +105,9 @@ TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
   ASSERT_TRUE(plugin_->Tick().ok());
   EXPECT_TRUE(Tasks().empty());  // green: nothing to do
 
-  SetBand("acme", sdk::band::kRed, 4.1);
-  SetBand("bolt", sdk::band::kRed, 3.0);
   const int64_t now = host_.NowMicros();
-  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 4.1).ok());
+  ASSERT_TRUE(ChangeBand("bolt", sdk::band::kGreen, sdk::band::kRed, 3.0).ok());
   ASSERT_TRUE(plugin_->Tick().ok());  // still red: no second task
   auto tasks = Tasks();
   ASSERT_EQ(tasks.size(), 2u);
@@ -92,10 +126,8 @@ TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
   EXPECT_EQ(Tasks(by_owner).size(), 1u);
 
   // Leaving red and entering it again updates the open task.
-  SetBand("acme", sdk::band::kYellow, 6);
-  ASSERT_TRUE(plugin_->Tick().ok());
-  SetBand("acme", sdk::band::kRed, 4);
-  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kRed, sdk::band::kYellow, 6).ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kYellow, sdk::band::kRed, 4).ok());
   v1::ListTasksRequest of_acme;
   of_acme.set_account_id("acme");
   tasks = Tasks(of_acme);
@@ -110,8 +142,7 @@ TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
 
 TEST_F(PlaybooksUnitTest, OverdueTaskEscalatesOnceWithACriticalAlert) {
   Account("acme", sdk::segment::kNamed, "cara");
-  SetBand("acme", sdk::band::kRed, 4);
-  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 4).ok());
   host_.TakeAlerts();
   host_.AdvanceDays(4);  // due 3 days, escalates 2 days after
   ASSERT_TRUE(plugin_->Tick().ok());
@@ -138,9 +169,8 @@ TEST_F(PlaybooksUnitTest, OverdueTaskEscalatesOnceWithACriticalAlert) {
 TEST_F(PlaybooksUnitTest, CompletedOutcomesShowInEffectiveness) {
   Account("acme", sdk::segment::kNamed, "cara");
   Account("bolt", sdk::segment::kNamed, "cara");
-  SetBand("acme", sdk::band::kRed, 4);
-  SetBand("bolt", sdk::band::kRed, 4);
-  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 4).ok());
+  ASSERT_TRUE(ChangeBand("bolt", sdk::band::kGreen, sdk::band::kRed, 4).ok());
   const int64_t triggered = host_.NowMicros();
   host_.AdvanceDays(1);
 
@@ -186,7 +216,7 @@ TEST_F(PlaybooksUnitTest, CompletedOutcomesShowInEffectiveness) {
 TEST_F(PlaybooksUnitTest, RestartDuplicatesNoTask) {
   const int64_t renewal = host_.NowMicros() + 100 * kMicrosPerDay;
   Account("acme", sdk::segment::kNamed, "cara", renewal);
-  SetBand("acme", sdk::band::kRed, 4);
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 4).ok());
   ASSERT_TRUE(plugin_->Tick().ok());
   auto before = Tasks();
   // Red opens the risk task; renewal in 100 days and not green, renewal
@@ -197,6 +227,8 @@ TEST_F(PlaybooksUnitTest, RestartDuplicatesNoTask) {
 
   plugin_->Unload();
   Load();
+  // The feed is at least once: after a restart the event may come again.
+  ASSERT_TRUE(plugin_->DeliverHealthEvent(last_event_).ok());
   ASSERT_TRUE(plugin_->Tick().ok());
   host_.AdvanceDays(1);
   ASSERT_TRUE(plugin_->Tick().ok());
@@ -388,6 +420,97 @@ TEST_F(PlaybooksUnitTest, SuccessPlansListUpdateAndDelete) {
       kSvc + "ListSuccessPlans", list);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->plans_size(), 2);
+}
+
+TEST_F(PlaybooksUnitTest, RedeliveredHealthEventsChangeNothing) {
+  Account("acme", sdk::segment::kPooled, "dan");
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 3).ok());
+  const sdk::HealthEvent red = last_event_;
+  ASSERT_TRUE(plugin_->DeliverHealthEvent(red).ok());
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].task_id(), "risk_red_pooled/acme/000001");
+  EXPECT_EQ(tasks[0].triggers(), 1);
+
+  // Done, then the same event again (a crash before the cursor moved):
+  // no second task.
+  v1::CompleteTaskRequest done;
+  done.set_task_id(tasks[0].task_id());
+  done.set_outcome(v1::OUTCOME_SAVED);
+  ASSERT_TRUE(plugin_->CallProto<v1::Task>(kSvc + "CompleteTask", done).ok());
+  ASSERT_TRUE(plugin_->DeliverHealthEvent(red).ok());
+  EXPECT_EQ(Tasks().size(), 1u);
+
+  // A later change into red is a new trigger: the next task.
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kRed, sdk::band::kGreen, 8).ok());
+  ASSERT_TRUE(ChangeBand("acme", sdk::band::kGreen, sdk::band::kRed, 2).ok());
+  tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[1].task_id(), "risk_red_pooled/acme/000002");
+  EXPECT_DOUBLE_EQ(tasks[1].health_at_trigger(), 2);
+}
+
+TEST_F(PlaybooksUnitTest, OtherPluginsAlertsOpenRescueAndDetractorTasks) {
+  Account("acme", sdk::segment::kDigital, "cara");
+  const int64_t now = host_.NowMicros();
+  ASSERT_TRUE(Alert("acme", "onboarding", "onboarding.milestone_overdue").ok());
+  ASSERT_TRUE(Alert("acme", "voc", "voc.detractor_follow_up_overdue").ok());
+  // Codes no playbook listens for, a tenant-wide alert and an unknown
+  // account open nothing.
+  ASSERT_TRUE(Alert("acme", "voc", "voc.something_else").ok());
+  ASSERT_TRUE(Alert("", "onboarding", "onboarding.milestone_overdue").ok());
+  ASSERT_TRUE(
+      Alert("nobody", "onboarding", "onboarding.milestone_overdue").ok());
+
+  auto tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].task_id(), "detractor_loop/acme/000001");
+  EXPECT_EQ(tasks[0].owner(), "cara");
+  EXPECT_EQ(tasks[0].trigger_reason(), "alert voc.detractor_follow_up_overdue");
+  EXPECT_EQ(MicrosOf(tasks[0].due_time()), now + 3 * kMicrosPerDay);
+  EXPECT_EQ(tasks[1].task_id(), "onboarding_rescue/acme/000001");
+  EXPECT_EQ(tasks[1].owner(), "cara");
+  EXPECT_EQ(MicrosOf(tasks[1].due_time()), now + 5 * kMicrosPerDay);
+
+  // The plugin never hears its own escalation alerts back.
+  EXPECT_EQ(Alert("acme", "playbooks", "playbooks.task_escalated").code(),
+            sdk::Code::kFailedPrecondition);
+}
+
+TEST_F(PlaybooksUnitTest, BandsArePolledOnlyOnAHostWithoutTheFeed) {
+  // ABI 1.3: the feed brings bands; a tick does not read them.
+  Account("acme", sdk::segment::kNamed, "cara");
+  SetBand("acme", sdk::band::kRed, 4);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  EXPECT_TRUE(Tasks().empty());
+
+  // ABI 1.2: no feed, so the tick compares the band with the last one.
+  FakeHost old_host(FakeHost::Options{.abi_minor = 2});
+  auto old = old_host.Load(&retain_plugin_on_load);
+  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_TRUE(old_host
+                  .PutAccount({.id = "acme",
+                               .arr = 50000,
+                               .segment = sdk::segment::kNamed,
+                               .csm_owner = "cara",
+                               .health_score = 8,
+                               .health_band = sdk::band::kGreen})
+                  .ok());
+  ASSERT_TRUE(old->Deliver(sdk_signals::Touchpoint(
+                               "hello", "acme", old_host.NowMicros(),
+                               sdk::touchpoint_channel::kCall))
+                  .ok());
+  ASSERT_TRUE(old->Tick().ok());
+  old_host.SetHealth(
+      {.account = "accounts/acme", .score = 4, .band = sdk::band::kRed});
+  ASSERT_TRUE(old->Tick().ok());
+  ASSERT_TRUE(old->Tick().ok());
+  auto r = old->CallProto<v1::ListTasksResponse>(kSvc + "ListTasks",
+                                                 v1::ListTasksRequest());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->tasks_size(), 1);
+  EXPECT_EQ(r->tasks(0).task_id(), "risk_red_high_touch/acme/000001");
+  EXPECT_EQ(r->tasks(0).triggers(), 1);
 }
 
 }  // namespace
