@@ -1,10 +1,10 @@
 // Whether something that happened to an account triggers a playbook.
 //
 // TriggerEvent is what the plugin saw, in one shape for every trigger
-// kind, so the sources can change without touching the rules: today the
-// plugin derives events from signals and from its tick (polling health in
-// the interim); the host's health-event feed (ABI 1.3) will produce the
-// same events.
+// kind, so the sources can change without touching the rules: signals,
+// the host's health-event feed (ABI 1.3: band changes, other plugins'
+// alerts) and the tick (renewal windows, cadences; bands only on an older
+// host).
 #ifndef RETAIN_PLUGINS_PLAYBOOKS_TRIGGER_MATCH_H_
 #define RETAIN_PLUGINS_PLAYBOOKS_TRIGGER_MATCH_H_
 
