@@ -26,6 +26,15 @@ ABSL_FLAG(int, streams, 4, "Concurrent streams (or unary callers).");
 ABSL_FLAG(std::string, mode, "stream", "stream | unary");
 ABSL_FLAG(std::string, label, "", "Name printed with the result.");
 ABSL_FLAG(std::string, id_prefix, "b", "Signal id prefix (new ids per run).");
+ABSL_FLAG(std::string, token, "",
+          "API key sent as `authorization: Bearer` (retaind's operator.key); "
+          "empty for a server without authentication.");
+
+// Every call carries the key when one is given, as a real client's would.
+static void Authorize(grpc::ClientContext* ctx) {
+  const std::string token = absl::GetFlag(FLAGS_token);
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+}
 
 namespace {
 
@@ -39,7 +48,8 @@ std::vector<signal::v1::Signal> MakeSignals(int n, int accounts,
     auto& s = out[i];
     s.set_signal_id(absl::StrCat(prefix, "-", i));
     // Random-looking account order, as real feeds interleave accounts.
-    s.set_account(absl::StrCat("accounts/acct-", (static_cast<int64_t>(i) * 7919) % accounts));
+    s.set_account(absl::StrCat("accounts/acct-",
+                               (static_cast<int64_t>(i) * 7919) % accounts));
     s.mutable_occur_time()->set_seconds(now - 86400 * 300 + i % (86400 * 299));
     if (i % 10 == 0) {
       s.mutable_touchpoint()->set_channel(signal::v1::TOUCHPOINT_CHANNEL_EMAIL);
@@ -77,6 +87,7 @@ int main(int argc, char** argv) {
       req.mutable_account()->set_licensed_seats(100);
       account::v1::Account out;
       grpc::ClientContext ctx;
+      Authorize(&ctx);
       grpc::Status s = stub->CreateAccount(&ctx, req, &out);
       if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
         std::fprintf(stderr, "create: %s\n", s.error_message().c_str());
@@ -110,6 +121,7 @@ int main(int argc, char** argv) {
           *req.mutable_signals() = std::move(*msg.mutable_signals());
           signal::v1::RecordSignalsResponse resp;
           grpc::ClientContext ctx;
+          Authorize(&ctx);
           grpc::Status s = stub->RecordSignals(&ctx, req, &resp);
           if (!s.ok()) {
             std::fprintf(stderr, "unary: %s\n", s.error_message().c_str());
@@ -121,6 +133,7 @@ int main(int argc, char** argv) {
         return;
       }
       grpc::ClientContext ctx;
+      Authorize(&ctx);
       signal::v1::StreamSignalsResponse resp;
       auto writer = stub->StreamSignals(&ctx, &resp);
       for (auto& msg : work[w]) {

@@ -19,6 +19,15 @@ ABSL_FLAG(std::string, target, "127.0.0.1:7443", "Server address.");
 ABSL_FLAG(int, small, 100, "Signals of the small account.");
 ABSL_FLAG(int, large, 100000, "Signals of the large account.");
 ABSL_FLAG(int, calls, 300, "GetAccountHealth calls per measurement.");
+ABSL_FLAG(std::string, token, "",
+          "API key sent as `authorization: Bearer` (retaind's operator.key); "
+          "empty for a server without authentication.");
+
+// Every call carries the key when one is given, as a real client's would.
+static void Authorize(grpc::ClientContext* ctx) {
+  const std::string token = absl::GetFlag(FLAGS_token);
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+}
 
 namespace {
 using namespace retain;  // NOLINT
@@ -35,9 +44,11 @@ bool Fill(const std::shared_ptr<grpc::Channel>& ch, const std::string& id,
       absl::ToUnixSeconds(absl::Now()) - 800 * 86400);
   account::v1::Account out;
   grpc::ClientContext ctx;
+  Authorize(&ctx);
   if (!accounts->CreateAccount(&ctx, req, &out).ok()) return false;
   auto signals = signal::v1::SignalService::NewStub(ch);
   grpc::ClientContext sctx;
+  Authorize(&sctx);
   signal::v1::StreamSignalsResponse resp;
   auto w = signals->StreamSignals(&sctx, &resp);
   const int64_t now = absl::ToUnixSeconds(absl::Now());
@@ -74,6 +85,7 @@ double TimeHealth(report::v1::ReportService::Stub& stub, const std::string& id,
     }
     report::v1::AccountHealth out;
     grpc::ClientContext ctx;
+    Authorize(&ctx);
     if (!stub.GetAccountHealth(&ctx, req, &out).ok()) return -1;
   }
   return absl::ToDoubleMicroseconds(absl::Now() - start) / calls;

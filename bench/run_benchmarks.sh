@@ -34,7 +34,9 @@ run_retaind() {
     --durability="$durability" 2>"$work/retaind.log" &
   local pid=$!
   wait_port "$work/retaind.port"
+  # Authentication is on, as in production: every call carries the key.
   "$bin/bench/ingest_bench" --target="127.0.0.1:$(cat "$work/retaind.port")" \
+    --token="$(cat "$work/data/operator.key")" \
     --signals="$signals" --batch="$batch" --streams="$streams" \
     --mode="$mode" --label="retaind-$durability-$mode"
   kill -TERM $pid; wait $pid 2>/dev/null || true
@@ -60,5 +62,6 @@ rm -rf "$work/data" "$work/retaind.port"
   --port_file="$work/retaind.port" --demo=false --durability=normal 2>/dev/null &
 pid=$!
 wait_port "$work/retaind.port"
-"$bin/bench/report_bench" --target="127.0.0.1:$(cat "$work/retaind.port")"
+"$bin/bench/report_bench" --target="127.0.0.1:$(cat "$work/retaind.port")" \
+  --token="$(cat "$work/data/operator.key")"
 kill -TERM $pid; wait $pid 2>/dev/null || true
