@@ -208,6 +208,12 @@ class LoadedPlugin {
   friend class FakeHost;
   LoadedPlugin(FakeHost* host, std::shared_ptr<detail::PluginSlot> slot)
       : host_(host), slot_(std::move(slot)) {}
+  // A per-account hook (report section, health component) run and counted
+  // as the server does; NOT_FOUND (the plugin has none) is an empty answer.
+  using AccountHook = int32_t (*)(void*, retain_str, retain_str, retain_sink*);
+  Result<std::optional<std::string>> RunAccountHook(
+      CallContext::Hook hook, AccountHook fn, const std::string& tenant,
+      const std::string& account_id);
   FakeHost* host_;
   std::shared_ptr<detail::PluginSlot> slot_;
 };
@@ -820,6 +826,23 @@ inline Status LoadedPlugin::Tick() {
   return s;
 }
 
+inline Result<std::optional<std::string>> LoadedPlugin::RunAccountHook(
+    CallContext::Hook hook, AccountHook fn, const std::string& tenant,
+    const std::string& account_id) {
+  if (Status s = slot_->Rejection(); !s.ok()) return s;
+  detail::HookAnswer a = detail::RunHook(
+      *slot_, hook, "", slot_->report_timeout_ms, [&](retain_sink* sink) {
+        return fn(slot_->instance, internal::Str(tenant),
+                  internal::Str(account_id), sink);
+      });
+  Status s = slot_->Account(detail::HookKind::kReport, a.code, a.output, "",
+                            a.timed_out);
+  host_->AfterHook();
+  if (s.code() == Code::kNotFound) return std::optional<std::string>();
+  if (!s.ok()) return s;
+  return std::optional<std::string>(std::move(a.output));
+}
+
 inline Result<std::optional<Section>> LoadedPlugin::ReportSection(
     const std::string& tenant, const std::string& account_id) {
   if (!slot_->report_section) {
@@ -827,22 +850,13 @@ inline Result<std::optional<Section>> LoadedPlugin::ReportSection(
         "plugin " + name() +
         " provides no report section (Setup::ProvideReportSection)");
   }
-  if (Status s = slot_->Rejection(); !s.ok()) return s;
-  detail::HookAnswer a =
-      detail::RunHook(*slot_, CallContext::Hook::kReportSection, "",
-                      slot_->report_timeout_ms, [&](retain_sink* sink) {
-                        return slot_->module->retain_plugin_on_report_section(
-                            slot_->instance, internal::Str(tenant),
-                            internal::Str(account_id), sink);
-                      });
-  const std::string& out = a.output;
-  Status s =
-      slot_->Account(detail::HookKind::kReport, a.code, out, "", a.timed_out);
-  host_->AfterHook();
-  if (s.code() == Code::kNotFound) return std::optional<Section>();
-  if (!s.ok()) return s;
+  auto out = RunAccountHook(CallContext::Hook::kReportSection,
+                            slot_->module->retain_plugin_on_report_section,
+                            tenant, account_id);
+  if (!out.ok()) return out.status();
+  if (!out->has_value()) return std::optional<Section>();
   Section section;
-  if (!codec::DecodeSection(out, &section)) {
+  if (!codec::DecodeSection(**out, &section)) {
     // The server drops it with a warning in its log.
     return Status(Code::kDataLoss,
                   "plugin " + name() + " wrote a malformed report section");
@@ -858,20 +872,12 @@ LoadedPlugin::AccountHealthComponent(const std::string& tenant,
         "plugin " + name() +
         " provides no health component (Setup::ProvideHealthComponent)");
   }
-  if (Status s = slot_->Rejection(); !s.ok()) return s;
-  detail::HookAnswer a =
-      detail::RunHook(*slot_, CallContext::Hook::kHealthComponent, "",
-                      slot_->report_timeout_ms, [&](retain_sink* sink) {
-                        return slot_->module->retain_plugin_on_health_component(
-                            slot_->instance, internal::Str(tenant),
-                            internal::Str(account_id), sink);
-                      });
-  const std::string& out = a.output;
-  Status s =
-      slot_->Account(detail::HookKind::kReport, a.code, out, "", a.timed_out);
-  host_->AfterHook();
-  if (s.code() == Code::kNotFound) return std::optional<HealthComponent>();
-  if (!s.ok()) return s;
+  auto answer = RunAccountHook(CallContext::Hook::kHealthComponent,
+                               slot_->module->retain_plugin_on_health_component,
+                               tenant, account_id);
+  if (!answer.ok()) return answer.status();
+  if (!answer->has_value()) return std::optional<HealthComponent>();
+  const std::string& out = **answer;
   HealthComponent c;
   if (!codec::DecodeComponent(out, &c)) {
     return Status(Code::kDataLoss,
