@@ -27,6 +27,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "plugins/common/plugin_util.h"
 #include "plugins/playbooks/default_playbooks.h"
+#include "plugins/playbooks/effectiveness_evidence.h"
 #include "plugins/playbooks/effectiveness_stats.h"
 #include "plugins/playbooks/playbook_rules.h"
 #include "plugins/playbooks/success_plan_status.h"
@@ -890,14 +891,16 @@ class PlaybooksPlugin : public sdk::Plugin {
     auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
     if (!tasks.ok()) return tasks.status();
     std::vector<v1::Task> chosen;
-    for (auto& t : *tasks) {
+    for (const auto& t : *tasks) {
       if (!req.playbook_id().empty() && t.playbook_id() != req.playbook_id())
         continue;
       if (req.segment() != 0 && t.segment() != req.segment()) continue;
-      chosen.push_back(std::move(t));
+      chosen.push_back(t);
     }
+    auto evidence = GatherEvidence(host(), tenant, chosen, *tasks, as_of);
+    if (!evidence.ok()) return evidence.status();
     *out->mutable_as_of_time() = TimestampOf(as_of);
-    for (auto& row : Effectiveness(chosen, as_of))
+    for (auto& row : Effectiveness(chosen, as_of, *evidence))
       *out->add_rows() = std::move(row);
     return Status();
   }
