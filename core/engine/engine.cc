@@ -192,9 +192,7 @@ bool Engine::ApplyStored(const std::string& tenant,
 std::optional<report::v1::HealthAlert> Engine::StoreHealth(
     AccountEntry& entry, const health::HealthResult& r, absl::Time now) {
   const CurrentHealth before = entry.health;
-  entry.health.has_score = r.has_score;
-  entry.health.score = r.score;
-  entry.health.band = r.band;
+  entry.health = CurrentHealth{r.has_score, r.score, r.band};
   if (before.band == r.band) return std::nullopt;
   report::v1::HealthAlert alert;
   alert.set_account(health::AccountName(entry.state));
@@ -274,12 +272,11 @@ std::vector<store::StoredAlert> Engine::ScoreChanges(
         continue;
       }
       s.compare_indicators = true;
-      s.held = band_changed
-                   ? health::MaskOf(s.result.indicators)
-                   : health::HeldIndicators(
-                         options_.health, e->state, now, s.result.band,
-                         health::kAllIndicators & ~e->health.indicators,
-                         &s.result.indicators);
+      s.held = band_changed ? health::MaskOf(s.result.indicators)
+                            : health::HeldIndicators(
+                                  options_.health, e->state, now, s.result.band,
+                                  health::kAllIndicators & ~e->indicators,
+                                  &s.result.indicators);
     }
   }
   std::vector<store::StoredAlert> alerts;

@@ -198,14 +198,14 @@ class Engine {
     bool has_score = false;
     double score = 0;
     account::v1::HealthBand band = account::v1::HEALTH_BAND_UNSPECIFIED;
-    // The leading indicators the alert history last said hold: rebuilt
-    // from it at start, so a restart raises only what changed meanwhile.
-    health::IndicatorMask indicators = 0;
   };
   struct AccountEntry {
     model::AccountState state;
     std::vector<SignalRef> refs;  // sorted by time
     CurrentHealth health;
+    // The leading indicators the alert history last said hold: rebuilt
+    // from it at start, so a restart raises only what changed meanwhile.
+    health::IndicatorMask indicators = 0;
     // Serialized bytes of its profile and signals, for the stored-bytes
     // quota: given back when the account is deleted.
     int64_t stored_bytes = 0;

@@ -32,8 +32,8 @@ void Engine::AppendIndicatorChanges(const std::string& tenant,
                                     const health::HealthResult& r,
                                     health::IndicatorMask held, absl::Time now,
                                     std::vector<store::StoredAlert>* out) {
-  const health::IndicatorMask before = entry.health.indicators;
-  entry.health.indicators = held;
+  const health::IndicatorMask before = entry.indicators;
+  entry.indicators = held;
   if (before == held) return;
   for (int i = 0; i < health::kIndicatorCount; ++i) {
     const bool was = (before >> i & 1) != 0;
@@ -98,7 +98,7 @@ absl::Status Engine::LoadIndicatorSets() {
         const int i =
             health::IndicatorIndex(alert.leading_indicators(0).code());
         if (i < 0) continue;  // an indicator this version no longer has
-        health::IndicatorMask& mask = it->second->health.indicators;
+        health::IndicatorMask& mask = it->second->indicators;
         const health::IndicatorMask bit = health::IndicatorMask{1} << i;
         mask = appeared ? (mask | bit) : (mask & ~bit);
       }
