@@ -258,9 +258,10 @@ TEST_F(IndicatorEventsE2eTest, AppearsClearsOpensATaskAndRestartRepeatsNone) {
       if (a.code() == kCleared) break;  // the last one stored
     }
     ctx->TryCancel();
+    // engagement_drop held from the account's first rescore (its creation).
     EXPECT_EQ(seen, (std::vector<std::string>{
-                        absl::StrCat(kAppeared, " usage_decline"),
                         absl::StrCat(kAppeared, " engagement_drop"),
+                        absl::StrCat(kAppeared, " usage_decline"),
                         absl::StrCat(kCleared, " usage_decline")}));
   }
 
@@ -285,13 +286,22 @@ TEST_F(IndicatorEventsE2eTest, AppearsClearsOpensATaskAndRestartRepeatsNone) {
 
 TEST_F(IndicatorEventsE2eTest, ChurnedAccountRaisesNoIndicatorAlerts) {
   const std::string gone = CreateAccount("gone");
+  // Before churning: never contacted, so engagement_drop holds.
+  ASSERT_EQ(Count(gone, kAppeared, "engagement_drop"), 1);
   signal::v1::Signal churn;
   churn.set_signal_id("churn");
   churn.set_account(gone);
-  *churn.mutable_occur_time() = DaysAgo(1);
+  *churn.mutable_occur_time() = DaysAgo(3);
   churn.mutable_commercial()->set_kind(signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
-  Record({Usage("g1", gone, 40, 80), Usage("g2", gone, 2, 30), churn});
-  EXPECT_TRUE(Alerts(gone, kAppeared).empty());
+  // Churned, then usage falls and a touchpoint ends engagement_drop: no
+  // appearance, no clearing.
+  signal::v1::Signal touch;
+  touch.set_signal_id("g3");
+  touch.set_account(gone);
+  *touch.mutable_occur_time() = DaysAgo(1);
+  touch.mutable_touchpoint()->set_channel(signal::v1::TOUCHPOINT_CHANNEL_CALL);
+  Record({Usage("g1", gone, 40, 80), churn, Usage("g2", gone, 2, 30), touch});
+  EXPECT_EQ(Alerts(gone, kAppeared).size(), 1u);
   EXPECT_TRUE(Alerts(gone, kCleared).empty());
 
   // A live account in the same tenant does raise them (the filter is the
