@@ -86,6 +86,7 @@ class PlaybooksPlugin : public sdk::Plugin {
     setup.Subscribe(SignalKind::kLifecycle);
     // An older host ignores these; the tick then polls bands instead.
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kBandChanged);
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kIndicatorAppeared);
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kAlert);
     ServePlaybooks(setup);
     ServeTasks(setup);
@@ -124,10 +125,11 @@ class PlaybooksPlugin : public sdk::Plugin {
     return Status();
   }
 
-  // A band entering red or yellow, or another plugin's alert (e.g.
-  // onboarding.milestone_overdue), fires the playbooks it matches. The feed
-  // is at least once: each task records the event's position it applied
-  // (AccountState.feed_positions), so a redelivery changes nothing.
+  // A band entering red or yellow, a leading indicator appearing, or
+  // another plugin's alert (e.g. onboarding.milestone_overdue), fires the
+  // playbooks it matches. The feed is at least once: each task records the
+  // event's position it applied (AccountState.feed_positions), so a
+  // redelivery changes nothing.
   Status OnHealthEvent(const sdk::HealthEvent& event) override {
     if (event.account_id.empty()) return Status();  // tenant-wide
     TriggerEvent e;
@@ -139,6 +141,10 @@ class PlaybooksPlugin : public sdk::Plugin {
           return Status();
         e.kind = v1::TRIGGER_KIND_BAND_ENTERED;
         e.band = static_cast<v1::Band>(event.band);
+        break;
+      case sdk::HealthEvent::Kind::kIndicatorAppeared:
+        e.kind = v1::TRIGGER_KIND_INDICATOR_APPEARED;
+        e.indicator = event.indicator;
         break;
       case sdk::HealthEvent::Kind::kAlert:
         e.kind = v1::TRIGGER_KIND_PLUGIN_ALERT;
