@@ -81,7 +81,8 @@ void PrintAccountDetail(const Account& a, bool color) {
 // both paths read values the same way.
 struct AccountFlags {
   std::optional<std::string> name, arr, seats, contract_start, renewal, segment,
-      stage, csm, sponsor_name, sponsor_email, champion_name, champion_email;
+      stage, csm, term, sponsor_name, sponsor_email, champion_name,
+      champion_email;
 
   void Add(CLI::App* cmd) {
     cmd->add_option("--name", name, "display name");
@@ -90,6 +91,9 @@ struct AccountFlags {
     cmd->add_option("--contract-start", contract_start,
                     "contract start (2024-05-01 or RFC 3339)");
     cmd->add_option("--renewal", renewal, "renewal date");
+    cmd->add_option("--term", term,
+                    "contract term in months (a renewal moves the renewal "
+                    "date on by it; 12 when unset)");
     cmd->add_option("--segment", segment,
                     "override the segment (" +
                         EnumChoices(account::v1::Segment_descriptor()) +
@@ -120,6 +124,7 @@ struct AccountFlags {
     add("segment", segment);
     add("lifecycle_stage", stage);
     add("csm_owner", csm);
+    add("contract_term_months", term);
     add("exec_sponsor_name", sponsor_name);
     add("exec_sponsor_email", sponsor_email);
     add("champion_name", champion_name);
@@ -461,7 +466,8 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
     cmd->footer(
         "CSV columns (header row, any order): account_id, display_name, arr, "
         "licensed_seats,\ncontract_start_time, renewal_time, segment, "
-        "lifecycle_stage, csm_owner,\nexec_sponsor_name, exec_sponsor_email, "
+        "lifecycle_stage, csm_owner,\ncontract_term_months, exec_sponsor_name, "
+        "exec_sponsor_email, "
         "champion_name, champion_email.\nJSON Lines: one Account per line in "
         "proto JSON (what `accounts list -o json` prints).\n\n" +
         std::string(ExitCodesHelp()));

@@ -88,6 +88,23 @@ TEST(ProfileHistoryTest, FieldsReadAsTheyStoodAtEachTime) {
   EXPECT_EQ(a.profile.csm_owner(), "alice");
 }
 
+TEST(ProfileHistoryTest, HealthAsOfUsesTheSeatsOfThatTime) {
+  const health::HealthConfig config = health::DefaultHealthConfig();
+  AccountState a = Account(10000, Day(2024, 1, 1), Day(2025, 1, 1));
+  signal::v1::Signal usage;
+  *usage.mutable_occur_time() = api::ToProto(Day(2024, 6, 1));
+  usage.mutable_usage()->set_active_users(90);
+  ApplySignal(usage, a);
+  ApplySignal(ProfileChanged(Day(2024, 6, 10), {{"licensed_seats", "1000"}}),
+              a);
+  // 5 June: 90 of 100 seats, 90% > 80%: 10. 15 June: 90 of 1,000, 9% <
+  // 30%: 1. Before, both read today's 1,000 seats.
+  EXPECT_DOUBLE_EQ(
+      health::ScoreEngagement(config, a, Day(2024, 6, 5), false).score, 10);
+  EXPECT_DOUBLE_EQ(
+      health::ScoreEngagement(config, a, Day(2024, 6, 15), false).score, 1);
+}
+
 TEST(ProfileHistoryTest, ArchiveAndRestoreAreDated) {
   AccountState a = Account(10000, Day(2024, 1, 1), Day(2025, 1, 1));
   ApplySignal(ProfileChanged(Day(2024, 3, 1), {{"archived", "true"}}), a);
