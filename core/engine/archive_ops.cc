@@ -87,12 +87,6 @@ absl::StatusOr<Account> Engine::RestoreAccount(const std::string& tenant,
 
 absl::StatusOr<account::v1::EraseAccountResponse> Engine::EraseAccount(
     const std::string& tenant, const std::string& name) {
-  // Archived first, in its own commit: a crash before the replacement
-  // leaves an archived account (erase again), never a visible half-erased
-  // one.
-  if (auto archived = SetArchived(tenant, name, true); !archived.ok()) {
-    return archived.status();
-  }
   std::string id;
   if (auto s = api::ParseAccountName(name, "name", &id); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
@@ -149,8 +143,12 @@ absl::StatusOr<account::v1::EraseAccountResponse> Engine::EraseAccount(
   p.set_name(new_name);
   p.set_display_name(kErasedDisplayName);
   p.clear_contacts();
+  // Erased and archived from now, in the one transaction below: a crash
+  // leaves the account whole or erased, never half.
+  const absl::Time now = absl::Now();
   p.set_erased(true);
-  *p.mutable_update_time() = ToProto(absl::Now());
+  *p.mutable_archive_time() = ToProto(now);
+  *p.mutable_update_time() = ToProto(now);
   store::StoredAccount row{tenant, new_id, ""};
   p.SerializeToString(&row.payload);
 
@@ -173,7 +171,6 @@ absl::StatusOr<account::v1::EraseAccountResponse> Engine::EraseAccount(
   }
   quotas_.Settle(tenant, 0, e->stored_bytes - freed);
   // Scored once for the cache; archived, so never alerted on.
-  const absl::Time now = absl::Now();
   StoreHealth(*e, health::ComputeHealthScore(options_.health, e->state, now),
               now);
 

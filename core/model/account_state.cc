@@ -54,16 +54,30 @@ int32_t TermMonthsAt(const AccountState& account, absl::Time t) {
   return months > 0 ? static_cast<int32_t>(months) : 12;
 }
 
+namespace {
+
+// An erased account's remainder is archived from the erase on, whatever
+// its earlier archive history says: the erase time is its archive_time.
+bool ErasedAt(const AccountState& account, absl::Time t) {
+  return account.profile.erased() && account.profile.has_archive_time() &&
+         t >= api::FromProto(account.profile.archive_time());
+}
+
+}  // namespace
+
 bool ArchivedAt(const AccountState& account, absl::Time t) {
   const ProfileChange* c = LastChange(account, ProfileField::kArchived, t);
-  return c != nullptr && c->number != 0;
+  return (c != nullptr && c->number != 0) || ErasedAt(account, t);
 }
 
 std::optional<absl::Time> ArchiveTimeAt(const AccountState& account,
                                         absl::Time t) {
   const ProfileChange* c = LastChange(account, ProfileField::kArchived, t);
-  if (c == nullptr || c->number == 0) return std::nullopt;
-  return c->time;
+  if (c != nullptr && c->number != 0) return c->time;
+  if (ErasedAt(account, t)) {
+    return api::FromProto(account.profile.archive_time());
+  }
+  return std::nullopt;
 }
 
 absl::Time AddMonths(absl::Time t, int months) {

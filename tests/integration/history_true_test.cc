@@ -194,9 +194,9 @@ TEST_F(HistoryTrueTest, EraseRemovesTheNameFromEveryAnswer) {
   er.set_name("accounts/zebra-corp");
   account::v1::EraseAccountResponse erased;
   ASSERT_TRUE(accounts_->EraseAccount(Ctx().get(), er, &erased).ok());
-  // Kept: the expansion and the archive record; deleted: the touchpoint
-  // and the contacts record of the creation.
-  EXPECT_EQ(erased.kept_signals(), 2);
+  // Kept: the expansion; deleted: the touchpoint and the contacts record of
+  // the creation.
+  EXPECT_EQ(erased.kept_signals(), 1);
   EXPECT_EQ(erased.deleted_signals(), 2);
 
   const auto no_zebra = [](const google::protobuf::Message& m) {
