@@ -71,14 +71,11 @@ report::v1::HealthModelValidation ValidateHealthModel(
     health::ToProto(o->time, out->mutable_outcome_time());
     out->set_arr_lost(o->arr_lost);
     out->set_band_30d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(30))
-            .band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(30)).band);
     out->set_band_60d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(60))
-            .band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(60)).band);
     out->set_band_90d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(90))
-            .band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(90)).band);
   }
   v.set_accounts_evaluated(evaluated);
   v.set_predicted_red(predicted_red);
