@@ -52,6 +52,13 @@ absl::Status ValidateAccount(const Account& a) {
     return Invalid("account.renewal_time",
                    "must not be before contract_start_time");
   }
+  if (a.contract_term_months() < 0 ||
+      a.contract_term_months() > kMaxContractTermMonths) {
+    return Invalid(
+        "account.contract_term_months",
+        absl::StrCat("must be 0-", kMaxContractTermMonths,
+                     " (0 means 12), got ", a.contract_term_months()));
+  }
   if (!account::v1::Segment_IsValid(a.segment())) {
     return Invalid("account.segment", "unknown segment");
   }
@@ -105,7 +112,8 @@ const std::vector<std::string>& WritableAccountPaths() {
   static const auto* paths = new std::vector<std::string>{
       "display_name",        "arr",          "licensed_seats",
       "contract_start_time", "renewal_time", "segment",
-      "lifecycle_stage",     "csm_owner",    "contacts"};
+      "lifecycle_stage",     "csm_owner",    "contacts",
+      "contract_term_months"};
   return *paths;
 }
 

@@ -53,6 +53,8 @@ inline constexpr size_t kMaxContacts = 200;
 // currency), so sums over a portfolio stay exact enough and finite.
 inline constexpr double kMaxArr = 1e12;
 inline constexpr int32_t kMaxLicensedSeats = 10'000'000;
+// Longest contract term, in months (ten years).
+inline constexpr int32_t kMaxContractTermMonths = 120;
 
 // --- Messages ----------------------------------------------------------------
 // One signal, serialized as received, including its ids: any signal with

@@ -1,4 +1,4 @@
-// accounts list|get|create|update|delete|import
+// accounts list|get|create|update|archive|restore|erase|delete|import
 #include <iostream>
 #include <optional>
 
@@ -53,9 +53,16 @@ void PrintAccountDetail(const Account& a, bool color) {
       {"csm owner", a.csm_owner().empty() ? "-" : a.csm_owner()},
       {"contract start", FormatDate(a.contract_start_time())},
       {"renewal", FormatDate(a.renewal_time())},
+      {"contract term", absl::StrCat(a.contract_term_months(), " months")},
       {"created", FormatDateTime(a.create_time())},
       {"updated", FormatDateTime(a.update_time())},
   };
+  if (a.archived()) {
+    kv.push_back({"archived", FormatDateTime(a.archive_time())});
+  }
+  if (a.erased()) {
+    kv.push_back({"erased", "personal data removed; revenue history kept"});
+  }
   for (const auto& c : a.contacts()) {
     std::vector<std::string> roles;
     if (c.exec_sponsor()) roles.push_back("exec sponsor");
@@ -74,7 +81,8 @@ void PrintAccountDetail(const Account& a, bool color) {
 // both paths read values the same way.
 struct AccountFlags {
   std::optional<std::string> name, arr, seats, contract_start, renewal, segment,
-      stage, csm, sponsor_name, sponsor_email, champion_name, champion_email;
+      stage, csm, term, sponsor_name, sponsor_email, champion_name,
+      champion_email;
 
   void Add(CLI::App* cmd) {
     cmd->add_option("--name", name, "display name");
@@ -83,6 +91,9 @@ struct AccountFlags {
     cmd->add_option("--contract-start", contract_start,
                     "contract start (2024-05-01 or RFC 3339)");
     cmd->add_option("--renewal", renewal, "renewal date");
+    cmd->add_option("--term", term,
+                    "contract term in months (a renewal moves the renewal "
+                    "date on by it; 12 when unset)");
     cmd->add_option("--segment", segment,
                     "override the segment (" +
                         EnumChoices(account::v1::Segment_descriptor()) +
@@ -113,6 +124,7 @@ struct AccountFlags {
     add("segment", segment);
     add("lifecycle_stage", stage);
     add("csm_owner", csm);
+    add("contract_term_months", term);
     add("exec_sponsor_name", sponsor_name);
     add("exec_sponsor_email", sponsor_email);
     add("champion_name", champion_name);
@@ -154,6 +166,7 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
   {
     struct Opts {
       std::string segment, csm, stage, band;
+      bool archived = false;
       int limit = 0;
       int page_size = 200;
     };
@@ -166,6 +179,8 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
     cmd->add_option("--stage", o->stage, "only this lifecycle stage");
     cmd->add_option("--band", o->band,
                     "only this health band (green, yellow, red)");
+    cmd->add_flag("--archived", o->archived,
+                  "also archived (and erased) accounts");
     cmd->add_option("--limit", o->limit, "stop after N accounts (0: all)");
     cmd->add_option("--page-size", o->page_size, "accounts per request")
         ->check(CLI::Range(1, 1000));
@@ -186,6 +201,7 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
       req.set_health_band(static_cast<account::v1::HealthBand>(
           set_enum(o->band, account::v1::HealthBand_descriptor())));
       req.set_csm_owner(o->csm);
+      req.set_show_archived(o->archived);
       req.set_page_size(o->page_size);
       Connection conn(g);
       auto stub = AccountService::NewStub(conn.channel());
@@ -325,7 +341,9 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = accounts->add_subcommand(
-        "delete", "Delete an account and its whole signal history");
+        "delete",
+        "Same as erase (kept for scripts): the account's personal data "
+        "goes, its revenue history stays anonymous");
     cmd->add_option("account", o->id, "account id")->required();
     cmd->add_flag("-y,--yes", o->yes,
                   "do not ask (required when stdin is a terminal)");
@@ -355,6 +373,79 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
     });
   }
 
+  // archive / restore: the account leaves (or rejoins) the live book;
+  // its history stays in past reports.
+  for (const bool archive : {true, false}) {
+    auto id = std::make_shared<std::string>();
+    CLI::App* cmd = accounts->add_subcommand(
+        archive ? "archive" : "restore",
+        archive ? "Take an account out of the live book (lists, at-risk, "
+                  "alerts); past reports keep it"
+                : "Bring an archived account back into the live book");
+    cmd->add_option("account", *id, "account id")->required();
+    cmd->callback([&g, id, archive] {
+      const std::string name = RequireName(*id);
+      Connection conn(g);
+      auto stub = AccountService::NewStub(conn.channel());
+      auto ctx = conn.Context();
+      Account a;
+      if (archive) {
+        account::v1::ArchiveAccountRequest req;
+        req.set_name(name);
+        Check(stub->ArchiveAccount(ctx.get(), req, &a), "archiving " + name);
+      } else {
+        account::v1::RestoreAccountRequest req;
+        req.set_name(name);
+        Check(stub->RestoreAccount(ctx.get(), req, &a), "restoring " + name);
+      }
+      Output(g, a);
+    });
+  }
+
+  // erase
+  {
+    struct Opts {
+      std::string id;
+      bool yes = false;
+    };
+    auto o = std::make_shared<Opts>();
+    CLI::App* cmd = accounts->add_subcommand(
+        "erase",
+        "Erase an account's personal data (a privacy request); its revenue "
+        "history stays, anonymous, so past reports do not change");
+    cmd->add_option("account", o->id, "account id")->required();
+    cmd->add_flag("-y,--yes", o->yes,
+                  "do not ask (required when stdin is a terminal)");
+    cmd->callback([&g, o] {
+      const std::string name = RequireName(o->id);
+      if (!o->yes && IsTerminal(0)) {
+        std::cerr << "Erase " << name
+                  << "'s personal data for good? Type the account id to "
+                     "confirm: ";
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != api::AccountIdOf(name))
+          throw CliError(kExitUsage, "not erased");
+      }
+      account::v1::EraseAccountRequest req;
+      req.set_name(name);
+      account::v1::EraseAccountResponse resp;
+      Connection conn(g);
+      auto stub = AccountService::NewStub(conn.channel());
+      auto ctx = conn.Context();
+      Check(stub->EraseAccount(ctx.get(), req, &resp), "erasing " + name);
+      if (g.format() == OutputFormat::kJson) {
+        PrintJson(std::cout, resp);
+      } else {
+        std::cout << "erased " << name << ": "
+                  << FormatCount(resp.deleted_signals()) << " signals deleted, "
+                  << FormatCount(resp.kept_signals())
+                  << " revenue signals kept as "
+                  << api::AccountIdOf(resp.anonymous_account()) << "\n";
+      }
+    });
+  }
+
   // import
   {
     auto o = std::make_shared<ImportOptions>();
@@ -375,7 +466,8 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
     cmd->footer(
         "CSV columns (header row, any order): account_id, display_name, arr, "
         "licensed_seats,\ncontract_start_time, renewal_time, segment, "
-        "lifecycle_stage, csm_owner,\nexec_sponsor_name, exec_sponsor_email, "
+        "lifecycle_stage, csm_owner,\ncontract_term_months, exec_sponsor_name, "
+        "exec_sponsor_email, "
         "champion_name, champion_email.\nJSON Lines: one Account per line in "
         "proto JSON (what `accounts list -o json` prints).\n\n" +
         std::string(ExitCodesHelp()));

@@ -256,7 +256,25 @@ void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
                   FormatMoney(w.arr_at_risk()),
                   FormatMoney(w.arr_to_monitor())});
     }
+    const auto& od = r.overdue_renewals();
+    ren.AddRow({"overdue", absl::StrCat(od.accounts()), FormatMoney(od.arr()),
+                FormatMoney(od.arr_at_risk()), "-"});
     ren.Print(std::cout);
+    if (od.renewals_size() > 0) {
+      std::cout << "\nOverdue renewals\n";
+      Table over({{"ACCOUNT"},
+                  {"NAME"},
+                  {"RENEWAL"},
+                  {"DAYS OVERDUE", Align::kRight},
+                  {"ARR", Align::kRight}});
+      for (const auto& item : od.renewals()) {
+        over.AddRow({api::AccountIdOf(item.account()), item.display_name(),
+                     FormatDate(item.renewal_time()),
+                     absl::StrFormat("%.0f", item.days_overdue()),
+                     FormatMoney(item.arr())});
+      }
+      over.Print(std::cout);
+    }
   }
 
   if (r.time_to_churn_size() > 0) {

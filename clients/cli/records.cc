@@ -49,6 +49,8 @@ const std::map<std::string, std::string>& AccountAliases() {
       {"renewal_date", "renewal_time"},
       {"stage", "lifecycle_stage"},
       {"csm", "csm_owner"},
+      {"term", "contract_term_months"},
+      {"contract_term", "contract_term_months"},
   };
   return *aliases;
 }
@@ -59,8 +61,9 @@ constexpr const char* kContactColumns[] = {"exec_sponsor_name",
 
 // Writable account fields that rows may set.
 constexpr const char* kAccountColumns[] = {
-    "display_name", "arr",     "licensed_seats",  "contract_start_time",
-    "renewal_time", "segment", "lifecycle_stage", "csm_owner"};
+    "display_name",        "arr",          "licensed_seats",
+    "contract_start_time", "renewal_time", "segment",
+    "lifecycle_stage",     "csm_owner",    "contract_term_months"};
 
 std::string Canonical(const std::string& name,
                       const std::map<std::string, std::string>& aliases) {

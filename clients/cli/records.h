@@ -14,6 +14,7 @@
 //
 // Account rows: account_id, display_name, arr, licensed_seats,
 // contract_start_time, renewal_time, segment, lifecycle_stage, csm_owner,
+// contract_term_months (alias term),
 // exec_sponsor_name, exec_sponsor_email, champion_name, champion_email.
 #ifndef RETAIN_CLIENTS_CLI_RECORDS_H_
 #define RETAIN_CLIENTS_CLI_RECORDS_H_

@@ -484,7 +484,22 @@ std::string RenderPortfolioHtml(
                 absl::StrCat(w.accounts()), FormatMoney(w.arr()),
                 FormatMoney(w.arr_at_risk()), FormatMoney(w.arr_to_monitor())});
     }
-    h += "</table></section>\n";
+    // Past their date with no renewal: in no window, so shown apart.
+    const auto& od = r.overdue_renewals();
+    h += Row({"Overdue", absl::StrCat(od.accounts()), FormatMoney(od.arr()),
+              FormatMoney(od.arr_at_risk()), "–"});
+    h += "</table>";
+    if (od.renewals_size() > 0) {
+      h += "<h3>Overdue renewals</h3><table>";
+      h += Row({"Account", "Renewal date", "Days overdue", "ARR"}, true);
+      for (const auto& item : od.renewals()) {
+        h += Row({item.display_name(), FormatDate(item.renewal_time()),
+                  absl::StrFormat("%.0f", item.days_overdue()),
+                  FormatMoney(item.arr())});
+      }
+      h += "</table>";
+    }
+    h += "</section>\n";
   }
   if (r.kpis_size() > 0) {
     h += "<section id=\"targets\"><h2>Targets</h2><table>";

@@ -1,5 +1,6 @@
 // Account create/get/list/update/delete.
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "api/account_validation.h"
@@ -40,7 +41,64 @@ void CopyWritable(const Account& from, Account* to) {
   copy.clear_health_score();
   copy.clear_health_band();
   copy.clear_initial_arr();
+  copy.clear_archived();
+  copy.clear_archive_time();
+  copy.clear_erased();
   *to = copy;
+}
+
+// The versioned fields (docs/decisions/0030-true-history.md).
+void CopyVersioned(const Account& from, Account* to) {
+  to->set_licensed_seats(from.licensed_seats());
+  if (from.has_renewal_time()) {
+    *to->mutable_renewal_time() = from.renewal_time();
+  } else {
+    to->clear_renewal_time();
+  }
+  to->set_csm_owner(from.csm_owner());
+  to->set_segment_overridden(from.segment_overridden());
+  to->set_segment(from.segment_overridden() ? from.segment()
+                                            : account::v1::SEGMENT_UNSPECIFIED);
+  to->set_contract_term_months(from.contract_term_months());
+}
+
+// The profile change an update makes to the versioned fields, if any.
+std::optional<signal::v1::CustomSignal> ProfileChangeSignal(
+    const Account& before, const Account& after) {
+  signal::v1::CustomSignal c;
+  c.set_type(model::kProfileChangedType);
+  auto& attrs = *c.mutable_attributes();
+  if (after.licensed_seats() != before.licensed_seats()) {
+    attrs["licensed_seats"] = absl::StrCat(after.licensed_seats());
+  }
+  if (after.renewal_time().SerializeAsString() !=
+          before.renewal_time().SerializeAsString() ||
+      after.has_renewal_time() != before.has_renewal_time()) {
+    attrs["renewal_time"] =
+        after.has_renewal_time()
+            ? absl::FormatTime(absl::RFC3339_full,
+                               FromProto(after.renewal_time()),
+                               absl::UTCTimeZone())
+            : "";
+  }
+  if (after.csm_owner() != before.csm_owner()) {
+    attrs["csm_owner"] = after.csm_owner();
+  }
+  const auto override_of = [](const Account& a) {
+    return a.segment_overridden() ? a.segment()
+                                  : account::v1::SEGMENT_UNSPECIFIED;
+  };
+  if (override_of(after) != override_of(before)) {
+    attrs["segment"] = account::v1::Segment_Name(override_of(after));
+  }
+  const auto term_of = [](const Account& a) {
+    return a.contract_term_months() > 0 ? a.contract_term_months() : 12;
+  };
+  if (term_of(after) != term_of(before)) {
+    attrs["contract_term_months"] = absl::StrCat(after.contract_term_months());
+  }
+  if (attrs.empty()) return std::nullopt;
+  return c;
 }
 
 }  // namespace
@@ -56,10 +114,28 @@ Account Engine::View(const AccountEntry& entry) const {
   Account a = entry.state.profile;
   const model::AccountTimeline& tl = entry.state.timeline;
   a.set_name(health::AccountName(entry.state));
-  a.set_arr(model::ArrAt(tl, absl::InfiniteFuture()));
+  // Versioned fields show their latest value; the stored profile keeps
+  // the values given at creation.
+  const model::AccountState& st = entry.state;
+  const absl::Time latest = absl::InfiniteFuture();
+  a.set_arr(model::ArrAt(tl, latest));
+  a.set_licensed_seats(model::SeatsAt(st, latest));
+  if (const auto renewal = model::RenewalAt(st, latest)) {
+    *a.mutable_renewal_time() = ToProto(*renewal);
+  } else {
+    a.clear_renewal_time();
+  }
+  a.set_csm_owner(model::OwnerAt(st, latest));
+  a.set_contract_term_months(model::TermMonthsAt(st, latest));
+  const account::v1::Segment set = model::SegmentOverrideAt(st, latest);
+  a.set_segment_overridden(set != account::v1::SEGMENT_UNSPECIFIED);
   a.set_segment(a.segment_overridden()
-                    ? a.segment()
+                    ? set
                     : health::SegmentForArr(options_.health, a.arr()));
+  if (const auto archived = model::ArchiveTimeAt(st, latest)) {
+    a.set_archived(true);
+    *a.mutable_archive_time() = ToProto(*archived);
+  }
   if (!tl.lifecycle.empty()) {
     a.set_lifecycle_stage(tl.lifecycle.back().stage);
     *a.mutable_lifecycle_stage_time() = ToProto(tl.lifecycle.back().time);
@@ -107,7 +183,8 @@ absl::StatusOr<Account> Engine::CreateAccount(const std::string& tenant,
       return absl::AlreadyExistsError(absl::StrCat(
           "account_id: ", api::AccountName(id), " already exists"));
     }
-    if (absl::Status s = quotas_.CheckAccounts(tenant, ts.accounts.size());
+    if (absl::Status s =
+            quotas_.CheckAccounts(tenant, ts.accounts.size() - ts.erased);
         !s.ok()) {
       return s;
     }
@@ -209,16 +286,19 @@ absl::StatusOr<account::v1::ListAccountsResponse> Engine::ListAccounts(
   for (const auto& [id, entry] : ts->accounts) {
     // Filters read the model directly; only the page is rendered.
     const model::AccountState& st = entry->state;
+    const absl::Time latest = absl::InfiniteFuture();
+    if (!req.show_archived() && model::ArchivedAt(st, latest)) continue;
     if (req.segment()) {
+      const account::v1::Segment set = model::SegmentOverrideAt(st, latest);
       const account::v1::Segment seg =
-          st.profile.segment_overridden()
-              ? st.profile.segment()
-              : health::SegmentForArr(
-                    options_.health,
-                    model::ArrAt(st.timeline, absl::InfiniteFuture()));
+          set != account::v1::SEGMENT_UNSPECIFIED
+              ? set
+              : health::SegmentForArr(options_.health,
+                                      model::ArrAt(st.timeline, latest));
       if (seg != req.segment()) continue;
     }
-    if (!req.csm_owner().empty() && st.profile.csm_owner() != req.csm_owner()) {
+    if (!req.csm_owner().empty() &&
+        model::OwnerAt(st, latest) != req.csm_owner()) {
       continue;
     }
     if (req.lifecycle_stage()) {
@@ -285,6 +365,7 @@ absl::StatusOr<Account> Engine::UpdateAccount(
     const Account current = View(*e);
     updated.set_arr(current.arr());
     updated.set_lifecycle_stage(current.lifecycle_stage());
+    CopyVersioned(current, &updated);
     for (const std::string& p : paths) {
       if (p == "display_name") updated.set_display_name(input.display_name());
       if (p == "arr") updated.set_arr(input.arr());
@@ -312,6 +393,9 @@ absl::StatusOr<Account> Engine::UpdateAccount(
       if (p == "lifecycle_stage")
         updated.set_lifecycle_stage(input.lifecycle_stage());
       if (p == "csm_owner") updated.set_csm_owner(input.csm_owner());
+      if (p == "contract_term_months") {
+        updated.set_contract_term_months(input.contract_term_months());
+      }
       if (p == "contacts") *updated.mutable_contacts() = input.contacts();
     }
     if (absl::Status s = api::ValidateAccount(updated); !s.ok()) return s;
@@ -348,10 +432,16 @@ absl::StatusOr<Account> Engine::UpdateAccount(
           HasExecSponsor(updated) ? "true" : "false";
       history.push_back(std::move(s));
     }
-    // ARR and stage live in the timeline; the stored profile keeps the
-    // values given at creation.
+    if (auto change = ProfileChangeSignal(current, updated)) {
+      signal::v1::Signal s = system_signal("profile");
+      *s.mutable_custom() = *std::move(change);
+      history.push_back(std::move(s));
+    }
+    // ARR, stage and the versioned fields live in the timeline; the stored
+    // profile keeps the values given at creation.
     updated.set_arr(e->state.profile.arr());
     updated.set_lifecycle_stage(e->state.profile.lifecycle_stage());
+    CopyVersioned(e->state.profile, &updated);
     *updated.mutable_update_time() = ToProto(now);
     row = store::StoredAccount{tenant, id, ""};
     updated.SerializeToString(&row.payload);
@@ -411,23 +501,12 @@ absl::StatusOr<Account> Engine::UpdateAccount(
 
 absl::StatusOr<int64_t> Engine::DeleteAccount(const std::string& tenant,
                                               const std::string& name) {
-  std::string id;
-  if (auto s = api::ParseAccountName(name, "name", &id); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
-  AccountEntry* entry = FindAccount(tenant, id);
-  if (!entry) {
-    return absl::NotFoundError(absl::StrCat("no account \"", name, "\""));
-  }
-  absl::StatusOr<int64_t> removed = store_->DeleteAccount(tenant, id);
-  if (!removed.ok()) return removed.status();
-  quotas_.Settle(tenant, 0, -entry->stored_bytes);
-  // Else a new account with this id would inherit them at the next start.
-  if (absl::Status s = ForgetPluginComponents(tenant, *entry); !s.ok()) {
-    return s;
-  }
-  Tenant(tenant).by_id.erase(id);
-  Tenant(tenant).accounts.erase(id);
-  return removed;
+  // Deleting used to remove the revenue history too, so past reports
+  // changed; it is now an erase (docs/decisions/0030-true-history.md).
+  absl::StatusOr<account::v1::EraseAccountResponse> erased =
+      EraseAccount(tenant, name);
+  if (!erased.ok()) return erased.status();
+  return erased->deleted_signals();
 }
 
 }  // namespace retain::engine

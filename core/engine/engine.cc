@@ -157,6 +157,7 @@ Engine::AccountEntry* Engine::FindAccount(const std::string& tenant,
 
 void Engine::AddAccount(TenantState& ts, std::unique_ptr<AccountEntry> entry) {
   const std::string id = entry->state.id;
+  if (entry->state.profile.erased()) ++ts.erased;
   ts.by_id[id] = entry.get();
   ts.accounts[id] = std::move(entry);
 }
@@ -258,7 +259,8 @@ std::vector<store::StoredAlert> Engine::ScoreChanges(
     absl::ReaderMutexLock lock(&mu_);
     for (size_t i = 0; i < accounts.size(); ++i) {
       AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
-      if (!e) continue;
+      // Archived accounts are out of the live book: no band changes.
+      if (!e || model::ArchivedAt(e->state, absl::InfiniteFuture())) continue;
       Scored& s = results[i].emplace();
       s.result = health::ComputeHealthScore(options_.health, e->state, now);
       const bool band_changed = s.result.band != e->health.band;

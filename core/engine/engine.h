@@ -103,8 +103,21 @@ class Engine {
   absl::StatusOr<account::v1::Account> UpdateAccount(
       const std::string& tenant, const account::v1::Account& account,
       const google::protobuf::FieldMask& mask);
+  // EraseAccount under its old name: returns the signals deleted.
   absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
                                         const std::string& name);
+
+  // --- Archive and erase (core/engine/archive_ops.cc) ---------------------
+  // Archiving leaves the account's history in place and takes it out of the
+  // live book from now on (docs/decisions/0030-true-history.md).
+  absl::StatusOr<account::v1::Account> ArchiveAccount(const std::string& tenant,
+                                                      const std::string& name);
+  absl::StatusOr<account::v1::Account> RestoreAccount(const std::string& tenant,
+                                                      const std::string& name);
+  // Archives the account, then replaces it by an anonymous successor that
+  // keeps only its revenue history.
+  absl::StatusOr<account::v1::EraseAccountResponse> EraseAccount(
+      const std::string& tenant, const std::string& name);
 
   // --- Signals ------------------------------------------------------------
   // Validates the whole batch (field rules and that accounts exist); on
@@ -214,6 +227,9 @@ class Engine {
     // Ordered for listing; by_id for the per-signal lookups of ingestion.
     std::map<std::string, std::unique_ptr<AccountEntry>> accounts;
     absl::flat_hash_map<std::string, AccountEntry*> by_id;
+    // Anonymous remainders of erased accounts: not counted by the account
+    // quota.
+    int64_t erased = 0;
   };
   struct PendingBatch {
     std::string tenant;
@@ -327,6 +343,10 @@ class Engine {
       bool allow_reserved, std::vector<store::StoredAccount> accounts = {});
   // Reserves the batch's bytes (and tokens) or says which quota refuses it.
   absl::Status Admit(PendingBatch& batch, bool rate_limited);
+  // Records the archive state as a profile change dated now.
+  absl::StatusOr<account::v1::Account> SetArchived(const std::string& tenant,
+                                                   const std::string& name,
+                                                   bool archived);
   // Records server-generated signals (contacts changes, ARR updates).
   absl::Status RecordSystemSignals(const std::string& tenant,
                                    std::vector<signal::v1::Signal> signals);

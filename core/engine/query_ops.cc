@@ -152,6 +152,7 @@ std::vector<report::v1::HealthAlert> Engine::CurrentRedAlerts(
   const absl::Time now = absl::Now();
   for (const auto& [id, entry] : ts->accounts) {
     if (entry->health.band != account::v1::HEALTH_BAND_RED) continue;
+    if (model::ArchivedAt(entry->state, absl::InfiniteFuture())) continue;
     report::v1::HealthAlert a;
     a.set_account(health::AccountName(entry->state));
     a.set_display_name(entry->state.profile.display_name());

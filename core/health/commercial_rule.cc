@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/health/component_rules.h"
+#include "core/health/renewal_status.h"
 #include "core/health/time_util.h"
 
 namespace retain::health {
@@ -64,25 +65,19 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
                                         c.penalty_contraction));
   }
 
-  if (account.profile.has_renewal_time()) {
-    const absl::Time renewal = FromProto(account.profile.renewal_time());
+  // The renewal date as it stood at as_of: a renewal moves it on by the
+  // contract term, so "lapsed" holds only while the renewal is overdue.
+  const RenewalStatus renewal_status = RenewalStatusAt(account, as_of);
+  if (renewal_status.renewal) {
+    const absl::Time renewal = *renewal_status.renewal;
     if (explain) r.inputs.push_back({"renewal_time", TimeString(renewal)});
     if (renewal <= as_of) {
-      // Lapsed unless a renewal (or a fresh contract) was recorded on or
-      // after the renewal date.
-      bool renewed = false;
-      for (size_t i = arr_end; i > 0 && !renewed; --i) {
-        const model::ArrChange& ch = tl.arr_changes[i - 1];
-        if (ch.time < renewal) break;
-        renewed = ch.kind == signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL ||
-                  ch.kind == signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO;
-      }
-      if (!renewed) {
+      if (renewal_status.overdue) {
         penalty += c.penalty_renewal_lapsed;
         if (explain)
           reasons.push_back(absl::StrFormat(
-              "renewal date passed with no renewal recorded (-%g)",
-              c.penalty_renewal_lapsed));
+              "renewal overdue by %.1f days, no renewal recorded (-%g)",
+              renewal_status.days_overdue, c.penalty_renewal_lapsed));
       }
     } else {
       const double days = DaysBetween(as_of, renewal);

@@ -12,7 +12,7 @@ ComponentResult ScoreEngagement(const HealthConfig& config,
   const auto& c = config.engagement;
   ComponentResult r;
   r.name = "engagement";
-  const int32_t seats = account.profile.licensed_seats();
+  const int32_t seats = model::SeatsAt(account, as_of);
   if (explain) r.inputs.push_back({"licensed_seats", absl::StrCat(seats)});
 
   const auto& usage = account.timeline.usage;

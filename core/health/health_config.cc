@@ -137,6 +137,24 @@ absl::Status ValidateHealthConfig(const HealthConfig& c) {
     << NonNegative("indicators.negative_csat_max", i.negative_csat_max)
     << NonNegative("indicators.renewal_risk_days", i.renewal_risk_days);
 
+  const std::vector<int>& windows = c.renewals.window_days;
+  if (windows.empty() || windows.size() > 8) {
+    k << Invalid(
+        "renewals.window_days",
+        absl::StrCat("must hold 1 to 8 windows, got ", windows.size()));
+  }
+  for (size_t n = 0; n < windows.size(); ++n) {
+    if (windows[n] < 1 || windows[n] > 3650) {
+      k << Invalid(
+          "renewals.window_days",
+          absl::StrCat("each window must be 1-3650 days, got ", windows[n]));
+    } else if (n > 0 && windows[n] <= windows[n - 1]) {
+      k << Invalid("renewals.window_days",
+                   absl::StrCat("must be strictly increasing (", windows[n],
+                                " after ", windows[n - 1], ")"));
+    }
+  }
+
   const auto& v = c.coverage;
   k << Positive("coverage.pooled_min_arr", v.pooled_min_arr)
     << Below("coverage.pooled_min_arr", v.pooled_min_arr,

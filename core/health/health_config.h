@@ -7,6 +7,7 @@
 #define RETAIN_CORE_HEALTH_HEALTH_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -115,6 +116,12 @@ struct HealthConfig {
     // (renewal_risk) renewal within this many days and band not green.
     int renewal_risk_days = 90;
   } indicators;
+
+  // The renewal windows of the portfolio report: renewals due within each
+  // many days after as_of. 1 to 8 windows, strictly increasing, each 1-3650.
+  struct Renewals {
+    std::vector<int> window_days = {30, 60, 90, 120};
+  } renewals;
 
   // Segment boundaries on ARR (ACV): < pooled_min_arr digital;
   // < named_min_arr pooled; <= named_max_arr named; above it dedicated.

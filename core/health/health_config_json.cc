@@ -21,6 +21,7 @@ struct Field {
   double* d = nullptr;
   int* i = nullptr;
   bool* b = nullptr;
+  std::vector<int>* list = nullptr;  // a list of whole numbers
 };
 
 void AddSegment(std::vector<Field>& f, const std::string& name,
@@ -95,6 +96,8 @@ std::vector<Field> FieldsOf(HealthConfig& c) {
        &c.indicators.negative_csat_max},
       {"indicators.renewal_risk_days", nullptr,
        &c.indicators.renewal_risk_days},
+      {"renewals.window_days", nullptr, nullptr, nullptr,
+       &c.renewals.window_days},
       {"coverage.pooled_min_arr", &c.coverage.pooled_min_arr},
       {"coverage.named_min_arr", &c.coverage.named_min_arr},
       {"coverage.named_max_arr", &c.coverage.named_max_arr},
@@ -125,6 +128,18 @@ absl::Status SetLeaf(const Field& f, const json& v) {
     const auto n = v.get<int64_t>();
     if (n < INT32_MIN || n > INT32_MAX) return Invalid(f.key, "out of range");
     *f.i = static_cast<int>(n);
+  } else if (f.list != nullptr) {
+    if (!v.is_array()) return Invalid(f.key, "must be a list of integers");
+    std::vector<int> values;
+    for (const json& e : v) {
+      if (!e.is_number_integer()) {
+        return Invalid(f.key, "must be a list of integers");
+      }
+      const auto n = e.get<int64_t>();
+      if (n < INT32_MIN || n > INT32_MAX) return Invalid(f.key, "out of range");
+      values.push_back(static_cast<int>(n));
+    }
+    *f.list = std::move(values);
   } else {
     if (!v.is_boolean()) return Invalid(f.key, "must be true or false");
     *f.b = v.get<bool>();

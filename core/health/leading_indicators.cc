@@ -137,12 +137,13 @@ bool PaymentOverdue(const model::AccountState& a, absl::Time as_of,
 bool RenewalRisk(const HealthConfig& config, const model::AccountState& a,
                  absl::Time as_of, model::HealthBand band, bool describe,
                  std::vector<Indicator>& out) {
-  if (!a.profile.has_renewal_time()) return false;
+  const std::optional<absl::Time> due = model::RenewalAt(a, as_of);
+  if (!due) return false;
   if (band != account::v1::HEALTH_BAND_YELLOW &&
       band != account::v1::HEALTH_BAND_RED) {
     return false;
   }
-  const absl::Time renewal = FromProto(a.profile.renewal_time());
+  const absl::Time renewal = *due;
   if (renewal <= as_of ||
       renewal > as_of + Days(config.indicators.renewal_risk_days)) {
     return false;

@@ -15,10 +15,8 @@ model::Segment SegmentForArr(const HealthConfig& config, double arr) {
 
 model::Segment SegmentAt(const HealthConfig& config,
                          const model::AccountState& account, absl::Time t) {
-  if (account.profile.segment_overridden() &&
-      account.profile.segment() != account::v1::SEGMENT_UNSPECIFIED) {
-    return account.profile.segment();
-  }
+  const model::Segment set = model::SegmentOverrideAt(account, t);
+  if (set != account::v1::SEGMENT_UNSPECIFIED) return set;
   return SegmentForArr(config, model::ArrAt(account.timeline, t));
 }
 

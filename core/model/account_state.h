@@ -8,6 +8,7 @@
 #define RETAIN_CORE_MODEL_ACCOUNT_STATE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,6 +79,28 @@ struct SponsorPoint {
   bool has_exec_sponsor = false;
 };
 
+// Profile fields whose past values point-in-time views read
+// (docs/decisions/0030-true-history.md).
+enum class ProfileField : uint8_t {
+  kSeats,     // number: licensed seats
+  kRenewal,   // number: renewal time in Unix microseconds, unless cleared
+  kOwner,     // text: CSM owner
+  kSegment,   // number: segment override (0: derived from ARR)
+  kTerm,      // number: contract term in months (0: 12)
+  kArchived,  // number: 1 archived, 0 restored
+};
+
+// A change of one profile field: its value from `time` on. The stored
+// profile keeps the values given at creation; these changes, folded in time
+// order, give the value at any time. Most accounts never have one.
+struct ProfileChange {
+  absl::Time time;
+  ProfileField field = ProfileField::kSeats;
+  bool cleared = false;  // a renewal date removed
+  int64_t number = 0;
+  std::string text;
+};
+
 struct AccountTimeline {
   std::vector<UsagePoint> usage;
   std::vector<TicketEvent> tickets;
@@ -87,6 +110,7 @@ struct AccountTimeline {
   std::vector<PaymentPoint> payments;
   std::vector<LifecyclePoint> lifecycle;
   std::vector<SponsorPoint> sponsor;
+  std::vector<ProfileChange> profile_changes;
   // Signals of every kind recorded for the account.
   int64_t signal_count = 0;
 };
@@ -132,6 +156,25 @@ LifecycleStage StageAt(const AccountState& account, absl::Time t);
 
 // Whether an exec sponsor was identified at `t`.
 bool HasExecSponsorAt(const AccountTimeline& timeline, absl::Time t);
+
+// Versioned profile fields at `t` (the creation value when no change was
+// recorded at or before t). No allocation: the owner is a reference into
+// the account.
+int32_t SeatsAt(const AccountState& account, absl::Time t);
+std::optional<absl::Time> RenewalAt(const AccountState& account, absl::Time t);
+const std::string& OwnerAt(const AccountState& account, absl::Time t);
+// The segment override in force, SEGMENT_UNSPECIFIED when derived from ARR.
+Segment SegmentOverrideAt(const AccountState& account, absl::Time t);
+// Contract term in months (12 when unset).
+int32_t TermMonthsAt(const AccountState& account, absl::Time t);
+bool ArchivedAt(const AccountState& account, absl::Time t);
+// When the account was last archived, if it is archived at `t`.
+std::optional<absl::Time> ArchiveTimeAt(const AccountState& account,
+                                        absl::Time t);
+
+// `t` moved on by whole calendar months (UTC); a day past the end of the
+// target month becomes its last day (31 Jan + 1 month = 28/29 Feb).
+absl::Time AddMonths(absl::Time t, int months);
 
 // Inserts `value` keeping `v` sorted by time, after entries with equal time.
 template <typename T>

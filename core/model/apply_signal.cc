@@ -1,5 +1,7 @@
 #include "core/model/apply_signal.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "api/proto_time.h"
 
 namespace retain::model {
@@ -59,8 +61,59 @@ void ApplyCommercial(const signal::v1::CommercialEvent& c, absl::Time t,
     default:
       break;
   }
+  ProfileChange renewal{t, ProfileField::kRenewal};
   if (c.has_next_renewal_time()) {
-    *account.profile.mutable_renewal_time() = c.next_renewal_time();
+    renewal.number = absl::ToUnixMicros(FromProto(c.next_renewal_time()));
+  } else if (c.kind() == signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL) {
+    // Early or late, a renewal moves the date on by one term from the date
+    // it renews, so the next one is due a term later, not a term from now.
+    const std::optional<absl::Time> previous = RenewalAt(account, t);
+    if (!previous) return;
+    renewal.number =
+        absl::ToUnixMicros(AddMonths(*previous, TermMonthsAt(account, t)));
+  } else {
+    return;
+  }
+  InsertByTime(tl.profile_changes, std::move(renewal));
+}
+
+void ApplyProfileChanged(const signal::v1::CustomSignal& custom, absl::Time t,
+                         AccountState& account) {
+  auto& changes = account.timeline.profile_changes;
+  for (const auto& [key, value] : custom.attributes()) {
+    ProfileChange c{t};
+    int64_t n = 0;
+    if (key == "licensed_seats" && absl::SimpleAtoi(value, &n)) {
+      c.field = ProfileField::kSeats;
+      c.number = n;
+    } else if (key == "contract_term_months" && absl::SimpleAtoi(value, &n)) {
+      c.field = ProfileField::kTerm;
+      c.number = n;
+    } else if (key == "renewal_time") {
+      c.field = ProfileField::kRenewal;
+      absl::Time when;
+      std::string error;
+      if (value.empty() ||
+          !absl::ParseTime(absl::RFC3339_full, value, &when, &error)) {
+        c.cleared = true;
+      } else {
+        c.number = absl::ToUnixMicros(when);
+      }
+    } else if (key == "csm_owner") {
+      c.field = ProfileField::kOwner;
+      c.text = value;
+    } else if (key == "segment") {
+      account::v1::Segment segment = account::v1::SEGMENT_UNSPECIFIED;
+      account::v1::Segment_Parse(value, &segment);
+      c.field = ProfileField::kSegment;
+      c.number = segment;
+    } else if (key == "archived") {
+      c.field = ProfileField::kArchived;
+      c.number = value == "true" ? 1 : 0;
+    } else {
+      continue;  // a field a later version versions: ignored
+    }
+    InsertByTime(changes, std::move(c));
   }
 }
 
@@ -103,6 +156,8 @@ void ApplySignal(const Signal& s, AccountState& account) {
         const bool sponsor =
             it != s.custom().attributes().end() && it->second == "true";
         InsertByTime(tl.sponsor, SponsorPoint{t, sponsor});
+      } else if (s.custom().type() == kProfileChangedType) {
+        ApplyProfileChanged(s.custom(), t, account);
       }
       break;
     default:

@@ -13,6 +13,12 @@ namespace retain::model {
 // Custom signal types the server records itself when an account's contacts
 // change, so that "was there an exec sponsor at T" survives restarts.
 inline constexpr char kContactsChangedType[] = "retain.contacts_changed";
+// ... and when a versioned profile field changes (an update, an archive or
+// a restore): one attribute per changed field, named after the Account
+// field ("licensed_seats", "renewal_time" as RFC 3339 or "" when cleared,
+// "csm_owner", "segment" as the enum name, "contract_term_months",
+// "archived" as "true"/"false").
+inline constexpr char kProfileChangedType[] = "retain.profile_changed";
 
 void ApplySignal(const signal::v1::Signal& signal, AccountState& account);
 

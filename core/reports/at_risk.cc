@@ -14,6 +14,7 @@ report::v1::ListAtRiskAccountsResponse ListAtRiskAccounts(
     absl::Time as_of, model::Segment segment) {
   std::vector<report::v1::AccountHealth> red;
   for (const model::AccountState* a : accounts) {
+    if (model::ArchivedAt(*a, as_of)) continue;  // not in the book then
     const health::HealthResult h = health::ComputeHealth(config, *a, as_of);
     if (h.band != account::v1::HEALTH_BAND_RED || h.arr <= 0) continue;
     if (segment != account::v1::SEGMENT_UNSPECIFIED && h.segment != segment) {

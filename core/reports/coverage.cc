@@ -44,9 +44,12 @@ CoverageReport ComputeCoverage(const Accounts& accounts,
     report::v1::SegmentCoverage& s = out.segments[i];
     s.set_accounts(s.accounts() + 1);
     s.set_arr(s.arr() + arr);
-    if (!a->profile.csm_owner().empty()) {
-      csms[i].insert(a->profile.csm_owner());
-      all_csms.insert(a->profile.csm_owner());
+    // The owner as it was at as_of: a later hand-over does not move
+    // past coverage.
+    const std::string& owner = model::OwnerAt(*a, as_of);
+    if (!owner.empty()) {
+      csms[i].insert(owner);
+      all_csms.insert(owner);
     }
     const int cadence = health::CoverageFor(config, kSegments[i]).cadence_days;
     if (cadence <= 0) continue;

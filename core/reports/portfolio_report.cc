@@ -73,13 +73,16 @@ report::v1::PortfolioReport BuildPortfolioReport(
   *r.mutable_retention() = ComputeRetention(accounts, period_start, as_of);
   *r.mutable_surveys() = ComputeSurveyStats(accounts, period_start, as_of);
 
+  // The book sections leave out accounts archived at as_of; revenue
+  // sections keep them (an archive changes no revenue history).
+  const Accounts book = LiveAt(accounts, as_of);
   // Health once per account; several sections read it.
   std::vector<health::HealthResult> health;
-  health.reserve(accounts.size());
-  for (const model::AccountState* a : accounts) {
+  health.reserve(book.size());
+  for (const model::AccountState* a : book) {
     health.push_back(health::ComputeHealthScore(config, *a, as_of));
   }
-  for (auto& s : HealthBySegment(accounts, health)) {
+  for (auto& s : HealthBySegment(book, health)) {
     *r.add_health_by_segment() = std::move(s);
   }
   for (auto& w : TimeToChurn(accounts, period_start, as_of)) {
@@ -87,14 +90,16 @@ report::v1::PortfolioReport BuildPortfolioReport(
   }
   for (auto& c : Cohorts(accounts, as_of)) *r.add_cohorts() = std::move(c);
 
-  CoverageReport coverage = ComputeCoverage(accounts, config, as_of);
+  CoverageReport coverage = ComputeCoverage(book, config, as_of);
   for (auto& s : coverage.segments) *r.add_coverage() = std::move(s);
   r.set_csms_needed_total(coverage.csms_needed_total);
   r.set_csms_assigned_total(coverage.csms_assigned_total);
 
-  for (auto& w : RenewalWindows(accounts, health, as_of)) {
+  for (auto& w :
+       RenewalWindows(book, health, as_of, config.renewals.window_days)) {
     *r.add_renewals() = std::move(w);
   }
+  *r.mutable_overdue_renewals() = OverdueRenewals(book, health, as_of);
   for (auto& k : ComputeKpis(config, r.retention(), r.surveys())) {
     *r.add_kpis() = std::move(k);
   }

@@ -34,6 +34,15 @@ int WholeMonthsBetween(absl::Time from, absl::Time to) {
   return months < 0 ? 0 : months;
 }
 
+Accounts LiveAt(const Accounts& accounts, absl::Time t) {
+  Accounts live;
+  live.reserve(accounts.size());
+  for (const model::AccountState* a : accounts) {
+    if (!model::ArchivedAt(*a, t)) live.push_back(a);
+  }
+  return live;
+}
+
 double InitialArr(const model::AccountTimeline& timeline, absl::Time until) {
   double first = 0;
   ForEachArrStep(timeline, until,

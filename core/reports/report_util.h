@@ -27,6 +27,9 @@ int WholeMonthsBetween(absl::Time from, absl::Time to);
 // starting contract value), 0 if none.
 double InitialArr(const model::AccountTimeline& timeline, absl::Time until);
 
+// The accounts not archived at `t`: the live book as it stood then.
+Accounts LiveAt(const Accounts& accounts, absl::Time t);
+
 // Ratio or 0 when the denominator is 0 (callers flag "undefined" apart).
 inline double SafeDiv(double num, double den) {
   return den == 0 ? 0 : num / den;

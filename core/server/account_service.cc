@@ -79,4 +79,49 @@ grpc::ServerUnaryReactor* AccountServiceImpl::DeleteAccount(
       });
 }
 
+grpc::ServerUnaryReactor* AccountServiceImpl::ArchiveAccount(
+    grpc::CallbackServerContext* ctx, const ArchiveAccountRequest* req,
+    Account* resp) {
+  const std::string method = M("ArchiveAccount");
+  return Authorized(ctx, *auth_, method, resp,
+                    [&](const auth::Identity& id) -> absl::StatusOr<Account> {
+                      auto a = engine_->ArchiveAccount(id.tenant, req->name());
+                      auth_->Audit(*ctx, id, method, req->name(), a.status(),
+                                   "archived");
+                      return a;
+                    });
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::RestoreAccount(
+    grpc::CallbackServerContext* ctx, const RestoreAccountRequest* req,
+    Account* resp) {
+  const std::string method = M("RestoreAccount");
+  return Authorized(ctx, *auth_, method, resp,
+                    [&](const auth::Identity& id) -> absl::StatusOr<Account> {
+                      auto a = engine_->RestoreAccount(id.tenant, req->name());
+                      auth_->Audit(*ctx, id, method, req->name(), a.status(),
+                                   "restored");
+                      return a;
+                    });
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::EraseAccount(
+    grpc::CallbackServerContext* ctx, const EraseAccountRequest* req,
+    EraseAccountResponse* resp) {
+  const std::string method = M("EraseAccount");
+  return Authorized(
+      ctx, *auth_, method, resp,
+      [&](const auth::Identity& id) -> absl::StatusOr<EraseAccountResponse> {
+        auto r = engine_->EraseAccount(id.tenant, req->name());
+        // The audit names the anonymous account, which carries no
+        // personal data, beside the erased name the caller gave.
+        auth_->Audit(*ctx, id, method, req->name(), r.status(),
+                     r.ok() ? absl::StrCat(r->deleted_signals(),
+                                           " signals deleted, kept as ",
+                                           r->anonymous_account())
+                            : std::string(r.status().message()));
+        return r;
+      });
+}
+
 }  // namespace retain::server

@@ -33,6 +33,18 @@ class AccountServiceImpl final
       grpc::CallbackServerContext* ctx,
       const account::v1::DeleteAccountRequest* req,
       account::v1::DeleteAccountResponse* resp) override;
+  grpc::ServerUnaryReactor* ArchiveAccount(
+      grpc::CallbackServerContext* ctx,
+      const account::v1::ArchiveAccountRequest* req,
+      account::v1::Account* resp) override;
+  grpc::ServerUnaryReactor* RestoreAccount(
+      grpc::CallbackServerContext* ctx,
+      const account::v1::RestoreAccountRequest* req,
+      account::v1::Account* resp) override;
+  grpc::ServerUnaryReactor* EraseAccount(
+      grpc::CallbackServerContext* ctx,
+      const account::v1::EraseAccountRequest* req,
+      account::v1::EraseAccountResponse* resp) override;
 
  private:
   engine::Engine* engine_;

@@ -300,6 +300,52 @@ absl::StatusOr<int64_t> SqliteStore::DeleteAccount(const std::string& tenant,
   return removed;
 }
 
+absl::StatusOr<int64_t> SqliteStore::ReplaceAccount(
+    const std::string& tenant, const std::string& id,
+    const StoredAccount& successor, const std::vector<StoredSignal>& kept) {
+  absl::MutexLock lock(&write_mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(writer_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> move = Statement::Prepare(
+      writer_,
+      "UPDATE signals SET signal_id = ?, account_id = ?, payload = ? "
+      "WHERE seq = ? AND tenant = ? AND account_id = ?");
+  if (!move.ok()) return move.status();
+  for (const StoredSignal& s : kept) {
+    move->Bind(1, s.signal_id);
+    move->Bind(2, successor.account_id);
+    move->BindBlob(3, s.payload);
+    move->Bind(4, s.seq);
+    move->Bind(5, tenant);
+    move->Bind(6, id);
+    if (absl::Status st = move->Run(); !st.ok()) return st;
+  }
+  // The rest, like DeleteAccount, by one scan of the log.
+  int64_t deleted = -1;
+  for (const char* sql :
+       {"DELETE FROM signals WHERE tenant = ? AND account_id = ?",
+        "DELETE FROM alerts WHERE tenant = ? AND account_id = ?",
+        "DELETE FROM create_requests WHERE tenant = ? AND account_id = ?",
+        "DELETE FROM accounts WHERE tenant = ? AND account_id = ?"}) {
+    absl::StatusOr<Statement> del = Statement::Prepare(writer_, sql);
+    if (!del.ok()) return del.status();
+    del->Bind(1, tenant);
+    del->Bind(2, id);
+    if (absl::Status st = del->Run(); !st.ok()) return st;
+    // The first statement deletes the signals.
+    if (deleted < 0) deleted = sqlite3_changes(writer_);
+  }
+  absl::StatusOr<Statement> put = Statement::Prepare(
+      writer_, "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)");
+  if (!put.ok()) return put.status();
+  put->Bind(1, successor.tenant);
+  put->Bind(2, successor.account_id);
+  put->BindBlob(3, successor.payload);
+  if (absl::Status st = put->Run(); !st.ok()) return st;
+  if (absl::Status st = tx->Commit(); !st.ok()) return st;
+  return deleted;
+}
+
 absl::Status SqliteStore::ForEachAccount(
     const std::function<void(const StoredAccount&)>& fn) {
   absl::MutexLock lock(&read_mu_);

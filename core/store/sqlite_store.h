@@ -33,6 +33,10 @@ class SqliteStore : public Store {
                           const std::string& request_id) override;
   absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
                                         const std::string& id) override;
+  absl::StatusOr<int64_t> ReplaceAccount(
+      const std::string& tenant, const std::string& id,
+      const StoredAccount& successor,
+      const std::vector<StoredSignal>& kept) override;
   absl::Status ForEachAccount(
       const std::function<void(const StoredAccount&)>& fn) override;
   absl::StatusOr<std::optional<std::string>> LookupRequest(

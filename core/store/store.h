@@ -158,6 +158,16 @@ class Store {
   // signals went.
   virtual absl::StatusOr<int64_t> DeleteAccount(const std::string& tenant,
                                                 const std::string& id) = 0;
+  // Replaces the account by `successor` (another id) in one transaction:
+  // the `kept` signals (by seq) are rewritten in place with their new
+  // signal id, account id and payload, keeping their seq; every other
+  // signal, alert and create request id of the account is deleted, and so
+  // is its row. Returns how many signals were deleted. For erasure: nothing
+  // of the old row or of a deleted signal survives.
+  virtual absl::StatusOr<int64_t> ReplaceAccount(
+      const std::string& tenant, const std::string& id,
+      const StoredAccount& successor,
+      const std::vector<StoredSignal>& kept) = 0;
   virtual absl::Status ForEachAccount(
       const std::function<void(const StoredAccount&)>& fn) = 0;
   // The account id a create with this request_id produced, if any.

@@ -171,7 +171,8 @@ TEST(ValidateAccountUpdatePathsTest, OnlyWritableFields) {
   EXPECT_EQ(st.message(),
             "update_mask: \"health_score\" is not a writable field "
             "(display_name, arr, licensed_seats, contract_start_time, "
-            "renewal_time, segment, lifecycle_stage, csm_owner, contacts)");
+            "renewal_time, segment, lifecycle_stage, csm_owner, contacts, "
+            "contract_term_months)");
 }
 
 }  // namespace

@@ -346,6 +346,11 @@ TEST_F(HtmlReportNumbersTest, EveryFigureIsTheApisAndTheHandWorkedOne) {
                         FormatMoney(w.arr_at_risk()),
                         FormatMoney(w.arr_to_monitor())});
   }
+  // Then the overdue bucket (no "to monitor" figure of its own).
+  const auto& od = api.overdue_renewals();
+  renewals.push_back({"Overdue", absl::StrCat(od.accounts()),
+                      FormatMoney(od.arr()), FormatMoney(od.arr_at_risk()),
+                      "\u2013"});
   EXPECT_EQ(TableOf(html, "renewals"), renewals);
   Rows targets;
   for (const auto& k : api.kpis()) {

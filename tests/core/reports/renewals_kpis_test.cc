@@ -55,7 +55,7 @@ TEST(RenewalsTest, WindowsBandsAndOrder) {
   p.Add(AccountBuilder("none"));            // no renewal date
   h.push_back(Health(5000, kRed, 1));
 
-  const auto w = RenewalWindows(p.view, h, AsOf());
+  const auto w = RenewalWindows(p.view, h, AsOf(), {30, 60, 90, 120});
   ASSERT_EQ(w.size(), 4u);
   EXPECT_EQ(w[0].within_days(), 30);
   EXPECT_EQ(w[0].accounts(), 2);
@@ -92,7 +92,7 @@ TEST(RenewalsTest, AtMost50ItemsButAllCounted) {
               .Renewal(DaysAfter(1 + i * 0.1)));
     h.push_back(Health(10, kGreen, 9));
   }
-  const auto w = RenewalWindows(p.view, h, AsOf());
+  const auto w = RenewalWindows(p.view, h, AsOf(), {30, 60, 90, 120});
   EXPECT_EQ(w[0].accounts(), 60);
   EXPECT_EQ(w[0].renewals_size(), 50);
   EXPECT_EQ(w[0].renewals(0).account(), "accounts/r100");
