@@ -76,7 +76,11 @@ void PrintTask(const Globals& g, const pb::Task& t) {
              FormatDateTime(h.time()), " ",
              EnumShortName(pb::TaskStatus_descriptor(), h.from_status()),
              " -> ", EnumShortName(pb::TaskStatus_descriptor(), h.to_status()),
-             " by ", h.actor(), h.note().empty() ? "" : ": " + h.note())});
+             " by ", h.actor(),
+             h.actor_name().empty() ? "" : " (" + h.actor_name() + ")",
+             h.on_behalf_of().empty() ? ""
+                                      : " on behalf of " + h.on_behalf_of(),
+             h.note().empty() ? "" : ": " + h.note())});
   }
   PrintFields(std::cout, kv);
 }

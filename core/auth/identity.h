@@ -17,6 +17,9 @@ struct Identity {
   Role role = auth::v1::ROLE_UNSPECIFIED;
   // "tenants/{tenant}/apiKeys/{key_id}", "cert:<uri>" or "dev".
   std::string principal;
+  // An API key's display name (may be empty); empty for the others. Plugins
+  // record it next to the key id (who changed a task).
+  std::string key_display_name;
 };
 
 // "reader", "writer", "admin", "operator" (and back).

@@ -258,7 +258,7 @@ absl::StatusOr<Identity> KeyStore::Verify(const std::string& secret,
     k.last_use_persisted = now;
     Persist(id, k).IgnoreError();
   }
-  return Identity{k.tenant, k.api.role(), k.api.name()};
+  return Identity{k.tenant, k.api.role(), k.api.name(), k.api.display_name()};
 }
 
 }  // namespace retain::auth

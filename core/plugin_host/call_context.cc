@@ -46,6 +46,7 @@ plugin::v1::CallContext ToProto(const HookCall& call, absl::Time now) {
   CancelReason why = WhyCancelled(call, now);
   c.set_cancelled(why != plugin::v1::CallContext::CANCEL_REASON_UNSPECIFIED);
   c.set_cancel_reason(why);
+  if (call.caller != nullptr) *c.mutable_caller() = *call.caller;
   return c;
 }
 

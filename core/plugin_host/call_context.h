@@ -29,6 +29,8 @@ struct HookCall {
   const std::atomic<bool>* client_cancelled = nullptr;
   // Set when the host shuts down.
   const std::atomic<bool>* stopping = nullptr;
+  // Who called (ABI 1.4): on_call only, null for hooks nobody calls.
+  const plugin::v1::Caller* caller = nullptr;
 };
 
 // Makes `call` the calling thread's hook until destroyed.

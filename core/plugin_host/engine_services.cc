@@ -8,7 +8,15 @@ namespace retain::plugin_host {
 absl::StatusOr<std::string> EngineHostServices::TenantForCall(
     const grpc::ServerContextBase& context, const std::string& method,
     bool* sees_internals) {
-  return tenant_of_(context, method, sees_internals);
+  auto caller = caller_of_(context, method, sees_internals);
+  if (!caller.ok()) return caller.status();
+  return caller->tenant();
+}
+
+absl::StatusOr<plugin::v1::Caller> EngineHostServices::CallerForCall(
+    const grpc::ServerContextBase& context, const std::string& method,
+    bool* sees_internals) {
+  return caller_of_(context, method, sees_internals);
 }
 
 void EngineHostServices::AuditCall(const grpc::ServerContextBase& context,

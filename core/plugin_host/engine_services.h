@@ -15,7 +15,7 @@ namespace retain::plugin_host {
 
 class EngineHostServices : public HostServices {
  public:
-  using TenantFn = std::function<absl::StatusOr<std::string>(
+  using CallerFn = std::function<absl::StatusOr<plugin::v1::Caller>(
       const grpc::ServerContextBase&, const std::string& method,
       bool* sees_internals)>;
   using AuditFn = std::function<void(
@@ -24,15 +24,19 @@ class EngineHostServices : public HostServices {
   using AlertFn = std::function<void(const std::string& tenant,
                                      const plugin::v1::PluginAlert& alert)>;
 
-  // `tenant_of` resolves the tenant of a plugin call exactly as core
-  // services do; `on_alert` (optional) is told of every plugin alert.
-  EngineHostServices(engine::Engine* engine, TenantFn tenant_of,
+  // `caller_of` authenticates and authorizes a plugin call exactly as core
+  // services do, answering who called (the tenant among it); `on_alert`
+  // (optional) is told of every plugin alert.
+  EngineHostServices(engine::Engine* engine, CallerFn caller_of,
                      AlertFn on_alert = nullptr)
       : engine_(engine),
-        tenant_of_(std::move(tenant_of)),
+        caller_of_(std::move(caller_of)),
         on_alert_(std::move(on_alert)) {}
 
   absl::StatusOr<std::string> TenantForCall(
+      const grpc::ServerContextBase& context, const std::string& method,
+      bool* sees_internals) override;
+  absl::StatusOr<plugin::v1::Caller> CallerForCall(
       const grpc::ServerContextBase& context, const std::string& method,
       bool* sees_internals) override;
   void AuditCall(const grpc::ServerContextBase& context,
@@ -79,7 +83,7 @@ class EngineHostServices : public HostServices {
 
  private:
   engine::Engine* engine_;
-  TenantFn tenant_of_;
+  CallerFn caller_of_;
   AuditFn audit_;
   AlertFn on_alert_;
   mutable absl::Mutex mu_;

@@ -42,12 +42,13 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
       return;
     }
     bool internals = false;
-    auto tenant = services->TenantForCall(*ctx, ctx->method(), &internals);
-    if (!tenant.ok()) {
-      FinishOnce(ToGrpc(tenant.status()));
+    auto caller = services->CallerForCall(*ctx, ctx->method(), &internals);
+    if (!caller.ok()) {
+      FinishOnce(ToGrpc(caller.status()));
       return;
     }
-    tenant_ = *tenant;
+    tenant_ = caller->tenant();
+    caller_ = std::make_shared<const plugin::v1::Caller>(*std::move(caller));
     StartRead(&request_);
   }
 
@@ -81,7 +82,7 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
           }
         },
         // Set by OnCancel too: the running handler can see the cancel.
-        finished);
+        finished, caller_);
   }
 
   void OnCancel() override {
@@ -98,6 +99,7 @@ class PluginCallReactor : public grpc::ServerGenericBidiReactor {
   PluginHost* host_;
   grpc::GenericCallbackServerContext* ctx_;
   std::string tenant_;
+  std::shared_ptr<const plugin::v1::Caller> caller_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
   std::shared_ptr<std::atomic<bool>> finished_;

@@ -115,7 +115,8 @@ void HookRunner::RunAsync(const std::shared_ptr<Plugin>& p, Hook hook,
                         pending->deadline_at,
                         &pending->fired,
                         pending->scope.cancelled.get(),
-                        &p->stopping};
+                        &p->stopping,
+                        pending->scope.caller.get()};
     Outcome o;
     retain_sink sink{&o.output, &AppendToString};
     {

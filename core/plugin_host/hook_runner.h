@@ -32,6 +32,8 @@ struct HookScope {
   absl::Time deadline = absl::InfiniteFuture();
   // Set when the client cancels the call; may be null.
   std::shared_ptr<const std::atomic<bool>> cancelled;
+  // on_call: who called (ABI 1.4); may be null.
+  std::shared_ptr<const plugin::v1::Caller> caller;
 };
 
 class HookRunner {

@@ -39,6 +39,17 @@ class HostServices {
   virtual absl::StatusOr<std::string> TenantForCall(
       const grpc::ServerContextBase& context, const std::string& method,
       bool* sees_internals) = 0;
+  // The same check, answering the whole identity (ABI 1.4): what a plugin's
+  // handler sees as its caller. The default knows the tenant only.
+  virtual absl::StatusOr<plugin::v1::Caller> CallerForCall(
+      const grpc::ServerContextBase& context, const std::string& method,
+      bool* sees_internals) {
+    auto tenant = TenantForCall(context, method, sees_internals);
+    if (!tenant.ok()) return tenant.status();
+    plugin::v1::Caller caller;
+    caller.set_tenant(*tenant);
+    return caller;
+  }
   // Records an audited action taken through the plugin host (a resume).
   virtual void AuditCall(const grpc::ServerContextBase& context,
                          const std::string& method, const std::string& target,

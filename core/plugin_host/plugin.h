@@ -27,6 +27,8 @@
 namespace retain::plugin_host {
 
 // What every plugin's host callbacks reach (owned by the host).
+struct Plugin;
+
 struct HostEnv {
   store::Store* store = nullptr;
   HostServices* services = nullptr;
@@ -36,6 +38,11 @@ struct HostEnv {
   std::function<void(const std::string& plugin, const std::string& tenant,
                      const std::vector<std::string>& account_ids)>
       on_plugin_signals;
+  // Runs another plugin's method for `from` (ABI 1.4 call_plugin, see
+  // plugin_calls.h) and waits for it; called holding no host lock.
+  std::function<Outcome(const Plugin& from, const std::string& tenant,
+                        const plugin::v1::CallPluginRequest& request)>
+      call_plugin;
 };
 
 struct Plugin {

@@ -173,7 +173,8 @@ bool PluginHost::ServesMethod(const std::string& method) const {
 void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
                            std::string request, absl::Time deadline,
                            std::function<void(int32_t, std::string)> done,
-                           std::shared_ptr<const std::atomic<bool>> cancelled) {
+                           std::shared_ptr<const std::atomic<bool>> cancelled,
+                           std::shared_ptr<const plugin::v1::Caller> caller) {
   auto it = impl_->methods_.find(method);
   if (it == impl_->methods_.end()) {
     done(static_cast<int32_t>(absl::StatusCode::kUnimplemented),
@@ -190,6 +191,7 @@ void PluginHost::CallAsync(const std::string& tenant, const std::string& method,
   scope.method = method;
   scope.deadline = deadline;
   scope.cancelled = std::move(cancelled);
+  scope.caller = std::move(caller);
   impl_->runner_.RunAsync(
       p,
       [m, instance, tenant, method,

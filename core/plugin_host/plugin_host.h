@@ -123,11 +123,14 @@ class PluginHost {
   bool ServesMethod(const std::string& method) const;
   // Runs a plugin method; `done(code, response or error)` exactly once.
   // `cancelled` (may be null) is set when the client cancels: the running
-  // handler can see it (retain_host_callback_is_cancelled).
+  // handler can see it (retain_host_callback_is_cancelled). `caller` (may
+  // be null) is who called, as the handler's call context shows it (ABI
+  // 1.4) and as plugins it calls are authorized.
   void CallAsync(const std::string& tenant, const std::string& method,
                  std::string request, absl::Time deadline,
                  std::function<void(int32_t, std::string)> done,
-                 std::shared_ptr<const std::atomic<bool>> cancelled = nullptr);
+                 std::shared_ptr<const std::atomic<bool>> cancelled = nullptr,
+                 std::shared_ptr<const plugin::v1::Caller> caller = nullptr);
 
   // Ticks, now, every ready plugin that gets periodic ticks and waits until
   // each tick finished, failed or overran (skipping one still running).

@@ -13,6 +13,7 @@
 #include "core/plugin_host/health_event_delivery.h"
 #include "core/plugin_host/hook_runner.h"
 #include "core/plugin_host/plugin.h"
+#include "core/plugin_host/plugin_calls.h"
 #include "core/plugin_host/plugin_config.h"
 #include "core/plugin_host/plugin_host.h"
 #include "core/plugin_host/plugin_schemas.h"
@@ -45,6 +46,11 @@ class PluginHost::Impl {
       std::vector<ComponentRefresher::AccountKey> keys;
       for (const auto& id : ids) keys.emplace_back(tenant, id);
       refresher_.Refresh(it->second, keys);
+    };
+    env_.call_plugin = [this](const Plugin& from, const std::string& tenant,
+                              const plugin::v1::CallPluginRequest& request) {
+      return CallPlugin(&runner_, {&by_name_, &methods_}, from, tenant,
+                        request);
     };
   }
 

@@ -1,5 +1,6 @@
 #include "core/server/plugin_wiring.h"
 
+#include "absl/strings/match.h"
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "core/common/log.h"
@@ -41,6 +42,27 @@ report::v1::HealthAlert ToHealthAlert(engine::Engine& engine,
   return out;
 }
 
+// What a plugin's handler learns of its caller (ABI 1.4).
+plugin::v1::Caller CallerOf(const auth::Identity& id) {
+  plugin::v1::Caller c;
+  c.set_tenant(id.tenant);
+  // The two enums share their numbers.
+  c.set_role(static_cast<plugin::v1::Caller::Role>(id.role));
+  c.set_principal(id.principal);
+  constexpr absl::string_view kCert = "cert:";
+  if (absl::StartsWith(id.principal, kCert)) {
+    c.set_authentication(plugin::v1::Caller::AUTHENTICATION_CERTIFICATE);
+    c.set_certificate_subject(id.principal.substr(kCert.size()));
+  } else if (id.principal == "dev") {
+    c.set_authentication(plugin::v1::Caller::AUTHENTICATION_NONE);
+  } else {
+    c.set_authentication(plugin::v1::Caller::AUTHENTICATION_API_KEY);
+    c.set_key_id(id.principal.substr(id.principal.rfind('/') + 1));
+    c.set_key_display_name(id.key_display_name);
+  }
+  return c;
+}
+
 }  // namespace
 
 absl::Status PluginWiring::Start(engine::Engine* engine,
@@ -49,11 +71,11 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
   services_ = std::make_unique<plugin_host::EngineHostServices>(
       engine,
       [auth](const grpc::ServerContextBase& ctx, const std::string& method,
-             bool* sees_internals) -> absl::StatusOr<std::string> {
+             bool* sees_internals) -> absl::StatusOr<plugin::v1::Caller> {
         auto id = auth->Authorize(ctx, method);
         if (!id.ok()) return id.status();
         *sees_internals = id->role == auth::v1::ROLE_OPERATOR;
-        return id->tenant;
+        return CallerOf(*id);
       },
       [engine](const std::string& tenant,
                const plugin::v1::PluginAlert& alert) {

@@ -32,6 +32,7 @@
 #include "plugins/playbooks/playbook_rules.h"
 #include "plugins/playbooks/success_plan_status.h"
 #include "plugins/playbooks/task_state.h"
+#include "plugins/playbooks/transition_actor.h"
 #include "plugins/playbooks/trigger_match.h"
 #include "retain/plugins/playbooks/v1/playbooks.pb.h"
 #include "retain_plugin.h"
@@ -47,8 +48,16 @@ constexpr char kService[] = "/retain.plugins.playbooks.v1.PlaybookService/";
 
 std::string TaskKey(const std::string& task_id) { return "task/" + task_id; }
 
-std::string ActorOr(const std::string& actor) {
-  return actor.empty() ? "api" : actor;
+// Applies `move` (a task_state transition taking the actor) as the call's
+// authenticated caller, the request's actor kept as "on behalf of".
+template <typename F>
+auto AsCaller(const Call& c, const std::string& requested, F move) {
+  return [who = ActorOf(c.caller(), requested), move](v1::Task* t) {
+    const int before = t->history_size();
+    Status s = move(t, who.actor);
+    if (s.ok()) StampTransitions(t, before, who);
+    return s;
+  };
 }
 
 // How PlaybooksPlugin::Fire applies one trigger.
@@ -676,23 +685,31 @@ class PlaybooksPlugin : public sdk::Plugin {
         });
     setup.HandleProto<v1::StartTaskRequest, v1::Task>(
         s + "StartTask", [this](const Call& c, const auto& req, auto* r) {
-          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
-            return StartTask(t, ActorOr(req.actor()), host().NowMicros());
-          });
+          return Mutate(c.tenant, req.task_id(), r,
+                        AsCaller(c, req.actor(),
+                                 [&](v1::Task* t, const std::string& actor) {
+                                   return StartTask(t, actor,
+                                                    host().NowMicros());
+                                 }));
         });
     setup.HandleProto<v1::CompleteTaskRequest, v1::Task>(
         s + "CompleteTask", [this](const Call& c, const auto& req, auto* r) {
-          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
-            return CompleteTask(t, req.outcome(), ActorOr(req.actor()),
-                                host().NowMicros());
-          });
+          return Mutate(c.tenant, req.task_id(), r,
+                        AsCaller(c, req.actor(),
+                                 [&](v1::Task* t, const std::string& actor) {
+                                   return CompleteTask(t, req.outcome(), actor,
+                                                       host().NowMicros());
+                                 }));
         });
     setup.HandleProto<v1::SnoozeTaskRequest, v1::Task>(
         s + "SnoozeTask", [this](const Call& c, const auto& req, auto* r) {
-          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
-            return SnoozeTask(t, MicrosOf(req.until_time()),
-                              ActorOr(req.actor()), host().NowMicros());
-          });
+          return Mutate(c.tenant, req.task_id(), r,
+                        AsCaller(c, req.actor(),
+                                 [&](v1::Task* t, const std::string& actor) {
+                                   return SnoozeTask(t,
+                                                     MicrosOf(req.until_time()),
+                                                     actor, host().NowMicros());
+                                 }));
         });
     setup.HandleProto<v1::EscalateTaskRequest, v1::Task>(
         s + "EscalateTask", [this](const Call& c, const auto& req, auto* r) {
@@ -705,17 +722,22 @@ class PlaybooksPlugin : public sdk::Plugin {
             if (it != all->end())
               to = it->second.task().escalation().escalate_to();
           }
-          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
-            return EscalateTask(t, to, ActorOr(req.actor()),
-                                host().NowMicros());
-          });
+          return Mutate(c.tenant, req.task_id(), r,
+                        AsCaller(c, req.actor(),
+                                 [&](v1::Task* t, const std::string& actor) {
+                                   return EscalateTask(t, to, actor,
+                                                       host().NowMicros());
+                                 }));
         });
     setup.HandleProto<v1::CheckStepRequest, v1::Task>(
         s + "CheckStep", [this](const Call& c, const auto& req, auto* r) {
-          return Mutate(c.tenant, req.task_id(), r, [&](v1::Task* t) {
-            return CheckStep(t, req.step_index(), req.checked(),
-                             ActorOr(req.actor()), host().NowMicros());
-          });
+          return Mutate(c.tenant, req.task_id(), r,
+                        AsCaller(c, req.actor(),
+                                 [&](v1::Task* t, const std::string& actor) {
+                                   return CheckStep(t, req.step_index(),
+                                                    req.checked(), actor,
+                                                    host().NowMicros());
+                                 }));
         });
   }
 

@@ -15,7 +15,8 @@
  * access (kv_read, kv_apply_if), the per-call context (call_context,
  * is_cancelled), retain_host_callback_decline and retain_plugin_on_refused;
  * 1.3 appended the health-event feed, retain_plugin_on_health_event, and
- * retain_host_callback_get_account_health):
+ * retain_host_callback_get_account_health; 1.4 appended the caller's
+ * identity to the call context and retain_host_callback_call_plugin):
  *   - A plugin exports exactly one symbol, RETAIN_PLUGIN_ENTRY_SYMBOL.
  *   - The host refuses a plugin whose abi_major differs from its own.
  *   - Minor versions only append: new fields go at the END of
@@ -75,7 +76,7 @@ extern "C" {
     "RETAIN_PLUGIN_ABI_MAJOR/MINOR are set by retain_plugin_abi.h; do not define them (build against the header of the ABI version you target)"
 #endif
 #define RETAIN_PLUGIN_ABI_MAJOR 1
-#define RETAIN_PLUGIN_ABI_MINOR 3
+#define RETAIN_PLUGIN_ABI_MINOR 4
 
 /* The one symbol a plugin exports (see retain_plugin_on_load_fn). */
 #define RETAIN_PLUGIN_ENTRY_SYMBOL "retain_plugin_on_load"
@@ -236,7 +237,41 @@ typedef struct retain_host_api {
    *                       caller is never re-entered). 5 (NOT_FOUND) for an
    *                       unknown account. */
   retain_host_callback_rpc retain_host_callback_get_account_health;
-  /* ABI 1.3 ends here. Append new callbacks below. */
+  /* ABI 1.3 ends here. */
+
+  /* ABI 1.4. The call context (call_context above) of an on_call hook
+   * also carries its caller (CallContext.caller): the tenant, role and
+   * principal the host authenticated, how (API key, client certificate,
+   * authentication off), the key's id and name or the certificate's
+   * subject, and the plugins a plugin-to-plugin call came through. Hooks
+   * nobody called (on_signal, on_tick, on_health_event, on_report_section,
+   * on_health_component) have no caller: the field is unset.
+   *   call_plugin: request = retain.plugin.v1.CallPluginRequest (target
+   *                plugin name, full method name, serialized request);
+   *                response = the target method's serialized response,
+   *                its status code returned as is. Runs the target's
+   *                method for `tenant` on the target's workers, and waits.
+   *                From an on_call hook: `tenant` must be the call's
+   *                (else 7, PERMISSION_DENIED), the target is authorized
+   *                as the original caller (the role table for plugin
+   *                methods: a plugin never gains a role its caller
+   *                lacks), under the caller's deadline, and sees that
+   *                caller with this plugin appended to via_plugins. From
+   *                a background hook (signal, tick, health event, report
+   *                section, health component): runs as a reader of
+   *                `tenant` (authentication PLUGIN, principal
+   *                "plugin:<name>"), so only Get/List/Watch methods pass,
+   *                under the hook's deadline. From a thread the plugin
+   *                owns: 9 (FAILED_PRECONDITION). 5 (NOT_FOUND) when no
+   *                plugin of that name was loaded and started, 14
+   *                (UNAVAILABLE) while it is parked, 12 (UNIMPLEMENTED)
+   *                when it serves no such method, 8
+   *                (RESOURCE_EXHAUSTED) beyond 4 nested plugin calls.
+   *                No host lock is held while the target runs; each
+   *                nested call occupies one worker of its target, so a
+   *                plugin that calls itself needs workers to spare. */
+  retain_host_callback_rpc retain_host_callback_call_plugin;
+  /* ABI 1.4 ends here. Append new callbacks below. */
 } retain_host_api;
 
 /*
@@ -343,7 +378,7 @@ typedef struct retain_plugin_module {
   int32_t (*retain_plugin_on_health_event)(void* instance, retain_str tenant,
                                            retain_str account_id, int64_t seq,
                                            retain_str event, retain_sink* err);
-  /* ABI 1.3 ends here. Append new hooks below. */
+  /* ABI 1.3 ends here; 1.4 appended no hook. Append new hooks below. */
 } retain_plugin_module;
 
 /*

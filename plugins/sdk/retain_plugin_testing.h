@@ -54,6 +54,13 @@
 //   g++ -std=c++17 -I<sdk> my_plugin.cc my_plugin_test.cc -lgtest
 //       -lgtest_main -pthread -o my_plugin_test
 //
+// Callers and plugin-to-plugin calls (ABI 1.4): Call runs a method as the
+// tenant's operator "dev" (a server with authentication off); CallAs runs
+// it as the caller a test gives (an API key of some role, say). A
+// Host::CallPlugin reaches the other plugins loaded into the same FakeHost
+// (LoadLibrary them next to the plugin under test), by the server's
+// rules: as the caller, roles checked, at most 4 deep.
+//
 // Not the server: hooks run on the test's thread, and nothing abandons one
 // past its deadline (it is answered DEADLINE_EXCEEDED when it returns);
 // delivery happens right after each action instead of in the background

@@ -412,8 +412,8 @@ TEST(RetainctlPlaybooks, TasksPlaybooksAndPlansVerbs) {
        absl::SleepFor(absl::Milliseconds(50))) {
     // The new account's first band change (the health-event feed) may
     // open a risk task too: look at this playbook's.
-    listed = ctl({"tasks", "list", "--account", "acme", "--playbook",
-                  "sponsor_left"});
+    listed = ctl(
+        {"tasks", "list", "--account", "acme", "--playbook", "sponsor_left"});
     if (!Row(listed.out, id).empty()) break;
   }
   ASSERT_EQ(listed.exit_code, 0) << listed;
@@ -430,7 +430,11 @@ TEST(RetainctlPlaybooks, TasksPlaybooksAndPlansVerbs) {
   ASSERT_EQ(started.exit_code, 0) << started;
   EXPECT_EQ(JsonString(started.out, "status"), "TASK_STATUS_IN_PROGRESS")
       << started;
-  EXPECT_TRUE(absl::StrContains(started.out, "\"actor\":\"cara\"")) << started;
+  // Recorded as the authenticated caller (authentication off: "dev"),
+  // --actor kept as whom it acted for.
+  EXPECT_TRUE(absl::StrContains(started.out, "\"actor\":\"dev\"")) << started;
+  EXPECT_TRUE(absl::StrContains(started.out, "\"on_behalf_of\":\"cara\""))
+      << started;
   Result escalated = ctl({"-o", "json", "tasks", "escalate", id});
   ASSERT_EQ(escalated.exit_code, 0) << escalated;
   EXPECT_EQ(JsonString(escalated.out, "owner"), "cs-manager") << escalated;
@@ -445,6 +449,8 @@ TEST(RetainctlPlaybooks, TasksPlaybooksAndPlansVerbs) {
   Result shown = ctl({"tasks", "show", id});
   ASSERT_EQ(shown.exit_code, 0) << shown;
   EXPECT_TRUE(absl::StrContains(shown.out, "[ ] Find the new sponsor"))
+      << shown;
+  EXPECT_TRUE(absl::StrContains(shown.out, "by dev on behalf of cara"))
       << shown;
 
   Result playbooks = ctl({"playbooks", "list"});

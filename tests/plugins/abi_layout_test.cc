@@ -5,8 +5,9 @@
 // leaves every existing one as it is. The 1.0 tables end where the 1.1
 // fields begin (host table at 96 bytes, module at 80), and the 1.1 tables
 // where the 1.2 fields begin (104 and 88), and the 1.2 tables where the 1.3
-// fields begin (144 and 96), which the frozen 1.0, 1.1 and 1.2 fixtures rely
-// on. Figures are for LP64 (x86-64, aarch64).
+// fields begin (144 and 96), and the 1.3 host table where the 1.4 field
+// begins (152; 1.4 appended no hook), which the frozen 1.0, 1.1, 1.2 and
+// 1.3 fixtures rely on. Figures are for LP64 (x86-64, aarch64).
 #include <cstddef>
 
 #include "gtest/gtest.h"
@@ -17,7 +18,7 @@ namespace {
 static_assert(sizeof(void*) == 8, "the locked layout is the LP64 one");
 static_assert(sizeof(retain_str) == 16);
 static_assert(sizeof(retain_sink) == 16);
-static_assert(sizeof(retain_host_api) == 152);
+static_assert(sizeof(retain_host_api) == 160);
 static_assert(offsetof(retain_host_api, struct_size) == 0);
 static_assert(offsetof(retain_host_api, abi_major) == 4);
 static_assert(offsetof(retain_host_api, abi_minor) == 6);
@@ -49,6 +50,8 @@ static_assert(offsetof(retain_host_api, retain_host_callback_is_cancelled) ==
 static_assert(offsetof(retain_host_api, retain_host_callback_decline) == 136);
 static_assert(offsetof(retain_host_api,
                        retain_host_callback_get_account_health) == 144);
+static_assert(offsetof(retain_host_api, retain_host_callback_call_plugin) ==
+              152);
 static_assert(sizeof(retain_plugin_module) == 104);
 static_assert(offsetof(retain_plugin_module, struct_size) == 0);
 static_assert(offsetof(retain_plugin_module, abi_major) == 4);
@@ -69,10 +72,10 @@ static_assert(offsetof(retain_plugin_module, retain_plugin_on_refused) == 88);
 static_assert(offsetof(retain_plugin_module, retain_plugin_on_health_event) ==
               96);
 
-TEST(AbiLayoutTest, VersionIsOneDotThree) {
+TEST(AbiLayoutTest, VersionIsOneDotFour) {
   // A new minor version means new fields, and new lines above.
   EXPECT_EQ(RETAIN_PLUGIN_ABI_MAJOR, 1);
-  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 3);
+  EXPECT_EQ(RETAIN_PLUGIN_ABI_MINOR, 4);
 }
 
 TEST(AbiLayoutTest, HasFieldReadsTheStructSize) {

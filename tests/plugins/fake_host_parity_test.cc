@@ -15,6 +15,7 @@
 #include "core/plugin_host/plugin_config.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "retain/sdk/testing/load_library.h"
 #include "retain_plugin_testing.h"
 #include "tests/plugins/plugin_env.h"
 
@@ -623,7 +624,41 @@ TEST(FakeHostConfigParityTest, PluginConfigIsTheServers) {
   }
 }
 
+RETAIN_PLUGIN(retain::testing::Probe, "probe", "1.0.0")
+
+// ABI 1.4: the same relay library in the server's host and in the fake
+// shows the same caller and gets the same answers from call_plugin.
+TEST(FakeHostCallParityTest, CallerAndPluginCallsAreTheServers) {
+  const std::string relay = "plugins/fixtures/librelay.so";
+  auto env = PluginEnv::Start(
+      {.plugins = {relay},
+       .config_json = R"({"plugins": {"relay": {"workers": 8}}})"});
+  ASSERT_NE(env, nullptr);
+  FakeHost fake;
+  auto loaded = sdk::testing::LoadLibrary(fake, Runfile(relay));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const std::string service = "/retain.plugins.relay.v1.RelayService/";
+  for (const auto& [method, request] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"GetCaller", ""},
+           {"GetRelayed", "relay " + service + "GetCaller "},
+           {"GetRelayed", "relay " + service + "Bump "},
+           {"GetRelayed", "nobody /retain.plugins.nobody.v1.S/Get "},
+           {"GetRelayed", "relay " + service + "Nope "},
+           {"GetDeep", "4"},
+           {"GetDeep", "5"}}) {
+    std::string server_out;
+    grpc::Status server = env->CallRaw(service + method, request, &server_out);
+    auto fake_out = loaded->Call(service + method, request);
+    const std::string what = method + " " + request;
+    EXPECT_EQ(static_cast<int>(server.error_code()),
+              static_cast<int>(fake_out.status().code()))
+        << what << ": " << server.error_message();
+    EXPECT_EQ(server.ok() ? server_out : server.error_message(),
+              fake_out.ok() ? *fake_out : fake_out.status().message())
+        << what;
+  }
+}
+
 }  // namespace
 }  // namespace retain::testing
-
-RETAIN_PLUGIN(retain::testing::Probe, "probe", "1.0.0")

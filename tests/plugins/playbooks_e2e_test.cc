@@ -304,6 +304,13 @@ TEST_F(PlaybooksE2eTest, RedAccountOpensOneRiskTaskAcrossCrashAndRestart) {
   grpc::Status s = stub->CompleteTask(Ctx().get(), done, &completed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(completed.status(), pb::TASK_STATUS_DONE);
+  // Recorded as the key that did it (ABI 1.4: the plugin sees its caller),
+  // the request's actor kept as whom it acted for.
+  ASSERT_GT(completed.history_size(), 0);
+  const pb::Transition& last = completed.history(completed.history_size() - 1);
+  EXPECT_EQ(last.actor(), key_.substr(4, 12));  // "rtk_<key id>_..."
+  EXPECT_EQ(last.actor_name(), "playbooks e2e");
+  EXPECT_EQ(last.on_behalf_of(), kCsm);
 
   pb::GetEffectivenessRequest req;
   req.set_playbook_id("risk_red_pooled");

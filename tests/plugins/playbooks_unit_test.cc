@@ -98,7 +98,6 @@ class PlaybooksUnitTest : public ::testing::Test {
   sdk::HealthEvent last_event_;
 };
 
-
 TEST_F(PlaybooksUnitTest, RedAccountOpensOneRiskTaskForItsCsm) {
   Account("acme", sdk::segment::kNamed, "cara");
   Account("bolt", sdk::segment::kPooled, "dan");
@@ -185,7 +184,9 @@ TEST_F(PlaybooksUnitTest, CompletedOutcomesShowInEffectiveness) {
   auto t = plugin_->CallProto<v1::Task>(kSvc + "CompleteTask", done);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->status(), v1::TASK_STATUS_DONE);
-  EXPECT_EQ(t->history().rbegin()->actor(), "cara");
+  // The fake's caller (the operator "dev"), the request's actor kept.
+  EXPECT_EQ(t->history().rbegin()->actor(), "dev");
+  EXPECT_EQ(t->history().rbegin()->on_behalf_of(), "cara");
   // Done is final.
   v1::StartTaskRequest start;
   start.set_task_id(done.task_id());
@@ -281,7 +282,7 @@ TEST_F(PlaybooksUnitTest, PlaybooksThroughTheApiAndCustomSignals) {
   auto checked = plugin_->CallProto<v1::Task>(kSvc + "CheckStep", check);
   ASSERT_TRUE(checked.ok()) << checked.status();
   EXPECT_TRUE(checked->steps(0).checked());
-  EXPECT_EQ(checked->steps(0).checked_by(), "api");
+  EXPECT_EQ(checked->steps(0).checked_by(), "dev");
 
   v1::ListPlaybooksRequest list;
   list.set_page_size(5);
@@ -330,8 +331,13 @@ TEST_F(PlaybooksUnitTest, ConcurrentTriggersAndTransitionsLoseNothing) {
     check.set_task_id(tasks[0].task_id());
     check.set_step_index(t);
     check.set_checked(true);
-    check.set_actor("csm-" + std::to_string(t));
-    if (!plugin_->CallProto<v1::Task>(kSvc + "CheckStep", check).ok())
+    // Each as its own API key: recorded as the key, not the request.
+    sdk::Caller key;
+    key.role = sdk::Caller::Role::kWriter;
+    key.authentication = sdk::Caller::Authentication::kApiKey;
+    key.key_id = "csm-" + std::to_string(t);
+    if (!plugin_->CallAs(key, kSvc + "CheckStep", check.SerializeAsString())
+             .ok())
       failed.fetch_add(1);
   });
   EXPECT_EQ(failed.load(), 0);

@@ -62,10 +62,16 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   env->engine_ = std::move(*engine);
   env->services_ = std::make_unique<plugin_host::EngineHostServices>(
       env->engine_.get(),
+      // As retaind with authentication off: the operator of "default".
       [](const grpc::ServerContextBase&, const std::string&,
-         bool* sees_internals) -> absl::StatusOr<std::string> {
+         bool* sees_internals) -> absl::StatusOr<plugin::v1::Caller> {
         *sees_internals = true;
-        return std::string("default");
+        plugin::v1::Caller caller;
+        caller.set_tenant("default");
+        caller.set_role(plugin::v1::Caller::ROLE_OPERATOR);
+        caller.set_authentication(plugin::v1::Caller::AUTHENTICATION_NONE);
+        caller.set_principal("dev");
+        return caller;
       });
 
   plugin_host::PluginHostOptions ho;

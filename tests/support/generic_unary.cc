@@ -11,8 +11,15 @@ namespace retain::testing {
 grpc::Status UnaryBytes(const std::shared_ptr<grpc::Channel>& channel,
                         const std::string& method, const std::string& request,
                         std::string* response) {
+  return UnaryBytesAs(channel, "", method, request, response);
+}
+
+grpc::Status UnaryBytesAs(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& key, const std::string& method,
+                          const std::string& request, std::string* response) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
+  if (!key.empty()) ctx.AddMetadata("authorization", "Bearer " + key);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   grpc::Slice slice(request);
   grpc::ByteBuffer request_buffer(&slice, 1);

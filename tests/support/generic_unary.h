@@ -15,6 +15,10 @@ namespace retain::testing {
 grpc::Status UnaryBytes(const std::shared_ptr<grpc::Channel>& channel,
                         const std::string& method, const std::string& request,
                         std::string* response);
+// The same as the holder of API key `key` (authorization: Bearer).
+grpc::Status UnaryBytesAs(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& key, const std::string& method,
+                          const std::string& request, std::string* response);
 
 }  // namespace retain::testing
 

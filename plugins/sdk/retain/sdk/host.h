@@ -254,6 +254,65 @@ class Host {
     return fn != nullptr && fn(ctx_) != 0;
   }
 
+  // --- Who called, and calling other plugins (ABI 1.4).
+
+  // Who called the method the calling thread serves: tenant, role, how
+  // the host authenticated them (key id and name, or certificate subject)
+  // and the plugins a plugin-to-plugin call came through. NOT_FOUND in a
+  // hook nobody called (OnSignal, OnTick, OnHealthEvent, ReportSection,
+  // AccountHealthComponent), on a thread that runs no hook, and during
+  // Init; UNIMPLEMENTED on a host older than 1.4.
+  Result<sdk::Caller> Caller() const {
+    if (api_ == nullptr || api_->abi_minor < 4) {
+      return TooOld("the caller in retain_host_callback_call_context", "1.4");
+    }
+    auto c = CallContext();
+    if (!c.ok()) return c.status();
+    if (!c->caller) {
+      return Status(Code::kNotFound,
+                    "no caller: this hook was not called by anyone (signals, "
+                    "ticks, health events, report sections and health "
+                    "components run for the server itself)");
+    }
+    return *std::move(c->caller);
+  }
+
+  // Runs another plugin's method (full name "/retain.plugins.<p>.v1.<S>/
+  // <M>") for `tenant` and waits for its serialized response, or its
+  // status as is. From a method handler `tenant` must be the call's, and
+  // the target is authorized as the caller (a plugin never gains a role
+  // its caller lacks) under the caller's deadline; from a background hook
+  // it runs as a reader of `tenant` (Get/List/Watch methods only). Errors
+  // of the host's own: NOT_FOUND (no such plugin loaded), UNIMPLEMENTED (it
+  // serves no such method, or the host is older than 1.4),
+  // PERMISSION_DENIED, RESOURCE_EXHAUSTED (more than 4 nested plugin
+  // calls), FAILED_PRECONDITION (on a thread that runs no hook).
+  Result<std::string> CallPlugin(const std::string& tenant,
+                                 std::string_view plugin,
+                                 std::string_view method,
+                                 std::string_view request) const {
+    auto fn = Slot(&retain_host_api::retain_host_callback_call_plugin);
+    if (fn == nullptr) return TooOld("retain_host_callback_call_plugin", "1.4");
+    return Rpc(fn, tenant, codec::EncodeCallPlugin(plugin, method, request));
+  }
+  // The same with protobuf messages (needs the protobuf runtime and the
+  // target's generated code, e.g. built from the proto it publishes):
+  //   auto plan = host().CallPlugin<onboarding::v1::Plan>(
+  //       call.tenant, "onboarding", kGetPlan, request);
+  template <typename Response, typename Request>
+  Result<Response> CallPlugin(const std::string& tenant,
+                              std::string_view plugin, std::string_view method,
+                              const Request& request) const {
+    auto out = CallPlugin(tenant, plugin, method,
+                          std::string_view(request.SerializeAsString()));
+    if (!out.ok()) return out.status();
+    Response response;
+    if (!response.ParseFromString(*out)) {
+      return Internal("malformed response from " + std::string(method));
+    }
+    return response;
+  }
+
   // --- Accounts, signals, health (read-only views of the server's model).
   Result<Account> GetAccount(const std::string& tenant,
                              const std::string& account_id) const {

@@ -43,13 +43,23 @@ constexpr uint32_t kListTenants = 1u << 0;
 constexpr uint32_t kVersionedKv = 1u << 1;
 // Host::CallContext and Cancelled (ABI 1.2).
 constexpr uint32_t kCallContext = 1u << 2;
+// Call::caller, Host::Caller and Host::CallPlugin (ABI 1.4).
+constexpr uint32_t kPluginCalls = 1u << 3;
 }  // namespace host_feature
 
 // One unary call to a plugin method.
 struct Call {
   std::string tenant;
-  std::string method;        // "/retain.plugins.x.v1.XService/Method"
-  std::string_view request;  // serialized request message
+  std::string method;          // "/retain.plugins.x.v1.XService/Method"
+  std::string_view request;    // serialized request message
+  const Host* host = nullptr;  // the plugin's, set by the SDK
+
+  // Who called (ABI 1.4; Host::Caller): the authenticated key, certificate
+  // or plugin chain. Only while the handler runs, on its thread.
+  Result<Caller> caller() const {
+    if (host == nullptr) return Status(Code::kNotFound, "no host");
+    return host->Caller();
+  }
 };
 
 using Handler = std::function<Status(const Call& call, std::string* response)>;

@@ -259,6 +259,40 @@ struct KvSnapshot {
   }
 };
 
+// ABI 1.4: who called the method a handler serves (Call::caller,
+// Host::Caller; retain.plugin.v1.Caller), as the host authenticated it.
+struct Caller {
+  // retain.plugin.v1.Caller.Role: each includes those before it.
+  enum class Role : int32_t {
+    kUnspecified = 0,
+    kReader = 1,
+    kWriter = 2,
+    kAdmin = 3,
+    kOperator = 4,
+  };
+  // retain.plugin.v1.Caller.Authentication
+  enum class Authentication : int32_t {
+    kUnspecified = 0,
+    kApiKey = 1,       // key_id (and key_display_name) set
+    kCertificate = 2,  // certificate_subject set
+    kNone = 3,         // authentication off: the operator of "default"
+    kPlugin = 4,       // a background hook's call_plugin: a reader
+  };
+
+  std::string tenant{};
+  Role role = Role::kUnspecified;
+  Authentication authentication = Authentication::kUnspecified;
+  // As the audit trail names it: "tenants/{tenant}/apiKeys/{key_id}",
+  // "cert:<uri>", "dev" or "plugin:<name>".
+  std::string principal{};
+  std::string key_id{};
+  std::string key_display_name{};  // may be empty
+  std::string certificate_subject{};
+  // Through Host::CallPlugin: the plugins the call came through, outermost
+  // first (the last one called this plugin); empty for a client's call.
+  std::vector<std::string> via_plugins{};
+};
+
 // ABI 1.2: the hook running on the calling thread (Host::CallContext).
 struct CallContext {
   // retain.plugin.v1.CallContext.Hook
@@ -288,6 +322,9 @@ struct CallContext {
   int64_t remaining_micros = 0;  // when asked; <= 0 once passed
   bool cancelled = false;
   CancelReason cancel_reason = CancelReason::kNone;
+  // ABI 1.4: who called (kCall only; a hook nobody called has none, and
+  // so has every hook on an older host).
+  std::optional<Caller> caller{};
 };
 
 enum class AlertSeverity : int32_t { kInfo = 1, kWarning = 2, kCritical = 3 };

@@ -612,6 +612,64 @@ inline std::string EncodeKvApplyIf(
 }
 
 // CallContext.
+// retain.plugin.v1.Caller (ABI 1.4).
+inline std::string EncodeCaller(const Caller& c) {
+  wire::Writer w;
+  w.String(1, c.tenant);
+  w.Int(2, static_cast<int32_t>(c.role));
+  w.Int(3, static_cast<int32_t>(c.authentication));
+  w.String(4, c.principal);
+  w.String(5, c.key_id);
+  w.String(6, c.key_display_name);
+  w.String(7, c.certificate_subject);
+  for (const auto& p : c.via_plugins) w.Bytes(8, p);
+  return w.Take();
+}
+
+inline bool DecodeCaller(std::string_view b, Caller* c) {
+  wire::Reader r(b);
+  while (r.Next()) {
+    switch (r.field()) {
+      case 1:
+        c->tenant = r.AsString();
+        break;
+      case 2:
+        c->role = static_cast<Caller::Role>(r.AsInt32());
+        break;
+      case 3:
+        c->authentication = static_cast<Caller::Authentication>(r.AsInt32());
+        break;
+      case 4:
+        c->principal = r.AsString();
+        break;
+      case 5:
+        c->key_id = r.AsString();
+        break;
+      case 6:
+        c->key_display_name = r.AsString();
+        break;
+      case 7:
+        c->certificate_subject = r.AsString();
+        break;
+      case 8:
+        c->via_plugins.push_back(r.AsString());
+        break;
+    }
+  }
+  return r.ok();
+}
+
+// retain.plugin.v1.CallPluginRequest (ABI 1.4).
+inline std::string EncodeCallPlugin(std::string_view plugin,
+                                    std::string_view method,
+                                    std::string_view request) {
+  wire::Writer w;
+  w.String(1, plugin);
+  w.String(2, method);
+  w.String(3, request);
+  return w.Take();
+}
+
 inline std::string EncodeCallContext(const CallContext& c) {
   wire::Writer w;
   w.Int(1, static_cast<int32_t>(c.hook));
@@ -620,6 +678,7 @@ inline std::string EncodeCallContext(const CallContext& c) {
   w.Int(4, c.remaining_micros);
   w.Bool(5, c.cancelled);
   w.Int(6, static_cast<int32_t>(c.cancel_reason));
+  if (c.caller) w.Bytes(7, EncodeCaller(*c.caller));
   return w.Take();
 }
 
@@ -645,6 +704,12 @@ inline bool DecodeCallContext(std::string_view b, CallContext* c) {
       case 6:
         c->cancel_reason = static_cast<CallContext::CancelReason>(r.AsInt32());
         break;
+      case 7: {
+        Caller caller;
+        if (!DecodeCaller(r.AsBytes(), &caller)) return false;
+        c->caller = std::move(caller);
+        break;
+      }
     }
   }
   return r.ok();

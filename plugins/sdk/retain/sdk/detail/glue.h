@@ -88,7 +88,8 @@ struct Glue {
     return Guard(out, [&]() -> int32_t {
       auto* inst = static_cast<Instance*>(instance);
       Call call{std::string(internal::View(tenant)),
-                std::string(internal::View(method)), internal::View(request)};
+                std::string(internal::View(method)), internal::View(request),
+                &inst->plugin->host()};
       auto it = inst->handlers.find(call.method);
       if (it == inst->handlers.end()) {
         return Finish(
@@ -225,6 +226,12 @@ struct Glue {
                                 retain_host_callback_is_cancelled) &&
                host->retain_host_callback_is_cancelled != nullptr,
            "retain_host_callback_is_cancelled (ABI 1.2)");
+    }
+    if (features & host_feature::kPluginCalls) {
+      need(RETAIN_ABI_HAS_FIELD(host, retain_host_api,
+                                retain_host_callback_call_plugin) &&
+               host->retain_host_callback_call_plugin != nullptr,
+           "retain_host_callback_call_plugin (ABI 1.4)");
     }
     if (lacks.empty()) return "";
     std::string why = "needs ";

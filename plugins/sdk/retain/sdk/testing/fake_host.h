@@ -29,6 +29,7 @@
 #include "retain/sdk/testing/host_table.h"
 #include "retain/sdk/testing/json_config.h"
 #include "retain/sdk/testing/module_checks.h"
+#include "retain/sdk/testing/plugin_calls.h"
 #include "retain/sdk/testing/plugin_slot.h"
 #include "retain/sdk/types.h"
 #include "retain_plugin_abi.h"
@@ -129,9 +130,18 @@ class LoadedPlugin {
 
   // One unary call of `method` ("/retain.plugins.<name>.v1.<Service>/<M>")
   // for `tenant`: the response bytes, or the plugin's status.
-  // UNIMPLEMENTED for a method the plugin did not declare.
+  // UNIMPLEMENTED for a method the plugin did not declare. The handler's
+  // caller (ABI 1.4) is the tenant's operator "dev", as in a server with
+  // authentication off.
   Result<std::string> Call(const std::string& method, std::string_view request,
                            const std::string& tenant = kDefaultTenant);
+  // The same call made by `caller` (tenant: caller.tenant, default
+  // "default"): what Call::caller() and Host::Caller() answer, and who
+  // plugins it calls through Host::CallPlugin are authorized as. The
+  // fake does not check the caller's own role against the method (the
+  // server does, before the plugin sees the call).
+  Result<std::string> CallAs(const Caller& caller, const std::string& method,
+                             std::string_view request);
   // The same with protobuf messages (needs the protobuf runtime):
   //   auto plan = plugin.CallProto<pb::Plan>(method, request);
   template <typename Response, typename Request>
@@ -237,7 +247,18 @@ class FakeHost {
   explicit FakeHost(Options options)
       : options_(options),
         api_(detail::HostTable::Make(options.abi_minor)),
-        world_(options.start_micros) {}
+        world_(options.start_micros) {
+    world_.host_abi_minor = options.abi_minor;
+    world_.call_plugin = [this](const Slot& from, const std::string& tenant,
+                                std::string_view request) {
+      std::vector<std::shared_ptr<Slot>> loaded;
+      {
+        std::lock_guard<std::mutex> lock(world_.mu);
+        loaded = slots_;
+      }
+      return detail::CallPlugin(from, loaded, tenant, request);
+    };
+  }
   // Unloads every plugin still loaded.
   ~FakeHost() {
     std::vector<std::shared_ptr<Slot>> slots;
@@ -749,6 +770,15 @@ inline void LoadedPlugin::DropDeadLetters() {
 inline Result<std::string> LoadedPlugin::Call(const std::string& method,
                                               std::string_view request,
                                               const std::string& tenant) {
+  return CallAs(detail::DefaultCaller(tenant), method, request);
+}
+
+inline Result<std::string> LoadedPlugin::CallAs(const Caller& who,
+                                                const std::string& method,
+                                                std::string_view request) {
+  Caller caller = who;
+  if (caller.tenant.empty()) caller.tenant = kDefaultTenant;
+  const std::string& tenant = caller.tenant;
   const auto& mine = slot_->methods;
   if (!loaded() || std::find(mine.begin(), mine.end(), method) == mine.end()) {
     return Status(Code::kUnimplemented, "unknown method " + method);
@@ -760,7 +790,8 @@ inline Result<std::string> LoadedPlugin::Call(const std::string& method,
         return slot_->module->retain_plugin_on_call(
             slot_->instance, internal::Str(tenant), internal::Str(method),
             internal::Str(request), sink);
-      });
+      },
+      caller);
   Status s = slot_->Account(detail::HookKind::kCall, a.code, a.output, "",
                             a.timed_out);
   host_->AfterHook();

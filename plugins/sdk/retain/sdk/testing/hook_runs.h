@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -31,8 +32,9 @@ namespace retain::sdk::testing::detail {
 struct HookRun {
   const PluginSlot* slot = nullptr;
   CallContext::Hook hook = CallContext::Hook::kUnspecified;
-  std::string method;           // on_call
-  int64_t deadline_micros = 0;  // on the fake clock
+  std::string method;            // on_call
+  int64_t deadline_micros = 0;   // on the fake clock
+  std::optional<Caller> caller;  // on_call (ABI 1.4)
 };
 
 // The hook running on this thread, innermost first.
@@ -79,6 +81,7 @@ inline CallContext ContextOf(const HookRun& run, int64_t now) {
   c.remaining_micros = run.deadline_micros - now;
   c.cancel_reason = WhyCancelled(run, now);
   c.cancelled = c.cancel_reason != CallContext::CancelReason::kNone;
+  c.caller = run.caller;
   return c;
 }
 
@@ -114,14 +117,16 @@ struct HookAnswer {
 };
 
 // Runs call(retain_sink*) -> code as hook `hook` of `slot`, with `timeout`
-// (milliseconds) from the fake clock's now.
+// (milliseconds) from the fake clock's now; `caller` for on_call.
 template <typename F>
 HookAnswer RunHook(const PluginSlot& slot, CallContext::Hook hook,
-                   std::string method, int64_t timeout_ms, F&& call) {
+                   std::string method, int64_t timeout_ms, F&& call,
+                   std::optional<Caller> caller = std::nullopt) {
   HookRun run;
   run.slot = &slot;
   run.hook = hook;
   run.method = std::move(method);
+  run.caller = std::move(caller);
   run.deadline_micros = FakeNow(slot) + timeout_ms * 1000;
   HookAnswer answer;
   retain_sink sink = internal::StringSink(&answer.output);

@@ -53,11 +53,15 @@ class HostTable {
  public:
   // The table of a host of ABI 1.<abi_minor>: minor 0 ends before
   // list_tenants, minor 1 before kv_read, minor 2 before
-  // get_account_health.
+  // get_account_health, minor 3 before call_plugin (and its call context
+  // has no caller).
   static retain_host_api Make(uint16_t abi_minor) {
     retain_host_api api{};
     api.struct_size =
-        abi_minor >= 3 ? static_cast<uint32_t>(sizeof(retain_host_api))
+        abi_minor >= 4 ? static_cast<uint32_t>(sizeof(retain_host_api))
+        : abi_minor == 3
+            ? static_cast<uint32_t>(
+                  offsetof(retain_host_api, retain_host_callback_call_plugin))
         : abi_minor == 2
             ? static_cast<uint32_t>(offsetof(
                   retain_host_api, retain_host_callback_get_account_health))
@@ -90,6 +94,7 @@ class HostTable {
     if (abi_minor >= 3) {
       api.retain_host_callback_get_account_health = &GetAccountHealth;
     }
+    if (abi_minor >= 4) api.retain_host_callback_call_plugin = &CallPlugin;
     return api;
   }
 
@@ -212,7 +217,29 @@ class HostTable {
                                  " (a call context exists only on the thread "
                                  "the host runs a hook on)"));
     }
-    return Write(out, codec::EncodeCallContext(ContextOf(*run, FakeNow(slot))));
+    CallContext c = ContextOf(*run, FakeNow(slot));
+    if (slot.world->host_abi_minor < 4) c.caller.reset();
+    return Write(out, codec::EncodeCallContext(c));
+  }
+  // Checked under the world's lock like every callback, run without it:
+  // the target calls back into the world.
+  static int32_t CallPlugin(void* ctx, retain_str tenant, retain_str request,
+                            retain_sink* out) {
+    const PluginSlot& slot = *static_cast<PluginSlot*>(ctx);
+    {
+      std::lock_guard<std::mutex> lock(slot.world->mu);
+      if (!slot.callbacks_enabled()) {
+        return Write(out, Status(Code::kUnavailable,
+                                 "the plugin host is not serving this plugin"));
+      }
+    }
+    try {
+      return Write(out, slot.world->call_plugin(slot, S(tenant),
+                                                internal::View(request)));
+    } catch (const std::exception& e) {
+      return Write(out,
+                   Internal(std::string("host callback failed: ") + e.what()));
+    }
   }
   static int32_t IsCancelled(void* ctx) {
     const PluginSlot& slot = *static_cast<PluginSlot*>(ctx);

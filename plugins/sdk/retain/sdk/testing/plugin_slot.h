@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,10 +28,20 @@ namespace retain::sdk::testing::detail {
 enum class HookKind { kCall, kSignal, kTick, kReport };
 
 // What the host callbacks of every plugin of one fake host reach.
+class PluginSlot;
+
 struct GuardedWorld {
   explicit GuardedWorld(int64_t now_micros) : world(now_micros) {}
   std::mutex mu;
   FakeWorld world;
+  // Runs a plugin-to-plugin call (ABI 1.4) of `from`'s hook on this
+  // thread; set by the FakeHost, called holding no lock.
+  std::function<Result<std::string>(const PluginSlot& from,
+                                    const std::string& tenant,
+                                    std::string_view request)>
+      call_plugin;
+  // The host's ABI minor (before 1.4 a call context has no caller).
+  uint16_t host_abi_minor = RETAIN_PLUGIN_ABI_MINOR;
 };
 
 class PluginSlot {
