@@ -99,11 +99,41 @@ std::string ErrorCell(const DeadLetter& d) {
                                    : "(error id " + d.last_error_id() + ")";
 }
 
+// The --kind of a dead letter: the delivery that set it aside.
+constexpr char kSignalKind[] = "signal";
+constexpr char kHealthEventKind[] = "health_event";
+
+plugin::v1::DeadLetterFeed FeedOf(const std::string& kind) {
+  if (kind == kSignalKind) return plugin::v1::DEAD_LETTER_FEED_SIGNAL;
+  if (kind == kHealthEventKind) {
+    return plugin::v1::DEAD_LETTER_FEED_HEALTH_EVENT;
+  }
+  return plugin::v1::DEAD_LETTER_FEED_UNSPECIFIED;
+}
+
+bool IsHealthEvent(const plugin::v1::DeadLetter& d) {
+  return d.feed() == plugin::v1::DEAD_LETTER_FEED_HEALTH_EVENT;
+}
+
+// What was set aside: a signal's kind and id, a health event's alert code.
+std::string EventCell(const plugin::v1::DeadLetter& d) {
+  if (IsHealthEvent(d)) return d.alert_code();
+  return EnumShortName(signal::v1::SignalKind_descriptor(), d.signal_kind()) +
+         " " + d.signal_id();
+}
+
+CLI::Option* AddKindOption(CLI::App* cmd, std::string* kind,
+                           const std::string& help) {
+  return cmd->add_option("--kind", *kind, help)
+      ->check(CLI::IsMember({kSignalKind, kHealthEventKind}));
+}
+
 // Which dead letters a retry or drop acts on.
 struct Selection {
   std::string plugin, tenant;
   std::vector<int64_t> seqs;
   bool all = false;
+  std::string kind = kSignalKind;
 };
 
 std::shared_ptr<Selection> AddSelection(CLI::App* cmd) {
@@ -117,6 +147,10 @@ std::shared_ptr<Selection> AddSelection(CLI::App* cmd) {
   cmd->add_option("--tenant", sel->tenant,
                   "only this tenant's (operators; others always act on "
                   "their own)");
+  AddKindOption(cmd, &sel->kind,
+                "signal (default) or health_event: which delivery's dead "
+                "letters the seqs name (a health event's seq is its alert "
+                "position, per tenant)");
   return sel;
 }
 
@@ -130,41 +164,47 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
   // dead-letters
   {
     struct Opts {
-      std::string plugin, tenant;
+      std::string plugin, tenant, kind;
       int limit = 0;
       int page_size = 100;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = plugins->add_subcommand(
         "dead-letters",
-        "Signals a plugin failed too often and set aside (every page "
-        "unless --limit)");
+        "Signals and health events a plugin failed too often and set aside "
+        "(every page unless --limit)");
     cmd->add_option("plugin", o->plugin, "plugin name")->required();
     cmd->add_option("--tenant", o->tenant,
                     "only this tenant's (operators see every tenant's "
                     "otherwise; others only their own)");
     cmd->add_option("--limit", o->limit, "stop after N dead letters (0: all)");
+    AddKindOption(cmd, &o->kind,
+                  "only signal or health_event dead letters (default: both)");
     cmd->add_option("--page-size", o->page_size, "dead letters per request")
         ->check(CLI::Range(1, 1000));
     cmd->footer(
-        "Columns: SEQ TENANT ACCOUNT KIND SIGNAL ATTEMPTS LAST-FAILURE "
-        "LAST-ERROR. The plugin's\nerror text is shown to operators; others "
-        "get the id of the server log line that has it.\nThen `retainctl "
-        "plugins retry` once the plugin is fixed, or `retainctl plugins "
-        "drop`.\n\n" +
+        "Columns: SEQ TENANT ACCOUNT KIND EVENT ATTEMPTS LAST-FAILURE "
+        "LAST-ERROR. KIND is\nsignal (EVENT: its kind and id) or "
+        "health_event (EVENT: its alert code; SEQ: the\nalert's position in "
+        "the tenant's history). The plugin's error text is shown to\n"
+        "operators; others get the id of the server log line that has it.\n"
+        "Then `retainctl plugins retry` once the plugin is fixed, or "
+        "`retainctl plugins\ndrop` (with --kind health_event for health "
+        "events).\n\n" +
         std::string(ExitCodesHelp()));
     cmd->callback([&g, o] {
       plugin::v1::ListDeadLettersRequest req;
       req.set_name(o->plugin);
       req.set_tenant(TenantName(o->tenant));
       req.set_page_size(o->page_size);
+      req.set_feed(FeedOf(o->kind));
       Connection conn(g);
       auto stub = PluginService::NewStub(conn.channel());
       Table table({{"SEQ", Align::kRight},
                    {"TENANT"},
                    {"ACCOUNT"},
                    {"KIND"},
-                   {"SIGNAL"},
+                   {"EVENT"},
                    {"ATTEMPTS", Align::kRight},
                    {"LAST FAILURE"},
                    {"LAST ERROR"}});
@@ -184,9 +224,8 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
           }
           table.AddRow({std::to_string(d.seq()), After(d.tenant(), "tenants/"),
                         After(d.account(), "accounts/"),
-                        EnumShortName(signal::v1::SignalKind_descriptor(),
-                                      d.signal_kind()),
-                        d.signal_id(), std::to_string(d.attempts()),
+                        IsHealthEvent(d) ? kHealthEventKind : kSignalKind,
+                        EventCell(d), std::to_string(d.attempts()),
                         FormatDateTime(d.last_failure_time()), ErrorCell(d)});
         }
         req.set_page_token(resp.next_page_token());
@@ -219,6 +258,7 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
       req.set_tenant(TenantName(sel->tenant));
       for (int64_t seq : sel->seqs) req.add_seqs(seq);
       req.set_all(sel->all);
+      req.set_feed(FeedOf(sel->kind));
       plugin::v1::RetryDeadLettersResponse resp;
       Connection conn(g);
       auto stub = PluginService::NewStub(conn.channel());
@@ -233,11 +273,13 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
             {{"delivered", SeqList(resp.delivered())},
              {"failed again",
               resp.failed().empty() ? "-" : std::to_string(resp.failed_size())},
-             {"gone (signal deleted)", SeqList(resp.gone())},
+             {"gone (signal deleted or alert pruned)", SeqList(resp.gone())},
              {"not tried", SeqList(resp.not_tried())}});
         for (const auto& d : resp.failed()) {
-          std::cout << "  " << d.seq() << " " << d.signal_id() << ": "
-                    << d.attempts() << " attempts, " << ErrorCell(d) << "\n";
+          std::cout << "  " << d.seq() << " "
+                    << (IsHealthEvent(d) ? d.alert_code() : d.signal_id())
+                    << ": " << d.attempts() << " attempts, " << ErrorCell(d)
+                    << "\n";
         }
         if (resp.more()) {
           std::cout << "more dead letters remain: run it again\n";
@@ -261,6 +303,7 @@ void AddDeadLetterCommands(CLI::App* plugins, Globals& g) {
       req.set_tenant(TenantName(sel->tenant));
       for (int64_t seq : sel->seqs) req.add_seqs(seq);
       req.set_all(sel->all);
+      req.set_feed(FeedOf(sel->kind));
       plugin::v1::DropDeadLettersResponse resp;
       Connection conn(g);
       auto stub = PluginService::NewStub(conn.channel());

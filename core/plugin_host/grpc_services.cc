@@ -252,8 +252,9 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
       return Finish<Response>(ctx, absl::InvalidArgumentError("name: required"),
                               response);
     }
-    auto r = host_->ListDeadLetters(
-        request->name(), *scope, request->page_size(), request->page_token());
+    auto r =
+        host_->ListDeadLetters(request->name(), *scope, request->page_size(),
+                               request->page_token(), request->feed());
     if (r.ok() && !internals) {
       for (auto& d : *r->mutable_dead_letters()) d.clear_last_error();
     }
@@ -288,7 +289,8 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
             }
           }
           reactor->Finish(ToGrpc(r.status()));
-        });
+        },
+        request->feed());
     return reactor;
   }
   grpc::ServerUnaryReactor* DropDeadLetters(
@@ -307,8 +309,8 @@ class PluginServiceImpl : public plugin::v1::PluginService::CallbackService {
     }
     const std::vector<int64_t> seqs(request->seqs().begin(),
                                     request->seqs().end());
-    auto r =
-        host_->DropDeadLetters(request->name(), *scope, seqs, request->all());
+    auto r = host_->DropDeadLetters(request->name(), *scope, seqs,
+                                    request->all(), request->feed());
     services_->AuditCall(*ctx, method, DeadLettersOf(request->name()),
                          r.status());
     return Finish(ctx, r, response);

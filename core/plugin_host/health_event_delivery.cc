@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "api/names.h"
 #include "api/proto_time.h"
 #include "core/common/log.h"
@@ -64,17 +65,16 @@ HealthEventDelivery::HealthEventDelivery(std::shared_ptr<Plugin> plugin,
 HealthEventDelivery::~HealthEventDelivery() { Stop(); }
 
 std::string HealthEventDelivery::Namespace(const std::string& plugin) {
-  return absl::StrCat("_host/health_feed/", plugin);
+  return SetAsideEvents::Namespace(plugin);
 }
 
 std::string HealthEventDelivery::CursorKey(const std::string& tenant) {
-  return absl::StrCat(kCursorPrefix, tenant);
+  return SetAsideEvents::CursorKey(tenant);
 }
 
 std::string HealthEventDelivery::SetAsideKey(const std::string& tenant,
                                              int64_t position) {
-  // Zero-padded: key order is position order.
-  return absl::StrFormat("set_aside/%s/%020d", tenant, position);
+  return SetAsideEvents::Key(tenant, position);
 }
 
 void HealthEventDelivery::Start() {
@@ -129,12 +129,20 @@ void HealthEventDelivery::Start() {
     return;
   }
   cursors_ = std::move(cursors);
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = true;
+  }
   thread_ = std::thread(&HealthEventDelivery::Loop, this);
 }
 
 void HealthEventDelivery::Wake(const std::string& tenant) {
   absl::MutexLock lock(&mu_);
-  if (!tenant.empty()) woken_.insert(tenant);
+  if (tenant.empty()) {
+    wake_all_ = true;
+  } else {
+    woken_.insert(tenant);
+  }
   ++wake_generation_;
 }
 
@@ -144,6 +152,27 @@ void HealthEventDelivery::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  std::deque<RetryJob> left;
+  {
+    absl::MutexLock lock(&mu_);
+    left.swap(retries_);
+  }
+  for (auto& job : left) {
+    job.done(absl::UnavailableError("the server is stopping"));
+  }
+}
+
+void HealthEventDelivery::Retry(std::vector<DeadLetter> letters,
+                                RetryDone done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (started_ && !stopping_) {
+      retries_.push_back({std::move(letters), std::move(done)});
+      return;
+    }
+  }
+  done(absl::FailedPreconditionError(absl::StrCat(
+      "plugin '", plugin_->name(), "' delivers no health events now")));
 }
 
 bool HealthEventDelivery::stopping() {
@@ -201,6 +230,7 @@ HealthEventDelivery::Fate HealthEventDelivery::DeliverOne(
     failure_ = DeliveryFailure();
   }
   for (;;) {
+    ServeRetries();
     if (stopping() || !p.harness.ready()) return Fate::kStop;
     Outcome o = Attempt(tenant, event);
     if (o.code == 0 && !o.timed_out) {
@@ -216,29 +246,15 @@ HealthEventDelivery::Fate HealthEventDelivery::DeliverOne(
     failure_.error = o.output;
     failure_.error_id = o.error_id;
     if (failure_.attempts >= options_.retry_limit) {
-      DeadLetter letter;
-      letter.set_seq(event.position());
-      letter.set_tenant(absl::StrCat("tenants/", tenant));
-      if (!event.account_id().empty()) {
-        letter.set_account(api::AccountName(event.account_id()));
-      }
-      letter.set_attempts(failure_.attempts);
-      letter.set_last_error(failure_.error);
-      letter.set_last_error_id(failure_.error_id);
-      *letter.mutable_first_failure_time() = api::ToProto(failure_.first);
-      *letter.mutable_last_failure_time() = api::ToProto(failure_.last);
       // The record and the cursor past it in one batch.
-      absl::Status s = p.env->store->KvApply(
-          Namespace(p.name()),
-          {{SetAsideKey(tenant, event.position()), letter.SerializeAsString()},
-           {CursorKey(tenant), std::to_string(event.position())}});
-      if (s.ok()) {
+      auto letter = p.set_aside->SetAside(tenant, event, failure_);
+      if (letter.ok()) {
         common::Log("warn", "health event set aside",
                     {{"plugin", p.name()},
                      {"tenant", tenant},
                      {"position", event.position()},
                      {"code", event.code()},
-                     {"attempts", failure_.attempts},
+                     {"attempts", letter->attempts()},
                      {"error_id", o.error_id}});
         p.harness.DeadLettered(absl::StrCat(
             "health event ", tenant, "/", event.position(), " set aside after ",
@@ -253,13 +269,13 @@ HealthEventDelivery::Fate HealthEventDelivery::DeliverOne(
                   {{"plugin", p.name()},
                    {"tenant", tenant},
                    {"position", event.position()},
-                   {"error", s.ToString()}});
+                   {"error", letter.status().ToString()}});
     }
     {
       absl::MutexLock lock(&mu_);
       const uint64_t seen = wake_generation_;
       auto woken = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || wake_generation_ != seen;
+        return stopping_ || wake_generation_ != seen || !retries_.empty();
       };
       mu_.AwaitWithTimeout(absl::Condition(&woken), *retry);
     }
@@ -304,38 +320,138 @@ bool HealthEventDelivery::DeliverBatch(const std::string& tenant,
   return true;
 }
 
+void HealthEventDelivery::ServeRetries() {
+  for (;;) {
+    RetryJob job;
+    {
+      absl::MutexLock lock(&mu_);
+      if (retries_.empty()) return;
+      job = std::move(retries_.front());
+      retries_.pop_front();
+    }
+    absl::Status error;
+    SignalDelivery::RetryResult result = RunRetry(job.letters, &error);
+    if (!error.ok()) {
+      job.done(error);
+    } else {
+      job.done(std::move(result));
+    }
+  }
+}
+
+SignalDelivery::RetryResult HealthEventDelivery::RunRetry(
+    const std::vector<DeadLetter>& letters, absl::Status* error) {
+  Plugin& p = *plugin_;
+  SignalDelivery::RetryResult r;
+  bool go_on = true;
+  for (const auto& letter : letters) {
+    if (go_on && (stopping() || !p.harness.ready())) go_on = false;
+    if (!go_on) {
+      r.not_tried.push_back(letter.seq());
+      continue;
+    }
+    const std::string tenant(absl::StripPrefix(letter.tenant(), "tenants/"));
+    auto found = p.env->services->AlertsAfter(tenant, letter.seq() - 1, 1);
+    if (!found.ok()) {
+      *error = found.status();
+      break;
+    }
+    if (found->empty() || found->front().position() != letter.seq()) {
+      // Retention pruned the alert: nothing is left to deliver.
+      auto removed = p.set_aside->Remove({letter});
+      if (!removed.ok()) {
+        *error = removed.status();
+        break;
+      }
+      r.gone.push_back(letter.seq());
+      continue;
+    }
+    Outcome o = Attempt(tenant, ToHealthEvent(found->front()));
+    if (o.rejected) {
+      go_on = false;
+      r.not_tried.push_back(letter.seq());
+      continue;
+    }
+    if (o.code == 0 && !o.timed_out) {
+      auto removed = p.set_aside->Remove({letter});
+      if (!removed.ok()) {
+        *error = removed.status();
+        break;
+      }
+      r.delivered.push_back(letter.seq());
+      continue;
+    }
+    DeliveryFailure f;
+    f.attempts = 1;
+    f.first = f.last = absl::Now();
+    f.error = o.output;
+    f.error_id = o.error_id;
+    auto updated = p.set_aside->FailedAgain(letter, f);
+    if (!updated.ok()) {
+      *error = updated.status();
+      break;
+    }
+    if (updated->has_value()) r.failed.push_back(std::move(**updated));
+  }
+  return r;
+}
+
 void HealthEventDelivery::Loop() {
   Plugin& p = *plugin_;
   for (;;) {
+    ServeRetries();
     uint64_t generation;
+    bool full = false;
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       generation = wake_generation_;
       // A tenant first heard of now has seen nothing: from its start.
-      for (const auto& t : woken_) cursors_.emplace(t, 0);
+      for (const auto& t : woken_) {
+        cursors_.emplace(t, 0);
+        pending_.insert(t);
+      }
       woken_.clear();
+      full = wake_all_;
+      wake_all_ = false;
     }
-    // Also those the engine came to know without a wake-up reaching us.
-    for (const auto& t : p.env->services->AlertTenants()) {
-      cursors_.emplace(t, 0);
+    const absl::Time now = absl::Now();
+    if (full || now >= next_full_) {
+      // The safety net: also the tenants the engine came to know, and any
+      // whose wake-up did not reach us.
+      for (const auto& t : p.env->services->AlertTenants()) {
+        cursors_.emplace(t, 0);
+      }
+      for (const auto& [tenant, cursor] : cursors_) pending_.insert(tenant);
+      next_full_ = now + options_.full_poll;
     }
     bool moved = false;
     if (p.harness.ready()) {
-      for (const auto& [tenant, cursor] : cursors_) {
+      std::set<std::string> round;
+      round.swap(pending_);
+      for (auto it = round.begin(); it != round.end(); ++it) {
         bool stalled = false;
-        moved = DeliverBatch(tenant, &stalled) || moved;
-        if (stalled) break;
+        if (DeliverBatch(*it, &stalled)) {
+          moved = true;
+          pending_.insert(*it);  // more may be waiting
+        }
+        if (stalled) {
+          // Unread for now: read at the next round that can deliver.
+          pending_.insert(it, round.end());
+          break;
+        }
       }
     }
-    if (moved) continue;  // more may be waiting
+    if (moved) continue;
     absl::MutexLock lock(&mu_);
     auto woken = [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || wake_generation_ != generation;
+      return stopping_ || wake_generation_ != generation || !retries_.empty();
     };
-    // Woken by Wake (an alert stored, a resume) or Stop; polls now and
-    // then as well in case a notification was missed.
-    mu_.AwaitWithTimeout(absl::Condition(&woken), absl::Seconds(2));
+    // Woken by Wake (an alert stored, a resume), Retry or Stop; otherwise
+    // until the next full poll.
+    mu_.AwaitWithTimeout(
+        absl::Condition(&woken),
+        std::max(next_full_ - absl::Now(), absl::ZeroDuration()));
   }
 }
 

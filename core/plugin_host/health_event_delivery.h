@@ -10,23 +10,30 @@
 // plugin, a resume picks up where it stopped), the same options.
 //
 // Namespace "_host/health_feed/<plugin>" holds "cursor/<tenant>" (the last
-// position dealt with) and "set_aside/<tenant>/<position>" (a serialized
-// retain.plugin.v1.DeadLetter whose seq is the position). An event set
-// aside and its tenant's cursor move are written in one batch, so a crash
-// neither loses the record nor hands the event to the plugin again.
+// position dealt with) and the set-aside events (set_aside_events.h),
+// which PluginService lists, retries (on this thread, between two events)
+// and drops like signal dead letters.
+//
+// What it reads: a wake names the tenant whose alert was stored, and only
+// woken tenants (and those a batch left more in) are read; every tenant the
+// engine knows is read at start, on a resume, and every `full_poll` as a
+// safety net for a missed wake.
 #ifndef RETAIN_CORE_PLUGIN_HOST_HEALTH_EVENT_DELIVERY_H_
 #define RETAIN_CORE_PLUGIN_HOST_HEALTH_EVENT_DELIVERY_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "core/plugin_host/hook_runner.h"
 #include "core/plugin_host/plugin.h"
+#include "core/plugin_host/set_aside_events.h"
 #include "core/plugin_host/signal_delivery.h"
 #include "retain/plugin/v1/abi.pb.h"
 #include "retain/report/v1/report.pb.h"
@@ -49,11 +56,19 @@ class HealthEventDelivery {
   // deliver_from "now"; then starts the thread. A cursor that cannot be
   // read parks the plugin with the reason and starts nothing.
   void Start();
-  // An alert of `tenant` was stored (empty: just look again, e.g. after a
-  // resume). Never blocks.
+  // An alert of `tenant` was stored: read that tenant's history. Empty:
+  // read every tenant's (e.g. after a resume). Never blocks.
   void Wake(const std::string& tenant);
   void Stop();
   bool running() const { return thread_.joinable(); }
+
+  // Hands set-aside events to the plugin once each, in the order given, on
+  // the delivery thread between two events; `done` runs there, or at once
+  // (FAILED_PRECONDITION) when delivery does not run. Those handled leave
+  // the list; those that fail again stay with attempts + 1; one whose alert
+  // left the history (pruned) is dropped. Never blocks.
+  using RetryDone = SignalDelivery::RetryDone;
+  void Retry(std::vector<DeadLetter> letters, RetryDone done);
 
   static std::string Namespace(const std::string& plugin);
   static std::string CursorKey(const std::string& tenant);
@@ -61,8 +76,15 @@ class HealthEventDelivery {
 
  private:
   enum class Fate { kHandled, kSetAside, kStop };
+  struct RetryJob {
+    std::vector<DeadLetter> letters;
+    RetryDone done;
+  };
 
   void Loop();
+  void ServeRetries();
+  SignalDelivery::RetryResult RunRetry(const std::vector<DeadLetter>& letters,
+                                       absl::Status* error);
   // Delivers the tenant's events after its cursor, one batch; true when the
   // cursor moved. Sets *stalled when delivery must stop for now.
   bool DeliverBatch(const std::string& tenant, bool* stalled);
@@ -84,11 +106,18 @@ class HealthEventDelivery {
   std::map<std::string, int64_t> cursors_;
   std::pair<std::string, int64_t> failing_;
   DeliveryFailure failure_;
+  // Tenants to read in the next round without a wake: a batch left more,
+  // or a stall left them unread.
+  std::set<std::string> pending_;
+  absl::Time next_full_ = absl::InfinitePast();
 
   absl::Mutex mu_;
-  std::set<std::string> woken_ ABSL_GUARDED_BY(mu_);  // tenants not seen yet
+  std::set<std::string> woken_ ABSL_GUARDED_BY(mu_);  // since the last round
+  bool wake_all_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t wake_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<RetryJob> retries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace retain::plugin_host

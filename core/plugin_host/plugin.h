@@ -20,6 +20,7 @@
 #include "core/plugin_host/loader.h"
 #include "core/plugin_host/plugin_config.h"
 #include "core/plugin_host/plugin_harness.h"
+#include "core/plugin_host/set_aside_events.h"
 #include "core/store/store.h"
 #include "retain/plugin/v1/abi.pb.h"
 #include "retain/plugin/v1/plugin_service.pb.h"
@@ -66,6 +67,8 @@ struct Plugin {
   // Set once the plugin has a name (even when disabled), so its dead
   // letters can be listed and dropped whatever its state.
   std::unique_ptr<DeadLetters> dead_letters;
+  // Likewise its set-aside health events.
+  std::unique_ptr<SetAsideEvents> set_aside;
 
   // Host callbacks run under a reader lock and only while enabled, so
   // shutdown can turn them off before the store and services go away.

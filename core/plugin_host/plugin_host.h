@@ -69,6 +69,10 @@ struct PluginHostOptions {
   // Retry delay after a failed delivery; doubles up to 32x. The config's
   // signal_retry_backoff_ms overrides it.
   absl::Duration delivery_retry = absl::Milliseconds(100);
+  // How often a health-event feed reads every tenant's alert history in
+  // case a wake-up (NotifyAlertStored) was missed; a wake reads only the
+  // tenant it names.
+  absl::Duration health_feed_full_poll = absl::Seconds(30);
 
   // The clock offered to plugins; absl::Now when unset (tests set it).
   std::function<absl::Time()> clock;
@@ -149,25 +153,36 @@ class PluginHost {
   // Parked -> ready; FAILED_PRECONDITION otherwise.
   absl::StatusOr<PluginInfo> ResumePlugin(const std::string& name);
 
-  // A plugin's dead letters (dead_letters.h). `tenant` narrows them to one
-  // tenant's; empty means every tenant's. NOT_FOUND for an unknown plugin.
+  // A plugin's dead letters (dead_letters.h) and set-aside health events
+  // (set_aside_events.h): signals first, then health events, or only
+  // `feed`'s. `tenant` narrows them to one tenant's; empty means every
+  // tenant's. NOT_FOUND for an unknown plugin.
   absl::StatusOr<plugin::v1::ListDeadLettersResponse> ListDeadLetters(
       const std::string& name, const std::string& tenant, int page_size,
-      const std::string& page_token);
-  // Redelivers the dead letters with these seqs (or, with `all`, the
-  // oldest 1000) once each on the plugin's delivery thread; `done` gets the
-  // outcome there (or at once on an error). FAILED_PRECONDITION unless the
-  // plugin is ready; NOT_FOUND naming a seq that is no dead letter of
-  // `tenant`. Never blocks on the plugin: for gRPC callback threads.
+      const std::string& page_token,
+      plugin::v1::DeadLetterFeed feed =
+          plugin::v1::DEAD_LETTER_FEED_UNSPECIFIED);
+  // Redelivers the dead letters of `feed` (UNSPECIFIED: signals) with these
+  // seqs (or, with `all`, the oldest 1000) once each on the thread that
+  // delivers that feed; `done` gets the outcome there (or at once on an
+  // error). FAILED_PRECONDITION unless the plugin is ready; NOT_FOUND
+  // naming a seq that is no dead letter of `tenant`; INVALID_ARGUMENT for
+  // health events named by seq without a tenant. Never blocks on the
+  // plugin: for gRPC callback threads.
   void RetryDeadLetters(
       const std::string& name, const std::string& tenant,
       const std::vector<int64_t>& seqs, bool all,
       std::function<void(absl::StatusOr<plugin::v1::RetryDeadLettersResponse>)>
-          done);
-  // Forgets dead letters (those with these seqs, or all of `tenant`'s).
+          done,
+      plugin::v1::DeadLetterFeed feed =
+          plugin::v1::DEAD_LETTER_FEED_UNSPECIFIED);
+  // Forgets dead letters of `feed` (those with these seqs, or all of
+  // `tenant`'s), with the same rules.
   absl::StatusOr<plugin::v1::DropDeadLettersResponse> DropDeadLetters(
       const std::string& name, const std::string& tenant,
-      const std::vector<int64_t>& seqs, bool all);
+      const std::vector<int64_t>& seqs, bool all,
+      plugin::v1::DeadLetterFeed feed =
+          plugin::v1::DEAD_LETTER_FEED_UNSPECIFIED);
 
   // The server is about to drain: hooks running now or later see themselves
   // cancelled (retain_host_callback_is_cancelled), so they can finish

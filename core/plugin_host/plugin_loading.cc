@@ -128,6 +128,7 @@ void PluginHost::Impl::LoadOne(const std::string& path,
   }
   by_name_[name] = p;
   p->dead_letters = std::make_unique<DeadLetters>(env_.store, name);
+  p->set_aside = std::make_unique<SetAsideEvents>(env_.store, name);
   p->settings = config.For(name);
   p->harness.set_max_consecutive_failures(p->settings.max_consecutive_failures);
   if (!p->settings.enabled) {
@@ -259,6 +260,7 @@ void PluginHost::Impl::Start(const std::shared_ptr<Plugin>& p) {
   d.batch = options_.delivery_batch;
   d.retry = p->settings.signal_retry_backoff;
   d.retry_limit = p->settings.signal_retry_limit;
+  d.full_poll = options_.health_feed_full_poll;
   if (!p->health_kinds.empty()) {
     auto feed = std::make_unique<HealthEventDelivery>(p, &runner_, d);
     feed->Start();

@@ -32,6 +32,9 @@ struct DeliveryOptions {
   absl::Duration retry = absl::Milliseconds(100);
   // Failed attempts in a row at one signal before it becomes a dead letter.
   int retry_limit = 5;
+  // Health-event feed: how often it reads every tenant's history in case a
+  // wake-up was missed (a wake reads only the tenant it names).
+  absl::Duration full_poll = absl::Seconds(30);
 };
 
 class SignalDelivery {

@@ -119,6 +119,7 @@ TEST_F(RetainctlDeadLettersTest, ListRetryAndDrop) {
   ASSERT_EQ(json.size(), 2u);
   EXPECT_EQ(JsonField(json[0], "signal_id"), "poison-a") << json[0];
   EXPECT_EQ(JsonField(json[0], "attempts"), "2") << json[0];
+  EXPECT_EQ(JsonField(json[0], "feed"), "DEAD_LETTER_FEED_SIGNAL") << json[0];
   const std::string a = JsonField(json[0], "seq");
   const std::string b = JsonField(json[1], "seq");
   ASSERT_FALSE(a.empty());
@@ -128,11 +129,22 @@ TEST_F(RetainctlDeadLettersTest, ListRetryAndDrop) {
   EXPECT_TRUE(absl::StartsWith(absl::StripLeadingAsciiWhitespace(table.out),
                                "SEQ  TENANT"))
       << table;
+  EXPECT_TRUE(absl::StrContains(table.out, "ACCOUNT  KIND    EVENT")) << table;
   const std::string row = Row(table.out, a);
-  for (const char* cell : {"default", "acme", "usage", "poison-a",
+  for (const char* cell : {"default", "acme", " signal ", "usage poison-a",
                            "poison signal poison-a (fixture)"}) {
     EXPECT_TRUE(absl::StrContains(row, cell)) << cell << "\n" << table;
   }
+  // The plugin has no health-event feed: none of that kind.
+  Result events = Ctl(
+      {"plugins", "dead-letters", "poison_signal", "--kind", "health_event"});
+  ASSERT_EQ(events.exit_code, 0) << events;
+  EXPECT_TRUE(
+      absl::StrContains(events.out, "\n0 dead letters of poison_signal"))
+      << events;
+  EXPECT_EQ(Ctl({"plugins", "dead-letters", "poison_signal", "--kind", "x"})
+                .exit_code,
+            2);
   EXPECT_TRUE(absl::StrContains(table.out, "\n2 dead letters of poison_signal"))
       << table;
   Result limited = Ctl({"-o", "json", "plugins", "dead-letters",

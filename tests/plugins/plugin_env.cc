@@ -82,6 +82,7 @@ std::unique_ptr<PluginEnv> PluginEnv::Start(Options options) {
   }
   ho.clock = options.clock;
   ho.call_timeout = options.call_timeout;
+  ho.health_feed_full_poll = options.health_feed_full_poll;
   env->host_ = std::make_unique<plugin_host::PluginHost>(
       ho, &env->engine_->store(), env->services_.get());
   absl::Status loaded = env->host_->LoadAll();

@@ -39,6 +39,9 @@ class PluginEnv {
     std::string data_dir;              // fresh when empty
     std::function<absl::Time()> clock;
     absl::Duration call_timeout = absl::Seconds(10);
+    // No alert observer wakes the health-event feeds here: they find new
+    // alerts only by their full poll, kept short.
+    absl::Duration health_feed_full_poll = absl::Seconds(2);
   };
 
   static std::unique_ptr<PluginEnv> Start(Options options);
