@@ -193,6 +193,12 @@ std::optional<report::v1::HealthAlert> Engine::StoreHealth(
   const CurrentHealth before = entry.health;
   entry.health = CurrentHealth{r.has_score, r.score, r.band};
   if (before.band == r.band) return std::nullopt;
+  // Churning is a commercial event, not a band change, and a win-back's
+  // first score is like a new account's: neither raises a band alert.
+  if (before.band == account::v1::HEALTH_BAND_CHURNED ||
+      r.band == account::v1::HEALTH_BAND_CHURNED) {
+    return std::nullopt;
+  }
   report::v1::HealthAlert alert;
   alert.set_account(health::AccountName(entry.state));
   alert.set_display_name(entry.state.profile.display_name());

@@ -298,7 +298,8 @@ class Engine {
   bool ApplyStored(const std::string& tenant, const std::string& account_id,
                    int64_t seq, const signal::v1::Signal& signal, int64_t bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Stores a computed health in the cache; an alert when the band changed.
+  // Stores a computed health in the cache; an alert when the band changed
+  // (never into or out of CHURNED: churn is not a band change).
   std::optional<report::v1::HealthAlert> StoreHealth(
       AccountEntry& entry, const health::HealthResult& result, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

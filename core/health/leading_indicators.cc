@@ -4,6 +4,7 @@
 #include "core/health/component_rules.h"
 #include "core/health/segments.h"
 #include "core/health/time_util.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::health {
 namespace {
@@ -144,6 +145,8 @@ std::vector<Indicator> LeadingIndicators(const HealthConfig& config,
                                          absl::Time as_of,
                                          model::HealthBand band) {
   std::vector<Indicator> out;
+  // A churned account is lost, not at risk: nothing it does leads anywhere.
+  if (model::IsChurnedAt(account.timeline, as_of)) return out;
   UsageDecline(config, account, as_of, out);
   EngagementDrop(config, account, as_of, out);
   SponsorChange(config, account, as_of, out);

@@ -15,7 +15,8 @@ namespace retain::health {
 // Indicators that hold at as_of, in a fixed order: usage_decline,
 // engagement_drop, sponsor_change, negative_feedback, support_escalation,
 // payment_overdue, renewal_risk. `band` is the account's band at as_of
-// (renewal_risk needs it).
+// (renewal_risk needs it). None for an account churned at as_of
+// (model::IsChurnedAt).
 std::vector<Indicator> LeadingIndicators(const HealthConfig& config,
                                          const model::AccountState& account,
                                          absl::Time as_of,
