@@ -17,7 +17,8 @@ struct Outcome {
 };
 
 // The account's outcome in (start, end], if any: its churn (the one every
-// report counts), else its first contraction, whatever event kind did it.
+// report counts), else the first move there that lowered its ARR: a
+// contraction by whatever event kind, or a churn it came back from.
 std::optional<Outcome> FindOutcome(const model::AccountState& a,
                                    absl::Time start, absl::Time end) {
   if (const auto churn = model::ChurnIn(a.timeline, start, end)) {
@@ -27,8 +28,10 @@ std::optional<Outcome> FindOutcome(const model::AccountState& a,
   ForEachArrStep(a.timeline, end,
                  [&](const model::ArrChange& c, double before, double after) {
                    if (contraction || c.time <= start) return;
-                   if (model::ClassifyArrMove(before, after) ==
-                       model::ArrMove::kContraction) {
+                   const model::ArrMove move =
+                       model::ClassifyArrMove(before, after);
+                   if (move == model::ArrMove::kContraction ||
+                       move == model::ArrMove::kChurn) {
                      contraction = Outcome{report::v1::OUTCOME_CONTRACTION,
                                            c.time, before - after};
                    }

@@ -11,8 +11,9 @@ namespace retain::reports {
 
 // Population: accounts with ARR at period_start. Outcome, one per account:
 // its churn in (period_start, as_of] (model::ChurnIn, as retention and the
-// churn analysis count it), else its first contraction there (ARR lowered
-// but > 0, by any event kind, a negative RENEWAL included). Prediction: the
+// churn analysis count it), else the first move there that lowered ARR: a
+// contraction by any event kind (a negative RENEWAL included) or a churn
+// the account came back from within the period. Prediction: the
 // band at outcome time − lead_days for accounts with an outcome, else at as_of
 // − lead_days; "red" is the positive class. lead_days <= 0 means 60. Precision,
 // recall, base rate and lift are 0 when undefined.
