@@ -115,7 +115,7 @@ TEST_F(ChurnE2eTest, AChurnedAccountIsChurnedEverywhere) {
   StartServer();
   signal::v1::RecordSignalsResponse r;
   // "gone": 7 of 10 seats active and a sponsor met 2 days ago → engagement
-  // 7, relationship 10, commercial 10: (2.8 + 3 + 1) / 0.8 = 8.5, green (one
+  // 7, relationship 10, commercial 10: (2.8 + 3 + 1) / 0.8 = 8.5, green (a
   // RED -> GREEN alert from its never-contacted start). Scored as before,
   // its churn (commercial 0) would make it (2.8 + 3) / 0.8 = 7.25, yellow.
   const std::string gone =
@@ -146,13 +146,16 @@ TEST_F(ChurnE2eTest, AChurnedAccountIsChurnedEverywhere) {
   EXPECT_EQ(now.health_score(), 0);
   EXPECT_EQ(Get(a_red).health_band(), HEALTH_BAND_CHURNED);
 
-  // The only band alert of "gone" is its start turning green; "a-red" has
-  // none.
+  // Band alerts, newest first: "gone" has its first score (red) and its
+  // turn to green, none for its churn; "a-red" only its first score.
   const auto alerts = AlertsOf(gone);
-  ASSERT_EQ(alerts.size(), 1u);
+  ASSERT_EQ(alerts.size(), 2u);
   EXPECT_EQ(alerts[0].previous_band(), account::v1::HEALTH_BAND_RED);
   EXPECT_EQ(alerts[0].band(), account::v1::HEALTH_BAND_GREEN);
-  EXPECT_TRUE(AlertsOf(a_red).empty());
+  EXPECT_EQ(alerts[1].band(), account::v1::HEALTH_BAND_RED);
+  const auto red_alerts = AlertsOf(a_red);
+  ASSERT_EQ(red_alerts.size(), 1u);
+  EXPECT_EQ(red_alerts[0].band(), account::v1::HEALTH_BAND_RED);
 
   // Health now says churned, with nothing live; as of 3 days ago (before
   // the churn) it is the live green score.
