@@ -152,23 +152,29 @@ void AddPlaybookCommands(CLI::App& app, Globals& g) {
   }
   {
     struct Opts {
-      std::string playbook, segment;
+      std::string playbook, segment, as_of;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = pbs->add_subcommand(
         "stats",
         "Effectiveness per playbook and segment; columns: PLAYBOOK SEGMENT "
-        "TRIGGERED CLOSED ON-TIME MEDIAN-DAYS SAVED");
+        "TRIGGERED CLOSED ON-TIME MEDIAN-DAYS SAVE-RATE (ARR kept at the next "
+        "renewal or 180 days on) UNDECIDED CSM-SAVED (the outcomes recorded) "
+        "HEALTH+30D HEALTH+60D HEALTH+90D (change against comparable "
+        "untreated accounts)");
     cmd->add_option("--playbook", o->playbook, "only this playbook");
     cmd->add_option("--segment", o->segment,
                     "only this segment: one of " +
                         EnumChoices(account::v1::Segment_descriptor()));
+    cmd->add_option("--as-of", o->as_of,
+                    "only tasks triggered by then, measured as of then");
     cmd->callback([&g, o] {
       pb::GetEffectivenessRequest req;
       req.set_playbook_id(o->playbook);
       if (!o->segment.empty()) {
         req.set_segment(EnumArg(account::v1::Segment_descriptor(), o->segment));
       }
+      if (!o->as_of.empty()) *req.mutable_as_of_time() = TimeArg(o->as_of);
       Connection conn(g);
       pb::Effectiveness resp;
       auto ctx = conn.Context();
@@ -184,15 +190,31 @@ void AddPlaybookCommands(CLI::App& app, Globals& g) {
                {"CLOSED", Align::kRight},
                {"ON-TIME", Align::kRight},
                {"MEDIAN-DAYS", Align::kRight},
-               {"SAVED", Align::kRight}});
+               {"SAVE-RATE", Align::kRight},
+               {"UNDECIDED", Align::kRight},
+               {"CSM-SAVED", Align::kRight},
+               {"HEALTH+30D", Align::kRight},
+               {"HEALTH+60D", Align::kRight},
+               {"HEALTH+90D", Align::kRight}});
+      // "-" where there is nothing to measure yet, not a misleading 0.
+      auto delta = [](double d, int compared) {
+        return compared > 0 ? absl::StrFormat("%+.2f", d) : std::string("-");
+      };
       for (const auto& r : resp.rows()) {
         const bool closed = r.closed() > 0;
+        const bool decided = r.saved() + r.lost() > 0;
+        const bool recorded = r.outcome_saved() + r.outcome_lost() > 0;
         t.AddRow(
             {r.playbook_id(), Segment(r.segment()), absl::StrCat(r.triggered()),
              absl::StrCat(r.closed()),
              closed ? FormatPercent(r.on_time_rate()) : "-",
              closed ? absl::StrFormat("%.1f", r.median_days_to_close()) : "-",
-             closed ? FormatPercent(r.save_rate()) : "-"});
+             decided ? FormatPercent(r.save_rate()) : "-",
+             absl::StrCat(r.save_undecided()),
+             recorded ? FormatPercent(r.outcome_save_rate()) : "-",
+             delta(r.health_delta_30d(), r.health_compared_30d()),
+             delta(r.health_delta_60d(), r.health_compared_60d()),
+             delta(r.health_delta_90d(), r.health_compared_90d())});
       }
       t.Print(std::cout);
       std::cout << "\nas of " << FormatDateTime(resp.as_of_time()) << "\n";

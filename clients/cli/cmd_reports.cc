@@ -12,7 +12,9 @@
 #include "clients/cli/format.h"
 #include "clients/cli/records.h"
 #include "clients/cli/table.h"
+#include "clients/html/interventions_html.h"
 #include "clients/html/portfolio_html.h"
+#include "retain/plugins/playbooks/v1/playbooks.grpc.pb.h"
 #include "retain/report/v1/report.grpc.pb.h"
 
 namespace retain::cli {
@@ -125,6 +127,35 @@ std::vector<report::v1::AccountHealth> FetchAtRisk(
   } while (!req.page_token().empty() &&
            (limit == 0 || static_cast<int>(out.size()) < limit));
   return out;
+}
+
+// The playbooks plugin's open tasks (now) and effectiveness (as of the
+// report) as the HTML report's interventions section; empty when the
+// server has no playbooks plugin (UNIMPLEMENTED).
+std::string InterventionsSection(const Connection& conn,
+                                 const google::protobuf::Timestamp& as_of) {
+  namespace pb = plugins::playbooks::v1;
+  auto stub = pb::PlaybookService::NewStub(conn.channel());
+  html::Interventions in;
+  pb::ListTasksRequest req;
+  req.set_page_size(1000);
+  do {
+    pb::ListTasksResponse resp;
+    auto ctx = conn.Context();
+    grpc::Status s = stub->ListTasks(ctx.get(), req, &resp);
+    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) return "";
+    Check(s, "listing playbook tasks");
+    for (const auto& t : resp.tasks()) {
+      if (t.status() != pb::TASK_STATUS_DONE) in.open_tasks.push_back(t);
+    }
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  pb::GetEffectivenessRequest eff;
+  *eff.mutable_as_of_time() = as_of;
+  auto ctx = conn.Context();
+  Check(stub->GetEffectiveness(ctx.get(), eff, &in.effectiveness),
+        "playbook effectiveness");
+  return html::RenderInterventionsHtml(in);
 }
 
 void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
@@ -418,6 +449,7 @@ void AddReportCommands(CLI::App& app, Globals& g) {
         opts.server = g.server;
         opts.at_risk_total = total;
         opts.at_risk_total_arr = total_arr;
+        opts.interventions_html = InterventionsSection(conn, r.as_of_time());
         std::ofstream out(o->html, std::ios::binary | std::ios::trunc);
         out << html::RenderPortfolioHtml(r, at_risk, opts);
         out.close();

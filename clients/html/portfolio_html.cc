@@ -503,6 +503,7 @@ std::string RenderPortfolioHtml(
     }
     h += "</table></section>\n";
   }
+  h += o.interventions_html;
   for (const auto& sec : r.sections()) {
     h += "<section class=\"plugin-section\"><h2>" + HtmlEscape(sec.title()) +
          "</h2><table>";

@@ -22,6 +22,9 @@ struct PortfolioHtmlOptions {
   // Totals of the at-risk list (the list itself may be truncated).
   int at_risk_total = 0;
   double at_risk_total_arr = 0;
+  // A rendered section placed before the plugins' sections, e.g. the
+  // playbooks' interventions (interventions_html.h); none when empty.
+  std::string interventions_html;
 };
 
 std::string RenderPortfolioHtml(

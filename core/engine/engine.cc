@@ -9,6 +9,7 @@
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/model/apply_signal.h"
+#include "core/model/arr_moves.h"
 #include "core/store/sqlite_store.h"
 
 namespace retain::engine {
@@ -119,6 +120,7 @@ absl::Status Engine::Load() {
   last_seq_ = last;
   stored_signals_ = replayed;
   if (absl::Status pc = LoadPluginComponents(); !pc.ok()) return pc;
+  if (absl::Status li = LoadIndicatorSets(); !li.ok()) return li;
 
   const absl::Time now = absl::Now();
   for (auto& [tenant, ts] : tenants_) {
@@ -248,19 +250,37 @@ void Engine::Rescore(const std::vector<AccountKey>& accounts, absl::Time now) {
 std::vector<store::StoredAlert> Engine::ScoreChanges(
     const std::vector<AccountKey>& accounts, absl::Time now) {
   // Scores are computed under the shared lock (ingestion and reads go on)
-  // without leading indicators; those are computed only for an account whose
-  // band changed, for its alert. Results are stored under the exclusive lock,
-  // re-finding each account by key: one may have been deleted in between.
-  std::vector<std::optional<health::HealthResult>> results(accounts.size());
+  // without explanations; an account whose band changed is explained in
+  // full, for its alert. Leading indicators are evaluated once either way,
+  // formatted only where the alerts need them. Results are stored under the
+  // exclusive lock, re-finding each account by key: one may have been
+  // deleted in between.
+  struct Scored {
+    health::HealthResult result;
+    health::IndicatorMask held = 0;
+    bool compare_indicators = false;
+  };
+  std::vector<std::optional<Scored>> results(accounts.size());
   {
     absl::ReaderMutexLock lock(&mu_);
     for (size_t i = 0; i < accounts.size(); ++i) {
       AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
       if (!e) continue;
-      results[i] = health::ComputeHealthScore(options_.health, e->state, now);
-      if (results[i]->band != e->health.band) {
-        results[i] = health::ComputeHealth(options_.health, e->state, now);
+      Scored& s = results[i].emplace();
+      s.result = health::ComputeHealthScore(options_.health, e->state, now);
+      const bool band_changed = s.result.band != e->health.band;
+      if (band_changed) {
+        s.result = health::ComputeHealth(options_.health, e->state, now);
       }
+      // A churned account raises no indicator alerts (nor clears any), by
+      // the same definition as its band (model::IsChurnedAt).
+      if (model::IsChurnedAt(e->state.timeline, now)) continue;
+      s.compare_indicators = true;
+      s.held = band_changed ? health::MaskOf(s.result.indicators)
+                            : health::HeldIndicators(
+                                  options_.health, e->state, now, s.result.band,
+                                  health::kAllIndicators & ~e->indicators,
+                                  &s.result.indicators);
     }
   }
   std::vector<store::StoredAlert> alerts;
@@ -269,8 +289,13 @@ std::vector<store::StoredAlert> Engine::ScoreChanges(
     for (size_t i = 0; i < accounts.size(); ++i) {
       AccountEntry* e = FindAccount(accounts[i].first, accounts[i].second);
       if (!e || !results[i]) continue;
-      if (auto alert = StoreHealth(*e, *results[i], now)) {
+      const Scored& s = *results[i];
+      if (auto alert = StoreHealth(*e, s.result, now)) {
         alerts.push_back(AlertRow(accounts[i].first, *alert));
+      }
+      if (s.compare_indicators) {
+        AppendIndicatorChanges(accounts[i].first, *e, s.result, s.held, now,
+                               &alerts);
       }
     }
   }

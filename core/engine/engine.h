@@ -32,6 +32,7 @@
 #include "core/engine/quotas.h"
 #include "core/health/health_config.h"
 #include "core/health/health_result.h"
+#include "core/health/leading_indicators.h"
 #include "core/model/account_state.h"
 #include "core/store/store.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -202,6 +203,9 @@ class Engine {
     model::AccountState state;
     std::vector<SignalRef> refs;  // sorted by time
     CurrentHealth health;
+    // The leading indicators the alert history last said hold: rebuilt
+    // from it at start, so a restart raises only what changed meanwhile.
+    health::IndicatorMask indicators = 0;
     // Serialized bytes of its profile and signals, for the stored-bytes
     // quota: given back when the account is deleted.
     int64_t stored_bytes = 0;
@@ -298,6 +302,15 @@ class Engine {
   bool ApplyStored(const std::string& tenant, const std::string& account_id,
                    int64_t seq, const signal::v1::Signal& signal, int64_t bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The indicator changes a rescore found, as history rows appended to
+  // `out`, and remembers `held` (core/engine/indicator_changes.cc).
+  void AppendIndicatorChanges(const std::string& tenant, AccountEntry& entry,
+                              const health::HealthResult& result,
+                              health::IndicatorMask held, absl::Time now,
+                              std::vector<store::StoredAlert>* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Each account's last indicator set, folded from the stored history.
+  absl::Status LoadIndicatorSets() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores a computed health in the cache; an alert when the band changed
   // (never into or out of CHURNED: churn is not a band change).
   std::optional<report::v1::HealthAlert> StoreHealth(

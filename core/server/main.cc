@@ -25,6 +25,7 @@
 #include "core/server/alert_flags.h"
 #include "core/server/auth_service.h"
 #include "core/server/auth_setup.h"
+#include "core/server/clock_flags.h"
 #include "core/server/demo_portfolio.h"
 #include "core/server/limits.h"
 #include "core/server/metrics.h"
@@ -91,6 +92,18 @@ int Run() {
   if (auth_mode != "on" && auth_mode != "off") {
     Log("error", "--auth must be on or off", {{"got", auth_mode}});
     return 2;
+  }
+  auto clock_offset = TestingClockOffsetFromFlag();
+  if (!clock_offset.ok()) {
+    Log("error", "clock flag rejected",
+        {{"error", std::string(clock_offset.status().message())}});
+    return 2;
+  }
+  if (*clock_offset != absl::ZeroDuration()) {
+    Log("warn",
+        "TESTING CLOCK: plugins see now moved ahead by "
+        "--testing_clock_offset; do not run a real store like this",
+        {{"offset", absl::FormatDuration(*clock_offset)}});
   }
   // Checked before the store is opened, so a refused or broken listener
   // fails at once.
@@ -176,6 +189,7 @@ int Run() {
   plugin_options.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
   plugin_options.plugin_paths = absl::GetFlag(FLAGS_plugins);
   plugin_options.config_path = absl::GetFlag(FLAGS_plugin_config);
+  plugin_options.clock = OffsetClock(*clock_offset);
   if (absl::Status s = plugins.Start(engine->get(), authorizer, plugin_options);
       !s.ok()) {
     Log("error", "plugin host failed to start",

@@ -73,6 +73,7 @@ absl::Status PluginWiring::Start(engine::Engine* engine,
   host_options.plugin_dir = options.plugin_dir;
   host_options.plugin_paths = options.plugin_paths;
   host_options.config_path = options.config_path;
+  host_options.clock = options.clock;
   host_ = std::make_unique<plugin_host::PluginHost>(
       host_options, &engine->store(), services_.get());
   if (absl::Status s = host_->LoadAll(); !s.ok()) return s;

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "core/auth/authorizer.h"
 #include "core/engine/engine.h"
 #include "core/plugin_host/engine_services.h"
@@ -24,6 +26,8 @@ struct PluginOptions {
   std::string plugin_dir;
   std::vector<std::string> plugin_paths;
   std::string config_path;
+  // The plugins' clock (--testing_clock_offset); empty: absl::Now.
+  std::function<absl::Time()> clock;
 };
 
 class PluginWiring {

@@ -112,6 +112,20 @@ StoredSignal ReadSignalRow(const Statement& st) {
   return s;
 }
 
+// The smallest string greater than every string starting with `prefix`,
+// or "" when there is none (empty, or every byte 0xff).
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char& last = reinterpret_cast<unsigned char&>(prefix.back());
+    if (last != 0xff) {
+      ++last;
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
+
 // The entries of `range` in namespace `ns`, read through `db`.
 absl::StatusOr<std::vector<KvEntry>> ScanRange(sqlite3* db,
                                                const std::string& ns,
@@ -129,17 +143,23 @@ absl::StatusOr<std::vector<KvEntry>> ScanRange(sqlite3* db,
     if (!row.ok()) return row.status();
     if (*row) out.push_back({exact->Text(0), exact->Text(1), exact->Int(2)});
   }
+  // A byte range, not substr(): substr counts UTF-8 characters, so a
+  // prefix with non-ASCII bytes matched nothing, and a filter after the
+  // range kept reading every later key of the namespace when the prefix
+  // had fewer than `limit` entries. Keys compare as bytes (BINARY).
+  const std::string upper = PrefixSuccessor(range.prefix);
   absl::StatusOr<Statement> st = Statement::Prepare(
-      db,
-      "SELECT key, value, version FROM kv WHERE ns = ? AND key > ? AND "
-      "substr(key, 1, ?) = ? ORDER BY key LIMIT ?");
+      db, upper.empty() ? "SELECT key, value, version FROM kv WHERE ns = ? "
+                          "AND key > ? ORDER BY key LIMIT ?"
+                        : "SELECT key, value, version FROM kv WHERE ns = ? "
+                          "AND key > ? AND key < ? ORDER BY key LIMIT ?");
   if (!st.ok()) return st.status();
-  st->Bind(1, ns);
-  st->Bind(2,
+  int arg = 1;
+  st->Bind(arg++, ns);
+  st->Bind(arg++,
            range.start_after > range.prefix ? range.start_after : range.prefix);
-  st->Bind(3, static_cast<int64_t>(range.prefix.size()));
-  st->Bind(4, range.prefix);
-  st->Bind(5, static_cast<int64_t>(limit));
+  if (!upper.empty()) st->Bind(arg++, upper);
+  st->Bind(arg++, static_cast<int64_t>(limit));
   while (static_cast<int>(out.size()) < limit) {
     absl::StatusOr<bool> row = st->Step();
     if (!row.ok()) return row.status();

@@ -170,7 +170,7 @@ std::vector<v1::Playbook> DefaultPlaybooks() {
        "cs-manager"},
       {"relationship_rethread",
        "Re-thread relationships after a sponsor or champion change",
-       Indicator("sponsor_or_champion_change"),
+       Indicator("sponsor_change"),
        {kPooled, kNamed, kDedicated},
        v1::PRIORITY_HIGH,
        csm,

@@ -27,6 +27,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "plugins/common/plugin_util.h"
 #include "plugins/playbooks/default_playbooks.h"
+#include "plugins/playbooks/effectiveness_evidence.h"
 #include "plugins/playbooks/effectiveness_stats.h"
 #include "plugins/playbooks/playbook_rules.h"
 #include "plugins/playbooks/success_plan_status.h"
@@ -85,6 +86,7 @@ class PlaybooksPlugin : public sdk::Plugin {
     setup.Subscribe(SignalKind::kLifecycle);
     // An older host ignores these; the tick then polls bands instead.
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kBandChanged);
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kIndicatorAppeared);
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kAlert);
     ServePlaybooks(setup);
     ServeTasks(setup);
@@ -123,10 +125,11 @@ class PlaybooksPlugin : public sdk::Plugin {
     return Status();
   }
 
-  // A band entering red or yellow, or another plugin's alert (e.g.
-  // onboarding.milestone_overdue), fires the playbooks it matches. The feed
-  // is at least once: each task records the event's position it applied
-  // (AccountState.feed_positions), so a redelivery changes nothing.
+  // A band entering red or yellow, a leading indicator appearing, or
+  // another plugin's alert (e.g. onboarding.milestone_overdue), fires the
+  // playbooks it matches. The feed is at least once: each task records the
+  // event's position it applied (AccountState.feed_positions), so a
+  // redelivery changes nothing.
   Status OnHealthEvent(const sdk::HealthEvent& event) override {
     if (event.account_id.empty()) return Status();  // tenant-wide
     TriggerEvent e;
@@ -138,6 +141,10 @@ class PlaybooksPlugin : public sdk::Plugin {
           return Status();
         e.kind = v1::TRIGGER_KIND_BAND_ENTERED;
         e.band = static_cast<v1::Band>(event.band);
+        break;
+      case sdk::HealthEvent::Kind::kIndicatorAppeared:
+        e.kind = v1::TRIGGER_KIND_INDICATOR_APPEARED;
+        e.indicator = event.indicator;
         break;
       case sdk::HealthEvent::Kind::kAlert:
         e.kind = v1::TRIGGER_KIND_PLUGIN_ALERT;
@@ -890,14 +897,16 @@ class PlaybooksPlugin : public sdk::Plugin {
     auto tasks = LoadAll<v1::Task>(host(), tenant, "task/");
     if (!tasks.ok()) return tasks.status();
     std::vector<v1::Task> chosen;
-    for (auto& t : *tasks) {
+    for (const auto& t : *tasks) {
       if (!req.playbook_id().empty() && t.playbook_id() != req.playbook_id())
         continue;
       if (req.segment() != 0 && t.segment() != req.segment()) continue;
-      chosen.push_back(std::move(t));
+      chosen.push_back(t);
     }
+    auto evidence = GatherEvidence(host(), tenant, chosen, *tasks, as_of);
+    if (!evidence.ok()) return evidence.status();
     *out->mutable_as_of_time() = TimestampOf(as_of);
-    for (auto& row : Effectiveness(chosen, as_of))
+    for (auto& row : Effectiveness(chosen, as_of, *evidence))
       *out->add_rows() = std::move(row);
     return Status();
   }

@@ -136,8 +136,11 @@ TEST_F(AlertHistoryTest, ListedWithFiltersKeptAcrossARestartPerTenant) {
   EXPECT_EQ(bands.alerts(0).account(), "accounts/steady");
   EXPECT_EQ(bands.alerts(1).account(), "accounts/quiet");
   EXPECT_LT(bands.alerts(0).position(), bands.alerts(1).position());
+  // Its band change; never contacted in 60 days, it also has an
+  // engagement_drop indicator alert (decision 0026).
   ListAlertsRequest one;
   one.set_account("accounts/steady");
+  one.set_code("health.band_changed");
   ListAlertsResponse steady;
   ASSERT_TRUE(List(one, &steady).ok());
   ASSERT_EQ(steady.alerts_size(), 1);

@@ -89,8 +89,14 @@ class HealthEventsE2eTest : public ServerTest {
     std::vector<std::string> out;
     for (const auto& a : resp.alerts()) {
       if (a.source() == "health_feed") continue;
-      const int kind =
-          a.source() == "core" && a.code() == "health.band_changed" ? 1 : 4;
+      int kind = 4;  // ALERT
+      if (a.source() == "core" && a.code() == "health.band_changed") kind = 1;
+      if (a.source() == "core" && a.code() == "health.indicator_appeared") {
+        kind = 2;
+      }
+      if (a.source() == "core" && a.code() == "health.indicator_cleared") {
+        kind = 3;
+      }
       absl::string_view account = a.account();
       absl::ConsumePrefix(&account, "accounts/");
       out.push_back(absl::StrCat(a.position(), " ", kind, " ", account, " ",

@@ -3,7 +3,8 @@
 // turning red opens exactly one risk task for that CSM, due as its
 // segment's playbook says; completing it SAVED shows in GetEffectiveness; a
 // crash right after the red signal was recorded, and a restart after the
-// task opened, neither lose the band change nor duplicate the task.
+// task opened, neither lose the band change nor duplicate the task. On a
+// clock moved ahead (--testing_clock_offset) an overdue task escalates.
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -67,16 +68,17 @@ class PlaybooksE2eTest : public ::testing::Test {
   }
 
   // retaind with authentication and every bundled plugin, on `data_dir`
-  // (a new one when empty).
-  void Start(const std::string& data_dir) {
+  // (a new one when empty), with `flags` added.
+  void Start(const std::string& data_dir,
+             const std::vector<std::string>& flags = {}) {
     std::vector<std::string> libs;
     for (const char* name :
          {"advocacy", "expansion", "onboarding", "playbooks", "voc"})
       libs.push_back(Bundled(name));
+    std::vector<std::string> extra = {"--plugins=" + absl::StrJoin(libs, ",")};
+    extra.insert(extra.end(), flags.begin(), flags.end());
     auto p = RetaindProcess::Start(
-        {.data_dir = data_dir,
-         .extra_flags = {"--plugins=" + absl::StrJoin(libs, ",")},
-         .auth = true});
+        {.data_dir = data_dir, .extra_flags = extra, .auth = true});
     ASSERT_TRUE(p.ok()) << p.status();
     server_ = std::move(*p);
     channel_ = grpc::CreateChannel(server_->address(),
@@ -87,14 +89,14 @@ class PlaybooksE2eTest : public ::testing::Test {
   }
 
   // A crash (kill = true) or a clean stop, then the same store again.
-  void Restart(bool kill) {
+  void Restart(bool kill, const std::vector<std::string>& flags = {}) {
     const std::string dir = server_->data_dir();
     if (kill) {
       server_->Kill();
     } else {
       ASSERT_TRUE(server_->Stop().ok());
     }
-    Start(dir);
+    Start(dir, flags);
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
@@ -163,6 +165,62 @@ class PlaybooksE2eTest : public ::testing::Test {
         signal::v1::SignalService::NewStub(channel_)->RecordSignals(Ctx().get(),
                                                                     req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  // The account leaves: its ARR goes to 0 now.
+  void RecordChurn(const std::string& id, const std::string& name) {
+    signal::v1::RecordSignalsRequest req;
+    auto* s = req.add_signals();
+    s->set_signal_id(id + "-churn");
+    s->set_account(name);
+    *s->mutable_occur_time() = DaysAgo(0);
+    s->mutable_commercial()->set_kind(signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
+    s->mutable_commercial()->set_reason("left");
+    signal::v1::RecordSignalsResponse resp;
+    grpc::Status st =
+        signal::v1::SignalService::NewStub(channel_)->RecordSignals(Ctx().get(),
+                                                                    req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  std::vector<report::v1::HealthAlert> Alerts(const std::string& name,
+                                              const std::string& code) {
+    report::v1::ListAlertsRequest req;
+    req.set_account(name);
+    req.set_code(code);
+    report::v1::ListAlertsResponse resp;
+    grpc::Status s = report::v1::ReportService::NewStub(channel_)->ListAlerts(
+        Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {resp.alerts().begin(), resp.alerts().end()};
+  }
+
+  pb::Task Complete(const std::string& task_id, pb::Outcome outcome) {
+    pb::CompleteTaskRequest req;
+    req.set_task_id(task_id);
+    req.set_outcome(outcome);
+    req.set_actor(kCsm);
+    pb::Task out;
+    grpc::Status s = pb::PlaybookService::NewStub(channel_)->CompleteTask(
+        Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  // The one effectiveness row of the playbook, as of `as_of` (the
+  // plugin's now when null).
+  pb::EffectivenessRow EffectivenessOf(
+      const std::string& playbook_id,
+      const google::protobuf::Timestamp* as_of = nullptr) {
+    pb::GetEffectivenessRequest req;
+    req.set_playbook_id(playbook_id);
+    if (as_of != nullptr) *req.mutable_as_of_time() = *as_of;
+    pb::Effectiveness eff;
+    grpc::Status s = pb::PlaybookService::NewStub(channel_)->GetEffectiveness(
+        Ctx().get(), req, &eff);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(eff.rows_size(), 1);
+    return eff.rows_size() == 1 ? eff.rows(0) : pb::EffectivenessRow();
   }
 
   // The stored band changes into red of the account.
@@ -256,7 +314,11 @@ TEST_F(PlaybooksE2eTest, RedAccountOpensOneRiskTaskAcrossCrashAndRestart) {
   EXPECT_EQ(eff.rows(0).segment(), account::v1::SEGMENT_POOLED);
   EXPECT_EQ(eff.rows(0).triggered(), 1);
   EXPECT_EQ(eff.rows(0).closed(), 1);
-  EXPECT_DOUBLE_EQ(eff.rows(0).save_rate(), 1.0);
+  // The CSM said SAVED; whether it was is known at the renewal, or 180
+  // days on, which are still ahead.
+  EXPECT_DOUBLE_EQ(eff.rows(0).outcome_save_rate(), 1.0);
+  EXPECT_EQ(eff.rows(0).outcome_saved(), 1);
+  EXPECT_EQ(eff.rows(0).save_undecided(), 1);
 
   // A reader key of the tenant may list, not complete.
   const std::string reader = CreateKey(auth::v1::ROLE_READER);
@@ -268,6 +330,92 @@ TEST_F(PlaybooksE2eTest, RedAccountOpensOneRiskTaskAcrossCrashAndRestart) {
   EXPECT_EQ(listed.tasks_size(), 1);
   EXPECT_EQ(stub->CompleteTask(As(reader).get(), done, &completed).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Time passes by --testing_clock_offset: a risk task due in 5 days is
+// overdue by its escalation's 3 days on a clock 9 days ahead, so the tick
+// hands it to cs-manager and raises one critical alert. Completing it
+// shows in GetEffectiveness, with the save judged by ARR 180 days after
+// the trigger (no renewal falls before): the account that churned is lost
+// although its CSM said SAVED.
+TEST_F(PlaybooksE2eTest, OverdueTaskEscalatesOnALaterClockAndCountsWhenDone) {
+  const std::string acme = CreateAccount("acme", account::v1::SEGMENT_POOLED);
+  const std::string bolt = CreateAccount("bolt", account::v1::SEGMENT_POOLED);
+  RecordLowUsage("acme", acme);
+  RecordLowUsage("bolt", bolt);
+  ASSERT_TRUE(Eventually([&] {
+    return Tasks("acme", "risk_red_pooled").size() == 1 &&
+           Tasks("bolt", "risk_red_pooled").size() == 1;
+  }));
+  const pb::Task opened = Tasks("acme", "risk_red_pooled")[0];
+  EXPECT_FALSE(opened.escalated());
+  EXPECT_FALSE(opened.overdue());
+  EXPECT_EQ(opened.owner(), kCsm);
+  EXPECT_TRUE(Alerts(acme, "playbooks.task_escalated").empty());
+  RecordChurn("bolt", bolt);
+
+  const std::string config_dir = RetaindProcess::MakeTempDir("playbooks-cfg");
+  const std::string config = config_dir + "/plugins.json";
+  {
+    std::ofstream(config)
+        << R"({"plugins": {"playbooks": {"tick_seconds": 0.2}}})";
+  }
+  Restart(/*kill=*/false,
+          {"--testing_clock_offset=216h", "--plugin_config=" + config});
+  ASSERT_TRUE(Eventually([&] {
+    auto t = Tasks("acme", "risk_red_pooled");
+    return t.size() == 1 && t[0].escalated();
+  }));
+  const pb::Task escalated = Tasks("acme", "risk_red_pooled")[0];
+  EXPECT_EQ(escalated.owner(), "cs-manager");
+  EXPECT_EQ(escalated.priority(), pb::PRIORITY_CRITICAL);  // one above HIGH
+  EXPECT_TRUE(escalated.overdue());
+  ASSERT_TRUE(Eventually(
+      [&] { return !Alerts(acme, "playbooks.task_escalated").empty(); }));
+  const auto alerts = Alerts(acme, "playbooks.task_escalated");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].severity(), "critical");
+  EXPECT_EQ(alerts[0].source(), "playbooks");
+
+  const pb::Task done = Complete(escalated.task_id(), pb::OUTCOME_SAVED);
+  EXPECT_EQ(done.status(), pb::TASK_STATUS_DONE);
+  // Closed on the later clock: after its due time.
+  EXPECT_GT(TimeUtil::TimestampToSeconds(done.close_time()),
+            TimeUtil::TimestampToSeconds(done.due_time()));
+  Complete(Tasks("bolt", "risk_red_pooled")[0].task_id(), pb::OUTCOME_SAVED);
+
+  // As of the plugin's now (9 days on): both closed late, both SAVED by
+  // their CSMs, neither judged yet.
+  const pb::EffectivenessRow now = EffectivenessOf("risk_red_pooled");
+  EXPECT_EQ(now.segment(), account::v1::SEGMENT_POOLED);
+  EXPECT_EQ(now.triggered(), 2);
+  EXPECT_EQ(now.closed(), 2);
+  EXPECT_DOUBLE_EQ(now.on_time_rate(), 0);
+  EXPECT_EQ(now.outcome_saved(), 2);
+  EXPECT_DOUBLE_EQ(now.outcome_save_rate(), 1.0);
+  EXPECT_EQ(now.save_undecided(), 2);
+  EXPECT_DOUBLE_EQ(now.save_rate(), 0);
+
+  // 181 days after the triggers: acme kept its ARR, bolt's is 0.
+  const google::protobuf::Timestamp later = TimeUtil::SecondsToTimestamp(
+      TimeUtil::TimestampToSeconds(opened.create_time()) + 181 * kDaySeconds);
+  const pb::EffectivenessRow judged =
+      EffectivenessOf("risk_red_pooled", &later);
+  EXPECT_EQ(judged.saved(), 1);
+  EXPECT_EQ(judged.lost(), 1);
+  EXPECT_EQ(judged.save_undecided(), 0);
+  EXPECT_DOUBLE_EQ(judged.save_rate(), 0.5);
+  EXPECT_EQ(judged.outcome_saved(), 2);
+}
+
+TEST(RetaindClockFlag, NegativeOffsetIsRefused) {
+  auto p =
+      RetaindProcess::Start({.extra_flags = {"--testing_clock_offset=-1h"}});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(std::string(p.status().message())
+                .find("--testing_clock_offset must be >= 0"),
+            std::string::npos)
+      << p.status();
 }
 
 }  // namespace

@@ -316,22 +316,108 @@ TEST(EffectivenessStats, RatesMedianAndHealthDelta) {
   EXPECT_EQ(named.closed(), 3);
   EXPECT_DOUBLE_EQ(named.on_time_rate(), 2.0 / 3);
   EXPECT_DOUBLE_EQ(named.median_days_to_close(), 2.0);
-  EXPECT_DOUBLE_EQ(named.save_rate(), 2.0 / 3);
+  // The CSMs' outcomes; without evidence no save is decided.
+  EXPECT_EQ(named.outcome_saved(), 2);
+  EXPECT_EQ(named.outcome_lost(), 1);
+  EXPECT_EQ(rows[0].outcome_no_action_needed(), 0);  // closed after as_of
+  EXPECT_DOUBLE_EQ(named.outcome_save_rate(), 2.0 / 3);
+  EXPECT_EQ(named.save_undecided(), 4);
+  EXPECT_DOUBLE_EQ(named.save_rate(), 0);
+  EXPECT_FALSE(named.has_health_delta());
   EXPECT_DOUBLE_EQ(Median({4, 1, 3, 2}), 2.5);
+}
 
-  std::vector<HealthSample> samples = {
-      {"a", kT0, 4},
-      {"a", kT0 + 30 * kDay, 7},  // treated: +3
-      {"b", kT0, 4},
-      {"b", kT0 + 30 * kDay, 5},  // untreated: +1
+TEST(EffectivenessStats, SaveJudgedAtTheNextRenewalOr180Days) {
+  // No renewal in (trigger, trigger + 180 d]: judged 180 days on.
+  EXPECT_EQ(SaveDecisionTime(kT0, {}), kT0 + 180 * kDay);
+  EXPECT_EQ(SaveDecisionTime(kT0, {kT0, kT0 - 5 * kDay, kT0 + 200 * kDay}),
+            kT0 + 180 * kDay);
+  // The earliest renewal after the trigger.
+  EXPECT_EQ(SaveDecisionTime(
+                kT0, {kT0 + 200 * kDay, kT0 + 90 * kDay, kT0 + 60 * kDay}),
+            kT0 + 60 * kDay);
+
+  const int64_t at = kT0 + 60 * kDay;
+  EXPECT_EQ(JudgeSave(10000, 10000, at, at), SaveVerdict::kSaved);
+  EXPECT_EQ(JudgeSave(10000, 12000, at, at + kDay), SaveVerdict::kSaved);
+  EXPECT_EQ(JudgeSave(10000, 9999, at, at), SaveVerdict::kLost);  // shrank
+  EXPECT_EQ(JudgeSave(10000, 0, at, at), SaveVerdict::kLost);     // churned
+  EXPECT_EQ(JudgeSave(0, 0, at, at), SaveVerdict::kLost);  // not a customer
+  EXPECT_EQ(JudgeSave(10000, 0, at, at - 1), SaveVerdict::kUndecided);
+}
+
+TEST(EffectivenessStats, SaveRateAndMatchedHealthDeltas) {
+  auto task = [](const std::string& id, const std::string& account,
+                 int64_t created, v1::Outcome outcome) {
+    v1::Task t;
+    t.set_task_id(id);
+    t.set_playbook_id("risk");
+    t.set_account_id(account);
+    t.set_segment(2);
+    *t.mutable_create_time() = TimestampOf(created);
+    *t.mutable_due_time() = TimestampOf(created + 5 * kDay);
+    if (outcome != v1::OUTCOME_UNSPECIFIED) {
+      *t.mutable_close_time() = TimestampOf(created + kDay);
+      t.set_outcome(outcome);
+    }
+    return t;
   };
-  auto delta =
-      HealthDelta({{"a", kT0}}, {{"b", kT0}}, samples, 30, kT0 + 40 * kDay);
-  ASSERT_TRUE(delta.has_value());
-  EXPECT_DOUBLE_EQ(*delta, 2.0);
-  EXPECT_FALSE(HealthDelta({{"a", kT0}}, {{"b", kT0}}, samples, 60,
-                           kT0 + 40 * kDay)
-                   .has_value());  // 60 days have not passed
+  const int64_t t2 = kT0 + 10 * kDay;
+  const int64_t as_of = kT0 + 65 * kDay;
+  std::vector<v1::Task> tasks = {
+      task("risk/a/1", "a", kT0, v1::OUTCOME_SAVED),
+      task("risk/b/1", "b", t2, v1::OUTCOME_SAVED),  // the CSM thought so
+      task("risk/c/1", "c", kT0, v1::OUTCOME_UNSPECIFIED),
+      task("risk/d/1", "d", kT0, v1::OUTCOME_LOST),
+  };
+  Evidence evidence;
+  evidence.saves = {{"risk/a/1", SaveVerdict::kSaved},
+                    {"risk/b/1", SaveVerdict::kLost},
+                    {"risk/c/1", SaveVerdict::kUndecided}};  // d: none
+  evidence.comparisons = {{"risk/a/1", {"x", "y"}}, {"risk/b/1", {"z"}}};
+  evidence.samples = {
+      // a: +3 at 30 d, +2 at 60 d; x: +1, 0; y: 0, +1.
+      {"a", kT0, 4},
+      {"a", kT0 + 30 * kDay, 7},
+      {"a", kT0 + 60 * kDay, 6},
+      {"x", kT0, 4},
+      {"x", kT0 + 30 * kDay, 5},
+      {"x", kT0 + 60 * kDay, 4},
+      {"y", kT0, 4},
+      {"y", kT0 + 30 * kDay, 4},
+      {"y", kT0 + 60 * kDay, 5},
+      // b: -1 at 30 d; z: +2; their 60 days end after as_of.
+      {"b", t2, 5},
+      {"b", t2 + 30 * kDay, 4},
+      {"z", t2, 5},
+      {"z", t2 + 30 * kDay, 7},
+  };
+  auto rows = Effectiveness(tasks, as_of, evidence);
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& r = rows[0];
+  EXPECT_EQ(r.triggered(), 4);
+  EXPECT_EQ(r.saved(), 1);
+  EXPECT_EQ(r.lost(), 1);
+  EXPECT_EQ(r.save_undecided(), 2);
+  EXPECT_DOUBLE_EQ(r.save_rate(), 0.5);
+  EXPECT_EQ(r.outcome_saved(), 2);
+  EXPECT_EQ(r.outcome_lost(), 1);
+  EXPECT_DOUBLE_EQ(r.outcome_save_rate(), 2.0 / 3);
+  // 30 d: a +3 - (1 + 0) / 2 = 2.5; b -1 - 2 = -3; mean -0.25.
+  EXPECT_TRUE(r.has_health_delta());
+  EXPECT_EQ(r.health_compared_30d(), 2);
+  EXPECT_DOUBLE_EQ(r.health_delta_30d(), -0.25);
+  // 60 d: only a's has passed: +2 - (0 + 1) / 2 = 1.5.
+  EXPECT_EQ(r.health_compared_60d(), 1);
+  EXPECT_DOUBLE_EQ(r.health_delta_60d(), 1.5);
+  EXPECT_EQ(r.health_compared_90d(), 0);
+  EXPECT_DOUBLE_EQ(r.health_delta_90d(), 0);
+
+  // Before any 30 days have passed there is nothing to compare.
+  auto early = Effectiveness(tasks, kT0 + 20 * kDay, evidence);
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_FALSE(early[0].has_health_delta());
+  EXPECT_EQ(early[0].health_compared_30d(), 0);
 }
 
 }  // namespace

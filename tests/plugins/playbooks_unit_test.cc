@@ -203,7 +203,9 @@ TEST_F(PlaybooksUnitTest, CompletedOutcomesShowInEffectiveness) {
   EXPECT_EQ(eff->rows(0).triggered(), 2);
   EXPECT_EQ(eff->rows(0).closed(), 1);
   EXPECT_DOUBLE_EQ(eff->rows(0).on_time_rate(), 1.0);
-  EXPECT_DOUBLE_EQ(eff->rows(0).save_rate(), 1.0);
+  // The CSM's SAVED; the ARR-judged save is 180 days away.
+  EXPECT_DOUBLE_EQ(eff->rows(0).outcome_save_rate(), 1.0);
+  EXPECT_EQ(eff->rows(0).save_undecided(), 2);
   EXPECT_DOUBLE_EQ(eff->rows(0).median_days_to_close(), 1.0);
 
   // As of before the close, nothing was closed yet.

@@ -152,10 +152,14 @@ TEST(SdkWireTest, SectionsAndComponentsParseInTheHost) {
   h.set_score(4.2);
   h.set_band(account::v1::HEALTH_BAND_RED);
   *h.add_components() = hc;
+  h.set_arr(12000);
+  h.set_segment(account::v1::SEGMENT_POOLED);
   sdk::Health got;
   ASSERT_TRUE(sdk::codec::DecodeHealth(h.SerializeAsString(), &got));
   EXPECT_DOUBLE_EQ(got.score, 4.2);
   EXPECT_EQ(got.band, sdk::band::kRed);
+  EXPECT_DOUBLE_EQ(got.arr, 12000);  // the ARR and segment at its time
+  EXPECT_EQ(got.segment, sdk::segment::kPooled);
   ASSERT_EQ(got.components.size(), 1u);
 }
 
@@ -382,9 +386,13 @@ TEST(SdkWireTest, HostSideEncodersMatchTheGeneratedCode) {
   h.score = 4.5;
   h.band = sdk::band::kRed;
   h.components.push_back({"usage", 0.3, 0.25, 3, true, "low", {}, "core"});
+  h.arr = 30000;
+  h.segment = sdk::segment::kNamed;
   report::v1::AccountHealth health;
   ASSERT_TRUE(health.ParseFromString(sdk::codec::EncodeHealth(h)));
   EXPECT_EQ(health.account(), "accounts/acme");
+  EXPECT_DOUBLE_EQ(health.arr(), 30000);
+  EXPECT_EQ(health.segment(), account::v1::SEGMENT_NAMED);
   EXPECT_DOUBLE_EQ(health.score(), 4.5);
   EXPECT_EQ(health.band(), account::v1::HEALTH_BAND_RED);
   ASSERT_EQ(health.components_size(), 1);

@@ -43,6 +43,39 @@ TEST_P(LeadingIndicatorTest, Fires) {
   EXPECT_EQ(codes, GetParam().codes);
 }
 
+// The mask the engine compares per rescore holds the same indicators, and
+// only those asked for are formatted: with nothing asked, nothing is.
+TEST_P(LeadingIndicatorTest, HeldMaskMatchesAndFormatsOnlyWhatIsAsked) {
+  AccountBuilder b("a");
+  b.ContractStart(DaysBefore(400)).Touch(AsOf());
+  GetParam().signals(b);
+  const model::AccountState account = b.Build();
+  const HealthConfig config = DefaultHealthConfig();
+  const IndicatorMask held =
+      HeldIndicators(config, account, AsOf(), GetParam().band, 0, nullptr);
+  IndicatorMask expected = 0;
+  for (const std::string& code : GetParam().codes) {
+    ASSERT_GE(IndicatorIndex(code), 0) << code;
+    expected |= IndicatorMask{1} << IndicatorIndex(code);
+  }
+  EXPECT_EQ(held, expected);
+  EXPECT_EQ(MaskOf(LeadingIndicators(config, account, AsOf(), GetParam().band)),
+            expected);
+
+  std::vector<Indicator> none;
+  EXPECT_EQ(HeldIndicators(config, account, AsOf(), GetParam().band, 0, &none),
+            held);
+  EXPECT_TRUE(none.empty());
+  // Asking for every other indicator formats exactly the held ones of those.
+  const IndicatorMask odd = 0b1010101;
+  std::vector<Indicator> some;
+  EXPECT_EQ(
+      HeldIndicators(config, account, AsOf(), GetParam().band, odd, &some),
+      held);
+  EXPECT_EQ(MaskOf(some), held & odd);
+  for (const Indicator& i : some) EXPECT_FALSE(i.description.empty());
+}
+
 using V = std::vector<std::string>;
 constexpr auto kOpened = signal::v1::TICKET_STATUS_OPENED;
 constexpr auto kClosed = signal::v1::TICKET_STATUS_CLOSED;

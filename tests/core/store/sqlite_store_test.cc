@@ -110,6 +110,35 @@ TEST(SqliteStoreTest, KeyValueBatchesAndPrefixScans) {
   EXPECT_EQ(**s.KvGet("other", "m/1"), "elsewhere");
 }
 
+// Prefixes compare as bytes: a non-ASCII prefix (a plugin keying by an
+// account name such as "café") finds its keys, and a prefix ending in 0xff
+// bytes (no successor string) still stops at its own keys.
+TEST(SqliteStoreTest, PrefixScansCompareBytes) {
+  auto store = SqliteStore::Open(TempPath(), Durability::kFull);
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  const std::string cafe = "acct/caf\xc3\xa9/";
+  const std::string ff = "z\xff\xff";
+  ASSERT_TRUE(s.KvApply("plug", {{cafe + "1", "a"},
+                                 {cafe + "2", "b"},
+                                 {"acct/cafe/1", "ascii"},
+                                 {"acct/caf\xc3\xa9x", "sibling"},
+                                 {ff + "1", "c"},
+                                 {"z\xff", "shorter"}})
+                  .ok());
+  auto scan = s.KvScan("plug", cafe, "", 10);
+  ASSERT_TRUE(scan.ok()) << scan.status();
+  ASSERT_EQ(scan->size(), 2u);
+  EXPECT_EQ((*scan)[0].second, "a");
+  EXPECT_EQ((*scan)[1].second, "b");
+  auto paged = s.KvScan("plug", cafe, cafe + "1", 10);
+  ASSERT_EQ(paged->size(), 1u);
+  EXPECT_EQ((*paged)[0].second, "b");
+  auto tail = s.KvScan("plug", ff, "", 10);
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ((*tail)[0].second, "c");
+}
+
 TEST(SqliteStoreTest, AccountsAndCreateRequests) {
   const std::string path = TempPath();
   {

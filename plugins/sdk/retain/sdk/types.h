@@ -187,6 +187,10 @@ struct Health {
   double score = 0;
   int32_t band = 0;
   std::vector<HealthComponent> components{};
+  // The account's ARR and segment (segment::k...) at the health's time, so
+  // a past health answers "what did the account pay then" too.
+  double arr = 0;
+  int32_t segment = 0;
 };
 
 // A section of the account report (retain.report.v1.ReportSection); the

@@ -422,6 +422,12 @@ inline bool DecodeHealth(std::string_view b, Health* h) {
         h->components.push_back(std::move(c));
         break;
       }
+      case 9:
+        h->arr = r.AsDouble();
+        break;
+      case 10:
+        h->segment = r.AsInt32();
+        break;
     }
   }
   return r.ok() && ok;
@@ -490,6 +496,8 @@ inline std::string EncodeHealth(const Health& h) {
   w.Double(4, h.score);
   w.Int(5, h.band);
   for (const auto& c : h.components) w.Bytes(6, EncodeComponent(c));
+  w.Double(9, h.arr);
+  w.Int(10, h.segment);
   return w.Take();
 }
 

@@ -7,10 +7,8 @@
 //   - Scan: keys starting with `prefix` and > `start_after`, in byte order,
 //     at most `limit` (the host's 0 -> 100, > 1000 -> 1000 happens in the
 //     fake host's callback), exactly as the SQLite query of
-//     core/store/sqlite_store.cc answers it. That query compares the first
-//     prefix.size() *characters* (UTF-8) of a key with the prefix, so a
-//     prefix with non-ASCII bytes matches no longer key; the fake does the
-//     same, so a plugin that relies on such a prefix fails here too.
+//     core/store/sqlite_store.cc answers it (a byte range, so a prefix
+//     with non-ASCII bytes works like any other);
 //   - Tenants: the tenants with at least one entry, in order.
 //   - Versions (ABI 1.2): one commit counter for the whole store (every
 //     namespace), advanced by each batch that writes something; every key
@@ -152,10 +150,10 @@ class FakeKv {
     const std::string& lower =
         stored_after > stored_prefix ? stored_after : stored_prefix;
     for (auto it = table.upper_bound(lower);
-         it != table.end() && out.size() < limit; ++it) {
-      if (FirstChars(it->first, stored_prefix.size()) == stored_prefix) {
-        emit(it->first, it->second);
-      }
+         it != table.end() && out.size() < limit &&
+         it->first.compare(0, stored_prefix.size(), stored_prefix) == 0;
+         ++it) {
+      emit(it->first, it->second);
     }
     return out;
   }
@@ -188,22 +186,6 @@ class FakeKv {
     int64_t version = 0;
   };
   using Table = std::map<std::string, Stored>;
-
-  // SQLite's substr(text, 1, n): the first n characters, where a byte of
-  // 0xc0 or more starts a character that takes the continuation bytes
-  // (0x80-0xbf) after it.
-  static std::string FirstChars(const std::string& s, size_t n) {
-    size_t i = 0;
-    for (size_t chars = 0; chars < n && i < s.size(); ++chars) {
-      const unsigned char lead = static_cast<unsigned char>(s[i++]);
-      if (lead >= 0xc0) {
-        while (i < s.size() &&
-               (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80)
-          ++i;
-      }
-    }
-    return s.substr(0, i);
-  }
 
   std::map<std::string, Table> spaces_;
   int64_t version_ = 0;
