@@ -36,6 +36,7 @@ class ChurnE2eTest : public ServerTest {
   std::vector<report::v1::HealthAlert> AlertsOf(const std::string& account) {
     report::v1::ListAlertsRequest req;
     req.set_account(account);
+    req.set_code("health.band_changed");
     req.set_page_size(1000);
     report::v1::ListAlertsResponse resp;
     EXPECT_TRUE(reports_->ListAlerts(Ctx().get(), req, &resp).ok());
