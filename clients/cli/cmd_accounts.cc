@@ -28,6 +28,13 @@ std::string BandCell(account::v1::HealthBand band, bool color) {
   return Colorize(name, c, color);
 }
 
+// A churned account has no score: its 0 is not a health reading.
+std::string ScoreCell(const Account& a) {
+  return a.health_band() == account::v1::HEALTH_BAND_CHURNED
+             ? "-"
+             : FormatScore(a.health_score());
+}
+
 std::string Seg(int s) {
   return EnumShortName(account::v1::Segment_descriptor(), s);
 }
@@ -48,8 +55,7 @@ void PrintAccountDetail(const Account& a, bool color) {
            (a.has_lifecycle_stage_time()
                 ? " since " + FormatDate(a.lifecycle_stage_time())
                 : "")},
-      {"health",
-       FormatScore(a.health_score()) + " " + BandCell(a.health_band(), color)},
+      {"health", ScoreCell(a) + " " + BandCell(a.health_band(), color)},
       {"csm owner", a.csm_owner().empty() ? "-" : a.csm_owner()},
       {"contract start", FormatDate(a.contract_start_time())},
       {"renewal", FormatDate(a.renewal_time())},
@@ -234,8 +240,7 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
           table.AddRow({api::AccountIdOf(a.name()), a.display_name(),
                         Seg(a.segment()), Stage(a.lifecycle_stage()),
                         FormatMoney(a.arr()), FormatCount(a.licensed_seats()),
-                        FormatScore(a.health_score()),
-                        BandCell(a.health_band(), color),
+                        ScoreCell(a), BandCell(a.health_band(), color),
                         a.csm_owner().empty() ? "-" : a.csm_owner(),
                         FormatDate(a.renewal_time())});
         }

@@ -454,12 +454,15 @@ std::string RenderPortfolioHtml(
   // Retention detail.
   h += "<section id=\"retention\"><h2>Retention</h2><table>";
   h += Row({"ARR at start", "New logo", "Expansion", "Contraction", "Churned",
-            "ARR at end"},
+            "ARR at end", "Accounts churned"},
            true);
+  // Churned accounts have no health: they appear here, never in the health
+  // chart or the at-risk list.
   h +=
       Row({FormatMoney(ret.arr_start()), FormatMoney(ret.new_logo_arr()),
            FormatMoney(ret.expansion_arr()), FormatMoney(ret.contraction_arr()),
-           FormatMoney(ret.churned_arr()), FormatMoney(ret.arr_end())});
+           FormatMoney(ret.churned_arr()), FormatMoney(ret.arr_end()),
+           absl::StrCat(ret.accounts_churned(), " churned")});
   h += "</table></section>\n";
 
   // Coverage table.

@@ -9,6 +9,7 @@
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/model/apply_signal.h"
+#include "core/model/arr_moves.h"
 #include "core/store/sqlite_store.h"
 
 namespace retain::engine {
@@ -195,6 +196,12 @@ std::optional<report::v1::HealthAlert> Engine::StoreHealth(
   const CurrentHealth before = entry.health;
   entry.health = CurrentHealth{r.has_score, r.score, r.band};
   if (before.band == r.band) return std::nullopt;
+  // Churning is a commercial event, not a band change, and a win-back's
+  // first score is like a new account's: neither raises a band alert.
+  if (before.band == account::v1::HEALTH_BAND_CHURNED ||
+      r.band == account::v1::HEALTH_BAND_CHURNED) {
+    return std::nullopt;
+  }
   report::v1::HealthAlert alert;
   alert.set_account(health::AccountName(entry.state));
   alert.set_display_name(entry.state.profile.display_name());
@@ -267,12 +274,9 @@ std::vector<store::StoredAlert> Engine::ScoreChanges(
       if (band_changed) {
         s.result = health::ComputeHealth(options_.health, e->state, now);
       }
-      // A churned account raises no indicator alerts (nor clears any).
-      if (model::StageAt(e->state, now) ==
-              account::v1::LIFECYCLE_STAGE_CHURNED &&
-          s.result.arr <= 0) {
-        continue;
-      }
+      // A churned account raises no indicator alerts (nor clears any), by
+      // the same definition as its band (model::IsChurnedAt).
+      if (model::IsChurnedAt(e->state.timeline, now)) continue;
       s.compare_indicators = true;
       s.held = band_changed ? health::MaskOf(s.result.indicators)
                             : health::HeldIndicators(

@@ -327,7 +327,8 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each account's last indicator set, folded from the stored history.
   absl::Status LoadIndicatorSets() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Stores a computed health in the cache; an alert when the band changed.
+  // Stores a computed health in the cache; an alert when the band changed
+  // (never into or out of CHURNED: churn is not a band change).
   std::optional<report::v1::HealthAlert> StoreHealth(
       AccountEntry& entry, const health::HealthResult& result, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -43,14 +43,22 @@ absl::Status Engine::ValidateBatch(
       return absl::InvalidArgumentError(absl::StrCat(
           "signals[", i, "].account: no account \"", sig.account(), "\""));
     }
-    if (sig.has_commercial() &&
-        sig.commercial().kind() ==
-            signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
+    // Only a CHURN takes ARR to 0 (and marks the lifecycle churned): a
+    // contraction, or a renewal at a lower ARR (a down-sell, counted as a
+    // contraction everywhere), must leave some ARR.
+    if (sig.has_commercial() && sig.commercial().arr_delta() < 0 &&
+        (sig.commercial().kind() ==
+             signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION ||
+         sig.commercial().kind() ==
+             signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL)) {
       const double arr =
           model::ArrAt(entry->state.timeline, FromProto(sig.occur_time()));
       if (arr + sig.commercial().arr_delta() <= 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "signals[", i, "].commercial.arr_delta: a contraction of ",
+            "signals[", i, "].commercial.arr_delta: ",
+            sig.commercial().kind() == signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL
+                ? "a renewal lowering ARR by "
+                : "a contraction of ",
             -sig.commercial().arr_delta(), " would take ARR ", arr,
             " to 0 or below; record a CHURN instead"));
       }

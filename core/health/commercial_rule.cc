@@ -8,6 +8,7 @@
 #include "core/health/component_rules.h"
 #include "core/health/renewal_status.h"
 #include "core/health/time_util.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::health {
 
@@ -45,14 +46,17 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
   }
 
   const size_t arr_end = model::EndAsOf(tl.arr_changes, as_of);
+  // A contraction is what lowered ARR (a RENEWAL with a negative change
+  // included), not an event kind: a down-sell is never silent.
   int contractions = 0;
-  for (size_t i = arr_end; i > 0; --i) {
-    const model::ArrChange& ch = tl.arr_changes[i - 1];
-    if (!InLastDays(ch.time, as_of, c.contraction_lookback_days)) break;
-    if (ch.kind == signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
-      ++contractions;
-    }
-  }
+  model::ForEachArrStep(
+      tl, as_of, [&](const model::ArrChange& ch, double before, double after) {
+        if (InLastDays(ch.time, as_of, c.contraction_lookback_days) &&
+            model::ClassifyArrMove(before, after) ==
+                model::ArrMove::kContraction) {
+          ++contractions;
+        }
+      });
   if (explain)
     r.inputs.push_back(
         {absl::StrCat("contractions_", c.contraction_lookback_days, "d"),

@@ -6,6 +6,7 @@
 #include "core/health/component_rules.h"
 #include "core/health/leading_indicators.h"
 #include "core/health/segments.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::health {
 
@@ -92,6 +93,12 @@ HealthResult Evaluate(const HealthConfig& config,
   r.as_of = as_of;
   r.arr = model::ArrAt(account.timeline, as_of);
   r.segment = SegmentAt(config, account, as_of);
+  // A churned account has no live health to score: no components, no
+  // score, no band that could read as healthy or raise a band alert.
+  if (model::IsChurnedAt(account.timeline, as_of)) {
+    r.band = account::v1::HEALTH_BAND_CHURNED;
+    return r;
+  }
 
   r.components.reserve(4);
   r.components.push_back(ScoreEngagement(config, account, as_of, explain));

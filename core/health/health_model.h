@@ -13,7 +13,9 @@ namespace retain::health {
 // Health of `account` as it stood at `as_of`: a pure function of the
 // timeline entries with time <= as_of (and the profile). Components without
 // data give their weight to the others in proportion; with no data at all
-// there is no score (band UNSPECIFIED).
+// there is no score (band UNSPECIFIED). An account churned at as_of
+// (model::IsChurnedAt) has band CHURNED, no score, no components and no
+// leading indicators.
 HealthResult ComputeHealth(const HealthConfig& config,
                            const model::AccountState& account,
                            absl::Time as_of);

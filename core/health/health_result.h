@@ -41,7 +41,8 @@ struct HealthResult {
   double score = 0;
   model::HealthBand band = account::v1::HEALTH_BAND_UNSPECIFIED;
   // Always engagement, relationship, support, commercial in that order,
-  // then the plugin components in force at as_of (by source).
+  // then the plugin components in force at as_of (by source); none when
+  // the account is churned at as_of (band CHURNED).
   std::vector<ComponentResult> components;
   std::vector<Indicator> indicators;
   double arr = 0;  // ARR in force at as_of

@@ -4,6 +4,7 @@
 #include "core/health/component_rules.h"
 #include "core/health/segments.h"
 #include "core/health/time_util.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::health {
 namespace {
@@ -186,6 +187,8 @@ IndicatorMask HeldIndicators(const HealthConfig& config,
                              absl::Time as_of, model::HealthBand band,
                              IndicatorMask describe,
                              std::vector<Indicator>* described) {
+  // A churned account is lost, not at risk: nothing it does leads anywhere.
+  if (model::IsChurnedAt(account.timeline, as_of)) return 0;
   // Each rule in kIndicatorCodes order; only the ones asked for are
   // formatted (the formatting, not the rule, is most of the cost).
   std::vector<Indicator> none;

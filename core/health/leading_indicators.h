@@ -31,7 +31,8 @@ IndicatorMask MaskOf(const std::vector<Indicator>& indicators);
 // The indicators that hold at as_of, each rule evaluated once. Those held
 // whose bit is in `describe` are also appended to *described (when not
 // null), formatted and in kIndicatorCodes order; formatting the rest is
-// skipped, so a caller that only compares sets allocates nothing.
+// skipped, so a caller that only compares sets allocates nothing. None
+// for an account churned at as_of (model::IsChurnedAt).
 IndicatorMask HeldIndicators(const HealthConfig& config,
                              const model::AccountState& account,
                              absl::Time as_of, model::HealthBand band,
@@ -41,7 +42,8 @@ IndicatorMask HeldIndicators(const HealthConfig& config,
 // Indicators that hold at as_of, in a fixed order: usage_decline,
 // engagement_drop, sponsor_change, negative_feedback, support_escalation,
 // payment_overdue, renewal_risk. `band` is the account's band at as_of
-// (renewal_risk needs it).
+// (renewal_risk needs it). None for an account churned at as_of
+// (model::IsChurnedAt).
 std::vector<Indicator> LeadingIndicators(const HealthConfig& config,
                                          const model::AccountState& account,
                                          absl::Time as_of,

@@ -1,10 +1,12 @@
 #include "core/reports/churn_analysis.h"
 
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "core/health/segments.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::reports {
 
@@ -28,20 +30,17 @@ std::vector<report::v1::ChurnWindow> TimeToChurn(const Accounts& accounts,
     windows[i].set_likely_cause(kWindows[i].cause);
   }
   for (const model::AccountState* a : accounts) {
+    const std::optional<model::Churn> churn =
+        model::ChurnIn(a->timeline, start, end);
+    if (!churn) continue;
     const absl::Time since = health::RelationshipStart(*a);
-    ForEachArrStep(a->timeline, end,
-                   [&](const model::ArrChange& c, double before, double) {
-                     if (c.kind != signal::v1::COMMERCIAL_EVENT_KIND_CHURN)
-                       return;
-                     if (c.time <= start || before <= 0) return;
-                     const int months = since == absl::InfinitePast()
-                                            ? 0
-                                            : WholeMonthsBetween(since, c.time);
-                     report::v1::ChurnWindow& w =
-                         windows[months < 6 ? 0 : (months < 12 ? 1 : 2)];
-                     w.set_accounts(w.accounts() + 1);
-                     w.set_arr(w.arr() + before);
-                   });
+    const int months = since == absl::InfinitePast()
+                           ? 0
+                           : WholeMonthsBetween(since, churn->time);
+    report::v1::ChurnWindow& w =
+        windows[months < 6 ? 0 : (months < 12 ? 1 : 2)];
+    w.set_accounts(w.accounts() + 1);
+    w.set_arr(w.arr() + churn->arr_before);
   }
   return windows;
 }
@@ -57,11 +56,17 @@ std::vector<report::v1::Cohort> Cohorts(const Accounts& accounts,
     if (started == absl::InfinitePast() || started > as_of) continue;
     const absl::CivilMonth month = absl::ToCivilMonth(started, utc);
     if (month < first) continue;
+    // An account that never had ARR is a prospect, not a customer: counting
+    // it would show as a churn that no other report sees.
+    const double arr_first = InitialArr(a->timeline, as_of);
+    if (arr_first <= 0) continue;
     report::v1::Cohort& c = by_month[month];
     const double arr_now = model::ArrAt(a->timeline, as_of);
     c.set_accounts_started(c.accounts_started() + 1);
-    if (arr_now > 0) c.set_accounts_retained(c.accounts_retained() + 1);
-    c.set_arr_started(c.arr_started() + InitialArr(a->timeline, as_of));
+    if (!model::IsChurnedAt(a->timeline, as_of)) {
+      c.set_accounts_retained(c.accounts_retained() + 1);
+    }
+    c.set_arr_started(c.arr_started() + arr_first);
     c.set_arr_now(c.arr_now() + arr_now);
   }
   std::vector<report::v1::Cohort> out;

@@ -10,18 +10,22 @@
 
 namespace retain::reports {
 
-// CHURN changes in (start, end] of accounts that had ARR, grouped by tenure
-// at churn (whole months since contract start, else create time):
-// 0-6 onboarding gap, 6-12 adoption/value gap, 12+ relationship,
-// competition or product fit. ARR is what the account had just before.
+// Accounts churned in (start, end] (model::ChurnIn: ARR > 0 at start, 0 at
+// end; once per account, at its last churn, whatever event kind took ARR to
+// 0), grouped by tenure at churn (whole months since contract start, else
+// create time): 0-6 onboarding gap, 6-12 adoption/value gap, 12+
+// relationship, competition or product fit. ARR is what the account had
+// just before that churn.
 std::vector<report::v1::ChurnWindow> TimeToChurn(const Accounts& accounts,
                                                  absl::Time start,
                                                  absl::Time end);
 
 // Cohorts by contract start month (UTC; create time when no contract
 // start) for the 24 months up to and including as_of's month, oldest
-// first; months nobody started in are left out. Retained = ARR > 0 at
-// as_of; net retention = ARR at as_of / first ARR.
+// first; months nobody started in are left out. Only accounts that had ARR
+// by as_of count; retained = not churned at as_of (model::IsChurnedAt), so
+// started − retained is the churned accounts; net retention = ARR at as_of
+// / first ARR.
 std::vector<report::v1::Cohort> Cohorts(const Accounts& accounts,
                                         absl::Time as_of);
 

@@ -5,6 +5,7 @@
 #include "core/health/health_model.h"
 #include "core/health/segments.h"
 #include "core/health/time_util.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::reports {
 namespace {
@@ -15,26 +16,27 @@ struct Outcome {
   double arr_lost = 0;
 };
 
-// The account's outcome in (start, end], if any.
+// The account's outcome in (start, end], if any: its churn (the one every
+// report counts), else the first move there that lowered its ARR: a
+// contraction by whatever event kind, or a churn it came back from.
 std::optional<Outcome> FindOutcome(const model::AccountState& a,
                                    absl::Time start, absl::Time end) {
-  std::optional<Outcome> churn, contraction;
-  ForEachArrStep(
-      a.timeline, end,
-      [&](const model::ArrChange& c, double before, double after) {
-        if (c.time <= start || after >= before) return;
-        if (c.kind == signal::v1::COMMERCIAL_EVENT_KIND_CHURN) {
-          if (!churn) {
-            churn = Outcome{report::v1::OUTCOME_CHURN, c.time, before};
-          }
-        } else if (c.kind == signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION) {
-          if (!contraction) {
-            contraction = Outcome{report::v1::OUTCOME_CONTRACTION, c.time,
-                                  before - after};
-          }
-        }
-      });
-  return churn ? churn : contraction;
+  if (const auto churn = model::ChurnIn(a.timeline, start, end)) {
+    return Outcome{report::v1::OUTCOME_CHURN, churn->time, churn->arr_before};
+  }
+  std::optional<Outcome> contraction;
+  ForEachArrStep(a.timeline, end,
+                 [&](const model::ArrChange& c, double before, double after) {
+                   if (contraction || c.time <= start) return;
+                   const model::ArrMove move =
+                       model::ClassifyArrMove(before, after);
+                   if (move == model::ArrMove::kContraction ||
+                       move == model::ArrMove::kChurn) {
+                     contraction = Outcome{report::v1::OUTCOME_CONTRACTION,
+                                           c.time, before - after};
+                   }
+                 });
+  return contraction;
 }
 
 }  // namespace
@@ -50,7 +52,10 @@ report::v1::HealthModelValidation ValidateHealthModel(
   v.set_lead_days(lead_days);
 
   int evaluated = 0, predicted_red = 0, outcomes = 0, tp = 0;
-  int in_band[4] = {0, 0, 0, 0}, outcomes_in_band[4] = {0, 0, 0, 0};
+  // Indexed by band; a prediction can be CHURNED when the account was
+  // churned lead_days before (it returned before period_start).
+  int in_band[account::v1::HealthBand_ARRAYSIZE] = {};
+  int outcomes_in_band[account::v1::HealthBand_ARRAYSIZE] = {};
   for (const model::AccountState* a : accounts) {
     if (model::ArrAt(a->timeline, period_start) <= 0) continue;
     ++evaluated;
@@ -71,11 +76,14 @@ report::v1::HealthModelValidation ValidateHealthModel(
     health::ToProto(o->time, out->mutable_outcome_time());
     out->set_arr_lost(o->arr_lost);
     out->set_band_30d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(30)).band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(30))
+            .band);
     out->set_band_60d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(60)).band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(60))
+            .band);
     out->set_band_90d_before(
-        health::ComputeHealthScore(config, *a, o->time - health::Days(90)).band);
+        health::ComputeHealthScore(config, *a, o->time - health::Days(90))
+            .band);
   }
   v.set_accounts_evaluated(evaluated);
   v.set_predicted_red(predicted_red);

@@ -9,12 +9,14 @@
 
 namespace retain::reports {
 
-// Population: accounts with ARR at period_start. Outcome: a CHURN or
-// CONTRACTION change in (period_start, as_of], one per account (the first
-// churn wins, else the first contraction). Prediction: the band at
-// outcome time − lead_days for accounts with an outcome, else at as_of −
-// lead_days; "red" is the positive class. lead_days <= 0 means 60.
-// Precision, recall, base rate and lift are 0 when undefined.
+// Population: accounts with ARR at period_start. Outcome, one per account:
+// its churn in (period_start, as_of] (model::ChurnIn, as retention and the
+// churn analysis count it), else the first move there that lowered ARR: a
+// contraction by any event kind (a negative RENEWAL included) or a churn
+// the account came back from within the period. Prediction: the
+// band at outcome time − lead_days for accounts with an outcome, else at as_of
+// − lead_days; "red" is the positive class. lead_days <= 0 means 60. Precision,
+// recall, base rate and lift are 0 when undefined.
 report::v1::HealthModelValidation ValidateHealthModel(
     const Accounts& accounts, const health::HealthConfig& config,
     absl::Time period_start, absl::Time as_of, int lead_days);

@@ -4,21 +4,6 @@
 
 namespace retain::reports {
 
-void ForEachArrStep(
-    const model::AccountTimeline& timeline, absl::Time until,
-    const std::function<void(const model::ArrChange&, double, double)>& fn) {
-  double arr = 0;
-  const size_t end = model::EndAsOf(timeline.arr_changes, until);
-  for (size_t i = 0; i < end; ++i) {
-    const model::ArrChange& c = timeline.arr_changes[i];
-    double next = c.op == model::ArrOp::kSet ? c.amount : arr + c.amount;
-    // Same floor as model::ArrAt: ARR never goes below 0.
-    const double shown = next < 0 ? 0 : next;
-    fn(c, arr < 0 ? 0 : arr, shown);
-    arr = next;
-  }
-}
-
 int WholeMonthsBetween(absl::Time from, absl::Time to) {
   if (to <= from) return 0;
   const absl::TimeZone utc = absl::UTCTimeZone();

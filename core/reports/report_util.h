@@ -2,22 +2,19 @@
 #ifndef RETAIN_CORE_REPORTS_REPORT_UTIL_H_
 #define RETAIN_CORE_REPORTS_REPORT_UTIL_H_
 
-#include <functional>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "core/model/account_state.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::reports {
 
 // All accounts of one tenant, as the reports take them.
 using Accounts = std::vector<const model::AccountState*>;
 
-// Calls fn(change, arr_before, arr_after) for each ARR change at or before
-// `until`, folding in time order, so callers see what each change did.
-void ForEachArrStep(
-    const model::AccountTimeline& timeline, absl::Time until,
-    const std::function<void(const model::ArrChange&, double, double)>& fn);
+// What each ARR change did (core/model/arr_moves.h).
+using model::ForEachArrStep;
 
 // Whole calendar months (UTC) from `from` to `to`: a month counts once the
 // same day-of-month and time of day is reached. 0 when `to` <= `from`.

@@ -1,5 +1,7 @@
 #include "core/reports/retention.h"
 
+#include "core/model/arr_moves.h"
+
 namespace retain::reports {
 
 report::v1::Retention ComputeRetention(const Accounts& accounts,
@@ -21,7 +23,8 @@ report::v1::Retention ComputeRetention(const Accounts& accounts,
     if (s == 0 && e > 0) {
       ++n_new;
       new_logo += e;
-    } else if (s > 0 && e == 0) {
+    } else if (model::ChurnIn(a->timeline, start, end)) {
+      // The same churn the churn analysis and validation count.
       ++n_churned;
       churned += s;
     } else if (s > 0 && e > s) {

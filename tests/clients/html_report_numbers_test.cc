@@ -267,13 +267,14 @@ TEST_F(HtmlReportNumbersTest, EveryFigureIsTheApisAndTheHandWorkedOne) {
   // Retention table.
   EXPECT_EQ(TableOf(html, "retention"),
             (Rows{{"$200,000", "$30,000", "$20,000", "$10,000", "$10,000",
-                   "$230,000"}}));
+                   "$230,000", "1 churned"}}));
   EXPECT_EQ(
       TableOf(html, "retention"),
       (Rows{{FormatMoney(ret.arr_start()), FormatMoney(ret.new_logo_arr()),
              FormatMoney(ret.expansion_arr()),
              FormatMoney(ret.contraction_arr()), FormatMoney(ret.churned_arr()),
-             FormatMoney(ret.arr_end())}}));
+             FormatMoney(ret.arr_end()),
+             absl::StrCat(ret.accounts_churned(), " churned")}}));
 
   // At-risk list: shrink only, health 2.5.
   ASSERT_EQ(risk.accounts_size(), 1);

@@ -149,7 +149,8 @@ TEST_P(ComputeHealthTest, WeightedScoreAndBand) {
 // explained one on every case, and skip the explanations.
 TEST_P(ComputeHealthTest, ScoreOnlyPathAgrees) {
   const model::AccountState account = Make(GetParam().recipe);
-  const HealthResult full = ComputeHealth(DefaultHealthConfig(), account, AsOf());
+  const HealthResult full =
+      ComputeHealth(DefaultHealthConfig(), account, AsOf());
   const HealthResult fast =
       ComputeHealthScore(DefaultHealthConfig(), account, AsOf());
   EXPECT_EQ(fast.has_score, full.has_score);
@@ -256,9 +257,12 @@ TEST(ComputeHealthTest, IgnoresEverythingAfterAsOf) {
               before.components[i].explanation);
   }
   EXPECT_TRUE(with_future.indicators.empty());
-  // And at a later as_of the bad news shows.
-  EXPECT_EQ(ComputeHealth(DefaultHealthConfig(), later, DaysAfter(5)).band,
+  // And at a later as_of the bad news shows: red before the churn, churned
+  // (no live health) from it on.
+  EXPECT_EQ(ComputeHealth(DefaultHealthConfig(), later, DaysAfter(3.5)).band,
             kRed);
+  EXPECT_EQ(ComputeHealth(DefaultHealthConfig(), later, DaysAfter(5)).band,
+            account::v1::HEALTH_BAND_CHURNED);
 }
 
 TEST(ComputeHealthTest, WeightsComeFromConfig) {

@@ -36,7 +36,8 @@ enum class SignalKind : int32_t {
 
 // retain.account.v1.HealthBand
 namespace band {
-constexpr int32_t kUnspecified = 0, kGreen = 1, kYellow = 2, kRed = 3;
+constexpr int32_t kUnspecified = 0, kGreen = 1, kYellow = 2, kRed = 3,
+                  kChurned = 4;
 }
 // retain.account.v1.Segment
 namespace segment {
