@@ -14,7 +14,9 @@ namespace retain::model {
 // change, so that "was there an exec sponsor at T" survives restarts.
 inline constexpr char kContactsChangedType[] = "retain.contacts_changed";
 
-void ApplySignal(const signal::v1::Signal& signal, AccountState& account);
+// False when the signal changed nothing but the signal count: a commercial
+// signal whose reference was already applied on the account.
+bool ApplySignal(const signal::v1::Signal& signal, AccountState& account);
 
 // The kind implied by the payload case.
 signal::v1::SignalKind KindOf(const signal::v1::Signal& signal);

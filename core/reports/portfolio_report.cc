@@ -95,7 +95,8 @@ report::v1::PortfolioReport BuildPortfolioReport(
   for (auto& w : RenewalWindows(accounts, health, as_of)) {
     *r.add_renewals() = std::move(w);
   }
-  for (auto& k : ComputeKpis(config, r.retention(), r.surveys())) {
+  for (auto& k : ComputeKpis(config, r.retention(), r.surveys(),
+                             absl::ToDoubleHours(as_of - period_start) / 24)) {
     *r.add_kpis() = std::move(k);
   }
   for (auto& p : RetentionTrend(accounts, as_of)) {
