@@ -41,15 +41,15 @@ std::unique_ptr<grpc::ClientContext> Ctx() {
 class ExpansionBillingE2eTest : public ::testing::Test {
  protected:
   // Starts (or restarts, on the same store) retaind with the expansion
-  // plugin configured by `expansion_config` (a JSON object).
+  // plugin's own config `expansion_config` (a JSON object).
   void Start(const std::string& expansion_config = "{}") {
     if (data_dir_.empty()) {
       data_dir_ = RetaindProcess::MakeTempDir("expansion-billing-data");
     }
     const std::string config =
         RetaindProcess::MakeTempDir("expansion-billing") + "/plugins.json";
-    std::ofstream(config) << "{\"plugins\": {\"expansion\": "
-                          << expansion_config << "}}";
+    std::ofstream(config) << "{\"plugins\": {\"expansion\": {\"config\": "
+                          << expansion_config << "}}}";
     auto server = RetaindProcess::Start(
         {.data_dir = data_dir_,
          .extra_flags = {
@@ -109,7 +109,12 @@ class ExpansionBillingE2eTest : public ::testing::Test {
     signal::v1::Signal* s = req.add_signals();
     s->set_signal_id(signal_id);
     s->set_account("accounts/acme");
-    s->mutable_occur_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    // Full precision: a time truncated to the second could fall before
+    // the account's creation, whose ARR is set at that instant.
+    const int64_t micros = absl::ToUnixMicros(absl::Now());
+    s->mutable_occur_time()->set_seconds(micros / 1000000);
+    s->mutable_occur_time()->set_nanos(static_cast<int32_t>(micros % 1000000) *
+                                       1000);
     s->mutable_commercial()->set_kind(
         signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
     s->mutable_commercial()->set_arr_delta(amount);
