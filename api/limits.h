@@ -25,6 +25,8 @@ inline constexpr size_t kMaxAccountNameBytes =
 inline constexpr size_t kMaxSignalIdBytes = 128;
 // CreateAccount's request_id (idempotency key).
 inline constexpr size_t kMaxRequestIdBytes = 128;
+// Commercial idempotency references: 0-128 printable ASCII characters.
+inline constexpr size_t kMaxCommercialReferenceBytes = 128;
 // Support ticket ids.
 inline constexpr size_t kMaxTicketIdBytes = 256;
 // Custom signal types: 1-128 printable ASCII characters.

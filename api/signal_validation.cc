@@ -103,6 +103,12 @@ absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
                      "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
                      "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
   }
+  if (c.reference().size() > kMaxCommercialReferenceBytes ||
+      !IsPrintable(c.reference())) {
+    return Invalid(path, "commercial.reference",
+                   absl::StrCat("must be 0-", kMaxCommercialReferenceBytes,
+                                " printable ASCII characters"));
+  }
   return CheckText(path, "commercial.reason", c.reason(), kMaxTextBytes);
 }
 

@@ -306,6 +306,10 @@ void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
                                  : Colorize("no", "red", color)});
     }
     kpis.Print(std::cout);
+    // Period KPIs over a period that is not a year say so (annual targets).
+    for (const auto& k : r.kpis()) {
+      if (!k.note().empty()) std::cout << k.name() << ": " << k.note() << "\n";
+    }
   }
   for (const auto& sec : r.sections()) {
     std::cout << "\n" << sec.title() << " (" << sec.plugin() << ")\n";

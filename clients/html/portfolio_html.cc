@@ -516,7 +516,15 @@ std::string RenderPortfolioHtml(
                 : k.met()     ? "yes"
                               : "no"});
     }
-    h += "</table></section>\n";
+    h += "</table>";
+    // Period KPIs over a period that is not a year say so (annual targets).
+    for (const auto& k : r.kpis()) {
+      if (!k.note().empty()) {
+        h += "<p class=\"note\">" + HtmlEscape(k.name() + ": " + k.note()) +
+             "</p>";
+      }
+    }
+    h += "</section>\n";
   }
   h += o.interventions_html;
   for (const auto& sec : r.sections()) {

@@ -175,14 +175,16 @@ std::vector<const model::AccountState*> Engine::TenantAccounts(
 
 bool Engine::ApplyStored(const std::string& tenant,
                          const std::string& account_id, int64_t seq,
-                         const signal::v1::Signal& signal, int64_t bytes) {
+                         const signal::v1::Signal& signal, int64_t bytes,
+                         bool* reference_duplicate) {
   TenantState& ts = Tenant(tenant);
   auto it = ts.by_id.find(account_id);
   // A signal of an account deleted since is kept out of the model.
   if (it == ts.by_id.end()) return false;
   AccountEntry& entry = *it->second;
   entry.stored_bytes += bytes;
-  model::ApplySignal(signal, entry.state);
+  const bool applied = model::ApplySignal(signal, entry.state);
+  if (reference_duplicate) *reference_duplicate = !applied;
   const absl::Time t = FromProto(signal.occur_time());
   auto pos = entry.refs.end();
   while (pos != entry.refs.begin() && (pos - 1)->time > t) --pos;

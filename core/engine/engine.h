@@ -72,6 +72,10 @@ struct EngineOptions {
 struct IngestCounts {
   int64_t recorded = 0;
   int64_t duplicates = 0;
+  // Recorded commercial signals whose reference was already applied on
+  // their account, so they changed nothing; their ids in batch order.
+  int64_t reference_duplicates = 0;
+  std::vector<std::string> reference_duplicate_ids;
 };
 
 struct EngineStats {
@@ -315,8 +319,11 @@ class Engine {
                               const std::string& request_id);
   // Applies a stored signal of `bytes` bytes to its account; false when the
   // account no longer exists (the signal is then kept out of the model).
+  // `reference_duplicate` (optional) is set when the account had applied
+  // the signal's commercial reference already, so it changed nothing.
   bool ApplyStored(const std::string& tenant, const std::string& account_id,
-                   int64_t seq, const signal::v1::Signal& signal, int64_t bytes)
+                   int64_t seq, const signal::v1::Signal& signal, int64_t bytes,
+                   bool* reference_duplicate = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The indicator changes a rescore found, as history rows appended to
   // `out`, and remembers `held` (core/engine/indicator_changes.cc).

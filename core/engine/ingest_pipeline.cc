@@ -345,9 +345,15 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
           if (!g.fresh[b][i]) continue;  // a replay: not written, not applied
           const store::StoredSignal& row = batch.rows[r++];
           const int64_t bytes = static_cast<int64_t>(row.payload.size());
+          bool reference_duplicate = false;
           if (ApplyStored(row.tenant, row.account_id, row.seq, batch.signals[i],
-                          bytes)) {
+                          bytes, &reference_duplicate)) {
             applied_bytes += bytes;
+          }
+          if (reference_duplicate) {
+            ++g.counts[b].reference_duplicates;
+            g.counts[b].reference_duplicate_ids.push_back(
+                batch.signals[i].signal_id());
           }
           AccountEntry* e = FindAccount(row.tenant, row.account_id);
           if (e && seen.insert(e).second) {
@@ -367,7 +373,7 @@ void Engine::ApplyRefreshAcknowledge(std::vector<CommittedGroup>& groups) {
   std::vector<std::pair<IngestDone, IngestCounts>> acks;
   for (CommittedGroup& g : groups) {
     for (size_t b = 0; b < g.batches.size(); ++b) {
-      acks.emplace_back(std::move(g.batches[b].done), g.counts[b]);
+      acks.emplace_back(std::move(g.batches[b].done), std::move(g.counts[b]));
     }
   }
   QueueAlerts(ScoreChanges(touched, absl::Now()),

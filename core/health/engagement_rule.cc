@@ -16,16 +16,35 @@ ComponentResult ScoreEngagement(const HealthConfig& config,
   if (explain) r.inputs.push_back({"licensed_seats", absl::StrCat(seats)});
 
   const auto& usage = account.timeline.usage;
-  const size_t end = model::EndAsOf(usage, as_of);
-  // Only the latest snapshot matters, and only if it is recent enough to
-  // describe the account now.
-  if (end == 0 || !InLastDays(usage[end - 1].time, as_of, c.lookback_days)) {
-    if (explain)
-      r.explanation = absl::StrCat("no data: no usage snapshot in the last ",
-                                   c.lookback_days, " days");
+  // Only the latest snapshot of the rule's window matters (the tiers are
+  // for weekly active users: a 30-day count of the same team is larger),
+  // and only if it is recent enough to describe the account now.
+  const model::UsagePoint* latest = nullptr;
+  const model::UsagePoint* other_window = nullptr;
+  for (size_t i = model::EndAsOf(usage, as_of); i > 0; --i) {
+    const model::UsagePoint& p = usage[i - 1];
+    if (!InLastDays(p.time, as_of, c.lookback_days)) break;
+    if (p.window_days == c.window_days) {
+      latest = &p;
+      break;
+    }
+    if (!other_window) other_window = &p;
+  }
+  if (!latest) {
+    if (explain) {
+      r.explanation =
+          other_window
+              ? absl::StrCat("no data: the latest usage snapshot counts ",
+                             other_window->window_days,
+                             "-day active users; the rule scores ",
+                             c.window_days, "-day ones, none in the last ",
+                             c.lookback_days, " days")
+              : absl::StrCat("no data: no usage snapshot in the last ",
+                             c.lookback_days, " days");
+    }
     return r;
   }
-  const model::UsagePoint& u = usage[end - 1];
+  const model::UsagePoint& u = *latest;
   if (explain)
     r.inputs.push_back({"active_users", absl::StrCat(u.active_users)});
   if (explain)

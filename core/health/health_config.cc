@@ -78,6 +78,7 @@ absl::Status ValidateHealthConfig(const HealthConfig& c) {
 
   const auto& e = c.engagement;
   k << Positive("engagement.lookback_days", e.lookback_days)
+    << Positive("engagement.window_days", e.window_days)
     << NonNegative("engagement.low_utilisation", e.low_utilisation)
     << Below("engagement.low_utilisation", e.low_utilisation,
              "engagement.mid_utilisation", e.mid_utilisation)

@@ -51,6 +51,10 @@ struct HealthConfig {
   // score_minimal. (Exactly 80% is "50-80%", exactly 30% is "30-50%".)
   struct Engagement {
     int lookback_days = 30;  // no snapshot this recent → no data
+    // The active-user window the tiers are for (7: weekly active users).
+    // Snapshots over another window are not scored: neither scaled nor
+    // compared against tiers meant for a different count.
+    int window_days = 7;
     double high_utilisation = 0.8;
     double mid_utilisation = 0.5;
     double low_utilisation = 0.3;

@@ -45,6 +45,7 @@ std::vector<Field> FieldsOf(HealthConfig& c) {
       {"bands.green_min", &c.bands.green_min},
       {"bands.yellow_min", &c.bands.yellow_min},
       {"engagement.lookback_days", nullptr, &c.engagement.lookback_days},
+      {"engagement.window_days", nullptr, &c.engagement.window_days},
       {"engagement.high_utilisation", &c.engagement.high_utilisation},
       {"engagement.mid_utilisation", &c.engagement.mid_utilisation},
       {"engagement.low_utilisation", &c.engagement.low_utilisation},

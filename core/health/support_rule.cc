@@ -105,12 +105,17 @@ ComponentResult ScoreSupport(const HealthConfig& config,
     r.inputs.push_back({absl::StrCat("csat_responses_", c.lookback_days, "d"),
                         absl::StrCat(csat_n)});
 
-  if (open.empty() && ticket_events == 0 && csat_n == 0) {
+  // Only what the rule can score makes data: open work and CSAT. Closed
+  // tickets cannot lower the score, so letting them "have data" (a clean
+  // 10) would lift an account above an identical quiet one for having
+  // once asked for help.
+  if (open.empty() && csat_n == 0) {
     if (explain)
       r.explanation = absl::StrCat(
-          "no data: no open ticket, no ticket activity "
-          "and no CSAT in the last ",
-          c.lookback_days, " days");
+          "no data: no open ticket and no CSAT in the last ", c.lookback_days,
+          " days",
+          ticket_events > 0 ? " (closed tickets alone say nothing of now)"
+                            : "");
     return r;
   }
   r.has_data = true;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "retain/account/v1/account.pb.h"
 #include "retain/signal/v1/signal.pb.h"
@@ -113,6 +114,10 @@ struct AccountTimeline {
   std::vector<ProfileChange> profile_changes;
   // Signals of every kind recorded for the account.
   int64_t signal_count = 0;
+  // commercial.reference of every commercial signal applied: a later one
+  // quoting one of them is the same business event and changes nothing
+  // (docs/decisions/0031-one-source-per-arr-event.md).
+  absl::flat_hash_set<std::string> commercial_references;
 };
 
 // A plugin's health component of the account, as the plugin last answered

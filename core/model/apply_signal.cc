@@ -119,10 +119,17 @@ void ApplyProfileChanged(const signal::v1::CustomSignal& custom, absl::Time t,
 
 }  // namespace
 
-void ApplySignal(const Signal& s, AccountState& account) {
+bool ApplySignal(const Signal& s, AccountState& account) {
   const absl::Time t = FromProto(s.occur_time());
   AccountTimeline& tl = account.timeline;
   ++tl.signal_count;
+  // One business event moves the account once, whichever system reports it
+  // first; in log order, so a replay at start-up decides the same.
+  if (s.payload_case() == Signal::kCommercial &&
+      !s.commercial().reference().empty() &&
+      !tl.commercial_references.insert(s.commercial().reference()).second) {
+    return false;
+  }
   switch (s.payload_case()) {
     case Signal::kUsage:
       InsertByTime(tl.usage, UsagePoint{t, s.usage().active_users(),
@@ -163,6 +170,7 @@ void ApplySignal(const Signal& s, AccountState& account) {
     default:
       break;
   }
+  return true;
 }
 
 void SeedTimelineFromProfile(AccountState& account) {

@@ -20,7 +20,9 @@ inline constexpr char kContactsChangedType[] = "retain.contacts_changed";
 // "archived" as "true"/"false").
 inline constexpr char kProfileChangedType[] = "retain.profile_changed";
 
-void ApplySignal(const signal::v1::Signal& signal, AccountState& account);
+// False when the signal changed nothing but the signal count: a commercial
+// signal whose reference was already applied on the account.
+bool ApplySignal(const signal::v1::Signal& signal, AccountState& account);
 
 // The kind implied by the payload case.
 signal::v1::SignalKind KindOf(const signal::v1::Signal& signal);

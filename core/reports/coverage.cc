@@ -70,7 +70,11 @@ CoverageReport ComputeCoverage(const Accounts& accounts,
     s.set_csms_needed((s.accounts() + c.accounts_per_csm - 1) /
                       c.accounts_per_csm);
     s.set_csms_assigned(static_cast<int>(csms[i].size()));
-    s.set_accounts_per_csm(SafeDiv(s.accounts(), s.csms_assigned()));
+    // With nobody assigned the whole segment waits on one CSM, not on
+    // none: 0 would read as a segment with no load at all.
+    s.set_accounts_per_csm(s.csms_assigned() > 0
+                               ? SafeDiv(s.accounts(), s.csms_assigned())
+                               : s.accounts());
     auto& b = breached[i];
     std::sort(b.begin(), b.end(), [](const auto& x, const auto& y) {
       if (x.first != y.first) return x.first > y.first;

@@ -19,7 +19,9 @@ struct CoverageReport {
 };
 
 // Accounts with ARR > 0 at as_of, by segment at as_of. CSMs needed =
-// ceil(accounts / target ratio); assigned = distinct non-empty csm_owner.
+// ceil(accounts / target ratio); assigned = distinct non-empty csm_owner;
+// accounts per CSM = accounts / assigned, or all the accounts when no CSM
+// is assigned (what the first one would carry).
 // A cadence breach is more than cadence_days since the last touchpoint (or
 // since contract start / create time when never contacted).
 CoverageReport ComputeCoverage(const Accounts& accounts,

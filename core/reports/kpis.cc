@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+
+#include "absl/strings/str_format.h"
 
 namespace retain::reports {
 
@@ -13,11 +16,21 @@ bool KpiMet(const health::KpiTarget& target, const char* direction,
                                             : actual < target.target;
 }
 
-std::vector<report::v1::Kpi> ComputeKpis(
-    const health::HealthConfig& config, const report::v1::Retention& retention,
-    const report::v1::SurveyStats& surveys) {
+std::vector<report::v1::Kpi> ComputeKpis(const health::HealthConfig& config,
+                                         const report::v1::Retention& retention,
+                                         const report::v1::SurveyStats& surveys,
+                                         double period_days) {
   const auto& k = config.kpis;
   const bool have_start = retention.accounts_start() > 0;
+  // A calendar year is 365 or 366 days; anything else is not the period
+  // the targets are set for.
+  const bool annual = period_days >= 365 && period_days <= 366;
+  const std::string note =
+      annual ? ""
+             : absl::StrFormat(
+                   "actual over %g days against an annual target, not "
+                   "annualised",
+                   period_days);
   const struct {
     const char* name;
     const char* direction;
@@ -25,19 +38,22 @@ std::vector<report::v1::Kpi> ComputeKpis(
     double actual;
     bool has_data;
     const char* unit;
+    bool over_period;  // a change over the period, not an average
   } rows[] = {
-      {"customer_retention", "min", k.customer_retention,
-       1 - retention.logo_churn(), have_start, "ratio"},
+      // Revenue kept from the starting book: logo churn is its own row, so
+      // this one is not 1 − logo churn under another name.
+      {"customer_retention", "min", k.customer_retention, retention.grr(),
+       retention.ratios_defined(), "ratio", true},
       {"nrr", "min", k.nrr, retention.nrr(), retention.ratios_defined(),
-       "ratio"},
+       "ratio", true},
       {"logo_churn", "max", k.logo_churn, retention.logo_churn(), have_start,
-       "ratio"},
-      {"nps", "min", k.nps, surveys.nps(), surveys.nps_responses() > 0,
-       "score"},
+       "ratio", true},
+      {"nps", "min", k.nps, surveys.nps(), surveys.nps_responses() > 0, "score",
+       false},
       {"csat_average", "min", k.csat_average, surveys.csat_average(),
-       surveys.csat_responses() > 0, "1-5"},
+       surveys.csat_responses() > 0, "1-5", false},
       {"ces_average", "max", k.ces_average, surveys.ces_average(),
-       surveys.ces_responses() > 0, "1-7"},
+       surveys.ces_responses() > 0, "1-7", false},
   };
   std::vector<report::v1::Kpi> out;
   for (const auto& r : rows) {
@@ -49,6 +65,10 @@ std::vector<report::v1::Kpi> ComputeKpis(
     kpi.set_actual(r.has_data ? r.actual : 0);
     kpi.set_met(r.has_data && KpiMet(r.target, r.direction, r.actual));
     kpi.set_unit(r.unit);
+    if (r.over_period) {
+      kpi.set_period_days(period_days);
+      kpi.set_note(note);
+    }
     out.push_back(std::move(kpi));
   }
   return out;

@@ -9,11 +9,15 @@
 
 namespace retain::reports {
 
-// customer_retention (1 − logo churn), nrr, logo_churn, nps, csat_average,
-// ces_average, in that order. A KPI without data is never met.
-std::vector<report::v1::Kpi> ComputeKpis(
-    const health::HealthConfig& config, const report::v1::Retention& retention,
-    const report::v1::SurveyStats& surveys);
+// customer_retention (gross revenue retention), nrr, logo_churn, nps,
+// csat_average, ces_average, in that order. A KPI without data is never
+// met. The three retention KPIs carry `period_days`; their targets are
+// annual, so over a period of another length they carry a note saying the
+// actual is not annualised (docs/decisions/0004-retention-math.md).
+std::vector<report::v1::Kpi> ComputeKpis(const health::HealthConfig& config,
+                                         const report::v1::Retention& retention,
+                                         const report::v1::SurveyStats& surveys,
+                                         double period_days);
 
 // Whether `actual` meets `target` in `direction` ("min" or "max"). Values
 // within 1e-9 of the target count as equal to it, so 1 − 0.05 meets

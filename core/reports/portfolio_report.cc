@@ -100,7 +100,8 @@ report::v1::PortfolioReport BuildPortfolioReport(
     *r.add_renewals() = std::move(w);
   }
   *r.mutable_overdue_renewals() = OverdueRenewals(book, health, as_of);
-  for (auto& k : ComputeKpis(config, r.retention(), r.surveys())) {
+  for (auto& k : ComputeKpis(config, r.retention(), r.surveys(),
+                             absl::ToDoubleHours(as_of - period_start) / 24)) {
     *r.add_kpis() = std::move(k);
   }
   for (auto& p : RetentionTrend(accounts, as_of)) {

@@ -92,6 +92,7 @@ class StreamReactor final
       if (r.ok()) {
         recorded_ += r->recorded;
         duplicates_ += r->duplicates;
+        reference_duplicates_ += r->reference_duplicates;
       } else if (error_.ok()) {
         error_ = r.status();
         read_done_ = true;
@@ -113,6 +114,7 @@ class StreamReactor final
     finished_ = true;
     resp_->set_recorded(recorded_);
     resp_->set_duplicates(duplicates_);
+    resp_->set_reference_duplicates(reference_duplicates_);
     resp_->set_batches(batches_);
     if (error_.ok()) return grpc::Status::OK;
     return ToGrpcStatus(absl::Status(
@@ -135,6 +137,7 @@ class StreamReactor final
   int64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t recorded_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t reference_duplicates_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -167,6 +170,11 @@ grpc::ServerUnaryReactor* SignalServiceImpl::RecordSignals(
         }
         resp->set_recorded(static_cast<int32_t>(r->recorded));
         resp->set_duplicates(static_cast<int32_t>(r->duplicates));
+        resp->set_reference_duplicates(
+            static_cast<int32_t>(r->reference_duplicates));
+        for (const std::string& id : r->reference_duplicate_ids) {
+          resp->add_reference_duplicate_ids(id);
+        }
         reactor->Finish(grpc::Status::OK);
       });
   if (!s.ok()) reactor->Finish(ToGrpcStatus(s));

@@ -278,12 +278,24 @@ class AdvocacyPlugin : public sdk::Plugin {
       if (MicrosOf(p.since_time()) < since || !green(p.account_id())) continue;
       *out->add_champions() = p;
     }
-    // Contacts marked champion on the account (green accounts only).
+    // Contacts marked champion on the account (green accounts only). Over
+    // the whole tenant, every account is looked at, not only those with a
+    // recent promoter: a champion a CSM names needs no survey answer.
     std::vector<std::string> ids;
     if (!account_id.empty()) {
       ids.push_back(account_id);
     } else {
-      for (const auto& [id, a] : accounts) ids.push_back(id);
+      std::string token;
+      do {
+        std::string next;
+        auto page = host().ListAccounts(tenant, 1000, token, &next);
+        if (!page.ok()) return page.status();
+        for (auto& a : *page) {
+          ids.push_back(a.id);
+          accounts[a.id] = std::move(a);
+        }
+        token = next;
+      } while (!token.empty());
     }
     for (const auto& id : ids) {
       const sdk::Account* a = green(id);

@@ -5,7 +5,14 @@
 // Config: stage_probability.{identified,qualified,proposal,negotiation}
 // (0.1, 0.25, 0.5, 0.75), seat_threshold (0.9 of licensed seats active),
 // seat_growth (0.2 of seats suggested), suggestion_close_days (60),
-// suggestion_max_age_days (30; 0: no limit).
+// suggestion_max_age_days (30; 0: no limit), record_arr_on_won (true).
+//
+// A won opportunity's EXPANSION signal carries the commercial reference
+// "expansion/<opportunity id>": a billing system that quotes it when it
+// invoices the expansion adds nothing more to ARR (the server applies one
+// commercial signal per reference and account). Where billing is the
+// source of truth for ARR, record_arr_on_won: false records no signal on a
+// win at all (docs/decisions/0031-one-source-per-arr-event.md).
 //
 // Suggestions are made from the account's latest usage snapshot only, and
 // only while it is recent: when the plugin is installed on a server with a
@@ -39,6 +46,12 @@ constexpr char kService[] = "/retain.plugins.expansion.v1.ExpansionService/";
 
 bool IsOpen(pb::Stage s) { return s != pb::STAGE_WON && s != pb::STAGE_LOST; }
 
+// The commercial reference of a won opportunity's expansion, for billing
+// to quote.
+std::string ReferenceOf(const std::string& opportunity_id) {
+  return "expansion/" + opportunity_id;
+}
+
 // retain.account.v1.LifecycleStage.LIFECYCLE_STAGE_CHURNED (the SDK carries
 // the stage as a plain number).
 constexpr int32_t kLifecycleChurned = 7;
@@ -68,6 +81,7 @@ class ExpansionPlugin : public sdk::Plugin {
     seat_growth_ = cfg.GetDouble("seat_growth", 0.2);
     close_days_ = cfg.GetInt("suggestion_close_days", 60);
     max_age_days_ = cfg.GetInt("suggestion_max_age_days", 30);
+    record_arr_on_won_ = cfg.GetBool("record_arr_on_won", true);
     if (close_days_ < 0 || max_age_days_ < 0)
       return sdk::InvalidArgument(
           "suggestion_close_days and suggestion_max_age_days must be >= 0");
@@ -336,8 +350,9 @@ class ExpansionPlugin : public sdk::Plugin {
       return Status();
     });
     if (!st.ok()) return st;
-    if (won_now || o.stage() == pb::STAGE_WON) {
-      // Idempotent by signal id: a retried WON records one expansion.
+    if (record_arr_on_won_ && (won_now || o.stage() == pb::STAGE_WON)) {
+      // Idempotent by signal id: a retried WON records one expansion; by
+      // reference, billing's record of the same expansion adds nothing.
       Signal sig;
       sig.signal_id = "expansion-" + o.opportunity_id() + "-won";
       sig.account_id = o.account_id();
@@ -347,6 +362,7 @@ class ExpansionPlugin : public sdk::Plugin {
       sig.commercial.arr_delta = o.amount();
       sig.commercial.reason =
           "expansion opportunity " + o.opportunity_id() + " won";
+      sig.commercial.reference = ReferenceOf(o.opportunity_id());
       Status s = host().RecordSignals(tenant, {sig});
       if (!s.ok()) return s;
     }
@@ -396,6 +412,7 @@ class ExpansionPlugin : public sdk::Plugin {
   double seat_growth_ = 0.2;
   int64_t close_days_ = 60;
   int64_t max_age_days_ = 30;
+  bool record_arr_on_won_ = true;
 };
 
 }  // namespace

@@ -210,7 +210,7 @@ class OnboardingPlugin : public sdk::Plugin {
           {"next", m.key() + " due " + FormatDate(MicrosOf(m.due_time()))});
       break;
     }
-    if (plan.time_to_first_value_days() > 0) {
+    if (FirstValueReached(plan)) {
       section.fields.push_back(
           {"time_to_first_value_days",
            FormatDouble(plan.time_to_first_value_days(), 1)});
@@ -288,6 +288,15 @@ class OnboardingPlugin : public sdk::Plugin {
     return keys;
   }
 
+  // Whether the plan's first-value milestone is completed: its
+  // time_to_first_value_days (0 for a same-day go-live) then counts.
+  bool FirstValueReached(const pb::Plan& plan) const {
+    for (const auto& m : plan.milestones()) {
+      if (m.key() == first_value_) return m.has_complete_time();
+    }
+    return false;
+  }
+
   // Recomputes statuses and totals as of now.
   pb::Plan Evaluate(pb::Plan plan) {
     return Evaluate(std::move(plan), host().NowMicros());
@@ -299,8 +308,11 @@ class OnboardingPlugin : public sdk::Plugin {
         m.set_status(pb::MILESTONE_STATUS_COMPLETED);
         ++completed;
         if (m.key() == first_value_) {
-          plan.set_time_to_first_value_days(
-              Days(MicrosOf(m.complete_time()) - MicrosOf(plan.start_time())));
+          // A milestone backdated before the plan's start counts as
+          // reached on the first day, not as negative time.
+          plan.set_time_to_first_value_days(std::max(
+              0.0,
+              Days(MicrosOf(m.complete_time()) - MicrosOf(plan.start_time()))));
         }
       } else if (now > MicrosOf(m.due_time())) {
         m.set_status(pb::MILESTONE_STATUS_OVERDUE);
@@ -516,7 +528,8 @@ class OnboardingPlugin : public sdk::Plugin {
       out->set_overdue_milestones(out->overdue_milestones() + p.overdue());
       if (p.overdue() > 0)
         out->set_accounts_with_overdue(out->accounts_with_overdue() + 1);
-      if (p.time_to_first_value_days() > 0) {
+      // A same-day go-live is 0 days to first value, and counts.
+      if (FirstValueReached(p)) {
         ttfv += p.time_to_first_value_days();
         ++ttfv_n;
       }

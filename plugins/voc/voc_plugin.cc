@@ -4,6 +4,8 @@
 // Action, "next/fb", "next/action" counters.
 // Config: follow_up_days (7), themes.<theme>: comma-separated keywords
 // matched (case-insensitively) in feedback text.
+// Survey answers with a comment become feedback, and so do detractors'
+// answers without one (text "NPS 3, no comment"), so they get a follow-up.
 // Detractor follow-ups past their deadline raise an alert once per
 // feedback ("follow_up_alerted" persisted), on every periodic tick (so it
 // also fires for customers who go quiet) and from CheckFollowUps.
@@ -203,15 +205,23 @@ class VocPlugin : public sdk::Plugin {
     f.set_account_id(s.account_id);
     std::string id;
     if (s.kind == SignalKind::kSurvey) {
-      if (s.survey.comment.empty()) return Status();
+      const bool detractor =
+          (s.survey.kind == sdk::survey_kind::kNps && s.survey.score <= 6) ||
+          (s.survey.kind == sdk::survey_kind::kCsat && s.survey.score <= 2);
+      // A detractor who writes nothing is still owed a follow-up (often
+      // the least engaged); a silent happy answer is no feedback.
+      if (s.survey.comment.empty() && !detractor) return Status();
       id = "s-" + s.signal_id;
       f.set_source(pb::SOURCE_SURVEY);
-      f.set_text(s.survey.comment);
+      f.set_text(s.survey.comment.empty()
+                     ? std::string(s.survey.kind == sdk::survey_kind::kNps
+                                       ? "NPS "
+                                       : "CSAT ") +
+                           std::to_string(s.survey.score) + ", no comment"
+                     : s.survey.comment);
       f.set_respondent(s.survey.respondent);
       f.set_score(s.survey.score);
-      f.set_detractor(
-          (s.survey.kind == sdk::survey_kind::kNps && s.survey.score <= 6) ||
-          (s.survey.kind == sdk::survey_kind::kCsat && s.survey.score <= 2));
+      f.set_detractor(detractor);
     } else if (s.kind == SignalKind::kTicket) {
       if (s.ticket.status != sdk::ticket_status::kOpened ||
           s.ticket.subject.empty())

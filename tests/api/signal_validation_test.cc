@@ -221,6 +221,22 @@ std::vector<Case> Cases() {
          s.mutable_commercial()->set_reason(std::string(4097, 'r'));
        },
        p + "commercial.reason: must be at most 4096 bytes, got 4097"},
+      {"commercial reference too long",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
+         s.mutable_commercial()->set_arr_delta(10);
+         s.mutable_commercial()->set_reference(std::string(129, 'r'));
+       },
+       p + "commercial.reference: must be 0-128 printable ASCII characters"},
+      {"commercial reference not printable",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION);
+         s.mutable_commercial()->set_arr_delta(10);
+         s.mutable_commercial()->set_reference("inv\t7");
+       },
+       p + "commercial.reference: must be 0-128 printable ASCII characters"},
       // Lifecycle changes.
       {"lifecycle stage required",
        [](Signal& s) { s.mutable_lifecycle()->set_reason("why"); },

@@ -115,6 +115,28 @@ TEST_F(AdvocacyUnitTest, NpsPromotersOfGreenAccountsBecomeChampions) {
             std::vector<std::string>{"cleo@acme.test (contact)"});
 }
 
+// Over the whole tenant, a champion a CSM flagged on a contact counts on an
+// account no promoter answered for: acme's Cleo and beta's Dora (both
+// green, neither with an NPS answer), not the red account's Finn.
+TEST_F(AdvocacyUnitTest, ContactChampionsCountWithoutARecentPromoter) {
+  sdk::Account beta = Healthy("beta");
+  beta.contacts.push_back({.display_name = "Dora", .champion = true});
+  beta.contacts.push_back({.display_name = "Carl"});
+  ASSERT_TRUE(host_.PutAccount(beta).ok());
+  sdk::Account sick = {
+      .id = "sick", .arr = 10000, .health_band = sdk::band::kRed};
+  sick.contacts.push_back({.display_name = "Finn", .champion = true});
+  ASSERT_TRUE(host_.PutAccount(sick).ok());
+
+  std::set<std::string> all;
+  for (const std::string& c : Champions("")) all.insert(c);
+  EXPECT_EQ(all, (std::set<std::string>{"cleo@acme.test (contact)",
+                                        "Dora (contact)"}));
+  auto flywheel = Call<pb::Flywheel>("GetFlywheel", pb::GetFlywheelRequest());
+  EXPECT_EQ(flywheel->promoters(), 0);
+  EXPECT_EQ(flywheel->champions(), 2);
+}
+
 TEST_F(AdvocacyUnitTest, ReferenceAsksRespectTheCooldownAndTheYearlyLimit) {
   auto first = Ask("acme");
   ASSERT_TRUE(first.ok()) << first.status();

@@ -145,6 +145,35 @@ TEST_F(ExpansionUnitTest, PipelineStagesForecastAndAWonExpansion) {
   EXPECT_EQ((*section)->fields[3].value, "20000.00");  // won
 }
 
+// The won expansion names its business event, so billing can quote it and
+// the server applies the two reports of one expansion once.
+TEST_F(ExpansionUnitTest, AWonExpansionCarriesTheReferenceBillingQuotes) {
+  Load();
+  auto deal = Upsell("acme", 20000);
+  deal.set_opportunity_id("deal-7");
+  ASSERT_TRUE(Create(deal).ok());
+  ASSERT_TRUE(Move("deal-7", pb::STAGE_WON).ok());
+  ASSERT_EQ(host_.emitted_signals().size(), 1u);
+  const sdk::Signal won = host_.emitted_signals()[0];
+  EXPECT_EQ(won.commercial.reference, "expansion/deal-7");
+  EXPECT_EQ(won.commercial.kind, sdk::commercial_kind::kExpansion);
+  EXPECT_DOUBLE_EQ(won.commercial.arr_delta, 20000);
+}
+
+// With billing as the source of truth for ARR, a win is pipeline data
+// only: no commercial signal, the forecast still counts it won.
+TEST_F(ExpansionUnitTest, WithRecordArrOnWonOffAWinRecordsNoSignal) {
+  Load(PluginOptions{.config_json = R"({"record_arr_on_won": false})"});
+  ASSERT_TRUE(Create(Upsell("acme", 20000, pb::STAGE_PROPOSAL)).ok());
+  auto won = Move("opp-1", pb::STAGE_WON);
+  ASSERT_TRUE(won.ok()) << won.status();
+  EXPECT_EQ(won->stage(), pb::STAGE_WON);
+  EXPECT_TRUE(host_.emitted_signals().empty());
+  EXPECT_TRUE(host_.signals().empty());
+  EXPECT_EQ(Forecast()->won_count(), 1);
+  EXPECT_DOUBLE_EQ(Forecast()->won_amount(), 20000);
+}
+
 TEST_F(ExpansionUnitTest, AReplayedHistorySuggestsSeatsOnceFromTheLatest) {
   const int64_t now = host_.NowMicros();
   // Installed on a server that already has weeks of usage: 95+ of 100

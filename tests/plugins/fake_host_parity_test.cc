@@ -529,6 +529,20 @@ TEST_F(FakeHostParityTest, SignalsAreRefusedWithTheServersMessages) {
          s.commercial.kind = sdk::commercial_kind::kRenewal;
          s.commercial.arr_delta = 3e12;
        }},
+      {"reference too long",
+       [](Signal& s) {
+         s.kind = SignalKind::kCommercial;
+         s.commercial.kind = sdk::commercial_kind::kExpansion;
+         s.commercial.arr_delta = 10;
+         s.commercial.reference = std::string(129, 'r');
+       }},
+      {"reference not printable",
+       [](Signal& s) {
+         s.kind = SignalKind::kCommercial;
+         s.commercial.kind = sdk::commercial_kind::kExpansion;
+         s.commercial.arr_delta = 10;
+         s.commercial.reference = "inv\n1";
+       }},
       {"commercial kind", [](Signal& s) { s.kind = SignalKind::kCommercial; }},
       {"stage", [](Signal& s) { s.kind = SignalKind::kLifecycle; }},
       {"custom type", [](Signal& s) { s.kind = SignalKind::kCustom; }},

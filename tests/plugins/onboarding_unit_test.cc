@@ -142,6 +142,30 @@ TEST_F(OnboardingUnitTest, SignalsStartThePlanAndCompleteMilestones) {
   EXPECT_EQ(fields["time_to_first_value_days"], "1.0");
 }
 
+// A go-live on the day the plan starts is 0 days to first value, and it
+// counts in the average: (0 + 10) / 2 = 5 days, not 10.
+TEST_F(OnboardingUnitTest, ASameDayGoLiveCountsInTheAverageTimeToValue) {
+  Account("fast", sdk::segment::kNamed);
+  Account("slow", sdk::segment::kNamed);
+  ASSERT_TRUE(Start("fast").ok());
+  ASSERT_TRUE(Start("slow").ok());
+  auto fast = Complete("fast", "go_live");
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  EXPECT_DOUBLE_EQ(fast->time_to_first_value_days(), 0);
+  host_.AdvanceDays(10);
+  ASSERT_TRUE(Complete("slow", "go_live").ok());
+
+  auto metrics = plugin_->CallProto<pb::OnboardingMetrics>(
+      kSvc + "GetMetrics", pb::GetMetricsRequest());
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_DOUBLE_EQ(metrics->avg_time_to_first_value_days(), 5);
+
+  auto section = plugin_->ReportSection("default", "fast");
+  ASSERT_TRUE(section.ok() && section->has_value()) << section.status();
+  EXPECT_EQ((*section)->fields.back().name, "time_to_first_value_days");
+  EXPECT_EQ((*section)->fields.back().value, "0.0");
+}
+
 TEST_F(OnboardingUnitTest, ARedeliveredSignalChangesNothing) {
   Account("acme", sdk::segment::kPooled);
   ASSERT_TRUE(

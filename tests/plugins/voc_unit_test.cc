@@ -219,6 +219,42 @@ TEST_F(VocUnitTest, OverdueDetractorFollowUpsAlertOnceFromTicks) {
   EXPECT_EQ(metrics->follow_ups_overdue(), 1);
 }
 
+// A detractor who leaves no comment is followed up like one who does: the
+// answer becomes feedback with a deadline 7 days out, and is alerted once
+// overdue. A silent promoter's answer is not feedback.
+TEST_F(VocUnitTest, ADetractorWithoutACommentIsFollowedUp) {
+  const int64_t now = host_.NowMicros();
+  ASSERT_TRUE(plugin_
+                  ->Deliver(signals::Survey("s1", "acme", now, kNps, 3,
+                                            /*comment=*/"", "ada"))
+                  .ok());
+  ASSERT_TRUE(
+      plugin_->Deliver(signals::Survey("s2", "acme", now, kNps, 10)).ok());
+  ASSERT_TRUE(plugin_
+                  ->Deliver(signals::Survey("s3", "beta", now,
+                                            sdk::survey_kind::kCsat, 1))
+                  .ok());
+  std::vector<pb::Feedback> all = Feedback();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].feedback_id(), "s-s1");
+  EXPECT_TRUE(all[0].detractor());
+  EXPECT_EQ(all[0].text(), "NPS 3, no comment");
+  EXPECT_EQ(all[0].respondent(), "ada");
+  EXPECT_EQ(MicrosOf(all[0].follow_up_due_time()), now + 7 * kMicrosPerDay);
+  EXPECT_EQ(all[1].feedback_id(), "s-s3");
+  EXPECT_EQ(all[1].text(), "CSAT 1, no comment");
+  EXPECT_TRUE(all[1].detractor());
+
+  host_.AdvanceDays(8);
+  ASSERT_TRUE(plugin_->Tick().ok());
+  auto alerts = host_.TakeAlerts();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].code, "voc.detractor_follow_up_overdue");
+  auto metrics = Call<pb::VocMetrics>("GetMetrics", pb::GetMetricsRequest());
+  EXPECT_EQ(metrics->detractors(), 2);
+  EXPECT_EQ(metrics->follow_ups_overdue(), 2);
+}
+
 // Calls run on several workers at once and the plugin takes no lock over
 // its KV: concurrent feedback never shares an id, concurrent links to one
 // action all land, and concurrent checks alert each overdue follow-up once.

@@ -92,10 +92,11 @@ class AccountBuilder {
                   signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
   }
 
-  AccountBuilder& Usage(absl::Time t, int active_users) {
+  AccountBuilder& Usage(absl::Time t, int active_users, int window_days = 7) {
     model::UsagePoint p;
     p.time = t;
     p.active_users = active_users;
+    p.window_days = window_days;
     return Add(a_.timeline.usage, p);
   }
   AccountBuilder& Touch(absl::Time t, bool exec = false) {

@@ -111,6 +111,37 @@ TEST(EngagementTest, NoSnapshotIsNoData) {
   EXPECT_NE(r.explanation.find("no data"), std::string::npos);
 }
 
+// The tiers are for weekly active users. 9 of 10 seats active over 30 days
+// is not 90% weekly use: that snapshot is not scored, the latest weekly
+// one (4 of 10, 40% → 4) is; with only 30-day counts there is no data.
+TEST(EngagementTest, OnlySnapshotsOverTheRulesWindowAreScored) {
+  const auto mixed = AccountBuilder("a")
+                         .Seats(10)
+                         .Usage(DaysBefore(6), 4)      // weekly: 40%
+                         .Usage(DaysBefore(1), 9, 30)  // monthly
+                         .Build();
+  const ComponentResult r =
+      ScoreEngagement(DefaultHealthConfig(), mixed, AsOf());
+  EXPECT_TRUE(r.has_data);
+  EXPECT_DOUBLE_EQ(r.score, 4) << r.explanation;
+  EXPECT_EQ(InputValue(r, "active_users"), "4");
+  EXPECT_EQ(InputValue(r, "usage_window_days"), "7");
+
+  const auto monthly =
+      AccountBuilder("b").Seats(10).Usage(DaysBefore(1), 9, 30).Build();
+  const ComponentResult m =
+      ScoreEngagement(DefaultHealthConfig(), monthly, AsOf());
+  EXPECT_FALSE(m.has_data);
+  EXPECT_EQ(m.explanation,
+            "no data: the latest usage snapshot counts 30-day active users; "
+            "the rule scores 7-day ones, none in the last 30 days");
+
+  // A deployment whose usage feed is monthly says so, and tunes the tiers.
+  HealthConfig config = DefaultHealthConfig();
+  config.engagement.window_days = 30;
+  EXPECT_DOUBLE_EQ(ScoreEngagement(config, monthly, AsOf()).score, 10);
+}
+
 TEST(EngagementTest, ThresholdsComeFromConfig) {
   HealthConfig config = DefaultHealthConfig();
   config.engagement.high_utilisation = 0.9;

@@ -233,6 +233,35 @@ TEST(ComputeHealthTest, EngagementMissingSpreadsOverTheRest) {
   EXPECT_EQ(r.band, kGreen);
 }
 
+// A resolved ticket says nothing of support now: the account scores as an
+// identical quiet one. Engagement 4 (4 of 10 seats), relationship 6
+// (contact 20 days ago), commercial 10; support no data in both:
+// (0.4 * 4 + 0.3 * 6 + 0.1 * 10) / 0.8 = 5.5, not 6.4 with a support 10.
+TEST(ComputeHealthTest, AClosedTicketScoresAsAQuietAccount) {
+  auto base = [] {
+    AccountBuilder b("a");
+    b.ContractStart(DaysBefore(100))
+        .Arr(DaysBefore(100), 1000)
+        .Seats(10)
+        .Usage(DaysBefore(1), 4)
+        .Touch(DaysBefore(20));
+    return b;
+  };
+  const auto quiet = base().Build();
+  const auto served =
+      base()
+          .Ticket(DaysBefore(20), "t1", signal::v1::TICKET_STATUS_OPENED,
+                  signal::v1::TICKET_SEVERITY_HIGH)
+          .Ticket(DaysBefore(10), "t1", signal::v1::TICKET_STATUS_CLOSED)
+          .Build();
+  const HealthResult q = ComputeHealth(DefaultHealthConfig(), quiet, AsOf());
+  const HealthResult s = ComputeHealth(DefaultHealthConfig(), served, AsOf());
+  EXPECT_NEAR(q.score, 5.5, 1e-6);
+  EXPECT_NEAR(s.score, 5.5, 1e-6);
+  EXPECT_FALSE(s.components[2].has_data) << s.components[2].explanation;
+  EXPECT_EQ(s.band, kYellow);
+}
+
 TEST(ComputeHealthTest, IgnoresEverythingAfterAsOf) {
   const Recipe good{90, 5, kUnset, false, false};
   model::AccountState later = Make(good);

@@ -103,12 +103,12 @@ INSTANTIATE_TEST_SUITE_P(
                       b.Ticket(DaysBefore(5), "t1", kOpened, kUnset);
                     },
                     true, 9},
-        SupportCase{"closed_in_window_has_data_no_penalty",
+        SupportCase{"closed_in_window_is_no_data",
                     [](AccountBuilder& b) {
                       b.Ticket(DaysBefore(20), "t1", kOpened, kCritical)
                           .Ticket(DaysBefore(10), "t1", kClosed);
                     },
-                    true, 10},
+                    false, 0},
         SupportCase{"closed_after_as_of_is_still_open",
                     [](AccountBuilder& b) {
                       b.Ticket(DaysBefore(20), "t1", kOpened, kCritical)

@@ -68,7 +68,8 @@ INSTANTIATE_TEST_SUITE_P(
         HeadcountCase{"pooled_151", 19999, 151, 2, 1, 2, 75.5},
         // named 1:40 (20K and 75K are named)
         HeadcountCase{"named_40", 20000, 40, 1, 2, 1, 40},
-        HeadcountCase{"named_41", 75000, 41, 0, 2, 2, 0},
+        // No CSM assigned: all 41 accounts wait on the first one, not 0.
+        HeadcountCase{"named_41_no_csm", 75000, 41, 0, 2, 2, 41},
         // dedicated 1:12 (above 75K)
         HeadcountCase{"dedicated_12", 75001, 12, 1, 3, 1, 12},
         HeadcountCase{"dedicated_13", 200000, 13, 2, 3, 2, 6.5},

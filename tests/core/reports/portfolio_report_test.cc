@@ -163,8 +163,13 @@ TEST(PortfolioReportTest, FillsEverySection) {
   EXPECT_EQ(r.renewals(3).within_days(), 120);
   EXPECT_EQ(r.renewals(3).accounts(), 5);
   ASSERT_EQ(r.kpis_size(), 6);
-  EXPECT_DOUBLE_EQ(r.kpis(0).actual(), 0.75);
+  // Customer retention is the period's GRR, not 1 − logo churn (0.75).
+  EXPECT_DOUBLE_EQ(r.kpis(0).actual(), r.retention().grr());
+  EXPECT_NE(r.kpis(0).actual(), 0.75);
   EXPECT_FALSE(r.kpis(0).met());
+  // 2024-05-01 to 2025-05-01 is a year: no note on the period KPIs.
+  EXPECT_DOUBLE_EQ(r.kpis(0).period_days(), 365);
+  EXPECT_EQ(r.kpis(0).note(), "");
   ASSERT_EQ(r.retention_trend_size(), 4);
 }
 

@@ -166,13 +166,14 @@ TEST(KpisTest, FromRetentionAndSurveys) {
   r.set_accounts_start(200);
   r.set_logo_churn(0.04);
   r.set_nrr(1.25);
+  r.set_grr(0.96);
   r.set_ratios_defined(true);
   report::v1::SurveyStats s;
   s.set_nps_responses(10);
   s.set_nps(55);
   s.set_csat_responses(4);
   s.set_csat_average(4.25);  // ces has no responses
-  const auto k = ComputeKpis(health::DefaultHealthConfig(), r, s);
+  const auto k = ComputeKpis(health::DefaultHealthConfig(), r, s, 365);
   ASSERT_EQ(k.size(), 6u);
   const char* names[] = {"customer_retention", "nrr",
                          "logo_churn",         "nps",
@@ -190,6 +191,61 @@ TEST(KpisTest, FromRetentionAndSurveys) {
   EXPECT_TRUE(k[4].met());
   EXPECT_FALSE(k[5].has_data());
   EXPECT_FALSE(k[5].met());
+  for (const auto& kpi : k) EXPECT_EQ(kpi.note(), "") << kpi.name();
+}
+
+// Customer retention is gross revenue retention, not 1 − logo churn (its
+// own row). The domain note's book: 200 accounts, $5M; 50 small ones of
+// $4K churn ($200K) and $300K contracts: GRR (5M − 200K − 300K) / 5M =
+// 90%, while 1 − 50 / 200 = 75%.
+TEST(KpisTest, CustomerRetentionIsGrossRevenueRetention) {
+  report::v1::Retention r;
+  r.set_accounts_start(200);
+  r.set_accounts_churned(50);
+  r.set_logo_churn(50.0 / 200);
+  r.set_grr((5e6 - 2e5 - 3e5) / 5e6);
+  r.set_nrr(0.97);
+  r.set_ratios_defined(true);
+  const auto k = ComputeKpis(health::DefaultHealthConfig(), r,
+                             report::v1::SurveyStats(), 365);
+  ASSERT_EQ(k[0].name(), "customer_retention");
+  EXPECT_DOUBLE_EQ(k[0].actual(), 0.9);
+  EXPECT_FALSE(k[0].met());  // not > 95%
+  EXPECT_DOUBLE_EQ(k[2].actual(), 0.25);
+  // No ARR at the start: no revenue to retain, no data.
+  r.set_ratios_defined(false);
+  EXPECT_FALSE(ComputeKpis(health::DefaultHealthConfig(), r,
+                           report::v1::SurveyStats(), 365)[0]
+                   .has_data());
+}
+
+// A quarter's logo churn of 4% is compared with the annual 5% as is (met),
+// and the KPI says so; averages of survey answers carry no period.
+TEST(KpisTest, APeriodShorterThanAYearSaysItIsNotAnnualised) {
+  report::v1::Retention r;
+  r.set_accounts_start(100);
+  r.set_logo_churn(0.04);
+  r.set_grr(0.97);
+  r.set_nrr(1.02);
+  r.set_ratios_defined(true);
+  report::v1::SurveyStats s;
+  s.set_nps_responses(3);
+  s.set_nps(70);
+  const auto k = ComputeKpis(health::DefaultHealthConfig(), r, s, 91);
+  const std::string note =
+      "actual over 91 days against an annual target, not annualised";
+  for (int i : {0, 1, 2}) {
+    EXPECT_DOUBLE_EQ(k[i].period_days(), 91) << k[i].name();
+    EXPECT_EQ(k[i].note(), note) << k[i].name();
+  }
+  EXPECT_TRUE(k[2].met());
+  for (int i : {3, 4, 5}) {
+    EXPECT_DOUBLE_EQ(k[i].period_days(), 0) << k[i].name();
+    EXPECT_EQ(k[i].note(), "") << k[i].name();
+  }
+  // A leap year is a year.
+  EXPECT_EQ(ComputeKpis(health::DefaultHealthConfig(), r, s, 366)[0].note(),
+            "");
 }
 
 }  // namespace

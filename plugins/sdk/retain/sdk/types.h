@@ -141,6 +141,11 @@ struct Signal {
     double arr_delta = 0;
     std::string reason{};
     int64_t next_renewal_micros = 0;
+    // Idempotency reference of the business event (0-128 printable ASCII
+    // characters): per account, a later commercial signal with a reference
+    // already applied is recorded but changes nothing, so a plugin and a
+    // billing system reporting one event count it once.
+    std::string reference{};
   } commercial{};
   struct Lifecycle {
     int32_t stage = 0;

@@ -232,6 +232,9 @@ inline bool DecodeSignal(std::string_view b, Signal* s) {
             case 4:
               s->commercial.next_renewal_micros = m.AsTimestampMicros();
               break;
+            case 5:
+              s->commercial.reference = m.AsString();
+              break;
           }
         }
         ok = ok && m.ok();
@@ -313,6 +316,7 @@ inline std::string EncodeSignal(const Signal& s) {
       m.Double(2, s.commercial.arr_delta);
       m.String(3, s.commercial.reason);
       m.TimestampMicros(4, s.commercial.next_renewal_micros);
+      m.String(5, s.commercial.reference);
       w.Message(14, m);
       break;
     case SignalKind::kLifecycle:

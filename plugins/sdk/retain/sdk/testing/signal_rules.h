@@ -23,6 +23,7 @@ namespace retain::sdk::testing::signal_rules {
 
 // api/limits.h
 inline constexpr size_t kMaxSignalIdBytes = 128;
+inline constexpr size_t kMaxCommercialReferenceBytes = 128;
 inline constexpr size_t kMaxTicketIdBytes = 256;
 inline constexpr size_t kMaxCustomTypeBytes = 128;
 inline constexpr size_t kMaxNameBytes = 256;
@@ -158,6 +159,12 @@ inline Status CheckCommercial(const Signal::Commercial& c,
       return Invalid(path, "commercial.kind",
                      "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
                      "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
+  }
+  if (c.reference.size() > kMaxCommercialReferenceBytes ||
+      !IsPrintable(c.reference)) {
+    return Invalid(path, "commercial.reference",
+                   "must be 0-" + std::to_string(kMaxCommercialReferenceBytes) +
+                       " printable ASCII characters");
   }
   return CheckText(path, "commercial.reason", c.reason, kMaxTextBytes);
 }
