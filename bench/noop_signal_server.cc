@@ -39,9 +39,9 @@ class NoopReactor : public grpc::ServerReadReactor<StreamSignalsRequest> {
 };
 
 class NoopService final : public SignalService::CallbackService {
-  grpc::ServerUnaryReactor* RecordSignals(grpc::CallbackServerContext* ctx,
-                                          const RecordSignalsRequest* req,
-                                          RecordSignalsResponse* resp) override {
+  grpc::ServerUnaryReactor* RecordSignals(
+      grpc::CallbackServerContext* ctx, const RecordSignalsRequest* req,
+      RecordSignalsResponse* resp) override {
     resp->set_recorded(req->signals_size());
     auto* r = ctx->DefaultReactor();
     r->Finish(grpc::Status::OK);

@@ -2,8 +2,8 @@
 #ifndef RETAIN_TESTS_INTEGRATION_CLIENT_FIXTURE_H_
 #define RETAIN_TESTS_INTEGRATION_CLIENT_FIXTURE_H_
 
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -51,7 +51,8 @@ TEST_F(ReportsTest, AccountHealthExplainsItselfAsOfAnyTime) {
 
 TEST_F(ReportsTest, PortfolioRetentionAsOfIgnoresLaterSignals) {
   StartServer();
-  const std::string a = CreateAccount("keeps", 100000, 100, DaysAgo(700)).name();
+  const std::string a =
+      CreateAccount("keeps", 100000, 100, DaysAgo(700)).name();
   const std::string b = CreateAccount("leaves", 50000, 50, DaysAgo(500)).name();
   CreateAccount("arrives", 30000, 30, DaysAgo(100));
   signal::v1::RecordSignalsResponse r;
@@ -102,14 +103,18 @@ TEST_F(ReportsTest, PortfolioRetentionAsOfIgnoresLaterSignals) {
 
 TEST_F(ReportsTest, AtRiskListsRedAccountsLargestArrFirst) {
   StartServer();
-  const std::string small = CreateAccount("small", 8000, 100, DaysAgo(300), false).name();
-  const std::string big = CreateAccount("big", 90000, 100, DaysAgo(300), false).name();
-  const std::string fine = CreateAccount("fine", 50000, 100, DaysAgo(300)).name();
+  const std::string small =
+      CreateAccount("small", 8000, 100, DaysAgo(300), false).name();
+  const std::string big =
+      CreateAccount("big", 90000, 100, DaysAgo(300), false).name();
+  const std::string fine =
+      CreateAccount("fine", 50000, 100, DaysAgo(300)).name();
   signal::v1::RecordSignalsResponse r;
-  ASSERT_TRUE(Record({Usage("s", small, DaysAgo(1), 2), Usage("b", big, DaysAgo(1), 2),
-                      Usage("f", fine, DaysAgo(1), 95), Touch("ft", fine, DaysAgo(1))},
-                     &r)
-                  .ok());
+  ASSERT_TRUE(
+      Record({Usage("s", small, DaysAgo(1), 2), Usage("b", big, DaysAgo(1), 2),
+              Usage("f", fine, DaysAgo(1), 95), Touch("ft", fine, DaysAgo(1))},
+             &r)
+          .ok());
   report::v1::ListAtRiskAccountsRequest req;
   report::v1::ListAtRiskAccountsResponse resp;
   ASSERT_TRUE(reports_->ListAtRiskAccounts(Ctx().get(), req, &resp).ok());

@@ -44,7 +44,8 @@ TEST_F(ValidationTest, SignalRulesNameFieldAndRule) {
   auto nps = Base("nps");
   nps.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_NPS);
   nps.mutable_survey()->set_score(11);
-  ExpectRejected(nps, "signals[1].survey.score: an NPS answer must be 0-10, got 11");
+  ExpectRejected(nps,
+                 "signals[1].survey.score: an NPS answer must be 0-10, got 11");
 
   auto csat = Base("csat");
   csat.mutable_survey()->set_kind(signal::v1::SURVEY_KIND_CSAT);
@@ -95,7 +96,8 @@ TEST_F(ValidationTest, SignalRulesNameFieldAndRule) {
 TEST_F(ValidationTest, OversizedBatchIsRejected) {
   signal::v1::RecordSignalsRequest req;
   for (int i = 0; i < 10001; ++i) {
-    *req.add_signals() = Usage(absl::StrCat("big-", i), account_, DaysAgo(1), 1);
+    *req.add_signals() =
+        Usage(absl::StrCat("big-", i), account_, DaysAgo(1), 1);
   }
   signal::v1::RecordSignalsResponse resp;
   grpc::Status s = signals_->RecordSignals(Ctx().get(), req, &resp);
@@ -118,7 +120,8 @@ TEST_F(ValidationTest, AccountRulesNameFieldAndRule) {
        "account.renewal_time: must not be before contract_start_time"},
       {[](auto& r) { r.mutable_account()->clear_display_name(); },
        "account.display_name: is required"},
-      {[](auto& r) { r.set_account_id("Bad Id!"); }, "account_id: must be 1-63"},
+      {[](auto& r) { r.set_account_id("Bad Id!"); },
+       "account_id: must be 1-63"},
       {[](auto& r) { r.mutable_account()->set_licensed_seats(-1); },
        "account.licensed_seats: must be >= 0"},
   };
@@ -201,8 +204,8 @@ TEST_F(ValidationTest, RandomSignalsAreRecordedOrRejectedNeverCrash) {
     s.set_signal_id(pick(8) == 0 ? "" : absl::StrCat("r-", round));
     s.set_account(pick(6) == 0 ? "accounts/NOPE" : account_);
     if (pick(8) != 0) {
-      s.mutable_occur_time()->set_seconds(
-          static_cast<int64_t>(rng()) * (pick(2) ? 1 : -1) % 4000000000LL);
+      s.mutable_occur_time()->set_seconds(static_cast<int64_t>(rng()) *
+                                          (pick(2) ? 1 : -1) % 4000000000LL);
       s.mutable_occur_time()->set_nanos(pick(10) == 0 ? -5 : pick(1000000000));
     }
     switch (pick(8)) {
@@ -218,7 +221,8 @@ TEST_F(ValidationTest, RandomSignalsAreRecordedOrRejectedNeverCrash) {
             static_cast<signal::v1::TicketSeverity>(pick(7)));
         break;
       case 2:
-        s.mutable_survey()->set_kind(static_cast<signal::v1::SurveyKind>(pick(5)));
+        s.mutable_survey()->set_kind(
+            static_cast<signal::v1::SurveyKind>(pick(5)));
         s.mutable_survey()->set_score(pick(20) - 5);
         break;
       case 3:

@@ -890,7 +890,8 @@ TEST(FakeHostAbiTest, APluginDeclinesAHostThatLacksWhatItRequiresSayingWhy) {
   EXPECT_EQ(Text(torn.Load(&NeedsCasOnATornHost).status()),
             "9 refused: the plugin declined this host: needs "
             "retain_host_callback_kv_apply_if (ABI 1.2); this host speaks "
-            "plugin ABI 1.3");
+            "plugin ABI 1." +
+                std::to_string(RETAIN_PLUGIN_ABI_MINOR));
   // A 1.1 host cannot be told: the plugin just declines.
   FakeHost old(FakeHost::Options{.abi_minor = 1});
   EXPECT_EQ(Text(old.Load(&NeedsCasEntry).status()),
