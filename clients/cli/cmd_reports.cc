@@ -50,10 +50,15 @@ void PrintHealth(const report::v1::AccountHealth& h, bool color) {
   std::cout << Colorize(
                    h.display_name().empty() ? h.account() : h.display_name(),
                    "bold", color)
-            << " (" << api::AccountIdOf(h.account()) << ")  health "
-            << FormatScore(h.score()) << " " << Band(h.band(), color)
-            << "  ARR " << FormatMoney(h.arr()) << "  " << Seg(h.segment())
-            << "  as of " << FormatDateTime(h.as_of_time()) << "\n\n";
+            << " (" << api::AccountIdOf(h.account())
+            << ")  health "
+            // A churned account has no live score (decision 0029).
+            << (h.band() == account::v1::HEALTH_BAND_CHURNED
+                    ? std::string("-")
+                    : FormatScore(h.score()))
+            << " " << Band(h.band(), color) << "  ARR " << FormatMoney(h.arr())
+            << "  " << Seg(h.segment()) << "  as of "
+            << FormatDateTime(h.as_of_time()) << "\n\n";
   Table comps({{"COMPONENT"},
                {"WEIGHT", Align::kRight},
                {"EFFECTIVE", Align::kRight},

@@ -54,7 +54,7 @@ TEST(RetainctlChurned, ListHealthAndHtmlShowChurned) {
 
   const CtlResult health = Retainctl({"--server", addr, "health", "demo-04"});
   ASSERT_EQ(health.exit_code, 0) << health;
-  EXPECT_TRUE(absl::StrContains(health.out, "churned")) << health;
+  EXPECT_TRUE(absl::StrContains(health.out, "health - churned")) << health;
 
   // In the last 365 days only demo-13, -22 and -31 were in the opening book
   // (demo-04 signed 272 days ago).
