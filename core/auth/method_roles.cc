@@ -30,6 +30,8 @@ const std::map<std::string, Role>& Table() {
       {"/retain.report.v1.ReportService/WatchHealth", ROLE_READER},
       {"/retain.report.v1.ReportService/GetPortfolioReport", ROLE_READER},
       {"/retain.report.v1.ReportService/ValidateHealthModel", ROLE_READER},
+      {"/retain.report.v1.ReportService/GetBreakdown", ROLE_READER},
+      {"/retain.report.v1.ReportService/GetCsmBook", ROLE_READER},
       {"/retain.report.v1.ReportService/ListAlerts", ROLE_READER},
       {"/retain.plugin.v1.PluginService/ListPlugins", ROLE_READER},
       {"/retain.plugin.v1.PluginService/GetPlugin", ROLE_READER},

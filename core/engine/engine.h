@@ -152,6 +152,10 @@ class Engine {
   absl::StatusOr<report::v1::HealthModelValidation> ValidateHealthModel(
       const std::string& tenant,
       const report::v1::ValidateHealthModelRequest& req);
+  absl::StatusOr<report::v1::Breakdown> GetBreakdown(
+      const std::string& tenant, const report::v1::GetBreakdownRequest& req);
+  absl::StatusOr<report::v1::CsmBook> GetCsmBook(
+      const std::string& tenant, const report::v1::GetCsmBookRequest& req);
   // Current red accounts as alerts (for WatchHealth's initial burst).
   std::vector<report::v1::HealthAlert> CurrentRedAlerts(
       const std::string& tenant);

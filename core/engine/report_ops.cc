@@ -6,6 +6,8 @@
 #include "core/engine/engine.h"
 #include "core/engine/page_budget.h"
 #include "core/reports/at_risk.h"
+#include "core/reports/breakdowns.h"
+#include "core/reports/csm_book.h"
 #include "core/reports/health_validation.h"
 #include "core/reports/portfolio_report.h"
 
@@ -99,6 +101,32 @@ absl::StatusOr<report::v1::HealthModelValidation> Engine::ValidateHealthModel(
   return reports::ValidateHealthModel(
       TenantAccounts(tenant), options_.health, period->start, period->as_of,
       req.lead_days() == 0 ? 60 : req.lead_days());
+}
+
+absl::StatusOr<report::v1::Breakdown> Engine::GetBreakdown(
+    const std::string& tenant, const report::v1::GetBreakdownRequest& req) {
+  auto period = PeriodOf(req.has_as_of_time(), req.as_of_time(),
+                         req.has_period_start_time(), req.period_start_time());
+  if (!period.ok()) return period.status();
+  if (req.dimension() == report::v1::BREAKDOWN_DIMENSION_UNSPECIFIED ||
+      !report::v1::BreakdownDimension_IsValid(req.dimension())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dimension: must be segment, csm, stage or cohort, got ",
+                     req.dimension()));
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  return reports::ComputeBreakdown(TenantAccounts(tenant), options_.health,
+                                   req.dimension(), period->start,
+                                   period->as_of);
+}
+
+absl::StatusOr<report::v1::CsmBook> Engine::GetCsmBook(
+    const std::string& tenant, const report::v1::GetCsmBookRequest& req) {
+  const absl::Time as_of =
+      req.has_as_of_time() ? FromProto(req.as_of_time()) : absl::Now();
+  absl::ReaderMutexLock lock(&mu_);
+  return reports::ComputeCsmBook(TenantAccounts(tenant), options_.health,
+                                 as_of);
 }
 
 }  // namespace retain::engine

@@ -26,6 +26,14 @@ int Index(model::Segment s) {
 
 }  // namespace
 
+std::optional<double> DaysWithoutContact(const model::AccountState& account,
+                                         absl::Time as_of) {
+  absl::Time since = health::LastTouchpointAt(account.timeline, as_of);
+  if (since == absl::InfinitePast()) since = health::RelationshipStart(account);
+  if (since == absl::InfinitePast()) return std::nullopt;
+  return health::DaysBetween(since, as_of);
+}
+
 CoverageReport ComputeCoverage(const Accounts& accounts,
                                const health::HealthConfig& config,
                                absl::Time as_of) {
@@ -53,11 +61,11 @@ CoverageReport ComputeCoverage(const Accounts& accounts,
     }
     const int cadence = health::CoverageFor(config, kSegments[i]).cadence_days;
     if (cadence <= 0) continue;
-    absl::Time since = health::LastTouchpointAt(a->timeline, as_of);
-    if (since == absl::InfinitePast()) since = health::RelationshipStart(*a);
-    if (since == absl::InfinitePast()) continue;  // nothing to measure from
-    const double days = health::DaysBetween(since, as_of);
-    if (days > cadence) breached[i].push_back({days, health::AccountName(*a)});
+    const std::optional<double> days = DaysWithoutContact(*a, as_of);
+    if (!days) continue;  // nothing to measure from
+    if (*days > cadence) {
+      breached[i].push_back({*days, health::AccountName(*a)});
+    }
   }
 
   for (int i = 0; i < 4; ++i) {

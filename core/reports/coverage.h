@@ -2,6 +2,7 @@
 #ifndef RETAIN_CORE_REPORTS_COVERAGE_H_
 #define RETAIN_CORE_REPORTS_COVERAGE_H_
 
+#include <optional>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -24,6 +25,12 @@ struct CoverageReport {
 // is assigned (what the first one would carry).
 // A cadence breach is more than cadence_days since the last touchpoint (or
 // since contract start / create time when never contacted).
+// Days from the last touchpoint at or before as_of (else from contract
+// start / create time) to as_of; nullopt when there is nothing to measure
+// from. A cadence breach is strictly more than the segment's cadence days.
+std::optional<double> DaysWithoutContact(const model::AccountState& account,
+                                         absl::Time as_of);
+
 CoverageReport ComputeCoverage(const Accounts& accounts,
                                const health::HealthConfig& config,
                                absl::Time as_of);

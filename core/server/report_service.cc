@@ -115,4 +115,22 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ValidateHealthModel(
                     });
 }
 
+grpc::ServerUnaryReactor* ReportServiceImpl::GetBreakdown(
+    grpc::CallbackServerContext* ctx,
+    const report::v1::GetBreakdownRequest* req, report::v1::Breakdown* resp) {
+  return Authorized(ctx, *auth_, "/retain.report.v1.ReportService/GetBreakdown",
+                    resp, [&](const auth::Identity& id) {
+                      return engine_->GetBreakdown(id.tenant, *req);
+                    });
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::GetCsmBook(
+    grpc::CallbackServerContext* ctx, const report::v1::GetCsmBookRequest* req,
+    report::v1::CsmBook* resp) {
+  return Authorized(ctx, *auth_, "/retain.report.v1.ReportService/GetCsmBook",
+                    resp, [&](const auth::Identity& id) {
+                      return engine_->GetCsmBook(id.tenant, *req);
+                    });
+}
+
 }  // namespace retain::server

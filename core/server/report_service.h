@@ -49,6 +49,13 @@ class ReportServiceImpl final
       grpc::CallbackServerContext* ctx,
       const report::v1::ValidateHealthModelRequest* req,
       report::v1::HealthModelValidation* resp) override;
+  grpc::ServerUnaryReactor* GetBreakdown(
+      grpc::CallbackServerContext* ctx,
+      const report::v1::GetBreakdownRequest* req,
+      report::v1::Breakdown* resp) override;
+  grpc::ServerUnaryReactor* GetCsmBook(grpc::CallbackServerContext* ctx,
+                                       const report::v1::GetCsmBookRequest* req,
+                                       report::v1::CsmBook* resp) override;
   grpc::ServerUnaryReactor* ListAlerts(
       grpc::CallbackServerContext* ctx,
       const report::v1::ListAlertsRequest* req,
