@@ -43,6 +43,27 @@ void PrintPlan(const Globals& g, const pb::SuccessPlan& p) {
          FormatDate(o.target_time()), OrDash(o.owner()), o.title()});
   }
   t.Print(std::cout);
+  // The onboarding milestones each objective links, as onboarding has them
+  // now (or why they cannot be read).
+  Table links({{"OBJECTIVE"}, {"MILESTONE"}, {"STATUS"}, {"DUE"}, {"NOTE"}});
+  bool any = false;
+  for (const auto& o : p.objectives()) {
+    for (const auto& m : o.linked_milestones()) {
+      any = true;
+      const bool bad = m.status() == pb::LINKED_MILESTONE_STATUS_OVERDUE ||
+                       m.status() == pb::LINKED_MILESTONE_STATUS_UNAVAILABLE;
+      links.AddRow(
+          {o.objective_id(), OrDash(m.milestone_key()),
+           Colorize(EnumShortName(pb::LinkedMilestoneStatus_descriptor(),
+                                  m.status()),
+                    bad ? "red" : "", g.color()),
+           m.has_due_time() ? FormatDate(m.due_time()) : "-",
+           OrDash(m.unavailable_reason())});
+    }
+  }
+  if (!any) return;
+  std::cout << "\n";
+  links.Print(std::cout);
 }
 
 }  // namespace
@@ -139,6 +160,8 @@ void AddPlanCommands(CLI::App& app, Globals& g) {
   {
     struct Opts {
       std::string account, id, title, criteria, owner, target, achieved;
+      std::vector<std::string> milestones;
+      bool onboarding_plan = false;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = plans->add_subcommand(
@@ -151,6 +174,10 @@ void AddPlanCommands(CLI::App& app, Globals& g) {
     cmd->add_option("--criteria", o->criteria, "how success is measured");
     cmd->add_option("--owner", o->owner, "who owns it");
     cmd->add_option("--achieved", o->achieved, "when it was achieved");
+    cmd->add_option("--milestone", o->milestones,
+                    "link an onboarding milestone by key (repeatable)");
+    cmd->add_flag("--onboarding-plan", o->onboarding_plan,
+                  "link the account's whole onboarding plan");
     cmd->callback([&g, o] {
       pb::UpsertObjectiveRequest req;
       req.set_account_id(AccountIdArg(o->account));
@@ -163,6 +190,8 @@ void AddPlanCommands(CLI::App& app, Globals& g) {
       if (!o->achieved.empty()) {
         *obj->mutable_achieve_time() = TimeArg(o->achieved);
       }
+      for (const auto& m : o->milestones) obj->add_milestone_keys(m);
+      obj->set_link_onboarding_plan(o->onboarding_plan);
       Connection conn(g);
       pb::SuccessPlan resp;
       auto ctx = conn.Context();

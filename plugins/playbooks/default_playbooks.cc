@@ -155,6 +155,20 @@ std::vector<v1::Playbook> DefaultPlaybooks() {
         "Update the onboarding plan"},
        5,
        "cs-manager"},
+      // Success plans are this plugin's own: the alert comes from its tick
+      // (the only own alert that fires playbooks, see playbooks_plugin.cc).
+      {"success_plan_rescue",
+       "Success plan rescue",
+       Alert("playbooks.objective_missed"),
+       {},
+       v1::PRIORITY_HIGH,
+       csm,
+       7,
+       {"Find why the objective missed its date",
+        "Agree a new target date or criteria with the customer",
+        "Update the success plan"},
+       7,
+       "cs-manager"},
       // Closes the loop the VoC plugin tracks: the task points at its
       // feedback; the follow-up itself is recorded there (RecordFollowUp).
       {"detractor_loop",

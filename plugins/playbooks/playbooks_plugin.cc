@@ -29,6 +29,7 @@
 #include "plugins/playbooks/default_playbooks.h"
 #include "plugins/playbooks/effectiveness_evidence.h"
 #include "plugins/playbooks/effectiveness_stats.h"
+#include "plugins/playbooks/linked_milestones.h"
 #include "plugins/playbooks/playbook_rules.h"
 #include "plugins/playbooks/success_plan_status.h"
 #include "plugins/playbooks/task_state.h"
@@ -45,6 +46,16 @@ using sdk::Signal;
 using sdk::SignalKind;
 
 constexpr char kService[] = "/retain.plugins.playbooks.v1.PlaybookService/";
+constexpr char kPluginName[] = "playbooks";
+
+// Of this plugin's own alerts only a missed success-plan objective fires
+// playbooks: no task raises it, so a playbook's task can never re-trigger
+// itself. A task's own playbooks.task_escalated never fires a playbook
+// (an escalated task re-opening itself, or another playbook's task
+// escalating it back, would loop).
+bool TriggersOnOwnAlert(const std::string& code) {
+  return code == "playbooks.objective_missed";
+}
 
 std::string TaskKey(const std::string& task_id) { return "task/" + task_id; }
 
@@ -96,7 +107,10 @@ class PlaybooksPlugin : public sdk::Plugin {
     // An older host ignores these; the tick then polls bands instead.
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kBandChanged);
     setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kIndicatorAppeared);
-    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kAlert);
+    // Its own alerts too, for playbooks on playbooks.objective_missed (see
+    // TriggersOnOwnAlert for why no loop follows).
+    setup.SubscribeHealthEvents(sdk::HealthEvent::Kind::kAlert,
+                                /*own_alerts=*/true);
     ServePlaybooks(setup);
     ServeTasks(setup);
     ServePlans(setup);
@@ -156,6 +170,8 @@ class PlaybooksPlugin : public sdk::Plugin {
         e.indicator = event.indicator;
         break;
       case sdk::HealthEvent::Kind::kAlert:
+        if (event.source == kPluginName && !TriggersOnOwnAlert(event.code))
+          return Status();
         e.kind = v1::TRIGGER_KIND_PLUGIN_ALERT;
         e.alert_code = event.code;
         break;
@@ -613,7 +629,8 @@ class PlaybooksPlugin : public sdk::Plugin {
       if (!loaded.ok()) return loaded.status();
       if (!*loaded) continue;
       v1::SuccessPlan plan = **loaded;
-      EvaluatePlan(&plan, now, {});
+      // A background hook reads onboarding as a reader of the tenant.
+      ResolveAndEvaluate(tenant, &plan, now);
       auto missed = UnalertedMissed(plan);
       if (missed.empty()) continue;
       std::vector<std::string> alerted;
@@ -775,6 +792,7 @@ class PlaybooksPlugin : public sdk::Plugin {
         [this](const Call& c, const auto& req, auto* r) {
           v1::SuccessPlan plan = req.plan();
           if (Status v = ValidatePlan(plan); !v.ok()) return v;
+          ClearOutputs(&plan);
           auto account = host().GetAccount(c.tenant, plan.account_id());
           if (!account.ok()) return account.status();
           const std::string key = "plan/" + plan.account_id();
@@ -793,7 +811,7 @@ class PlaybooksPlugin : public sdk::Plugin {
             return Status();
           });
           if (!st.ok()) return st;
-          EvaluatePlan(&plan, now, {});
+          ResolveAndEvaluate(c.tenant, &plan, now);
           *r = plan;
           return Status();
         });
@@ -805,7 +823,7 @@ class PlaybooksPlugin : public sdk::Plugin {
           if (!*plan)
             return sdk::NotFound("no success plan for " + req.account_id());
           *r = **plan;
-          EvaluatePlan(r, host().NowMicros(), {});
+          ResolveAndEvaluate(c.tenant, r, host().NowMicros());
           return Status();
         });
     setup
@@ -822,7 +840,7 @@ class PlaybooksPlugin : public sdk::Plugin {
               if (!st.ok()) return st;
               const int64_t now = host().NowMicros();
               for (auto& p : page) {
-                EvaluatePlan(&p, now, {});
+                ResolveAndEvaluate(c.tenant, &p, now);
                 *r->add_plans() = std::move(p);
               }
               r->set_next_page_token(next);
@@ -832,9 +850,11 @@ class PlaybooksPlugin : public sdk::Plugin {
         s + "UpdateSuccessPlan",
         [this](const Call& c, const auto& req, auto* r) {
           if (Status v = ValidatePlan(req.plan()); !v.ok()) return v;
-          return ChangePlan(
-              c.tenant, req.plan().account_id(), r,
-              [&](v1::SuccessPlan* plan) { ReplacePlan(plan, req.plan()); });
+          return ChangePlan(c.tenant, req.plan().account_id(), r,
+                            [&](v1::SuccessPlan* plan) {
+                              ReplacePlan(plan, req.plan());
+                              ClearOutputs(plan);
+                            });
         });
     setup.HandleProto<v1::DeleteSuccessPlanRequest,
                       v1::DeleteSuccessPlanResponse>(
@@ -858,14 +878,15 @@ class PlaybooksPlugin : public sdk::Plugin {
             return v;
           return ChangePlan(
               c.tenant, req.account_id(), r, [&](v1::SuccessPlan* plan) {
+                v1::Objective objective = req.objective();
+                ClearOutputs(&objective);
                 bool replaced = false;
                 for (auto& o : *plan->mutable_objectives()) {
-                  if (o.objective_id() != req.objective().objective_id())
-                    continue;
-                  o = req.objective();
+                  if (o.objective_id() != objective.objective_id()) continue;
+                  o = objective;
                   replaced = true;
                 }
-                if (!replaced) *plan->add_objectives() = req.objective();
+                if (!replaced) *plan->add_objectives() = objective;
               });
         });
   }
@@ -905,9 +926,27 @@ class PlaybooksPlugin : public sdk::Plugin {
       return Status();
     });
     if (!st.ok()) return st;
-    EvaluatePlan(&plan, now, {});
+    ResolveAndEvaluate(tenant, &plan, now);
     *out = plan;
     return Status();
+  }
+
+  // Reads the account's onboarding plan live (as the caller from a method
+  // handler, as a tenant reader from the tick) when an objective links it,
+  // then fills the statuses. A plan that cannot be read shows its links
+  // unavailable, with the reason, and the call goes on.
+  void ResolveAndEvaluate(const std::string& tenant, v1::SuccessPlan* plan,
+                          int64_t now) {
+    if (HasLinks(*plan)) {
+      auto bytes =
+          host().CallPlugin(tenant, kOnboardingPlugin, kOnboardingGetPlan,
+                            EncodeGetPlanRequest(plan->account_id()));
+      ResolveLinks(plan,
+                   bytes.ok() ? DecodeOnboardingPlan(*bytes)
+                              : UnavailablePlan(bytes.status()),
+                   now);
+    }
+    EvaluatePlan(plan, now, {});
   }
 
   // ---- Effectiveness.

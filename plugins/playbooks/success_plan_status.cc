@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "plugins/common/plugin_util.h"
+#include "plugins/playbooks/linked_milestones.h"
 
 namespace retain::plugins::playbooks {
 
@@ -28,10 +29,21 @@ v1::ObjectiveStatus ObjectiveStatusAt(
     const v1::Objective& o, int64_t now,
     const std::set<std::string>& overdue_milestones) {
   if (o.has_achieve_time()) return v1::OBJECTIVE_STATUS_ACHIEVED;
+  // Completed milestones satisfy the objective when every link resolved
+  // and is completed; an unavailable link decides nothing either way.
+  bool all_completed = o.linked_milestones_size() > 0;
+  bool any_overdue = false;
+  for (const auto& m : o.linked_milestones()) {
+    if (m.status() != v1::LINKED_MILESTONE_STATUS_COMPLETED)
+      all_completed = false;
+    if (m.status() == v1::LINKED_MILESTONE_STATUS_OVERDUE) any_overdue = true;
+  }
+  if (all_completed) return v1::OBJECTIVE_STATUS_ACHIEVED;
   const int64_t target = MicrosOf(o.target_time());
   if (now > target) return v1::OBJECTIVE_STATUS_MISSED;
   if (target - now <= kAtRiskDays * sdk::kMicrosPerDay)
     return v1::OBJECTIVE_STATUS_AT_RISK;
+  if (any_overdue) return v1::OBJECTIVE_STATUS_AT_RISK;
   for (const auto& key : o.milestone_keys()) {
     if (overdue_milestones.count(key)) return v1::OBJECTIVE_STATUS_AT_RISK;
   }
@@ -67,7 +79,7 @@ sdk::Status ValidateObjective(const v1::Objective& o, const std::string& f) {
   if (o.title().empty()) return sdk::InvalidArgument(f + ".title: is required");
   if (!o.has_target_time())
     return sdk::InvalidArgument(f + ".target_time: is required");
-  return sdk::Status();
+  return ValidateLinks(o, f);
 }
 
 sdk::Status ValidatePlan(const v1::SuccessPlan& plan) {

@@ -1,7 +1,9 @@
 // The status of a success plan's objectives at a time: ACHIEVED once
-// achieved, MISSED past the target date, AT_RISK within the warning window
-// before it or while a linked onboarding milestone is overdue, ON_TRACK
-// otherwise. The plan's status is its worst open objective's.
+// achieved or when every linked milestone is completed, MISSED past the
+// target date, AT_RISK within the warning window before it or while a
+// linked onboarding milestone is overdue (linked_milestones, resolved
+// first, or a key in the set), ON_TRACK otherwise. The plan's status is its
+// worst open objective's.
 #ifndef RETAIN_PLUGINS_PLAYBOOKS_SUCCESS_PLAN_STATUS_H_
 #define RETAIN_PLUGINS_PLAYBOOKS_SUCCESS_PLAN_STATUS_H_
 

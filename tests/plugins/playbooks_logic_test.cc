@@ -1,6 +1,6 @@
 // The playbooks plugin's rules without a host: definitions, defaults,
 // trigger matching, the task state machine, success-plan status and
-// effectiveness statistics.
+// onboarding milestone links, effectiveness statistics.
 #include <set>
 #include <string>
 #include <vector>
@@ -9,10 +9,12 @@
 #include "plugins/common/plugin_util.h"
 #include "plugins/playbooks/default_playbooks.h"
 #include "plugins/playbooks/effectiveness_stats.h"
+#include "plugins/playbooks/linked_milestones.h"
 #include "plugins/playbooks/playbook_rules.h"
 #include "plugins/playbooks/success_plan_status.h"
 #include "plugins/playbooks/task_state.h"
 #include "plugins/playbooks/trigger_match.h"
+#include "retain/plugins/onboarding/v1/onboarding.pb.h"
 
 namespace retain::plugins::playbooks {
 namespace {
@@ -282,6 +284,134 @@ TEST(SuccessPlanStatus, ObjectivesAndPlan) {
   add("near", kT0);
   EXPECT_EQ(ValidatePlan(plan).message(),
             "plan.objectives[3].objective_id: is repeated");
+}
+
+namespace onboarding = ::retain::plugins::onboarding::v1;
+
+// An onboarding plan as the onboarding plugin serializes it.
+std::string OnboardingPlanBytes() {
+  onboarding::Plan plan;
+  plan.set_account_id("acme");
+  auto add = [&](const std::string& key, int64_t due, int64_t done) {
+    auto* m = plan.add_milestones();
+    m->set_key(key);
+    *m->mutable_due_time() = TimestampOf(due);
+    if (done > 0) *m->mutable_complete_time() = TimestampOf(done);
+    m->set_status(onboarding::MILESTONE_STATUS_PENDING);  // read, not trusted
+  };
+  add("kickoff", kT0 - 5 * kDay, kT0 - 6 * kDay);
+  add("go_live", kT0 - kDay, 0);
+  add("training", kT0 + 20 * kDay, 0);
+  return plan.SerializeAsString();
+}
+
+v1::SuccessPlan LinkedPlan() {
+  v1::SuccessPlan plan;
+  plan.set_account_id("acme");
+  auto add = [&](const std::string& id) {
+    auto* o = plan.add_objectives();
+    o->set_objective_id(id);
+    o->set_title(id);
+    *o->mutable_target_time() = TimestampOf(kT0 + 60 * kDay);
+    return o;
+  };
+  add("kicked_off")->add_milestone_keys("kickoff");
+  add("live")->add_milestone_keys("go_live");
+  add("trained")->add_milestone_keys("training");
+  add("whole")->set_link_onboarding_plan(true);
+  add("typo")->add_milestone_keys("golive");
+  return plan;
+}
+
+TEST(LinkedMilestones, ResolvedFromTheOnboardingPlanDecideStatus) {
+  EXPECT_EQ(EncodeGetPlanRequest("acme"), [] {
+    onboarding::GetPlanRequest r;
+    r.set_account_id("acme");
+    return r.SerializeAsString();
+  }());
+  auto read = DecodeOnboardingPlan(OnboardingPlanBytes());
+  ASSERT_TRUE(read.available) << read.unavailable_reason;
+  ASSERT_EQ(read.milestones.size(), 3u);
+
+  v1::SuccessPlan plan = LinkedPlan();
+  EXPECT_TRUE(HasLinks(plan));
+  ResolveLinks(&plan, read, kT0);
+  EvaluatePlan(&plan, kT0, {});
+  const auto& kicked = plan.objectives(0);
+  ASSERT_EQ(kicked.linked_milestones_size(), 1);
+  EXPECT_EQ(kicked.linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_COMPLETED);
+  EXPECT_EQ(MicrosOf(kicked.linked_milestones(0).complete_time()),
+            kT0 - 6 * kDay);
+  // Completed milestones satisfy the objective.
+  EXPECT_EQ(kicked.status(), v1::OBJECTIVE_STATUS_ACHIEVED);
+  // Pending past its due time: overdue, so the objective is at risk.
+  EXPECT_EQ(plan.objectives(1).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_OVERDUE);
+  EXPECT_EQ(MicrosOf(plan.objectives(1).linked_milestones(0).due_time()),
+            kT0 - kDay);
+  EXPECT_EQ(plan.objectives(1).status(), v1::OBJECTIVE_STATUS_AT_RISK);
+  EXPECT_EQ(plan.objectives(2).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_PENDING);
+  EXPECT_EQ(plan.objectives(2).status(), v1::OBJECTIVE_STATUS_ON_TRACK);
+  // The whole plan: every milestone, one overdue.
+  ASSERT_EQ(plan.objectives(3).linked_milestones_size(), 3);
+  EXPECT_EQ(plan.objectives(3).linked_milestones(1).milestone_key(), "go_live");
+  EXPECT_EQ(plan.objectives(3).status(), v1::OBJECTIVE_STATUS_AT_RISK);
+  // A key the plan lacks is unavailable, and decides nothing.
+  EXPECT_EQ(plan.objectives(4).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_UNAVAILABLE);
+  EXPECT_EQ(plan.objectives(4).linked_milestones(0).unavailable_reason(),
+            "no milestone 'golive' in the account's onboarding plan");
+  EXPECT_EQ(plan.objectives(4).status(), v1::OBJECTIVE_STATUS_ON_TRACK);
+  EXPECT_EQ(plan.status(), v1::OBJECTIVE_STATUS_AT_RISK);
+
+  // Resolving again replaces, never appends; a stored plan carries none.
+  ResolveLinks(&plan, read, kT0);
+  EXPECT_EQ(plan.objectives(3).linked_milestones_size(), 3);
+  ClearOutputs(&plan);
+  EXPECT_EQ(plan.objectives(3).linked_milestones_size(), 0);
+  EXPECT_EQ(plan.objectives(3).status(), v1::OBJECTIVE_STATUS_UNSPECIFIED);
+}
+
+TEST(LinkedMilestones, UnavailableOnboardingShowsTheReason) {
+  v1::SuccessPlan plan = LinkedPlan();
+  ResolveLinks(&plan,
+               UnavailablePlan(sdk::NotFound("no plugin onboarding loaded")),
+               kT0);
+  EvaluatePlan(&plan, kT0, {});
+  for (const auto& o : plan.objectives()) {
+    ASSERT_EQ(o.linked_milestones_size(), 1) << o.objective_id();
+    EXPECT_EQ(o.linked_milestones(0).status(),
+              v1::LINKED_MILESTONE_STATUS_UNAVAILABLE);
+    EXPECT_EQ(o.linked_milestones(0).unavailable_reason(),
+              "NOT_FOUND: no plugin onboarding loaded");
+    EXPECT_EQ(o.status(), v1::OBJECTIVE_STATUS_ON_TRACK) << o.objective_id();
+  }
+  EXPECT_EQ(plan.objectives(3).linked_milestones(0).milestone_key(), "");
+  EXPECT_FALSE(DecodeOnboardingPlan("\x22\x05junk").available);
+}
+
+TEST(LinkedMilestones, LinksAreValidated) {
+  v1::SuccessPlan plan = LinkedPlan();
+  ASSERT_TRUE(ValidatePlan(plan).ok());
+  plan.mutable_objectives(1)->add_milestone_keys("go_live");
+  EXPECT_EQ(ValidatePlan(plan).message(),
+            "plan.objectives[1].milestone_keys[1]: is repeated");
+  plan.mutable_objectives(1)->set_milestone_keys(1, "go live");
+  EXPECT_EQ(ValidatePlan(plan).message(),
+            "plan.objectives[1].milestone_keys[1]: only letters, digits, "
+            "'_', '-' and '.'");
+  plan.mutable_objectives(1)->set_milestone_keys(1, "");
+  EXPECT_EQ(ValidatePlan(plan).code(), sdk::Code::kInvalidArgument);
+  v1::Objective many;
+  many.set_objective_id("o");
+  many.set_title("o");
+  *many.mutable_target_time() = TimestampOf(kT0);
+  for (int i = 0; i <= kMaxMilestoneLinks; ++i)
+    many.add_milestone_keys("m" + std::to_string(i));
+  EXPECT_EQ(ValidateObjective(many, "objective").message(),
+            "objective.milestone_keys: at most 50");
 }
 
 TEST(EffectivenessStats, RatesMedianAndHealthDelta) {

@@ -1,6 +1,7 @@
 // The playbooks plugin on the fake host: its own code, linked in, driven
 // as the server drives it (signals, ticks, calls, restarts).
 #include <atomic>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "gtest/gtest.h"
 #include "plugins/common/plugin_util.h"
 #include "retain/plugins/playbooks/v1/playbooks.pb.h"
+#include "retain/sdk/testing/load_library.h"
+#include "retain/sdk/wire.h"
 #include "retain_plugin_testing.h"
 #include "tests/plugins/concurrently.h"
 #include "tests/plugins/sdk_signals.h"
@@ -480,9 +483,28 @@ TEST_F(PlaybooksUnitTest, OtherPluginsAlertsOpenRescueAndDetractorTasks) {
   EXPECT_EQ(tasks[1].owner(), "cara");
   EXPECT_EQ(MicrosOf(tasks[1].due_time()), now + 5 * kMicrosPerDay);
 
-  // The plugin never hears its own escalation alerts back.
-  EXPECT_EQ(Alert("acme", "playbooks", "playbooks.task_escalated").code(),
-            sdk::Code::kFailedPrecondition);
+  // The plugin hears its own alerts now, but of them only a missed
+  // objective fires playbooks: an escalation never opens a task, even for
+  // a playbook that asks for it (no loop).
+  v1::CreatePlaybookRequest create;
+  auto* p = create.mutable_playbook();
+  p->set_playbook_id("escalation_echo");
+  p->set_title("Echo");
+  p->mutable_trigger()->set_kind(v1::TRIGGER_KIND_PLUGIN_ALERT);
+  p->mutable_trigger()->set_alert_code("playbooks.task_escalated");
+  p->mutable_task()->set_title("Echo");
+  p->mutable_task()->set_priority(v1::PRIORITY_LOW);
+  p->mutable_task()->set_due_days(1);
+  p->mutable_task()->mutable_owner()->set_kind(v1::OWNER_KIND_ACCOUNT_CSM);
+  ASSERT_TRUE(
+      plugin_->CallProto<v1::Playbook>(kSvc + "CreatePlaybook", create).ok());
+  ASSERT_TRUE(Alert("acme", "playbooks", "playbooks.task_escalated").ok());
+  EXPECT_EQ(Tasks().size(), 2u);
+  ASSERT_TRUE(Alert("acme", "playbooks", "playbooks.objective_missed").ok());
+  tasks = Tasks();
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks[2].task_id(), "success_plan_rescue/acme/000001");
+  EXPECT_EQ(tasks[2].trigger_reason(), "alert playbooks.objective_missed");
 }
 
 TEST_F(PlaybooksUnitTest, BandsArePolledOnlyOnAHostWithoutTheFeed) {
@@ -519,6 +541,151 @@ TEST_F(PlaybooksUnitTest, BandsArePolledOnlyOnAHostWithoutTheFeed) {
   ASSERT_EQ(r->tasks_size(), 1);
   EXPECT_EQ(r->tasks(0).task_id(), "risk_red_high_touch/acme/000001");
   EXPECT_EQ(r->tasks(0).triggers(), 1);
+}
+
+namespace linked {
+
+const std::string kOnboarding =
+    "/retain.plugins.onboarding.v1.OnboardingService/";
+
+v1::Objective Linked(const std::string& id, int64_t target,
+                     std::vector<std::string> keys, bool whole_plan = false) {
+  v1::Objective o;
+  o.set_objective_id(id);
+  o.set_title(id);
+  *o.mutable_target_time() = plugins::TimestampOf(target);
+  for (auto& k : keys) o.add_milestone_keys(k);
+  o.set_link_onboarding_plan(whole_plan);
+  return o;
+}
+
+}  // namespace linked
+
+// Success plans read the onboarding plugin's plan live: the real
+// onboarding library, loaded from disk into the same fake host, answers
+// the playbooks plugin's CallPlugin (in bytes: this binary links no
+// onboarding code, as the .so brings its own).
+TEST_F(PlaybooksUnitTest, LinkedMilestonesAreReadLiveFromOnboarding) {
+  const std::string dir = std::string(std::getenv("TEST_SRCDIR")) + "/" +
+                          std::getenv("TEST_WORKSPACE") + "/plugins/";
+  auto onboarding =
+      sdk::testing::LoadLibrary(host_, dir + "onboarding/libonboarding.so");
+  ASSERT_TRUE(onboarding.ok()) << onboarding.status();
+  Account("acme", sdk::segment::kNamed, "cara");  // kickoff 7d, go_live 60d
+  const int64_t t0 = host_.NowMicros();
+  sdk::wire::Writer start;
+  start.String(1, "acme");
+  ASSERT_TRUE(
+      onboarding->Call(linked::kOnboarding + "StartOnboarding", start.data())
+          .ok());
+
+  v1::CreateSuccessPlanRequest create;
+  create.mutable_plan()->set_account_id("acme");
+  *create.mutable_plan()->add_objectives() =
+      linked::Linked("kick", t0 + 120 * kMicrosPerDay, {"kickoff"});
+  *create.mutable_plan()->add_objectives() =
+      linked::Linked("live", t0 + 120 * kMicrosPerDay, {"go_live"});
+  *create.mutable_plan()->add_objectives() =
+      linked::Linked("launch", t0 + 70 * kMicrosPerDay, {}, true);
+  ASSERT_TRUE(
+      plugin_->CallProto<v1::SuccessPlan>(kSvc + "CreateSuccessPlan", create)
+          .ok());
+  v1::GetSuccessPlanRequest get;
+  get.set_account_id("acme");
+  auto read = [&] {
+    auto plan =
+        plugin_->CallProto<v1::SuccessPlan>(kSvc + "GetSuccessPlan", get);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return plan.ok() ? *plan : v1::SuccessPlan();
+  };
+  v1::SuccessPlan plan = read();
+  ASSERT_EQ(plan.objectives(0).linked_milestones_size(), 1);
+  EXPECT_EQ(plan.objectives(0).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_PENDING);
+  EXPECT_EQ(MicrosOf(plan.objectives(0).linked_milestones(0).due_time()),
+            t0 + 7 * kMicrosPerDay);
+  EXPECT_EQ(plan.objectives(2).linked_milestones_size(), 6);
+
+  // Completed in onboarding: the link shows it, the objective is met.
+  sdk::wire::Writer complete;
+  complete.String(1, "acme");
+  complete.String(2, "kickoff");
+  ASSERT_TRUE(
+      onboarding
+          ->Call(linked::kOnboarding + "CompleteMilestone", complete.data())
+          .ok());
+  plan = read();
+  EXPECT_EQ(plan.objectives(0).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_COMPLETED);
+  EXPECT_EQ(plan.objectives(0).status(), v1::OBJECTIVE_STATUS_ACHIEVED);
+  EXPECT_EQ(plan.objectives(1).status(), v1::OBJECTIVE_STATUS_ON_TRACK);
+
+  // go_live overdue: its objective is at risk, far from its date.
+  host_.AdvanceDays(61);
+  plan = read();
+  EXPECT_EQ(plan.objectives(1).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_OVERDUE);
+  EXPECT_EQ(plan.objectives(1).status(), v1::OBJECTIVE_STATUS_AT_RISK);
+  auto list = plugin_->CallProto<v1::ListSuccessPlansResponse>(
+      kSvc + "ListSuccessPlans", v1::ListSuccessPlansRequest());
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->plans(0).objectives(1).linked_milestones(0).status(),
+            v1::LINKED_MILESTONE_STATUS_OVERDUE);
+  // Stored without the resolved links.
+  auto bytes = host_.KvGet("playbooks", "default", "plan/acme");
+  ASSERT_TRUE(bytes.has_value());
+  v1::SuccessPlan stored;
+  ASSERT_TRUE(stored.ParseFromString(*bytes));
+  EXPECT_EQ(stored.objectives(1).linked_milestones_size(), 0);
+
+  // "launch" misses its date: the tick (reading onboarding as a tenant
+  // reader) alerts once, and the alert fed back opens the rescue task.
+  host_.AdvanceDays(10);
+  host_.TakeAlerts();
+  ASSERT_TRUE(plugin_->Tick().ok());
+  ASSERT_TRUE(plugin_->Tick().ok());
+  std::vector<std::string> missed;
+  for (const auto& a : host_.TakeAlerts()) {
+    if (a.code == "playbooks.objective_missed") missed.push_back(a.message);
+  }
+  ASSERT_EQ(missed,
+            std::vector<std::string>{
+                "success plan objective launch missed its target date"});
+  ASSERT_TRUE(Alert("acme", "playbooks", "playbooks.objective_missed").ok());
+  v1::ListTasksRequest rescue;
+  rescue.set_playbook_id("success_plan_rescue");
+  auto tasks = Tasks(rescue);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].owner(), "cara");
+}
+
+TEST_F(PlaybooksUnitTest, LinksWithoutOnboardingShowUnavailable) {
+  Account("acme", sdk::segment::kNamed, "cara");
+  v1::CreateSuccessPlanRequest create;
+  create.mutable_plan()->set_account_id("acme");
+  *create.mutable_plan()->add_objectives() = linked::Linked(
+      "kick", host_.NowMicros() + 120 * kMicrosPerDay, {"kickoff"});
+  auto plan =
+      plugin_->CallProto<v1::SuccessPlan>(kSvc + "CreateSuccessPlan", create);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->objectives(0).linked_milestones_size(), 1);
+  const auto& link = plan->objectives(0).linked_milestones(0);
+  EXPECT_EQ(link.status(), v1::LINKED_MILESTONE_STATUS_UNAVAILABLE);
+  EXPECT_EQ(link.unavailable_reason().rfind("NOT_FOUND: ", 0), 0u)
+      << link.unavailable_reason();
+  EXPECT_EQ(plan->objectives(0).status(), v1::OBJECTIVE_STATUS_ON_TRACK);
+
+  // A bad link names the field and rule.
+  v1::UpsertObjectiveRequest bad;
+  bad.set_account_id("acme");
+  *bad.mutable_objective() =
+      linked::Linked("o", host_.NowMicros() + kMicrosPerDay, {"go live"});
+  auto refused =
+      plugin_->CallProto<v1::SuccessPlan>(kSvc + "UpsertObjective", bad);
+  EXPECT_EQ(refused.status().code(), sdk::Code::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(),
+            "objective.milestone_keys[0]: only letters, digits, '_', '-' and "
+            "'.'");
 }
 
 }  // namespace
