@@ -4,7 +4,9 @@
 // segment's playbook says; completing it SAVED shows in GetEffectiveness; a
 // crash right after the red signal was recorded, and a restart after the
 // task opened, neither lose the band change nor duplicate the task. On a
-// clock moved ahead (--testing_clock_offset) an overdue task escalates.
+// clock moved ahead (--testing_clock_offset) an overdue task escalates. A
+// success plan shows the onboarding plugin's milestones live, and a missed
+// objective opens the rescue playbook's task.
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "retain/account/v1/account.grpc.pb.h"
 #include "retain/auth/v1/auth.grpc.pb.h"
+#include "retain/plugins/onboarding/v1/onboarding.grpc.pb.h"
 #include "retain/plugins/playbooks/v1/playbooks.grpc.pb.h"
 #include "retain/report/v1/report.grpc.pb.h"
 #include "retain/signal/v1/signal.grpc.pb.h"
@@ -413,6 +416,92 @@ TEST_F(PlaybooksE2eTest, OverdueTaskEscalatesOnALaterClockAndCountsWhenDone) {
   EXPECT_EQ(judged.save_undecided(), 0);
   EXPECT_DOUBLE_EQ(judged.save_rate(), 0.5);
   EXPECT_EQ(judged.outcome_saved(), 2);
+}
+
+// The onboarding plan shows up in the success plan, read live through
+// call_plugin as the caller: an onboarding started 30 days ago has its
+// kickoff (due day 7) overdue and its go-live (day 60) pending; completing
+// the kickoff in onboarding turns its objective achieved. An objective
+// whose date passed is missed: the tick alerts once, and the alert, fed
+// back to the plugin, opens one success_plan_rescue task for the CSM.
+TEST_F(PlaybooksE2eTest,
+       SuccessPlanShowsOnboardingLiveAndAMissedOneOpensATask) {
+  const std::string config_dir = RetaindProcess::MakeTempDir("playbooks-cfg");
+  const std::string config = config_dir + "/plugins.json";
+  {
+    std::ofstream(config)
+        << R"({"plugins": {"playbooks": {"tick_seconds": 0.2}}})";
+  }
+  Restart(/*kill=*/false, {"--plugin_config=" + config});
+  const std::string acme = CreateAccount("acme", account::v1::SEGMENT_NAMED);
+  namespace ob = ::retain::plugins::onboarding::v1;
+  auto onboarding = ob::OnboardingService::NewStub(channel_);
+  ob::StartOnboardingRequest start;
+  start.set_account_id("acme");
+  *start.mutable_start_time() = DaysAgo(30);
+  ob::Plan ob_plan;
+  grpc::Status s = onboarding->StartOnboarding(Ctx().get(), start, &ob_plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  auto stub = pb::PlaybookService::NewStub(channel_);
+  pb::CreateSuccessPlanRequest create;
+  create.mutable_plan()->set_account_id("acme");
+  auto objective = [&](const std::string& id, double days_ahead,
+                       const std::string& milestone) {
+    pb::Objective* o = create.mutable_plan()->add_objectives();
+    o->set_objective_id(id);
+    o->set_title(id);
+    o->set_owner(kCsm);
+    *o->mutable_target_time() = DaysAgo(-days_ahead);
+    if (!milestone.empty()) o->add_milestone_keys(milestone);
+  };
+  objective("kick", 120, "kickoff");
+  objective("live", 120, "go_live");
+  objective("exec_sponsor", -1, "");  // its date passed yesterday
+  pb::SuccessPlan created;
+  s = stub->CreateSuccessPlan(Ctx().get(), create, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  // A reader key reads the plan, and onboarding through it.
+  const std::string reader = CreateKey(auth::v1::ROLE_READER);
+  pb::GetSuccessPlanRequest get;
+  get.set_account_id("acme");
+  auto read = [&] {
+    pb::SuccessPlan plan;
+    grpc::Status st = stub->GetSuccessPlan(As(reader).get(), get, &plan);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return plan;
+  };
+  pb::SuccessPlan plan = read();
+  ASSERT_EQ(plan.objectives_size(), 3);
+  ASSERT_EQ(plan.objectives(0).linked_milestones_size(), 1);
+  EXPECT_EQ(plan.objectives(0).linked_milestones(0).status(),
+            pb::LINKED_MILESTONE_STATUS_OVERDUE);
+  EXPECT_EQ(plan.objectives(0).status(), pb::OBJECTIVE_STATUS_AT_RISK);
+  ASSERT_EQ(plan.objectives(1).linked_milestones_size(), 1);
+  EXPECT_EQ(plan.objectives(1).linked_milestones(0).status(),
+            pb::LINKED_MILESTONE_STATUS_PENDING);
+  EXPECT_EQ(plan.objectives(1).status(), pb::OBJECTIVE_STATUS_ON_TRACK);
+  EXPECT_EQ(plan.objectives(2).status(), pb::OBJECTIVE_STATUS_MISSED);
+
+  ob::CompleteMilestoneRequest complete;
+  complete.set_account_id("acme");
+  complete.set_milestone("kickoff");
+  s = onboarding->CompleteMilestone(Ctx().get(), complete, &ob_plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  plan = read();
+  EXPECT_EQ(plan.objectives(0).linked_milestones(0).status(),
+            pb::LINKED_MILESTONE_STATUS_COMPLETED);
+  EXPECT_EQ(plan.objectives(0).status(), pb::OBJECTIVE_STATUS_ACHIEVED);
+
+  ASSERT_TRUE(Eventually(
+      [&] { return Tasks("acme", "success_plan_rescue").size() == 1; }));
+  const pb::Task rescue = Tasks("acme", "success_plan_rescue")[0];
+  EXPECT_EQ(rescue.owner(), kCsm);
+  EXPECT_EQ(rescue.status(), pb::TASK_STATUS_OPEN);
+  const auto missed = Alerts(acme, "playbooks.objective_missed");
+  ASSERT_EQ(missed.size(), 1u);
+  EXPECT_EQ(missed[0].source(), "playbooks");
 }
 
 TEST(RetaindClockFlag, NegativeOffsetIsRefused) {
