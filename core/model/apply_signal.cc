@@ -49,8 +49,9 @@ void ApplyCommercial(const signal::v1::CommercialEvent& c, absl::Time t,
       InsertByTime(tl.arr_changes,
                    ArrChange{t, ArrOp::kSet, c.arr_delta(), c.kind()});
       if (returning) {
-        InsertByTime(tl.lifecycle,
-                     LifecyclePoint{t, account::v1::LIFECYCLE_STAGE_ONBOARDING});
+        InsertByTime(
+            tl.lifecycle,
+            LifecyclePoint{t, account::v1::LIFECYCLE_STAGE_ONBOARDING});
       }
       break;
     }

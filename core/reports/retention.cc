@@ -7,8 +7,8 @@ namespace retain::reports {
 report::v1::Retention ComputeRetention(const Accounts& accounts,
                                        absl::Time start, absl::Time end) {
   report::v1::Retention r;
-  double arr_start = 0, arr_end = 0, new_logo = 0, win_back = 0,
-         expansion = 0, contraction = 0, churned = 0;
+  double arr_start = 0, arr_end = 0, new_logo = 0, win_back = 0, expansion = 0,
+         contraction = 0, churned = 0;
   int n_start = 0, n_end = 0, n_new = 0, n_won_back = 0, n_churned = 0;
   for (const model::AccountState* a : accounts) {
     // Only the net change over the period counts: an account that expanded
