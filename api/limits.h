@@ -27,6 +27,8 @@ inline constexpr size_t kMaxSignalIdBytes = 128;
 inline constexpr size_t kMaxRequestIdBytes = 128;
 // Commercial idempotency references: 0-128 printable ASCII characters.
 inline constexpr size_t kMaxCommercialReferenceBytes = 128;
+// commercial.reason_code: a code of the churn-reason taxonomy.
+inline constexpr size_t kMaxReasonCodeBytes = 64;
 // Support ticket ids.
 inline constexpr size_t kMaxTicketIdBytes = 256;
 // Custom signal types: 1-128 printable ASCII characters.

@@ -81,6 +81,12 @@ absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
                        absl::StrCat("a new logo must bring ARR > 0, got ", d));
       }
       break;
+    case signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK:
+      if (d <= 0) {
+        return Invalid(path, "commercial.arr_delta",
+                       absl::StrCat("a win-back must bring ARR > 0, got ", d));
+      }
+      break;
     case signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION:
       if (d <= 0) {
         return Invalid(path, "commercial.arr_delta",
@@ -101,7 +107,27 @@ absl::Status ValidateCommercial(const signal::v1::CommercialEvent& c,
     default:
       return Invalid(path, "commercial.kind",
                      "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
-                     "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
+                     "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED, "
+                     "WIN_BACK");
+  }
+  // Whether the code is in the taxonomy needs the server's config: the
+  // engine checks it. Here only its form and the kinds it belongs to.
+  if (!c.reason_code().empty()) {
+    const bool lost_arr =
+        c.kind() == signal::v1::COMMERCIAL_EVENT_KIND_CHURN ||
+        c.kind() == signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION ||
+        (c.kind() == signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL && d < 0);
+    if (!lost_arr) {
+      return Invalid(path, "commercial.reason_code",
+                     "only a CHURN, CONTRACTION or down-sell RENEWAL carries "
+                     "a reason code");
+    }
+    if (c.reason_code().size() > kMaxReasonCodeBytes ||
+        !IsPrintable(c.reason_code())) {
+      return Invalid(path, "commercial.reason_code",
+                     absl::StrCat("must be 0-", kMaxReasonCodeBytes,
+                                  " printable ASCII characters"));
+    }
   }
   if (c.reference().size() > kMaxCommercialReferenceBytes ||
       !IsPrintable(c.reference())) {

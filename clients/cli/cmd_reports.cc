@@ -163,6 +163,42 @@ std::string InterventionsSection(const Connection& conn,
   return html::RenderInterventionsHtml(in);
 }
 
+// Reasons with no churn and no contraction in the period are left out.
+void PrintChurnReasons(const report::v1::PortfolioReport& r) {
+  std::cout << "\nChurn reasons\n";
+  Table reasons({{"REASON"},
+                 {"CHURNED", Align::kRight},
+                 {"CHURNED ARR", Align::kRight},
+                 {"CONTRACTIONS", Align::kRight},
+                 {"CONTRACTED ARR", Align::kRight}});
+  for (const auto& c : r.churn_reasons()) {
+    if (c.churned_accounts() == 0 && c.contractions() == 0) continue;
+    reasons.AddRow({c.reason_code(), absl::StrCat(c.churned_accounts()),
+                    FormatMoney(c.churned_arr()),
+                    absl::StrCat(c.contractions()),
+                    FormatMoney(c.contraction_arr())});
+  }
+  reasons.Print(std::cout);
+  std::cout << "\nChurns by tenure\n";
+  Table tenure({{"TENURE"},
+                {"CHURNED", Align::kRight},
+                {"ARR", Align::kRight},
+                {"REASONS"}});
+  for (const auto& w : r.churn_reasons_by_tenure()) {
+    std::string label =
+        w.max_months() == 0
+            ? absl::StrCat(w.min_months(), "+ months")
+            : absl::StrCat(w.min_months(), "-", w.max_months(), " months");
+    std::vector<std::string> codes;
+    for (const auto& c : w.reasons()) {
+      codes.push_back(absl::StrCat(c.reason_code(), " ", c.churned_accounts()));
+    }
+    tenure.AddRow({label, absl::StrCat(w.churned_accounts()),
+                   FormatMoney(w.churned_arr()), absl::StrJoin(codes, ", ")});
+  }
+  tenure.Print(std::cout);
+}
+
 void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
   const auto& ret = r.retention();
   std::cout << Colorize("Portfolio", "bold", color) << "  "
@@ -171,9 +207,10 @@ void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
   std::vector<std::pair<std::string, std::string>> kv = {
       {"ARR",
        FormatMoney(ret.arr_start()) + " -> " + FormatMoney(ret.arr_end())},
-      {"accounts", absl::StrCat(ret.accounts_start(), " -> ",
-                                ret.accounts_end(), " (", ret.accounts_new(),
-                                " new, ", ret.accounts_churned(), " churned)")},
+      {"accounts",
+       absl::StrCat(ret.accounts_start(), " -> ", ret.accounts_end(), " (",
+                    ret.accounts_new(), " new, ", ret.accounts_won_back(),
+                    " won back, ", ret.accounts_churned(), " churned)")},
   };
   if (ret.ratios_defined()) {
     kv.push_back({"NRR", FormatPercent(ret.nrr())});
@@ -186,6 +223,8 @@ void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
   kv.push_back({"new logo / expansion", FormatMoney(ret.new_logo_arr()) +
                                             " / " +
                                             FormatMoney(ret.expansion_arr())});
+  // Win-backs are not new business and are outside NRR (decision 0033).
+  kv.push_back({"win-back", FormatMoney(ret.win_back_arr())});
   kv.push_back({"contraction / churn", FormatMoney(ret.contraction_arr()) +
                                            " / " +
                                            FormatMoney(ret.churned_arr())});
@@ -215,6 +254,8 @@ void PrintPortfolio(const report::v1::PortfolioReport& r, bool color) {
                    FormatMoney(s.arr_red())});
   }
   health.Print(std::cout);
+
+  PrintChurnReasons(r);
 
   if (r.retention_trend_size() > 0) {
     std::cout << "\nRetention trend (quarters)\n";

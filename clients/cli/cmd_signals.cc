@@ -157,7 +157,9 @@ void AddSignalCommands(CLI::App& app, Globals& g) {
       "  survey:     survey_kind (nps, csat, ces), score, comment, "
       "respondent\n"
       "  touchpoint: channel, with_contact, exec_involved, csm, notes\n"
-      "  commercial: commercial_kind, arr_delta, reason, next_renewal_time\n"
+      "  commercial: commercial_kind (new_logo, renewal, expansion, "
+      "contraction, churn, payment_overdue, payment_received, win_back), "
+      "arr_delta, reason, reason_code, next_renewal_time, reference\n"
       "  lifecycle:  stage, reason\n"
       "  custom:     type, attributes (k=v;k=v)\n"
       "A missing signal_id is derived from the row's content, so re-running "
@@ -166,7 +168,7 @@ void AddSignalCommands(CLI::App& app, Globals& g) {
   // record
   {
     struct Opts {
-      std::string account, kind, id, at = "now";
+      std::string account, kind, id, at = "now", reason_code;
       std::vector<std::string> fields;
     };
     auto o = std::make_shared<Opts>();
@@ -179,6 +181,9 @@ void AddSignalCommands(CLI::App& app, Globals& g) {
     cmd->add_option("fields", o->fields, "FIELD=VALUE pairs of the kind");
     cmd->add_option("--id", o->id, "signal id (derived from content if unset)");
     cmd->add_option("--at", o->at, "when it happened")->capture_default_str();
+    cmd->add_option("--reason-code", o->reason_code,
+                    "why a churn or contraction happened: a code of the "
+                    "server's churn_reasons (e.g. price, competitor)");
     cmd->footer(columns +
                 "\nExample: retainctl signals record acme survey "
                 "survey_kind=nps score=9 --at 2024-05-01\n\n" +
@@ -188,6 +193,9 @@ void AddSignalCommands(CLI::App& app, Globals& g) {
                        {"kind", o->kind},
                        {"occur_time", o->at},
                        {"signal_id", o->id}};
+      if (!o->reason_code.empty()) {
+        fields.emplace_back("reason_code", o->reason_code);
+      }
       for (const auto& kv : o->fields) {
         auto eq = kv.find('=');
         if (eq == std::string::npos) {

@@ -465,6 +465,43 @@ std::string RenderPortfolioHtml(
            absl::StrCat(ret.accounts_churned(), " churned")});
   h += "</table></section>\n";
 
+  // Win-backs apart from new logos: not new business, outside NRR
+  // (decision 0033).
+  h += "<section id=\"win-back\"><h2>Win-back</h2><table>";
+  h += Row({"Accounts won back", "Win-back ARR", "New logos", "New-logo ARR"},
+           true);
+  h += Row({absl::StrCat(ret.accounts_won_back()),
+            FormatMoney(ret.win_back_arr()), absl::StrCat(ret.accounts_new()),
+            FormatMoney(ret.new_logo_arr())});
+  h += "</table></section>\n";
+
+  // Reasons with neither a churn nor a contraction are left out.
+  h += "<section id=\"churn-reasons\"><h2>Churn reasons</h2><table>";
+  h += Row({"Reason", "Accounts churned", "Churned ARR", "Contractions",
+            "Contracted ARR"},
+           true);
+  for (const auto& c : r.churn_reasons()) {
+    if (c.churned_accounts() == 0 && c.contractions() == 0) continue;
+    h += Row({c.label(), absl::StrCat(c.churned_accounts()),
+              FormatMoney(c.churned_arr()), absl::StrCat(c.contractions()),
+              FormatMoney(c.contraction_arr())});
+  }
+  h += "</table><table>";
+  h += Row({"Tenure at churn", "Accounts churned", "Churned ARR", "Reasons"},
+           true);
+  for (const auto& w : r.churn_reasons_by_tenure()) {
+    std::vector<std::string> reasons;
+    for (const auto& c : w.reasons()) {
+      reasons.push_back(absl::StrCat(c.label(), " ", c.churned_accounts()));
+    }
+    h += Row({w.max_months() == 0 ? absl::StrCat(w.min_months(), "+ months")
+                                  : absl::StrCat(w.min_months(), "–",
+                                                 w.max_months(), " months"),
+              absl::StrCat(w.churned_accounts()), FormatMoney(w.churned_arr()),
+              reasons.empty() ? "–" : absl::StrJoin(reasons, "; ")});
+  }
+  h += "</table></section>\n";
+
   // Coverage table.
   h += "<section id=\"coverage-table\"><h2>Coverage model</h2><table>";
   h += Row({"Segment", "Model", "Accounts", "ARR", "Target per CSM",

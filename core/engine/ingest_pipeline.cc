@@ -9,6 +9,7 @@
 //                    once they are published (at once when there are none).
 // The writer starts the next transaction while the previous group is being
 // applied, and a signal is acknowledged only once durable and visible.
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "api/limits.h"
 #include "api/names.h"
@@ -16,10 +17,14 @@
 #include "api/signal_validation.h"
 #include "core/common/log.h"
 #include "core/engine/engine.h"
+#include "core/health/churn_reason_check.h"
 #include "core/health/health_model.h"
 #include "core/model/apply_signal.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::engine {
+
+using health::CheckChurnReason;
 
 using api::FromProto;
 using api::ToProto;
@@ -31,6 +36,8 @@ absl::Status Engine::ValidateBatch(
     return s;
   }
   const absl::Time now = absl::Now();
+  // Earliest CHURN per account in this batch, for the win-back rule.
+  absl::flat_hash_map<std::string, absl::Time> batch_churns;
   for (size_t i = 0; i < signals.size(); ++i) {
     const signal::v1::Signal& sig = signals[i];
     // The field path is only built for the message of a rejected signal.
@@ -42,6 +49,32 @@ absl::Status Engine::ValidateBatch(
     if (!entry) {
       return absl::InvalidArgumentError(absl::StrCat(
           "signals[", i, "].account: no account \"", sig.account(), "\""));
+    }
+    if (sig.has_commercial()) {
+      if (absl::Status s = CheckChurnReason(health_config(), sig.commercial(),
+                                            absl::StrCat("signals[", i, "]"));
+          !s.ok()) {
+        return s;
+      }
+      const absl::Time t = FromProto(sig.occur_time());
+      if (sig.commercial().kind() == signal::v1::COMMERCIAL_EVENT_KIND_CHURN) {
+        auto [it, fresh] = batch_churns.try_emplace(sig.account(), t);
+        if (!fresh && t < it->second) it->second = t;
+      }
+      // A win-back needs a churn to come back from: stored, or earlier in
+      // this batch (an import sends both together).
+      if (sig.commercial().kind() ==
+              signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK &&
+          !model::IsChurnedAt(entry->state.timeline, t)) {
+        auto it = batch_churns.find(sig.account());
+        if (it == batch_churns.end() || it->second > t) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "signals[", i,
+              "].commercial.kind: a WIN_BACK needs an account churned at "
+              "occur_time (ARR 0 after having been > 0); \"",
+              sig.account(), "\" is not: record a NEW_LOGO or an EXPANSION"));
+        }
+      }
     }
     // Only a CHURN takes ARR to 0 (and marks the lifecycle churned): a
     // contraction, or a renewal at a lower ARR (a down-sell, counted as a

@@ -1,5 +1,6 @@
 #include "core/health/health_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -173,7 +174,49 @@ absl::Status ValidateHealthConfig(const HealthConfig& c) {
       << NonNegative(absl::StrCat("coverage.", name, ".cadence_days"),
                      seg->cadence_days);
   }
+  if (c.churn_reasons.empty() || c.churn_reasons.size() > 32) {
+    k << Invalid("churn_reasons",
+                 absl::StrCat("must hold 1 to 32 reasons, got ",
+                              c.churn_reasons.size()));
+  }
+  for (size_t n = 0; n < c.churn_reasons.size(); ++n) {
+    const ChurnReason& r = c.churn_reasons[n];
+    const std::string key = absl::StrCat("churn_reasons[", n, "]");
+    const bool well_formed =
+        !r.code.empty() && r.code.size() <= 64 &&
+        std::all_of(r.code.begin(), r.code.end(), [](char ch) {
+          return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                 ch == '_';
+        });
+    if (!well_formed) {
+      k << Invalid(
+          key + ".code",
+          absl::StrCat("must be 1-64 of a-z, 0-9 and _, got \"", r.code, "\""));
+    } else if (r.code == kUnspecifiedReason) {
+      k << Invalid(key + ".code",
+                   "\"unspecified\" is reserved for events without a code");
+    } else {
+      for (size_t m = 0; m < n; ++m) {
+        if (c.churn_reasons[m].code == r.code) {
+          k << Invalid(key + ".code", absl::StrCat("duplicates churn_reasons[",
+                                                   m, "]: \"", r.code, "\""));
+          break;
+        }
+      }
+    }
+    if (r.label.empty() || r.label.size() > 128) {
+      k << Invalid(key + ".label", "must be 1-128 bytes");
+    }
+  }
   return k.status();
+}
+
+const ChurnReason* FindChurnReason(const HealthConfig& config,
+                                   absl::string_view code) {
+  for (const ChurnReason& r : config.churn_reasons) {
+    if (r.code == code) return &r;
+  }
+  return nullptr;
 }
 
 }  // namespace retain::health

@@ -30,6 +30,15 @@ struct KpiTarget {
   bool inclusive = false;
 };
 
+// One code of the churn-reason taxonomy (docs/decisions/0033).
+struct ChurnReason {
+  std::string code;   // 1-64 of [a-z0-9_], unique, not "unspecified"
+  std::string label;  // 1-128 bytes, for reports
+};
+
+// The reason reported for a churn or contraction recorded without a code.
+inline constexpr char kUnspecifiedReason[] = "unspecified";
+
 struct HealthConfig {
   // Component weights; must be >= 0 and sum to 1.
   struct Weights {
@@ -148,7 +157,25 @@ struct HealthConfig {
     KpiTarget csat_average{4.0, true};          // >= 4.0
     KpiTarget ces_average{3.0, true};           // <= 3.0
   } kpis;
+
+  // Why customers churn or contract: the codes a CHURN or CONTRACTION
+  // signal may carry in commercial.reason_code, in report order. 1 to 32.
+  std::vector<ChurnReason> churn_reasons = {
+      {"product_fit", "Product fit"},
+      {"price", "Price"},
+      {"competitor", "Lost to a competitor"},
+      {"champion_left", "Champion left"},
+      {"budget_cut", "Budget cut"},
+      {"acquired", "Acquired or merged"},
+      {"poor_onboarding", "Poor onboarding"},
+      {"support", "Support experience"},
+      {"other", "Other"},
+  };
 };
+
+// The taxonomy entry for `code`, or nullptr.
+const ChurnReason* FindChurnReason(const HealthConfig& config,
+                                   absl::string_view code);
 
 // The playbook defaults (the same values as config/health.json).
 HealthConfig DefaultHealthConfig();

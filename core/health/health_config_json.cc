@@ -148,12 +148,49 @@ absl::Status SetLeaf(const Field& f, const json& v) {
   return absl::OkStatus();
 }
 
+// The taxonomy is a list of {"code", "label"} objects, which the leaf table
+// cannot express; it replaces the default list whole.
+absl::Status SetChurnReasons(const json& v, std::vector<ChurnReason>& out) {
+  if (!v.is_array()) {
+    return Invalid("churn_reasons",
+                   "must be a list of {\"code\": ..., \"label\": ...}");
+  }
+  std::vector<ChurnReason> reasons;
+  for (size_t n = 0; n < v.size(); ++n) {
+    const std::string key = absl::StrCat("churn_reasons[", n, "]");
+    const json& e = v[n];
+    if (!e.is_object()) return Invalid(key, "must be an object");
+    ChurnReason r;
+    for (const auto& [name, value] : e.items()) {
+      if (absl::StartsWith(name, "_")) continue;
+      if (name != "code" && name != "label") {
+        return Invalid(absl::StrCat(key, ".", name), "unknown key");
+      }
+      if (!value.is_string()) {
+        return Invalid(absl::StrCat(key, ".", name), "must be a string");
+      }
+      (name == "code" ? r.code : r.label) = value.get<std::string>();
+    }
+    if (r.code.empty()) return Invalid(key + ".code", "is required");
+    if (r.label.empty()) r.label = r.code;
+    reasons.push_back(std::move(r));
+  }
+  out = std::move(reasons);
+  return absl::OkStatus();
+}
+
 // Walks `node`, whose dotted path is `prefix`, setting every leaf it names.
 absl::Status Apply(const std::vector<Field>& fields, const std::string& prefix,
-                   const json& node) {
+                   const json& node, std::vector<ChurnReason>* churn_reasons) {
   for (const auto& [name, value] : node.items()) {
     if (absl::StartsWith(name, "_")) continue;  // a comment
     const std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (key == "churn_reasons") {
+      if (absl::Status s = SetChurnReasons(value, *churn_reasons); !s.ok()) {
+        return s;
+      }
+      continue;
+    }
     const Field* leaf = nullptr;
     bool is_section = false;
     for (const Field& f : fields) {
@@ -164,7 +201,8 @@ absl::Status Apply(const std::vector<Field>& fields, const std::string& prefix,
       if (absl::Status s = SetLeaf(*leaf, value); !s.ok()) return s;
     } else if (is_section) {
       if (!value.is_object()) return Invalid(key, "must be an object");
-      if (absl::Status s = Apply(fields, key, value); !s.ok()) return s;
+      if (absl::Status s = Apply(fields, key, value, churn_reasons); !s.ok())
+        return s;
     } else {
       return Invalid(key, "unknown key");
     }
@@ -185,7 +223,8 @@ absl::StatusOr<HealthConfig> ParseHealthConfig(absl::string_view text) {
   }
   HealthConfig config = DefaultHealthConfig();
   const std::vector<Field> fields = FieldsOf(config);
-  if (absl::Status s = Apply(fields, "", doc); !s.ok()) return s;
+  if (absl::Status s = Apply(fields, "", doc, &config.churn_reasons); !s.ok())
+    return s;
   if (absl::Status s = ValidateHealthConfig(config); !s.ok()) return s;
   return config;
 }

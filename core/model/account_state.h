@@ -62,6 +62,8 @@ struct ArrChange {
   // creation or set by an account update.
   signal::v1::CommercialEventKind kind =
       signal::v1::COMMERCIAL_EVENT_KIND_UNSPECIFIED;
+  // commercial.reason_code of a churn or contraction; empty when none.
+  std::string reason_code;
 };
 
 struct PaymentPoint {

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "api/proto_time.h"
+#include "core/model/arr_moves.h"
 
 namespace retain::model {
 
@@ -38,17 +39,31 @@ void ApplyCommercial(const signal::v1::CommercialEvent& c, absl::Time t,
   AccountTimeline& tl = account.timeline;
   switch (c.kind()) {
     case signal::v1::COMMERCIAL_EVENT_KIND_NEW_LOGO:
+    case signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK: {
+      // A start on a churned account is a win-back whatever kind carried
+      // it (decision 0033): the customer is live again, so the stage the
+      // churn recorded moves back to the start of the lifecycle.
+      const bool returning =
+          c.kind() == signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK ||
+          IsChurnedAt(tl, t);
       InsertByTime(tl.arr_changes,
                    ArrChange{t, ArrOp::kSet, c.arr_delta(), c.kind()});
+      if (returning) {
+        InsertByTime(
+            tl.lifecycle,
+            LifecyclePoint{t, account::v1::LIFECYCLE_STAGE_ONBOARDING});
+      }
       break;
+    }
     case signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL:
     case signal::v1::COMMERCIAL_EVENT_KIND_EXPANSION:
     case signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION:
-      InsertByTime(tl.arr_changes,
-                   ArrChange{t, ArrOp::kAdd, c.arr_delta(), c.kind()});
+      InsertByTime(tl.arr_changes, ArrChange{t, ArrOp::kAdd, c.arr_delta(),
+                                             c.kind(), c.reason_code()});
       break;
     case signal::v1::COMMERCIAL_EVENT_KIND_CHURN:
-      InsertByTime(tl.arr_changes, ArrChange{t, ArrOp::kSet, 0, c.kind()});
+      InsertByTime(tl.arr_changes,
+                   ArrChange{t, ArrOp::kSet, 0, c.kind(), c.reason_code()});
       InsertByTime(tl.lifecycle,
                    LifecyclePoint{t, account::v1::LIFECYCLE_STAGE_CHURNED});
       break;

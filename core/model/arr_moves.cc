@@ -47,7 +47,7 @@ std::optional<Churn> ChurnIn(const AccountTimeline& timeline, absl::Time start,
                  [&](const ArrChange& c, double before, double after) {
                    if (c.time <= start) return;
                    if (ClassifyArrMove(before, after) == ArrMove::kChurn) {
-                     last = Churn{c.time, before};
+                     last = Churn{c.time, before, c.reason_code};
                    }
                  });
   return last;

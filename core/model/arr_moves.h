@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "absl/time/time.h"
 #include "core/model/account_state.h"
@@ -43,6 +44,8 @@ struct Churn {
   absl::Time time;
   // ARR just before that churn.
   double arr_before = 0;
+  // The reason code on the event that took ARR to 0 (empty when none).
+  std::string reason_code;
 };
 
 // The account's churn in the period (start, end], counted once per account

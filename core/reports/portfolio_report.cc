@@ -3,6 +3,7 @@
 #include "core/health/health_model.h"
 #include "core/health/time_util.h"
 #include "core/reports/churn_analysis.h"
+#include "core/reports/churn_reasons.h"
 #include "core/reports/coverage.h"
 #include "core/reports/kpis.h"
 #include "core/reports/renewals.h"
@@ -89,6 +90,12 @@ report::v1::PortfolioReport BuildPortfolioReport(
     *r.add_time_to_churn() = std::move(w);
   }
   for (auto& c : Cohorts(accounts, as_of)) *r.add_cohorts() = std::move(c);
+  for (auto& c : ChurnReasons(accounts, config, period_start, as_of)) {
+    *r.add_churn_reasons() = std::move(c);
+  }
+  for (auto& w : ChurnReasonsByTenure(accounts, config, period_start, as_of)) {
+    *r.add_churn_reasons_by_tenure() = std::move(w);
+  }
 
   CoverageReport coverage = ComputeCoverage(book, config, as_of);
   for (auto& s : coverage.segments) *r.add_coverage() = std::move(s);

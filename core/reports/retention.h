@@ -9,9 +9,10 @@
 namespace retain::reports {
 
 // Compares each account's ARR at `start` and at `end` (model::ArrAt):
-//   0 → > 0: new logo (ARR at end);      > 0 → 0: churned (ARR at start);
-//   both > 0: expansion or contraction by the difference.
-// NRR = (ARR_end − new logo) / ARR_start; GRR = (start − churned −
+//   0 → > 0: new logo (ARR at end), or a win-back when the account was
+//   churned at start (model::IsChurnedAt);  > 0 → 0: churned (ARR at
+//   start);  both > 0: expansion or contraction by the difference.
+// NRR = (ARR_end − new logo − win-back) / ARR_start; GRR = (start − churned −
 // contraction) / start; logo churn = churned / accounts at start; expansion
 // rate = expansion / start. ratios_defined is false when ARR_start is 0.
 report::v1::Retention ComputeRetention(const Accounts& accounts,

@@ -213,7 +213,29 @@ std::vector<Case> Cases() {
       {"commercial kind",
        [](Signal& s) { s.mutable_commercial()->set_arr_delta(1); },
        p + "commercial.kind: must be one of NEW_LOGO, RENEWAL, EXPANSION, "
-           "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED"},
+           "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED, WIN_BACK"},
+      {"win-back positive",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK);
+       },
+       p + "commercial.arr_delta: a win-back must bring ARR > 0, got 0"},
+      {"reason code only where ARR is lost",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL);
+         s.mutable_commercial()->set_arr_delta(10);
+         s.mutable_commercial()->set_reason_code("price");
+       },
+       p + "commercial.reason_code: only a CHURN, CONTRACTION or down-sell "
+           "RENEWAL carries a reason code"},
+      {"reason code too long",
+       [](Signal& s) {
+         s.mutable_commercial()->set_kind(
+             signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
+         s.mutable_commercial()->set_reason_code(std::string(65, 'c'));
+       },
+       p + "commercial.reason_code: must be 0-64 printable ASCII characters"},
       {"commercial reason too long",
        [](Signal& s) {
          s.mutable_commercial()->set_kind(

@@ -234,7 +234,8 @@ TEST_F(ValidationMessagesTest, PayloadRules) {
        "signals[1].commercial.arr_delta: a contraction must be < 0, got 5"},
       {[](Signal& s) { s.mutable_commercial()->set_arr_delta(5); },
        "signals[1].commercial.kind: must be one of NEW_LOGO, RENEWAL, "
-       "EXPANSION, CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED"},
+       "EXPANSION, CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED, "
+       "WIN_BACK"},
       {[](Signal& s) {
          s.mutable_commercial()->set_kind(
              signal::v1::COMMERCIAL_EVENT_KIND_RENEWAL);

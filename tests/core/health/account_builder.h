@@ -87,9 +87,19 @@ class AccountBuilder {
     return Change(t, model::ArrOp::kAdd, delta,
                   signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION);
   }
-  AccountBuilder& Churn(absl::Time t) {
+  AccountBuilder& Churn(absl::Time t, const std::string& reason_code = "") {
     return Change(t, model::ArrOp::kSet, 0,
-                  signal::v1::COMMERCIAL_EVENT_KIND_CHURN);
+                  signal::v1::COMMERCIAL_EVENT_KIND_CHURN, reason_code);
+  }
+  // A contraction carrying a churn-reason code.
+  AccountBuilder& ContractionFor(absl::Time t, double delta,
+                                 const std::string& reason_code) {
+    return Change(t, model::ArrOp::kAdd, delta,
+                  signal::v1::COMMERCIAL_EVENT_KIND_CONTRACTION, reason_code);
+  }
+  AccountBuilder& WinBack(absl::Time t, double arr) {
+    return Change(t, model::ArrOp::kSet, arr,
+                  signal::v1::COMMERCIAL_EVENT_KIND_WIN_BACK);
   }
 
   AccountBuilder& Usage(absl::Time t, int active_users, int window_days = 7) {
@@ -148,12 +158,14 @@ class AccountBuilder {
     return *this;
   }
   AccountBuilder& Change(absl::Time t, model::ArrOp op, double amount,
-                         signal::v1::CommercialEventKind kind) {
+                         signal::v1::CommercialEventKind kind,
+                         const std::string& reason_code = "") {
     model::ArrChange c;
     c.time = t;
     c.op = op;
     c.amount = amount;
     c.kind = kind;
+    c.reason_code = reason_code;
     return Add(a_.timeline.arr_changes, c);
   }
 
