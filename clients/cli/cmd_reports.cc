@@ -518,6 +518,8 @@ void AddReportCommands(CLI::App& app, Globals& g) {
         opts.at_risk_total = total;
         opts.at_risk_total_arr = total_arr;
         opts.interventions_html = InterventionsSection(conn, r.as_of_time());
+        opts.breakdowns_html =
+            BreakdownsHtmlSection(conn, r.period_start_time(), r.as_of_time());
         std::ofstream out(o->html, std::ios::binary | std::ios::trunc);
         out << html::RenderPortfolioHtml(r, at_risk, opts);
         out.close();

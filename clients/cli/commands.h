@@ -6,6 +6,7 @@
 
 #include "CLI/CLI.hpp"
 #include "clients/cli/common.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace retain::cli {
 
@@ -13,6 +14,12 @@ void AddAccountCommands(CLI::App& app, Globals& globals);
 void AddSignalCommands(CLI::App& app, Globals& globals);
 // health, at-risk, report portfolio, report health-model.
 void AddReportCommands(CLI::App& app, Globals& globals);
+// report breakdown, report book (after AddReportCommands: adds to `report`).
+void AddBreakdownCommands(CLI::App& app, Globals& globals);
+// The HTML report's Breakdowns (segment, CSM) and CSM book sections.
+std::string BreakdownsHtmlSection(
+    const Connection& conn, const google::protobuf::Timestamp& period_start,
+    const google::protobuf::Timestamp& as_of);
 // alerts (the alert history; --follow, --resume-from).
 void AddAlertCommands(CLI::App& app, Globals& globals);
 void AddPluginCommands(CLI::App& app, Globals& globals);

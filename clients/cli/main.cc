@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   AddAccountCommands(app, g);
   AddSignalCommands(app, g);
   AddReportCommands(app, g);
+  AddBreakdownCommands(app, g);
   AddAlertCommands(app, g);
   AddPluginCommands(app, g);
   AddAuthCommands(app, g);

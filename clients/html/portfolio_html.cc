@@ -563,6 +563,7 @@ std::string RenderPortfolioHtml(
     }
     h += "</section>\n";
   }
+  h += o.breakdowns_html;
   h += o.interventions_html;
   for (const auto& sec : r.sections()) {
     h += "<section class=\"plugin-section\"><h2>" + HtmlEscape(sec.title()) +

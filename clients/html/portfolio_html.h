@@ -25,6 +25,9 @@ struct PortfolioHtmlOptions {
   // A rendered section placed before the plugins' sections, e.g. the
   // playbooks' interventions (interventions_html.h); none when empty.
   std::string interventions_html;
+  // The Breakdowns and CSM book sections (breakdowns_html.h), placed
+  // before the interventions; none when empty.
+  std::string breakdowns_html;
 };
 
 std::string RenderPortfolioHtml(

@@ -197,6 +197,22 @@ def test_portfolio_report(client):
     assert {c.segment for c in report.coverage} >= {account_pb2.SEGMENT_DEDICATED}
 
 
+def test_breakdown_and_csm_book(client):
+    _portfolio(client)
+    by_csm = client.reports.breakdown("csm", period_start=NOW - 30 * DAY)
+    assert isinstance(by_csm, report_pb2.Breakdown)
+    opening = {g.key: g.retention.arr_start for g in by_csm.groups}
+    # acme is dana's; globex and initech are sam's (12,000 + 3,000).
+    assert opening == {"dana@retain.example": 120000, "sam": 15000}
+    assert by_csm.total_retention.arr_start == 135000
+    book = client.reports.csm_book()
+    rows = {e.csm_owner: (e.accounts, e.arr) for e in book.csms}
+    assert rows == {"dana@retain.example": (1, 120000), "sam": (2, 15000)}
+    with pytest.raises(retain.RetainError) as err:
+        client.reports.breakdown(None)
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
 def test_delete_removes_signals(client):
     _portfolio(client)
     # initech's 20 usage, NPS and ticket, plus any the server recorded itself.

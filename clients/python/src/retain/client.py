@@ -474,6 +474,24 @@ class Reports:
                                 as_of_time=timestamp(as_of),
                                 period_start_time=timestamp(period_start)))
 
+    def breakdown(self, by, *, as_of: TimeLike = None,
+                  period_start: TimeLike = None) -> report_pb2.Breakdown:
+        """Retention and survey figures per group; ``by`` is "segment",
+        "csm", "stage" or "cohort" (each account in its group at the period
+        start)."""
+        return self._c.call(self._c.report_stub.GetBreakdown,
+                            report_pb2.GetBreakdownRequest(
+                                as_of_time=timestamp(as_of),
+                                period_start_time=timestamp(period_start),
+                                dimension=_enum(report_pb2.BreakdownDimension,
+                                                "BREAKDOWN_DIMENSION_", by)))
+
+    def csm_book(self, *, as_of: TimeLike = None) -> report_pb2.CsmBook:
+        """Each CSM's accounts, ARR, red accounts, cadence breaches and
+        renewals due; the no-owner row (``csm_owner == ""``) last."""
+        return self._c.call(self._c.report_stub.GetCsmBook,
+                            report_pb2.GetCsmBookRequest(as_of_time=timestamp(as_of)))
+
     def validate_health_model(self, *, as_of: TimeLike = None, period_start: TimeLike = None,
                               lead_days: int = 0) -> report_pb2.HealthModelValidation:
         return self._c.call(self._c.report_stub.ValidateHealthModel,
