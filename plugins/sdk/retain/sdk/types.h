@@ -72,7 +72,7 @@ constexpr int32_t kUnspecified = 0, kOnboarding = 1, kAdoption = 2,
 namespace commercial_kind {
 constexpr int32_t kUnspecified = 0, kNewLogo = 1, kRenewal = 2, kExpansion = 3,
                   kContraction = 4, kChurn = 5, kPaymentOverdue = 6,
-                  kPaymentReceived = 7;
+                  kPaymentReceived = 7, kWinBack = 8;
 }
 
 struct Contact {

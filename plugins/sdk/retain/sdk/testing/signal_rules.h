@@ -138,6 +138,14 @@ inline Status CheckCommercial(const Signal::Commercial& c,
                        "a new logo must bring ARR > 0, got " + Number(d));
       }
       break;
+    case commercial_kind::kWinBack:
+      // Whether the account was churned then is the ingest's check, not
+      // this one (it needs the account's history).
+      if (d <= 0) {
+        return Invalid(path, "commercial.arr_delta",
+                       "a win-back must bring ARR > 0, got " + Number(d));
+      }
+      break;
     case commercial_kind::kExpansion:
       if (d <= 0) {
         return Invalid(path, "commercial.arr_delta",
@@ -158,7 +166,8 @@ inline Status CheckCommercial(const Signal::Commercial& c,
     default:
       return Invalid(path, "commercial.kind",
                      "must be one of NEW_LOGO, RENEWAL, EXPANSION, "
-                     "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED");
+                     "CONTRACTION, CHURN, PAYMENT_OVERDUE, PAYMENT_RECEIVED, "
+                     "WIN_BACK");
   }
   if (c.reference.size() > kMaxCommercialReferenceBytes ||
       !IsPrintable(c.reference)) {
