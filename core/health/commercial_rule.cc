@@ -45,7 +45,6 @@ ComponentResult ScoreCommercial(const HealthConfig& config,
           absl::StrFormat("payment overdue (-%g)", c.penalty_payment_overdue));
   }
 
-  const size_t arr_end = model::EndAsOf(tl.arr_changes, as_of);
   // A contraction is what lowered ARR (a RENEWAL with a negative change
   // included), not an event kind: a down-sell is never silent.
   int contractions = 0;
